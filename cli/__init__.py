@@ -1,0 +1,1 @@
+"""`mcu`: the one command-line door to the platform."""

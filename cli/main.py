@@ -1,0 +1,140 @@
+"""`mcu` command: dev stack, services, contracts, demo."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import typer
+
+from kit.settings import DEFAULT_PORTS, SERVICES, Settings
+
+app = typer.Typer(help="МЦУ: платформа муниципального центра управления", no_args_is_help=True)
+stack = typer.Typer(help="Локальный стенд: Apache Kafka и PostgreSQL", no_args_is_help=True)
+contracts_cli = typer.Typer(help="Контракты событий: JSON Schema и AsyncAPI", no_args_is_help=True)
+app.add_typer(stack, name="stack")
+app.add_typer(contracts_cli, name="contracts")
+
+
+def _dev_stack():
+    from kit.devstack.stack import DevStack
+
+    return DevStack()
+
+
+@stack.command("up")
+def stack_up(postgres: bool = typer.Option(False, help="Запустить и PostgreSQL")) -> None:
+    """Запустить брокер Kafka (и PostgreSQL) и дождаться ответа."""
+    dev = _dev_stack()
+    typer.echo(f"Kafka: {dev.kafka.up()}")
+    if postgres:
+        typer.echo(f"PostgreSQL: {dev.postgres.up()}")
+
+
+@stack.command("down")
+def stack_down() -> None:
+    """Остановить всё, что запустил `mcu stack up`."""
+    dev = _dev_stack()
+    typer.echo("Kafka остановлена" if dev.kafka.down() else "Kafka не была запущена")
+    typer.echo("PostgreSQL остановлен" if dev.postgres.down() else "PostgreSQL не был запущен")
+
+
+@stack.command("status")
+def stack_status() -> None:
+    dev = _dev_stack()
+    typer.echo(dev.kafka.status())
+    typer.echo(dev.postgres.status())
+
+
+@app.command()
+def serve(service: str = typer.Argument(..., help="intake | routing | sla | analytics")) -> None:
+    """Запустить один сервис (HTTP, ретранслятор, потребитель журнала)."""
+    if service not in SERVICES:
+        raise typer.BadParameter(f"неизвестный сервис {service!r}; есть: {', '.join(SERVICES)}")
+    from kit.runtime import serve as serve_service
+
+    bootstrap = importlib.import_module(f"services.{service}.bootstrap")
+    serve_service(bootstrap.build(Settings()))
+
+
+@contracts_cli.command("generate")
+def contracts_generate() -> None:
+    """Перегенерировать JSON Schema и AsyncAPI из моделей."""
+    from contracts.generate import write
+
+    for path in write():
+        typer.echo(str(path))
+
+
+@contracts_cli.command("check")
+def contracts_check() -> None:
+    """Проверить, что зафиксированные документы совпадают с моделями."""
+    from contracts.generate import drift
+
+    problems = drift()
+    if problems:
+        typer.echo("Расходятся с моделями: " + ", ".join(problems), err=True)
+        raise typer.Exit(1)
+    typer.echo("Контракты совпадают с моделями")
+
+
+@app.command()
+def demo(rate: float = typer.Option(2.0, help="Обращений в секунду"),
+         total: int = typer.Option(0, help="Сколько отправить (0 — без конца)"),
+         seed: int = typer.Option(1, help="Зерно генератора"),
+         intake_url: str = typer.Option(f"http://127.0.0.1:{DEFAULT_PORTS['intake']}")) -> None:
+    """Генератор демонстрационных обращений через сервис приёма."""
+    from demo.runner import run, wait_for
+
+    wait_for(intake_url)
+    sent = asyncio.run(run(intake_url, rate, total or None, seed))
+    typer.echo(f"демо: отправлено {sent} обращений")
+
+
+@app.command()
+def run(rate: float = typer.Option(2.0, help="Скорость демо, обращений в секунду"),
+        no_demo: bool = typer.Option(False, help="Без генератора демо")) -> None:
+    """Стенд, все сервисы и демо; Ctrl+C останавливает сервисы (стенд остаётся)."""
+    dev = _dev_stack()
+    typer.echo(f"Kafka: {dev.kafka.up()}")
+    settings = Settings()
+    procs = [subprocess.Popen([sys.executable, "-m", "cli.main", "serve", name])
+             for name in SERVICES]
+    from demo.runner import wait_for
+
+    for name in SERVICES:
+        wait_for(f"http://127.0.0.1:{settings.port_for(name)}", timeout=120)
+    typer.echo("\nМЦУ запущен:")
+    for name in SERVICES:
+        base = f"http://127.0.0.1:{settings.port_for(name)}"
+        typer.echo(f"  {name:<10} {base}/docs   метрики {base}/metrics")
+    typer.echo(f"  журнал     Kafka {settings.kafka_bootstrap}, топик {settings.log_topic}")
+    typer.echo(f"  хранилища  {settings.data_dir.resolve()}/<сервис>.sqlite\n")
+    if not no_demo:
+        procs.append(subprocess.Popen([sys.executable, "-m", "cli.main", "demo",
+                                       "--rate", str(rate)]))
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait(timeout=30)
+    failed = [p.args for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
+    if failed:
+        typer.echo(f"процессы завершились с ошибкой: {failed}", err=True)
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()

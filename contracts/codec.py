@@ -1,0 +1,49 @@
+"""Bytes on the log <-> validated envelopes, upcasting old versions on the way in."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from contracts.catalog import UnknownEventType, UnknownSchemaVersion, spec_for, upcast
+from contracts.envelope import Envelope
+
+
+class UndecodableEvent(ValueError):
+    """A message on the log that is not a valid event of the catalog."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+
+def encode(envelope: Envelope) -> bytes:
+    return envelope.model_dump_json().encode()
+
+
+def decode(raw: bytes) -> Envelope:
+    """Parse, check the envelope, upcast the payload and validate it against its model."""
+    try:
+        data: dict[str, Any] = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UndecodableEvent("malformed_json", str(exc)) from None
+    if not isinstance(data, dict):
+        raise UndecodableEvent("malformed_envelope", "not a JSON object")
+    try:
+        envelope = Envelope.model_validate(data)
+        version, payload = upcast(envelope.event_type, envelope.schema_version, envelope.payload)
+        model = spec_for(envelope.event_type).model
+        return envelope.model_copy(
+            update={"schema_version": version, "payload": model.model_validate(payload)}
+        )
+    except UnknownEventType as exc:
+        raise UndecodableEvent(exc.code, str(exc)) from None
+    except UnknownSchemaVersion as exc:
+        raise UndecodableEvent(exc.code, str(exc)) from None
+    except ValidationError as exc:
+        raise UndecodableEvent("invalid_event", str(exc)) from None
+    except (KeyError, TypeError) as exc:  # an upcaster met a payload it cannot read
+        raise UndecodableEvent("invalid_event", repr(exc)) from None

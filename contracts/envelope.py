@@ -1,0 +1,69 @@
+"""The envelope every event on the log travels in (DESIGN §1)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from contracts.vocabulary import Role
+
+# Stable namespace for deterministic event ids: a republished event keeps its id.
+EVENT_ID_NAMESPACE = uuid.UUID("6f1d3a52-8b1e-4c53-9a2e-1c0e7d7a9b10")
+
+NonEmpty = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Contract(BaseModel):
+    """Base of every contract model: frozen, strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+
+class Actor(Contract):
+    """Who caused the event: a person with a role, or a system rule."""
+
+    id: NonEmpty = Field(description="User id, or the name of the system component")
+    role: Role
+    organization_id: str | None = Field(
+        default=None, description="Recipient (org unit) the person acts for"
+    )
+
+    @classmethod
+    def system(cls, component: str) -> Actor:
+        return cls(id=component, role=Role.SYSTEM)
+
+
+class Envelope(Contract):
+    """One event of an appeal's history; `payload` is validated per `event_type`."""
+
+    event_id: uuid.UUID
+    event_type: NonEmpty
+    schema_version: int = Field(ge=1)
+    appeal_id: uuid.UUID
+    seq: int = Field(ge=1, description="Position in the producer's history of this appeal")
+    occurred_at: AwareDatetime
+    producer: NonEmpty = Field(description="Service that wrote the event")
+    causation_id: uuid.UUID | None = None
+    correlation_id: uuid.UUID | None = None
+    actor: Actor
+    payload: Any
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.utcoffset() != timedelta(0):
+            raise ValueError("occurred_at must be in UTC")
+        return value
+
+    @property
+    def identity(self) -> tuple[str, uuid.UUID, int]:
+        """Consumers deduplicate by this, not by Kafka offset (DESIGN §3)."""
+        return (self.producer, self.appeal_id, self.seq)
+
+
+def event_id_for(producer: str, appeal_id: uuid.UUID, seq: int) -> uuid.UUID:
+    """Deterministic id so a republished event is recognisably the same event."""
+    return uuid.uuid5(EVENT_ID_NAMESPACE, f"{producer}/{appeal_id}/{seq}")

@@ -1,0 +1,1 @@
+"""Payload models of the appeal lifecycle, one module per stage."""

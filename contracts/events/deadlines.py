@@ -1,0 +1,66 @@
+"""Deadlines, reminders, overdue and escalation: written by the SLA service."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, Field
+
+from contracts.envelope import Contract
+from contracts.vocabulary import DeadlineStage, Role, TermUnit
+
+
+class Term(Contract):
+    amount: int = Field(ge=1)
+    unit: TermUnit
+
+
+class DeadlineSet(Contract):
+    stage: DeadlineStage
+    due_at: AwareDatetime
+    term: Term
+    policy_id: str = Field(min_length=1, description="Policy rule that gave the term")
+    basis: str = Field(min_length=1, description="Why: registration, kind change, reopening")
+
+
+class DeadlineExtended(Contract):
+    stage: DeadlineStage
+    previous_due_at: AwareDatetime
+    due_at: AwareDatetime
+    reason: str = Field(min_length=1)
+
+
+class DeadlinePaused(Contract):
+    stage: DeadlineStage
+    reason: str = Field(min_length=1)
+
+
+class DeadlineResumed(Contract):
+    stage: DeadlineStage
+    due_at: AwareDatetime = Field(description="Due moment moved by the paused time")
+    paused_seconds: int = Field(ge=0)
+
+
+class DeadlineStopped(Contract):
+    stage: DeadlineStage
+    met: bool = Field(description="Stopped before the due moment")
+
+
+class DeadlineReminderIssued(Contract):
+    stage: DeadlineStage
+    due_at: AwareDatetime
+    remind_before: str = Field(description="Offset as ISO 8601 duration, e.g. P2D")
+    recipients: tuple[str, ...] = ()
+
+
+class DeadlineBreached(Contract):
+    """Overdue: not answered by the due moment."""
+
+    stage: DeadlineStage
+    due_at: AwareDatetime
+
+
+class AppealEscalated(Contract):
+    stage: DeadlineStage
+    level: int = Field(ge=1)
+    to_role: Role
+    to_person_id: str | None = None
+    overdue_seconds: int = Field(ge=0)

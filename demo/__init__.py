@@ -1,0 +1,1 @@
+"""Demo: synthetic but realistic appeals so a newcomer sees the system work."""

@@ -1,0 +1,58 @@
+"""Pure generator of synthetic appeals (deterministic for a seed)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from demo.corpus import CHANNEL_BY_KIND, KIND_WEIGHTS, STREETS, TERRITORIES, TOPICS
+
+
+@dataclass(frozen=True)
+class SyntheticAppeal:
+    channel: str
+    external_id: str
+    kind: str
+    text: str
+    topic: str | None
+    thematic_block: str
+    territory: str
+    federal_law_59: bool
+
+    def as_command(self, received_at: datetime) -> dict:
+        return {
+            "channel": self.channel, "external_id": self.external_id, "kind": self.kind,
+            "text": self.text, "topic": self.topic, "territory": self.territory,
+            "federal_law_59": self.federal_law_59, "received_at": received_at.isoformat(),
+        }
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
+    names, weights = zip(*weighted, strict=True)
+    return rng.choices(names, weights)[0]
+
+
+def appeals(seed: int = 1) -> Iterator[SyntheticAppeal]:
+    rng = random.Random(seed)
+    topics = tuple((t, w) for t, (_, w, _) in TOPICS.items())
+    n = 0
+    while True:
+        n += 1
+        topic = _pick(rng, topics)
+        block, _, texts = TOPICS[topic]
+        kind = _pick(rng, KIND_WEIGHTS)
+        channel = _pick(rng, CHANNEL_BY_KIND[kind])
+        text = rng.choice(texts).format(street=rng.choice(STREETS), house=rng.randint(1, 120))
+        yield SyntheticAppeal(
+            channel=channel,
+            external_id=f"DEMO-{seed}-{n:07d}",
+            kind=kind,
+            text=text,
+            # ПОС and Open311 applicants choose a topic; other channels leave it to us.
+            topic=topic if channel in ("pos", "open311") else None,
+            thematic_block=block,
+            territory=_pick(rng, TERRITORIES),
+            federal_law_59=kind == "official",
+        )

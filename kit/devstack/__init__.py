@@ -1,0 +1,1 @@
+"""The dev stack the project starts itself: Apache Kafka (KRaft) and PostgreSQL."""

@@ -1,0 +1,48 @@
+"""Settings from environment variables (prefix MCU_), one object for every service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("intake", "routing", "sla", "analytics")
+DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "analytics": 8004}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MCU_", env_file=".env", extra="ignore")
+
+    kafka_bootstrap: str = Field(default="127.0.0.1:19092", description="host:port[,host:port]")
+    log_topic: str = "mcu.appeals.v1"
+    log_partitions: int = Field(default=6, ge=1)
+    log_replication: int = Field(default=1, ge=1)
+
+    data_dir: Path = Path("var")
+    store: Literal["sqlite", "postgres"] = "sqlite"
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 55432
+    postgres_db: str = "mcu"
+    postgres_user: str = "mcu"
+    postgres_password: str = "mcu"
+
+    clickhouse_url: str = Field(default="", description="Empty: embedded chDB under data_dir")
+
+    http_host: str = "127.0.0.1"
+    http_port: int | None = Field(default=None, description="Default: per-service port")
+
+    consumer_batch_size: int = Field(default=500, ge=1)
+    consumer_batch_timeout_ms: int = Field(default=200, ge=1)
+    relay_batch_size: int = Field(default=1000, ge=1)
+    relay_poll_interval_ms: int = Field(default=50, ge=1)
+
+    log_level: str = "INFO"
+
+    @property
+    def dlq_topic(self) -> str:
+        return f"{self.log_topic}.dlq"
+
+    def port_for(self, service: str) -> int:
+        return self.http_port or DEFAULT_PORTS[service]

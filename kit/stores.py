@@ -1,0 +1,78 @@
+"""Event-store factory and the application base every service builds on.
+
+SQLite (one file per service under the data directory) by default, PostgreSQL by
+configuration: the eventsourcing library's own recorders, chosen by environment,
+with the same code above them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import Notification, ProcessRecorder, Tracking
+
+from kit.settings import Settings
+
+
+def store_environment(service: str, settings: Settings) -> dict[str, str]:
+    """The eventsourcing environment that puts `service`'s events where settings say."""
+    common = {"AGGREGATE_CACHE_MAXSIZE": "20000", "CREATE_TABLE": "y"}
+    if settings.store == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return common | {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            # SQLite names its tables the same for every app: one file per service.
+            "SQLITE_DBNAME": str(settings.data_dir / f"{service}.sqlite"),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    return common | {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": settings.postgres_db,
+        "POSTGRES_HOST": settings.postgres_host,
+        "POSTGRES_PORT": str(settings.postgres_port),
+        "POSTGRES_USER": settings.postgres_user,
+        "POSTGRES_PASSWORD": settings.postgres_password,
+        "POSTGRES_POOL_SIZE": "4",
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+    }
+
+
+class ServiceApplication(Application):
+    """An eventsourcing application whose recorder also records tracking positions.
+
+    A plain Application ignores tracking; this one always has a process recorder, so a
+    reaction's new events and the log positions it consumed commit in one transaction.
+    """
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    @property
+    def process_recorder(self) -> ProcessRecorder:
+        assert isinstance(self.recorder, ProcessRecorder)
+        return self.recorder
+
+    def record(self, processing_event: ProcessingEvent) -> None:
+        """Store collected events atomically with the processing event's tracking record."""
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+
+    def notifications_after(self, position: int, limit: int) -> Sequence[Notification]:
+        return self.recorder.select_notifications(
+            start=position, limit=limit, inclusive_of_start=False
+        )
+
+    def max_notification_id(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def tracked_position(self, name: str) -> int | None:
+        return self.process_recorder.max_tracking_id(name)
+
+    def save_position(self, name: str, position: int) -> None:
+        self.process_recorder.insert_tracking(Tracking(name, position))
+
+    def domain_event(self, notification: Notification) -> Any:
+        return self.mapper.to_domain_event(notification)

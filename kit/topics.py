@@ -1,0 +1,61 @@
+"""Creates the log topics explicitly, with the configured partitions and no retention limit.
+
+Auto-created topics would get one partition and the broker's default retention; the log
+is the audit trail, so it is created on purpose and checked on every start.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from kit.settings import Settings
+
+log = logging.getLogger("mcu.topics")
+
+UNLIMITED = {"retention.ms": "-1", "retention.bytes": "-1", "cleanup.policy": "delete"}
+
+
+class TopicMismatch(RuntimeError):
+    code = "topic_partition_mismatch"
+
+
+async def ensure_log_topics(settings: Settings) -> dict[str, int]:
+    """Create the log and its DLQ if missing; returns partitions per topic."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        wanted = {settings.log_topic: settings.log_partitions,
+                  settings.dlq_topic: settings.log_partitions}
+        existing = await _partitions(admin, list(wanted))
+        missing = [
+            NewTopic(name, partitions, settings.log_replication, topic_configs=UNLIMITED)
+            for name, partitions in wanted.items() if name not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another service created it at the same moment
+            log.info("log topics created", extra={"count": len(missing)})
+        actual = await _partitions(admin, list(wanted))
+        for name, partitions in wanted.items():
+            if actual.get(name) != partitions:
+                # Changing the count would move appeals between partitions and break
+                # per-appeal order: refuse rather than repartition silently.
+                raise TopicMismatch(
+                    f"topic {name} has {actual.get(name)} partitions, settings say {partitions}"
+                )
+        return actual
+    finally:
+        await admin.close()
+
+
+async def _partitions(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:
+    described = await admin.describe_topics(names)
+    return {
+        t["topic"]: len(t["partitions"]) for t in described
+        if t.get("error_code", 0) == 0 and t.get("partitions")
+    }

@@ -1,0 +1,1 @@
+"""Analytics: the whole log in ClickHouse (chDB embedded, a server in production)."""

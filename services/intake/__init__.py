@@ -1,0 +1,1 @@
+"""Intake: the only door from outside; registers appeals and emits AppealRegistered."""

@@ -1,0 +1,1 @@
+"""Routing: autorules, recipients, assignment, returns, disputes, answers, rating."""

@@ -1,0 +1,1 @@
+"""SLA: deadlines on the production calendar, reminders, overdue, escalation."""

@@ -29,7 +29,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from contracts import Envelope, UndecodableEvent, decode
 from contracts.dead_letter import DeadLetter
 from kit import metrics
-from kit.inbox import Inbox, inbox_id
+from kit.inbox import BatchInbox, inbox_id
 from kit.outbox import make_producer
 from kit.stores import ServiceApplication
 
@@ -75,12 +75,15 @@ class ReactionFailed(Exception):
 
 @dataclass
 class PartitionOutcome:
+    """What one partition's share of a batch came to."""
+
     applied: int = 0
     duplicates: int = 0
     dead: list[tuple[ConsumerRecord, str, str]] = field(default_factory=list)
 
 
 Hook = Callable[[str], Awaitable[None] | None]
+MAX_CONFLICT_RETRIES = 5
 
 
 def tracking_name(topic: str, partition: int) -> str:
@@ -145,56 +148,66 @@ class TrackedConsumer:
             if not records:
                 continue
             started = time.perf_counter()
-            outcome, work = await asyncio.to_thread(self._prepare, tp, records)
-            await self._dead_letter(outcome.dead)
-            await asyncio.to_thread(self._store_all, work)
+            outcome = await self._apply_partition(tp, records)
             await self._fault("after_store")
             await self._consumer.commit({tp: records[-1].offset + 1})
             self._observe(tp, records, outcome, time.perf_counter() - started)
             handled += len(records)
         return handled
 
-    def _prepare(self, tp: TopicPartition, records: Sequence[ConsumerRecord]
-                 ) -> tuple[PartitionOutcome, list[tuple[UnitOfWork, Tracking]]]:
-        """Decode, drop repeats and react in memory; nothing is stored yet.
+    async def _apply_partition(self, tp: TopicPartition,
+                               records: Sequence[ConsumerRecord]) -> PartitionOutcome:
+        """One transaction for the partition's share; one per message if a reaction fails.
 
-        Dead letters are produced before the store transaction, so a crash can
-        duplicate a dead letter but never lose one.
+        Dead letters are produced before the store transaction that moves past them, so
+        a crash can duplicate a dead letter but never lose one.
         """
         name = tracking_name(tp.topic, tp.partition)
-        try:
-            outcome, unit = self._react_all(records)
-            return outcome, [(unit, Tracking(name, records[-1].offset + 1))]
-        except ReactionFailed:
-            return self._prepare_one_by_one(name, records)
-
-    def _prepare_one_by_one(self, name: str, records: Sequence[ConsumerRecord]
-                            ) -> tuple[PartitionOutcome, list[tuple[UnitOfWork, Tracking]]]:
-        """A reaction failed: isolate the poison message, keep every other effect."""
-        total, work = PartitionOutcome(), []
-        for record in records:
+        for attempt in range(1, MAX_CONFLICT_RETRIES + 1):
             try:
-                outcome, unit = self._react_all([record])
-            except ReactionFailed as failed:
-                outcome, unit = PartitionOutcome(), UnitOfWork(self.app)
-                outcome.dead.append((record, "reaction_failed", repr(failed.error)))
-            work.append((unit, Tracking(name, record.offset + 1)))
+                outcome, unit = await asyncio.to_thread(self._react_all, records)
+            except ReactionFailed:
+                return await self._apply_one_by_one(name, records)
+            await self._dead_letter(outcome.dead)
+            if await asyncio.to_thread(self._store, unit, Tracking(name, records[-1].offset + 1)):
+                return outcome
+            log.warning("store conflict, retrying batch", extra={"count": attempt})
+        raise RuntimeError(f"{self.name}: store conflicts did not clear on {name}")
+
+    async def _apply_one_by_one(self, name: str,
+                                records: Sequence[ConsumerRecord]) -> PartitionOutcome:
+        """A reaction failed: isolate the poison message, keep every other effect."""
+        total = PartitionOutcome()
+        for record in records:
+            for _ in range(MAX_CONFLICT_RETRIES):
+                try:
+                    outcome, unit = await asyncio.to_thread(self._react_all, [record])
+                except ReactionFailed as failed:
+                    outcome, unit = PartitionOutcome(), UnitOfWork(self.app)
+                    outcome.dead.append((record, "reaction_failed", repr(failed.error)))
+                await self._dead_letter(outcome.dead)
+                if await asyncio.to_thread(self._store, unit, Tracking(name, record.offset + 1)):
+                    break
+            else:
+                raise RuntimeError(f"{self.name}: store conflicts did not clear on {name}")
             total.applied += outcome.applied
             total.duplicates += outcome.duplicates
             total.dead += outcome.dead
-        return total, work
+        return total
 
     def _react_all(self, records: Sequence[ConsumerRecord]) -> tuple[PartitionOutcome, UnitOfWork]:
         outcome, unit = PartitionOutcome(), UnitOfWork(self.app)
-        inboxes: dict[UUID, Inbox] = {}
+        inboxes: dict[UUID, BatchInbox] = {}
         for record in records:
             try:
                 envelope = decode(record.value or b"")
             except UndecodableEvent as exc:
                 outcome.dead.append((record, exc.code, exc.detail))
                 continue
-            inbox = inboxes.get(envelope.appeal_id) or self._inbox(unit, envelope.appeal_id)
-            inboxes[envelope.appeal_id] = inbox
+            inbox = inboxes.get(envelope.appeal_id)
+            if inbox is None:
+                stored = unit.get(inbox_id(self.name, envelope.appeal_id))
+                inbox = inboxes[envelope.appeal_id] = BatchInbox(self.name, envelope.appeal_id, stored)
             if inbox.has_applied(envelope.producer, envelope.seq):
                 outcome.duplicates += 1
                 continue
@@ -205,25 +218,27 @@ class TrackedConsumer:
             inbox.mark(envelope.producer, envelope.seq)
             outcome.applied += 1
         for inbox in inboxes.values():
-            inbox.flush()
+            flushed = inbox.flush()
+            if flushed is not None:
+                unit.add(flushed)
         return outcome, unit
 
-    def _inbox(self, unit: UnitOfWork, appeal_id: UUID) -> Inbox:
-        inbox = unit.get(inbox_id(self.name, appeal_id))
-        if inbox is None:
-            inbox = Inbox(consumer=self.name, appeal_id=appeal_id)
-            unit.add(inbox)
-        return inbox
-
-    def _store_all(self, work: list[tuple[UnitOfWork, Tracking]]) -> None:
-        for unit, tracking in work:
-            try:
-                self.app.record(unit.processing_event(tracking))
-            except IntegrityError:
-                # This position was already stored (redelivered before the seek took
-                # effect): the transaction rolled back, nothing is applied twice.
+    def _store(self, unit: UnitOfWork, tracking: Tracking) -> bool:
+        """Store the unit with its tracking record; False means retry (a concurrent write)."""
+        try:
+            self.app.record(unit.processing_event(tracking))
+            return True
+        except IntegrityError:
+            if self.app.repository.cache is not None:
+                self.app.repository.cache.clear()  # cached aggregates may be stale now
+            if self.app.process_recorder.has_tracking_id(
+                    tracking.application_name, tracking.notification_id):
+                # Already stored (redelivered before the seek took effect): the
+                # transaction rolled back, nothing is applied twice.
                 log.warning("position already tracked",
                             extra={"position": tracking.notification_id})
+                return True
+            return False
 
     # -- side effects ------------------------------------------------------------------
     async def _dead_letter(self, dead: list[tuple[ConsumerRecord, str, str]]) -> None:

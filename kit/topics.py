@@ -6,6 +6,7 @@ is the audit trail, so it is created on purpose and checked on every start.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -40,7 +41,7 @@ async def ensure_log_topics(settings: Settings) -> dict[str, int]:
             except TopicAlreadyExistsError:
                 pass  # another service created it at the same moment
             log.info("log topics created", extra={"count": len(missing)})
-        actual = await _partitions(admin, list(wanted))
+        actual = await _settled_partitions(admin, wanted)
         for name, partitions in wanted.items():
             if actual.get(name) != partitions:
                 # Changing the count would move appeals between partitions and break
@@ -51,6 +52,17 @@ async def ensure_log_topics(settings: Settings) -> dict[str, int]:
         return actual
     finally:
         await admin.close()
+
+
+async def _settled_partitions(admin: AIOKafkaAdminClient, wanted: dict[str, int],
+                              timeout: float = 15.0) -> dict[str, int]:
+    """Partitions per topic once new topics' metadata has propagated."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        actual = await _partitions(admin, list(wanted))
+        if set(actual) == set(wanted) or asyncio.get_running_loop().time() > deadline:
+            return actual
+        await asyncio.sleep(0.1)
 
 
 async def _partitions(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, int]:

@@ -1,0 +1,57 @@
+"""Fixtures for the real parts. Unit tests use none of them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kit.settings import Settings
+from tests.support import realparts
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> Iterator[str]:
+    with realparts.kafka() as bootstrap:
+        yield bootstrap
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[realparts.PostgresServer]:
+    with realparts.postgres() as server:
+        yield server
+
+
+@pytest.fixture
+def log_topic() -> str:
+    """A fresh log topic per test, so tests never see each other's events."""
+    return f"mcu.appeals.test-{uuid.uuid4().hex[:10]}"
+
+
+def _postgres_database(server: realparts.PostgresServer) -> str:
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(host=server.host, port=server.port, user=server.user,
+                         password=server.password or None, dbname=server.admin_db,
+                         autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path, kafka_bootstrap: str,
+                   log_topic: str) -> Settings:
+    """Settings for one test on a fresh store of each kind: SQLite files or a new database."""
+    base = Settings(kafka_bootstrap=kafka_bootstrap, log_topic=log_topic, log_partitions=3,
+                    data_dir=tmp_path, consumer_batch_size=200, consumer_batch_timeout_ms=100)
+    if request.param == "sqlite":
+        return base
+    server = request.getfixturevalue("postgres_server")
+    return base.model_copy(update={
+        "store": "postgres", "postgres_host": server.host, "postgres_port": server.port,
+        "postgres_user": server.user, "postgres_password": server.password,
+        "postgres_db": _postgres_database(server),
+    })

@@ -1,0 +1,1 @@
+"""Test helpers: real parts (Kafka, PostgreSQL) and a small consuming application."""

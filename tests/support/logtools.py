@@ -1,0 +1,108 @@
+"""Reading and writing the log in tests, and driving the relay and consumer to quiet."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from contracts.vocabulary import Channel
+from kit.consumer import TrackedConsumer
+from kit.outbox import OutboxRelay
+from kit.settings import Settings
+from kit.stores import store_environment
+from services.intake.application import IntakeApplication
+from services.intake.domain.commands import RegisterAppeal
+from tests.support.tally import TallyApplication
+
+
+class Crash(Exception):
+    """Stands for the process dying at a fault point: nothing after it runs."""
+
+
+def crash_at(point: str):
+    def hook(reached: str) -> None:
+        if reached == point:
+            raise Crash(point)
+    return hook
+
+
+def intake_app(settings: Settings) -> IntakeApplication:
+    return IntakeApplication(env=store_environment("intake", settings))
+
+
+def tally_app(settings: Settings) -> TallyApplication:
+    return TallyApplication(env=store_environment("tally", settings))
+
+
+def register(app: IntakeApplication, n: int, prefix: str = "A", text: str | None = None) -> list:
+    return [
+        app.register(RegisterAppeal(
+            channel=Channel.WEB, external_id=f"{prefix}-{i}",
+            text=text or f"Не горит фонарь у дома {i} на ул. Садовой",
+            territory="г. Константиновск")).appeal_id
+        for i in range(n)
+    ]
+
+
+def relay(app, settings: Settings, fault_hook=None) -> OutboxRelay:
+    return OutboxRelay(app, "intake", settings.log_topic, settings.kafka_bootstrap,
+                       batch_size=settings.relay_batch_size, fault_hook=fault_hook)
+
+
+async def drain_relay(r: OutboxRelay) -> int:
+    moved = 0
+    while (n := await r.relay_once()):
+        moved += n
+    return moved
+
+
+def consumer(app: TallyApplication, settings: Settings, fault_hook=None,
+             name: str = "mcu.tally") -> TrackedConsumer:
+    return TrackedConsumer(app, name, app.react, settings.log_topic, settings.dlq_topic,
+                           settings.kafka_bootstrap, settings.consumer_batch_size,
+                           settings.consumer_batch_timeout_ms, fault_hook=fault_hook)
+
+
+async def consume_until(c: TrackedConsumer, done, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await asyncio.to_thread(done):
+        if time.monotonic() > deadline:
+            raise TimeoutError("consumer did not reach the expected state")
+        await c.consume_once()
+
+
+async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+    """Every message on the topic, partition by partition, in offset order."""
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await reader.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic)
+                                                               or await _partitions(reader, topic))]
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        end = await reader.end_offsets(partitions)
+        records: list[ConsumerRecord] = []
+        while [tp for tp in partitions if await reader.position(tp) < end[tp]]:
+            for batch in (await reader.getmany(timeout_ms=500)).values():
+                records.extend(batch)
+        return sorted(records, key=lambda r: (r.partition, r.offset))
+    finally:
+        await reader.stop()
+
+
+async def _partitions(reader: AIOKafkaConsumer, topic: str) -> set[int]:
+    await reader._client.force_metadata_update()  # noqa: SLF001
+    return reader.partitions_for_topic(topic) or set()
+
+
+async def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes, bytes]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    try:
+        for key, value in items:
+            await producer.send_and_wait(topic, value=value, key=key)
+    finally:
+        await producer.stop()

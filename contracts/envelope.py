@@ -39,17 +39,17 @@ class Actor(Contract):
 class Envelope(Contract):
     """One event of an appeal's history; `payload` is validated per `event_type`."""
 
-    event_id: uuid.UUID
-    event_type: NonEmpty
-    schema_version: int = Field(ge=1)
-    appeal_id: uuid.UUID
+    event_id: uuid.UUID = Field(description="uuid5 of (producer, appeal_id, seq): stable on republish")
+    event_type: NonEmpty = Field(description="Past-tense fact, e.g. AppealRouted")
+    schema_version: int = Field(ge=1, description="Version of the payload schema")
+    appeal_id: uuid.UUID = Field(description="The aggregate; also the Kafka key")
     seq: int = Field(ge=1, description="Position in the producer's history of this appeal")
-    occurred_at: AwareDatetime
+    occurred_at: AwareDatetime = Field(description="When it happened, UTC")
     producer: NonEmpty = Field(description="Service that wrote the event")
-    causation_id: uuid.UUID | None = None
-    correlation_id: uuid.UUID | None = None
-    actor: Actor
-    payload: Any
+    causation_id: uuid.UUID | None = Field(default=None, description="Event that caused this one")
+    correlation_id: uuid.UUID | None = Field(default=None, description="The appeal's whole story")
+    actor: Actor = Field(description="Who did it: a person with a role, or a system rule")
+    payload: Any = Field(description="The event's own fields, see below")
 
     @field_validator("occurred_at")
     @classmethod

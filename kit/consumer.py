@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate
@@ -104,7 +104,7 @@ class TrackedConsumer:
         self.batch_timeout_ms = batch_timeout_ms
         self._fault_hook = fault_hook
         self._consumer: AIOKafkaConsumer | None = None
-        self._dlq = make_producer(bootstrap)
+        self._dlq: AIOKafkaProducer | None = None
         self._stopping = asyncio.Event()
         self.assigned: set[TopicPartition] = set()
 
@@ -118,6 +118,7 @@ class TrackedConsumer:
             max_poll_records=self.batch_size,
             fetch_max_bytes=16 * 1024 * 1024,
         )
+        self._dlq = make_producer(self.bootstrap)
         await self._dlq.start()
         await self._consumer.start()
         self._consumer.subscribe([self.topic], listener=_SeekToTracked(self))
@@ -130,7 +131,9 @@ class TrackedConsumer:
         if self._consumer is not None:
             await self._consumer.stop()
             self._consumer = None
-        await self._dlq.stop()
+        if self._dlq is not None:
+            await self._dlq.stop()
+            self._dlq = None
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -242,6 +245,9 @@ class TrackedConsumer:
 
     # -- side effects ------------------------------------------------------------------
     async def _dead_letter(self, dead: list[tuple[ConsumerRecord, str, str]]) -> None:
+        if not dead:
+            return
+        assert self._dlq is not None, "start() first"
         futures = []
         for record, code, detail in dead:
             letter = DeadLetter(

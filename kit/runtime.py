@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -124,13 +125,27 @@ def http_app(service: Service) -> FastAPI:
 
 
 def serve(service: Service) -> None:
-    """Run the service until SIGTERM/SIGINT (uvicorn turns them into lifespan shutdown)."""
+    """Run the service until SIGTERM/SIGINT, then shut down gracefully and exit 0."""
     import uvicorn
 
     from kit.logging import configure
 
+    class _Server(uvicorn.Server):
+        # uvicorn re-raises the captured signal after shutdown, so a clean stop would
+        # look like a kill to a service manager; finish and exit 0 instead.
+        @contextlib.contextmanager
+        def capture_signals(self):  # type: ignore[override]
+            previous = {sig: signal.signal(sig, self.handle_exit)
+                        for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
     configure(service.name, service.settings.log_level)
     port = service.settings.port_for(service.name)
     log.info("listening", extra={"port": port, "component": service.name})
-    uvicorn.run(http_app(service), host=service.settings.http_host, port=port,
-                log_config=None, access_log=False, timeout_graceful_shutdown=20)
+    config = uvicorn.Config(http_app(service), host=service.settings.http_host, port=port,
+                            log_config=None, access_log=False, timeout_graceful_shutdown=20)
+    _Server(config).run()

@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-unit bench stack-up stack-down contracts compose-check clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+## Whole system: dev stack (Kafka), the four services and the demo generator.
+run: $(STAMP)
+	$(BIN)/mcu run
+
+## Whole suite on real parts: Kafka and PostgreSQL are started first.
+test: $(STAMP)
+	$(BIN)/mcu stack up --postgres
+	$(BIN)/pytest
+
+## Pure tests only (no real part), milliseconds.
+test-unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+## Throughput figures as ratios to a raw aiokafka round trip in the same run.
+bench: $(STAMP)
+	$(BIN)/mcu stack up --postgres
+	$(BIN)/python -m bench
+
+stack-up: $(STAMP)
+	$(BIN)/mcu stack up --postgres
+
+stack-down: $(STAMP)
+	$(BIN)/mcu stack down
+
+contracts: $(STAMP)
+	$(BIN)/mcu contracts generate
+
+## docker-compose.yml is checked for syntax only: no Docker engine runs here.
+compose-check:
+	POSTGRES_PASSWORD=check CLICKHOUSE_PASSWORD=check docker-compose -f docker-compose.yml config --quiet
+
+clean:
+	-$(BIN)/mcu stack down
+	rm -rf var

@@ -1,0 +1,126 @@
+"""The services as processes (`mcu serve`), through their HTTP faces and the real log."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contracts import decode
+from tests.support.logtools import read_all
+
+pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def service(name: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", name],
+                            env={**os.environ, **env, "MCU_HTTP_PORT": str(port)},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, proc)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"service exited: {proc.stdout.read().decode()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def _metric(url: str, name: str) -> float:
+    for line in httpx.get(f"{url}/metrics").text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def _until(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def env(kafka_bootstrap: str, tmp_path: Path) -> dict[str, str]:
+    return {"MCU_KAFKA_BOOTSTRAP": kafka_bootstrap, "MCU_DATA_DIR": str(tmp_path),
+            "MCU_LOG_TOPIC": f"mcu.appeals.e2e-{uuid.uuid4().hex[:8]}", "MCU_LOG_PARTITIONS": "2"}
+
+
+APPEAL = {"channel": "web", "text": "Не горят фонари на ул. Мира", "territory": "г. Константиновск"}
+
+
+async def test_appeals_flow_from_intake_http_through_the_log_to_routing(env):
+    with service("intake", env) as (intake, intake_proc), service("routing", env) as (routing, _):
+        created = [httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": f"W-{i}"})
+                   for i in range(25)]
+        assert {r.status_code for r in created} == {201}
+        again = httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": "W-0"})
+        assert again.status_code == 200 and again.json() == created[0].json() | {"duplicate": True}
+
+        _until(lambda: _metric(routing, "mcu_events_consumed_total") == 25)
+        assert _metric(intake, "mcu_events_published_total") == 25
+        assert _metric(intake, "mcu_relay_backlog") == 0
+        intake_proc.send_signal(signal.SIGTERM)
+        assert intake_proc.wait(timeout=30) == 0  # graceful: batch finished, position saved
+
+    records = await read_all(env["MCU_KAFKA_BOOTSTRAP"], env["MCU_LOG_TOPIC"])
+    assert sorted(str(decode(r.value).appeal_id) for r in records) == sorted(
+        r.json()["appeal_id"] for r in created)
+
+    with service("intake", env):  # a clean restart republishes nothing
+        time.sleep(1.0)
+    assert len(await read_all(env["MCU_KAFKA_BOOTSTRAP"], env["MCU_LOG_TOPIC"])) == 25
+
+
+def test_bad_input_gets_a_problem_response_in_russian(env):
+    with service("intake", env) as (intake, _):
+        bad = httpx.post(f"{intake}/api/v1/appeals", json={"channel": "pigeon", "text": ""})
+        assert bad.status_code == 422
+        assert bad.headers["content-type"] == "application/problem+json"
+        problem = bad.json()
+        assert problem["code"] == "validation_failed"
+        assert problem["title"] == "Данные не прошли проверку"
+        fields = {e["field"] for e in problem["errors"]}
+        assert fields == {"channel", "text", "external_id"}
+        assert "обязательное поле не заполнено" in problem["detail"]
+
+
+def test_every_service_answers_health_readiness_and_metrics(env):
+    for name in ("intake", "routing", "sla", "analytics"):
+        with service(name, env) as (url, _):
+            assert httpx.get(f"{url}/health/live").json()["service"] == name
+            assert httpx.get(f"{url}/health/ready").status_code == 200
+            assert "mcu_events_consumed_total" in httpx.get(f"{url}/metrics").text
+            assert httpx.get(f"{url}/openapi.json").status_code == 200

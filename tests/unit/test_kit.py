@@ -1,0 +1,111 @@
+"""Kit pieces that need no real part: envelopes from stored events, inbox, logs, clock."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from contracts import Actor, decode, encode
+from contracts.events.routing import AppealRouted
+from kit.appeal_aggregate import AppealAggregate
+from kit.clock import AcceleratedClock, FixedClock
+from kit.inbox import BatchInbox, Inbox
+from kit.logging import JsonFormatter
+from kit.outbox import envelope_of
+
+
+class Workflow(AppealAggregate):
+    def initialize(self) -> None:
+        self.recipient = None
+
+    def when(self, event_type: str, payload: dict) -> None:
+        if event_type == "AppealRouted":
+            self.recipient = payload["recipient_id"]
+
+
+def _routed(recipient: str) -> AppealRouted:
+    return AppealRouted(recipient_id=recipient, reason="автоправило: тема «Дороги»")
+
+
+def test_appeal_events_become_envelopes_with_identity_from_the_aggregate_version():
+    appeal_id = uuid.uuid4()
+    coordinator = Actor(id="u-1", role="coordinator")
+    workflow = Workflow.open(appeal_id, "AppealRouted", _routed("adm-roads"), coordinator)
+    workflow.record("AppealRouted", _routed("sp-nikolaevskoe"), coordinator)
+    first, second = workflow.collect_events()
+    envelope = envelope_of("routing", second)
+    assert (envelope.appeal_id, envelope.seq, envelope.producer) == (appeal_id, 2, "routing")
+    assert envelope.correlation_id == appeal_id
+    assert decode(encode(envelope)).payload.recipient_id == "sp-nikolaevskoe"
+    assert workflow.recipient == "sp-nikolaevskoe"
+    assert envelope_of("routing", first).seq == 1
+
+
+def test_recording_refuses_a_payload_of_the_wrong_contract():
+    with pytest.raises(TypeError):
+        Workflow.open(uuid.uuid4(), "AppealAssigned", _routed("x"), Actor.system("t"))
+
+
+def test_cause_links_causation_and_correlation():
+    cause = decode(encode(envelope_of("intake", Workflow.open(
+        uuid.uuid4(), "AppealRouted", _routed("a"), Actor.system("t")).collect_events()[0])))
+    workflow = Workflow.open(cause.appeal_id, "AppealRouted", _routed("b"), Actor.system("t"),
+                             cause=cause)
+    envelope = envelope_of("routing", workflow.collect_events()[0])
+    assert envelope.causation_id == cause.event_id
+    assert envelope.correlation_id == cause.correlation_id
+
+
+def test_events_that_are_not_appeal_events_stay_inside_the_service():
+    inbox = Inbox("mcu.routing", uuid.uuid4(), {"intake": 1})
+    assert envelope_of("routing", inbox.collect_events()[0]) is None
+
+
+def test_inbox_drops_what_it_has_applied_and_stores_one_event_per_batch():
+    appeal_id = uuid.uuid4()
+    batch = BatchInbox("mcu.sla", appeal_id, stored=None)
+    assert not batch.has_applied("intake", 1)
+    batch.mark("intake", 1)
+    batch.mark("intake", 2)
+    batch.mark("routing", 1)
+    assert batch.has_applied("intake", 2) and batch.has_applied("intake", 1)
+    stored = batch.flush()
+    assert len(stored.collect_events()) == 1
+    assert stored.applied == {"intake": 2, "routing": 1}
+
+    next_batch = BatchInbox("mcu.sla", appeal_id, stored=stored)
+    assert next_batch.has_applied("intake", 2) and not next_batch.has_applied("intake", 3)
+    next_batch.mark("intake", 3)
+    assert len(next_batch.flush().collect_events()) == 1
+    assert BatchInbox("mcu.sla", appeal_id, stored=stored).flush() is None
+
+
+def test_json_logs_keep_identifiers_and_drop_anything_else():
+    record = logging.LogRecord("mcu", logging.INFO, __file__, 1, "принято", None, None)
+    record.appeal_id = "9d4e"
+    record.applicant_name = "Иванов Иван Иванович"
+    record.phone = "+7 900 000-00-00"
+    record.text = "живу по адресу ул. Ленина, 5"
+    line = json.loads(JsonFormatter("intake").format(record))
+    assert line["appeal_id"] == "9d4e" and line["service"] == "intake"
+    assert "Иванов" not in json.dumps(line, ensure_ascii=False)
+    assert not {"applicant_name", "phone", "text"} & set(line)
+
+
+def test_fixed_clock_moves_only_when_told():
+    clock = FixedClock(datetime(2026, 12, 31, 20, 0, tzinfo=UTC))
+    clock.advance(timedelta(days=14))
+    assert clock.now() == datetime(2027, 1, 14, 20, 0, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        FixedClock(datetime(2026, 1, 1))
+
+
+def test_accelerated_clock_runs_faster_than_its_base():
+    base = FixedClock(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
+    fast = AcceleratedClock(600, base=base)
+    base.advance(timedelta(seconds=6))
+    assert fast.now() == datetime(2026, 11, 16, 10, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ import asyncio
 import base64
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -29,6 +29,7 @@ from eventsourcing.persistence import IntegrityError, Tracking
 from contracts import Envelope, UndecodableEvent, decode
 from contracts.dead_letter import DeadLetter
 from kit import metrics
+from kit.faults import FaultHook, reach
 from kit.inbox import BatchInbox, inbox_id
 from kit.outbox import make_producer
 from kit.stores import ServiceApplication
@@ -82,7 +83,6 @@ class PartitionOutcome:
     dead: list[tuple[ConsumerRecord, str, str]] = field(default_factory=list)
 
 
-Hook = Callable[[str], Awaitable[None] | None]
 MAX_CONFLICT_RETRIES = 5
 
 
@@ -93,7 +93,7 @@ def tracking_name(topic: str, partition: int) -> str:
 class TrackedConsumer:
     def __init__(self, app: ServiceApplication, name: str, react: Reaction, topic: str,
                  dlq_topic: str, bootstrap: str, batch_size: int = 500,
-                 batch_timeout_ms: int = 200, fault_hook: Hook | None = None):
+                 batch_timeout_ms: int = 200, fault_hook: FaultHook | None = None):
         self.app = app
         self.name = name
         self.react = react
@@ -152,7 +152,7 @@ class TrackedConsumer:
                 continue
             started = time.perf_counter()
             outcome = await self._apply_partition(tp, records)
-            await self._fault("after_store")
+            await reach(self._fault_hook, "after_store")
             await self._consumer.commit({tp: records[-1].offset + 1})
             self._observe(tp, records, outcome, time.perf_counter() - started)
             handled += len(records)
@@ -276,11 +276,6 @@ class TrackedConsumer:
             lag = highwater - (records[-1].offset + 1)
             metrics.CONSUMER_LAG.labels(self.name, str(tp.partition)).set(max(lag, 0))
 
-    async def _fault(self, point: str) -> None:
-        if self._fault_hook is not None:
-            result = self._fault_hook(point)
-            if asyncio.iscoroutine(result):
-                await result
 
 
 class _SeekToTracked(ConsumerRebalanceListener):

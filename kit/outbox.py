@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
 from contracts import Envelope, encode, event_id_for
 from kit import metrics
+from kit.faults import FaultHook, reach
 from kit.appeal_aggregate import AppealAggregate
 from kit.stores import ServiceApplication
 
 log = logging.getLogger("mcu.relay")
 
-Hook = Callable[[str], Awaitable[None] | None]
 
 
 def envelope_of(producer: str, domain_event: Any) -> Envelope | None:
@@ -64,7 +63,7 @@ class OutboxRelay:
 
     def __init__(self, app: ServiceApplication, producer_name: str, topic: str,
                  bootstrap: str, batch_size: int = 1000, poll_interval: float = 0.05,
-                 fault_hook: Hook | None = None):
+                 fault_hook: FaultHook | None = None):
         self.app = app
         self.producer_name = producer_name
         self.topic = topic
@@ -129,15 +128,9 @@ class OutboxRelay:
                 ],
             ))
         await asyncio.gather(*futures)
-        await self._fault("after_produce")
+        await reach(self._fault_hook, "after_produce")
         last = notifications[-1].id
         await asyncio.to_thread(self.app.save_position, self.position_name, last)
         self.position = last
         metrics.EVENTS_PUBLISHED.labels(self.producer_name).inc(len(futures))
         return len(notifications)
-
-    async def _fault(self, point: str) -> None:
-        if self._fault_hook is not None:
-            result = self._fault_hook(point)
-            if asyncio.iscoroutine(result):
-                await result

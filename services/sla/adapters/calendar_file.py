@@ -1,0 +1,118 @@
+"""The production-calendar file format (YAML), its validator and the shipped years.
+
+```yaml
+year: 2026
+status: official            # official | provisional
+source: постановление Правительства РФ …
+weekend: [saturday, sunday] # optional, default
+non_working:                # holidays and transferred days off: date: reason
+  2026-01-09: выходной, перенесённый с 3 января
+working:                    # weekend days made working by the transfer decree
+  2027-02-20: рабочая суббота (перенос на 22 февраля)
+shortened:                  # pre-holiday working days, one hour shorter
+  2026-04-30: предпраздничный день
+```
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from services.sla.domain.calendar import ProductionCalendar, YearCalendar
+
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "data" / "calendars"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Reason = str
+
+
+class CalendarFileError(ValueError):
+    """A calendar file that cannot be used; `problems` name each place and reason."""
+
+    code = "invalid_calendar"
+
+    def __init__(self, source: str, problems: list[str]):
+        super().__init__(f"{source}: " + "; ".join(problems))
+        self.problems = problems
+
+
+class CalendarFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    year: int = Field(ge=1990, le=2100)
+    status: Literal["official", "provisional"] = "official"
+    source: str = Field(min_length=3)
+    weekend: tuple[Literal[WEEKDAYS], ...] = ("saturday", "sunday")  # type: ignore[valid-type]
+    non_working: dict[date, Reason] = {}
+    working: dict[date, Reason] = {}
+    shortened: dict[date, Reason] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CalendarFile:
+        problems = []
+        weekend = {WEEKDAYS.index(w) for w in self.weekend}
+        for section in ("non_working", "working", "shortened"):
+            for d, reason in getattr(self, section).items():
+                if d.year != self.year:
+                    problems.append(f"{section}.{d}: дата не из {self.year} года")
+                if not str(reason).strip():
+                    problems.append(f"{section}.{d}: не указана причина")
+        for d in set(self.non_working) & set(self.working):
+            problems.append(f"{d}: день не может быть одновременно рабочим и нерабочим")
+        for d in self.working:
+            if d.weekday() not in weekend:
+                problems.append(f"working.{d}: это не выходной день; рабочими объявляются "
+                                "только выходные дни по переносу")
+        for d in self.shortened:
+            if d in self.non_working or (d.weekday() in weekend and d not in self.working):
+                problems.append(f"shortened.{d}: сокращённым может быть только рабочий день")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def to_year(self) -> YearCalendar:
+        return YearCalendar(
+            year=self.year, source=self.source, status=self.status,
+            weekend=frozenset(WEEKDAYS.index(w) for w in self.weekend),
+            non_working=dict(self.non_working), working=dict(self.working),
+            shortened=dict(self.shortened),
+        )
+
+
+def parse(text: str, source: str = "календарь") -> YearCalendar:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CalendarFileError(source, [f"не YAML: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise CalendarFileError(source, ["ожидается словарь с полями year, source, non_working…"])
+    try:
+        return CalendarFile.model_validate(data).to_year()
+    except ValidationError as exc:
+        raise CalendarFileError(source, [
+            f"{'.'.join(str(p) for p in e['loc']) or 'файл'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]) from None
+
+
+def load(path: Path) -> YearCalendar:
+    return parse(path.read_text(encoding="utf-8"), str(path))
+
+
+def shipped() -> ProductionCalendar:
+    """The calendars shipped with the service (2025–2027)."""
+    return ProductionCalendar(load(p) for p in sorted(SHIPPED_DIR.glob("ru-*.yaml")))
+
+
+def dump(year: YearCalendar, header: str = "") -> str:
+    body = {
+        "year": year.year, "status": year.status, "source": year.source,
+        "non_working": {d: r for d, r in sorted(year.non_working.items())},
+        "working": {d: r for d, r in sorted(year.working.items())},
+        "shortened": {d: r for d, r in sorted(year.shortened.items())},
+    }
+    return header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=100)

@@ -127,7 +127,7 @@ EXAMPLES: dict[tuple[str, int], dict[str, Any]] = {
     ("DeadlineReminderIssued", 1): {
         "stage": "answer",
         "due_at": "2026-12-16T20:59:59.999999" + _UTC,
-        "remind_before": "P2D",
+        "remind_before": "2wd",
         "recipients": ["u-ivanova", "u-petrov"],
     },
     ("DeadlineBreached", 1): {"stage": "answer", "due_at": "2026-12-16T20:59:59.999999" + _UTC},

@@ -8,6 +8,7 @@ validated when it was decided, so the relay only wraps it.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,14 @@ from eventsourcing.domain import Aggregate
 
 from contracts import Actor, spec_for
 from contracts.envelope import Contract
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        raise ValueError("event time must be timezone-aware")
+    return at.astimezone(UTC)
 
 
 def _fields(event_type: str, payload: Contract, actor: Actor, cause: Any) -> dict[str, Any]:
@@ -53,10 +62,28 @@ class AppealAggregate(Aggregate):
         def apply(self, aggregate: AppealAggregate) -> None:
             aggregate.when(self.event_type, self.payload)
 
-    def __init__(self, event_type: str, schema_version: int, payload: dict, actor: dict,
-                 causation_id: UUID | None, correlation_id: UUID | None):
+    class Started(Aggregate.Created):
+        """Opened by an internal fact rather than a published event."""
+
+        facts: dict
+
+    class Noted(Aggregate.Event):
+        """A fact the service keeps for itself (e.g. who the executor is); not published."""
+
+        facts: dict
+
+        def apply(self, aggregate: AppealAggregate) -> None:
+            aggregate.note(self.facts)
+
+    def __init__(self, event_type: str | None = None, schema_version: int | None = None,
+                 payload: dict | None = None, actor: dict | None = None,
+                 causation_id: UUID | None = None, correlation_id: UUID | None = None,
+                 facts: dict | None = None):
         self.initialize()
-        self.when(event_type, payload)
+        if facts is not None:
+            self.note(facts)
+        if event_type is not None:
+            self.when(event_type, payload or {})
 
     def initialize(self) -> None:
         """Set the empty state before the first event applies."""
@@ -64,12 +91,30 @@ class AppealAggregate(Aggregate):
     def when(self, event_type: str, payload: dict) -> None:
         """Evolve state by one contract event (payload as stored JSON)."""
 
+    def note(self, facts: dict) -> None:
+        """Evolve state by internal facts (JSON-able dict)."""
+
     @classmethod
     def open(cls, appeal_id: UUID, event_type: str, payload: Contract, actor: Actor,
-             cause: Any = None) -> AppealAggregate:
+             cause: Any = None, at: datetime | None = None) -> AppealAggregate:
         """Start the appeal's history in this service with its first published event."""
-        return cls._create(cls.Opened, id=appeal_id, **_fields(event_type, payload, actor, cause))
+        return cls._create(cls.Opened, id=appeal_id, timestamp=_utc(at),
+                           **_fields(event_type, payload, actor, cause))
 
-    def record(self, event_type: str, payload: Contract, actor: Actor, cause: Any = None) -> None:
-        """Append one published event; `cause` (an Envelope) links causation and correlation."""
-        self.trigger_event(self.Recorded, **_fields(event_type, payload, actor, cause))
+    @classmethod
+    def start(cls, appeal_id: UUID, facts: dict, at: datetime | None = None) -> AppealAggregate:
+        """Start the appeal's history in this service with internal facts only."""
+        return cls._create(cls.Started, id=appeal_id, facts=facts, timestamp=_utc(at))
+
+    def remember(self, facts: dict, at: datetime | None = None) -> None:
+        """Keep internal facts; they stay in this service's store."""
+        self.trigger_event(self.Noted, facts=facts, timestamp=_utc(at))
+
+    def record(self, event_type: str, payload: Contract, actor: Actor, cause: Any = None,
+               at: datetime | None = None) -> None:
+        """Append one published event at `at` (the service's clock; default: now).
+
+        `cause` (an Envelope) links causation and correlation.
+        """
+        self.trigger_event(self.Recorded, timestamp=_utc(at),
+                           **_fields(event_type, payload, actor, cause))

@@ -47,7 +47,7 @@ class DeadlineStopped(Contract):
 class DeadlineReminderIssued(Contract):
     stage: DeadlineStage
     due_at: AwareDatetime
-    remind_before: str = Field(description="Offset as ISO 8601 duration, e.g. P2D")
+    remind_before: str = Field(description="Offset before the due moment as a term: 2wd, 1wd, 2wh")
     recipients: tuple[str, ...] = ()
 
 

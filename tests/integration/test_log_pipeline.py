@@ -93,7 +93,7 @@ async def test_relay_killed_between_produce_and_save_is_applied_once(topics):
     settings = topics
     intake, tally = intake_app(settings), tally_app(settings)
     appeal_ids = register(intake, 30)
-    dying = relay(intake, settings, fault_hook=crash_at("after_produce"))
+    dying = relay(intake, settings, fault_hook=crash_at("after_handle"))
     await dying.start()
     with pytest.raises(Crash):
         await dying.relay_once()

@@ -1,0 +1,77 @@
+"""Follows a service's notification log from a saved position (outbox pattern).
+
+Subclasses act on each batch (produce to Kafka, send e-mail…) and the position is saved
+only after the action succeeded: at-least-once, and nothing repeated on a clean restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from eventsourcing.persistence import Notification
+
+from kit.faults import FaultHook, reach
+from kit.stores import ServiceApplication
+
+log = logging.getLogger("mcu.follower")
+
+
+class StoreFollower:
+    position_name: str
+
+    def __init__(self, app: ServiceApplication, position_name: str, batch_size: int = 1000,
+                 poll_interval: float = 0.05, fault_hook: FaultHook | None = None):
+        self.app = app
+        self.position_name = position_name
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self._fault_hook = fault_hook
+        self._stopping = asyncio.Event()
+        self.position = 0
+
+    async def start(self) -> None:
+        self.position = await asyncio.to_thread(self.app.tracked_position, self.position_name) or 0
+        await self.open()
+        log.info("follower started", extra={"position": self.position,
+                                            "component": self.position_name})
+
+    async def open(self) -> None:
+        """Acquire what `handle` needs (a producer, a connection)."""
+
+    async def close(self) -> None:
+        self._stopping.set()
+
+    def stop(self) -> None:
+        """Ask the loop to stop after the batch in hand."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            moved = await self.follow_once()
+            await self.after_batch()
+            if moved == 0:
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
+                except TimeoutError:
+                    pass
+
+    async def follow_once(self) -> int:
+        """Act on the next batch after the saved position; returns how many were read."""
+        notifications = await asyncio.to_thread(
+            self.app.notifications_after, self.position, self.batch_size)
+        if not notifications:
+            return 0
+        await self.handle(notifications)
+        await reach(self._fault_hook, "after_handle")
+        last = notifications[-1].id
+        await asyncio.to_thread(self.app.save_position, self.position_name, last)
+        self.position = last
+        return len(notifications)
+
+    async def handle(self, notifications: Sequence[Notification]) -> None:
+        raise NotImplementedError
+
+    async def after_batch(self) -> None:
+        """Hook for metrics between batches."""

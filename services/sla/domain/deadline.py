@@ -1,0 +1,310 @@
+"""The deadline lifecycle of one appeal: set, rebased, extended, paused, resumed,
+stopped, restarted; and its timers (reminders, overdue, escalation), each fired once.
+
+Pure: every decision takes `now`, the term calculator and the policy, and records
+contract events on the aggregate. Nothing here reads a clock or does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from contracts import Actor
+from contracts.events import deadlines as ev
+from contracts.vocabulary import DeadlineStage, Kind, Role, TermUnit
+from kit.appeal_aggregate import AppealAggregate
+from services.sla.domain.policy import EscalationStep, Policy, TermRule
+from services.sla.domain.terms import Term, TermCalculator
+
+SLA = Actor.system("sla")
+
+
+class DeadlineError(Exception):
+    """A refused deadline command; `code` for programs, the message for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class StageClock:
+    stage: DeadlineStage
+    due_at: datetime
+    term: Term
+    policy_id: str
+    set_at: datetime
+    extensions: int = 0
+    paused_at: datetime | None = None
+    resume_on: datetime | None = None
+    stopped: bool = False
+    reminders: set[str] = field(default_factory=set)
+    breached: bool = False
+    escalation_level: int = 0
+
+    @property
+    def running(self) -> bool:
+        return not self.stopped and self.paused_at is None
+
+
+@dataclass(frozen=True)
+class Timer:
+    at: datetime
+    key: str  # remind:<stage>:<offset> | breach:<stage> | escalate:<stage>:<level> | resume:<stage>
+    stage: DeadlineStage
+
+
+def _dt(value: str | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+class Deadline(AppealAggregate):
+    """One aggregate per appeal in the SLA store; its id is the appeal id."""
+
+    def initialize(self) -> None:
+        self.kind: Kind | None = None
+        self.channel: str = ""
+        self.topic: str | None = None
+        self.thematic_block: str | None = None
+        self.received_at: datetime | None = None
+        self.registered_at: datetime | None = None
+        self.people: dict[str, str] = {}  # role -> person id (executor, approver)
+        self.stages: dict[DeadlineStage, StageClock] = {}
+
+    # -- evolution ---------------------------------------------------------------------
+    def note(self, facts: dict) -> None:
+        if "kind" in facts:
+            self.kind = Kind(facts["kind"])
+        for key in ("channel", "topic", "thematic_block"):
+            if key in facts:
+                setattr(self, key, facts[key])
+        for key in ("received_at", "registered_at"):
+            if facts.get(key):
+                setattr(self, key, _dt(facts[key]))
+        self.people.update(facts.get("people", {}))
+        for stage, moment in facts.get("resume_on", {}).items():
+            self.stages[DeadlineStage(stage)].resume_on = _dt(moment)
+
+    def when(self, event_type: str, p: dict) -> None:
+        stage = DeadlineStage(p["stage"]) if "stage" in p else None
+        clock = self.stages.get(stage) if stage else None
+        if event_type == "DeadlineSet":
+            self.stages[stage] = StageClock(
+                stage, _dt(p["due_at"]), Term(p["term"]["amount"], TermUnit(p["term"]["unit"])),
+                p["policy_id"], set_at=self._last_moment)
+        elif event_type == "DeadlineExtended":
+            clock.due_at, clock.extensions = _dt(p["due_at"]), clock.extensions + 1
+            clock.reminders, clock.breached, clock.escalation_level = set(), False, 0
+        elif event_type == "DeadlinePaused":
+            clock.paused_at = self._last_moment
+        elif event_type == "DeadlineResumed":
+            clock.due_at, clock.paused_at, clock.resume_on = _dt(p["due_at"]), None, None
+        elif event_type == "DeadlineStopped":
+            clock.stopped = True
+        elif event_type == "DeadlineReminderIssued":
+            clock.reminders.add(p["remind_before"])
+        elif event_type == "DeadlineBreached":
+            clock.breached = True
+        elif event_type == "AppealEscalated":
+            clock.escalation_level = p["level"]
+
+    @property
+    def _last_moment(self) -> datetime:
+        return self.modified_on
+
+    # -- decisions -------------------------------------------------------------------
+    @classmethod
+    def register(cls, appeal_id, registered: dict, occurred_at: datetime, calc: TermCalculator,
+                 policy: Policy, cause: Any = None) -> Deadline:
+        """Set the deadlines of a newly registered appeal from the policy."""
+        classification = registered["classification"]
+        deadline = cls.start(appeal_id, at=occurred_at, facts={
+            "kind": registered["kind"], "channel": registered["channel"],
+            "topic": classification.get("topic") or registered.get("applicant_topic"),
+            "thematic_block": classification.get("thematic_block"),
+            "received_at": registered["received_at"], "registered_at": occurred_at.isoformat(),
+        })
+        deadline._set_all(calc, policy, occurred_at, "регистрация обращения", cause)
+        return deadline
+
+    def _set_all(self, calc: TermCalculator, policy: Policy, now: datetime, basis: str,
+                 cause: Any, only: set[DeadlineStage] | None = None) -> None:
+        for rule in policy.terms_for(self.kind, self.channel, self.topic):
+            if only is not None and rule.stage not in only:
+                continue
+            self._set(rule, calc, now, basis, cause)
+
+    def _set(self, rule: TermRule, calc: TermCalculator, now: datetime, basis: str,
+             cause: Any) -> None:
+        # Registration is counted from receipt (59-ФЗ art. 8); other stages from registration.
+        start = self.received_at if rule.stage is DeadlineStage.REGISTRATION else (
+            self.registered_at if basis != "переоткрытие обращения" else now)
+        due = calc.due(start or now, rule.term)
+        self.record("DeadlineSet", ev.DeadlineSet(
+            stage=rule.stage, due_at=due.due, term={"amount": rule.term.amount,
+                                                    "unit": rule.term.unit},
+            policy_id=rule.id, basis=basis), SLA, cause, at=now)
+        if rule.stage is DeadlineStage.REGISTRATION and self.registered_at:
+            self.record("DeadlineStopped", ev.DeadlineStopped(
+                stage=rule.stage, met=self.registered_at <= due.due), SLA, cause, at=now)
+
+    def rebase(self, new_kind: Kind, calc: TermCalculator, policy: Policy, now: datetime,
+               cause: Any = None) -> None:
+        """The kind changed: terms are recomputed from registration under the new regime."""
+        if new_kind == self.kind:
+            return
+        basis = f"смена вида обращения: {self.kind.value if self.kind else '—'} → {new_kind.value}"
+        self.remember({"kind": new_kind.value}, at=now)
+        stages = {r.stage for r in policy.terms_for(new_kind, self.channel, self.topic)}
+        for stage, clock in list(self.stages.items()):
+            if stage not in stages and not clock.stopped:
+                self.record("DeadlineStopped", ev.DeadlineStopped(
+                    stage=stage, met=now <= clock.due_at), SLA, cause, at=now)
+        self._set_all(calc, policy, now, basis, cause,
+                      only={s for s in stages if s is not DeadlineStage.REGISTRATION})
+
+    def extend(self, stage: DeadlineStage, by: Term, reason: str, actor: Actor,
+               calc: TermCalculator, policy: Policy, now: datetime) -> None:
+        clock = self._clock(stage)
+        if clock.stopped:
+            raise DeadlineError("deadline_stopped", "Срок уже остановлен: продлевать нечего")
+        rule = policy.rule(clock.policy_id)
+        if rule is None or rule.max_extensions == 0 or rule.max_extension is None:
+            raise DeadlineError("extension_not_allowed",
+                                "Политика не допускает продления этого срока")
+        if clock.extensions >= rule.max_extensions:
+            raise DeadlineError(
+                "extension_limit_reached",
+                f"Срок уже продлевался {clock.extensions} раз(а); больше продлевать нельзя "
+                "(для обращений по 59-ФЗ — не более одного раза, ч. 2 ст. 12)")
+        new_due = calc.due(clock.due_at, by).due
+        limit = calc.due(clock.due_at, rule.max_extension).due
+        if new_due > limit:
+            raise DeadlineError("extension_too_long",
+                                f"Продление не может превышать {rule.max_extension}")
+        if not reason.strip():
+            raise DeadlineError("reason_required", "Укажите причину продления")
+        self.record("DeadlineExtended", ev.DeadlineExtended(
+            stage=stage, previous_due_at=clock.due_at, due_at=new_due, reason=reason), actor,
+            at=now)
+
+    def pause(self, reason: str, until: datetime | None, now: datetime,
+              cause: Any = None) -> None:
+        for clock in self.stages.values():
+            if clock.running:
+                self.record("DeadlinePaused", ev.DeadlinePaused(stage=clock.stage, reason=reason),
+                            SLA, cause, at=now)
+        if until is not None:
+            self.remember({"resume_on": {s.value: until.isoformat()
+                                         for s, c in self.stages.items() if c.paused_at}}, at=now)
+
+    def resume(self, now: datetime, calc: TermCalculator, cause: Any = None) -> None:
+        """Paused time does not count: the due moment moves by the pause."""
+        for clock in self.stages.values():
+            if clock.stopped or clock.paused_at is None:
+                continue
+            paused = max(now - clock.paused_at, timedelta())
+            due = clock.due_at + paused
+            if clock.term.unit is not TermUnit.WORKING_HOURS:  # land on the end of a working day
+                local = due.astimezone(calc.schedule.timezone).date()
+                while not calc.calendar.is_working(local):
+                    local += timedelta(days=1)
+                due = calc.schedule.end_of_day(local)
+            self.record("DeadlineResumed", ev.DeadlineResumed(
+                stage=clock.stage, due_at=due, paused_seconds=int(paused.total_seconds())),
+                SLA, cause, at=now)
+
+    def stop(self, now: datetime, stages: set[DeadlineStage] | None = None,
+             cause: Any = None) -> None:
+        for clock in self.stages.values():
+            if not clock.stopped and (stages is None or clock.stage in stages):
+                self.record("DeadlineStopped", ev.DeadlineStopped(
+                    stage=clock.stage, met=now <= clock.due_at), SLA, cause, at=now)
+
+    def restart(self, now: datetime, calc: TermCalculator, policy: Policy,
+                cause: Any = None) -> None:
+        """Reopened: the answer terms run again from the moment of reopening."""
+        self._set_all(calc, policy, now, "переоткрытие обращения", cause,
+                      only={DeadlineStage.ANSWER, DeadlineStage.FIRST_REACTION})
+
+    def assign(self, role: str, person_id: str | None, now: datetime) -> None:
+        if person_id and self.people.get(role) != person_id:
+            self.remember({"people": {role: person_id}}, at=now)
+
+    # -- timers ----------------------------------------------------------------------
+    def timers(self, calc: TermCalculator, policy: Policy) -> list[Timer]:
+        """Every timer still to fire, earliest first."""
+        pending: list[Timer] = []
+        for clock in self.stages.values():
+            if clock.stopped:
+                continue
+            if clock.paused_at is not None:
+                if clock.resume_on is not None:
+                    pending.append(Timer(clock.resume_on, f"resume:{clock.stage}", clock.stage))
+                continue
+            for offset in policy.reminders_for(clock.term):
+                if str(offset) not in clock.reminders:
+                    pending.append(Timer(calc.before(clock.due_at, offset),
+                                         f"remind:{clock.stage}:{offset}", clock.stage))
+            if not clock.breached:
+                pending.append(Timer(clock.due_at, f"breach:{clock.stage}", clock.stage))
+            for step in policy.ladder_for(clock.term):
+                if step.level > clock.escalation_level:
+                    at = calc.after(clock.due_at, step.after) if step.after else clock.due_at
+                    pending.append(Timer(at, f"escalate:{clock.stage}:{step.level}", clock.stage))
+        return sorted(pending, key=lambda t: t.at)
+
+    def next_timer_at(self, calc: TermCalculator, policy: Policy) -> datetime | None:
+        timers = self.timers(calc, policy)
+        return timers[0].at if timers else None
+
+    def fire(self, now: datetime, calc: TermCalculator, policy: Policy) -> int:
+        """Record every timer due by `now`, once; returns how many fired."""
+        fired = 0
+        for timer in self.timers(calc, policy):
+            if timer.at > now:
+                break
+            clock = self.stages[timer.stage]
+            kind, _, rest = timer.key.partition(":")
+            if kind == "resume":
+                self.resume(timer.at, calc)  # paused until then: the pause ended at timer.at
+            elif kind == "remind":
+                if now >= clock.due_at:
+                    continue  # a reminder after the due moment helps nobody: overdue follows
+                offset = rest.split(":", 1)[1]
+                self.record("DeadlineReminderIssued", ev.DeadlineReminderIssued(
+                    stage=timer.stage, due_at=clock.due_at, remind_before=offset,
+                    recipients=tuple(p for p in (self.people.get("executor"),
+                                                 self.people.get("approver")) if p)), SLA,
+                    at=now)
+            elif kind == "breach":
+                self.record("DeadlineBreached", ev.DeadlineBreached(
+                    stage=timer.stage, due_at=clock.due_at), SLA, at=now)
+            elif kind == "escalate":
+                step = next(s for s in policy.ladder_for(clock.term)
+                            if s.level == int(rest.split(":")[1]))
+                self._escalate(clock, step, now, policy)
+            fired += 1
+        return fired
+
+    def _escalate(self, clock: StageClock, step: EscalationStep, now: datetime,
+                  policy: Policy) -> None:
+        self.record("AppealEscalated", ev.AppealEscalated(
+            stage=clock.stage, level=step.level, to_role=step.role,
+            to_person_id=self.responsible(step.role, policy),
+            overdue_seconds=max(int((now - clock.due_at).total_seconds()), 0)), SLA, at=now)
+
+    def responsible(self, role: Role, policy: Policy) -> str | None:
+        if role is Role.BLOCK_CURATOR:
+            return (policy.block_curators or {}).get(self.thematic_block or "")
+        if role is Role.MCU_HEAD:
+            return policy.mcu_head
+        return self.people.get(role.value)
+
+    def _clock(self, stage: DeadlineStage) -> StageClock:
+        try:
+            return self.stages[stage]
+        except KeyError:
+            raise DeadlineError("no_deadline", f"У обращения нет срока этапа «{stage.value}»") from None

@@ -21,6 +21,15 @@ app.add_typer(stack, name="stack")
 app.add_typer(contracts_cli, name="contracts")
 
 
+def _register_subcommands() -> None:
+    from cli.sla import sla
+
+    app.add_typer(sla, name="sla")
+
+
+_register_subcommands()
+
+
 def _dev_stack():
     from kit.devstack.stack import DevStack
 

@@ -40,6 +40,16 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    clock_speed: float = Field(default=1.0, gt=0, description="Demo: >1 runs SLA time faster")
+    sla_policy: Path | None = Field(default=None, description="Default: the shipped policy")
+    sla_calendar_dir: Path | None = Field(default=None, description="Default: shipped calendars")
+    smtp_host: str = Field(default="", description="Empty: no e-mail notifications")
+    smtp_port: int = 8025
+    smtp_sender: str = "mcu@localhost"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+
     @property
     def dlq_topic(self) -> str:
         return f"{self.log_topic}.dlq"

@@ -1,14 +1,134 @@
-"""The sla service's event-sourced application."""
+"""Use cases of the SLA service: react to the log, extend deadlines, fire timers."""
 
 from __future__ import annotations
 
-from contracts import Envelope
+import logging
+from datetime import datetime, time
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from contracts import Actor, Envelope
+from contracts.vocabulary import DeadlineStage, Kind
+from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.stores import ServiceApplication
+from services.sla.domain.deadline import Deadline, DeadlineError
+from services.sla.domain.policy import Policy
+from services.sla.domain.terms import Term, TermCalculator
+from services.sla.timers import TimerIndex
+
+log = logging.getLogger("mcu.sla")
+
+ANSWER_STAGES = {DeadlineStage.ANSWER, DeadlineStage.FIRST_REACTION}
+ENDINGS = {"AppealTransferred", "AppealClosed", "AppealLeftWithoutAnswer"}
 
 
 class SlaApplication(ServiceApplication):
     name = "sla"
 
+    def __init__(self, env: dict | None = None, *, calculator: TermCalculator, policy: Policy,
+                 clock: Clock | None = None):
+        super().__init__(env)
+        self.calc = calculator
+        self.policy = policy
+        self.clock = clock or SystemClock()
+        self.timers = TimerIndex()
+
+    # -- reactions to the log (inside the tracked consumer's transaction) --------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
-        """Reaction to one log event; consumed positions are tracked even when idle."""
+        if envelope.producer == self.name:
+            return
+        event, p, at = envelope.event_type, envelope.payload, envelope.occurred_at
+        deadline: Deadline | None = unit.get(envelope.appeal_id)
+        if event == "AppealRegistered":
+            if deadline is None:
+                unit.add(Deadline.register(envelope.appeal_id, p.model_dump(mode="json"), at,
+                                           self.calc, self.policy, cause=envelope))
+            return
+        if deadline is None:
+            return  # an appeal registered before this service kept deadlines
+        if event == "AppealClassified":
+            deadline.rebase(Kind(p.classification.kind), self.calc, self.policy, at, envelope)
+        elif event == "AppealAssigned":
+            deadline.assign("executor", p.executor_id, at)
+        elif event == "AnswerSentForApproval":
+            deadline.assign("approver", p.approver_id, at)
+        elif event == "AppealPostponed":
+            until = datetime.combine(p.until, time(0), tzinfo=self.calc.schedule.timezone)
+            deadline.pause(p.reason, until, at, envelope)
+        elif event == "AnswerDrafted":
+            deadline.resume(at, self.calc, envelope)  # work resumed before the postponement ended
+        elif event == "AnswerPublished":
+            deadline.stop(at, ANSWER_STAGES, envelope)
+        elif event == "AppealReopened":
+            deadline.restart(at, self.calc, self.policy, envelope)
+        elif event in ENDINGS:
+            deadline.stop(at, None, envelope)
+
+    # -- commands -------------------------------------------------------------------------
+    def extend(self, appeal_id: UUID, stage: DeadlineStage, by: Term, reason: str,
+               actor: Actor) -> Deadline:
+        deadline = self.deadline(appeal_id)
+        deadline.extend(stage, by, reason, actor, self.calc, self.policy, self.clock.now())
+        self.save(deadline)
+        return deadline
+
+    def deadline(self, appeal_id: UUID) -> Deadline:
+        try:
+            return self.repository.get(appeal_id)
+        except AggregateNotFoundError:
+            raise DeadlineError("not_found", "По этому обращению сроков нет") from None
+
+    # -- timers ---------------------------------------------------------------------------
+    # After every commit the changed deadlines are rescheduled from the aggregates in hand.
+    def record(self, processing_event) -> None:
+        super().record(processing_event)
+        self._schedule(processing_event.aggregates.values())
+
+    def save(self, *objs, **kwargs):
+        recordings = super().save(*objs, **kwargs)
+        self._schedule(objs)
+        return recordings
+
+    def _schedule(self, aggregates) -> None:
+        for aggregate in aggregates:
+            if isinstance(aggregate, Deadline):
+                self.timers.schedule(aggregate.id, aggregate.next_timer_at(self.calc, self.policy))
+
+    def reschedule(self, appeal_id: UUID) -> None:
+        try:
+            self._schedule([self.repository.get(appeal_id)])
+        except AggregateNotFoundError:
+            pass
+
+    def rebuild_timers(self) -> int:
+        """Scan the store once and schedule every deadline that still has timers."""
+        seen: set[UUID] = set()
+        position = 0
+        while batch := self.notifications_after(position, 5000):
+            for n in batch:
+                if n.topic.startswith(f"{Deadline.__module__}:Deadline."):
+                    seen.add(n.originator_id)
+            position = batch[-1].id
+        for appeal_id in seen:
+            self.reschedule(appeal_id)
+        return len(self.timers)
+
+    def fire_due(self, limit: int = 2000) -> int:
+        """Fire every timer due by now; each is stored once (the aggregate remembers)."""
+        now, fired = self.clock.now(), 0
+        for appeal_id in self.timers.due(now, limit):
+            try:
+                deadline = self.repository.get(appeal_id)
+                if deadline.fire(now, self.calc, self.policy):
+                    self.save(deadline)  # save() reschedules it
+                    fired += 1
+                else:
+                    self._schedule([deadline])
+            except IntegrityError:  # a reaction changed it meanwhile: look again next tick
+                if self.repository.cache is not None:
+                    self.repository.cache.clear()
+                self.timers.schedule(appeal_id, now)
+        return fired

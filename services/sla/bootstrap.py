@@ -1,14 +1,69 @@
-"""Composition root of the sla service."""
+"""Composition root of the SLA service."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+from kit.clock import AcceleratedClock, Clock, SystemClock
 from kit.runtime import Service
 from kit.settings import Settings
 from kit.stores import store_environment
+from services.sla.adapters import calendar_file, policy_file
+from services.sla.adapters.mailer import Mailer, SmtpSettings
 from services.sla.application import SlaApplication
+from services.sla.domain.calendar import ProductionCalendar
+from services.sla.domain.terms import TermCalculator
+from services.sla.entrypoints.http import router
+from services.sla.notifier import Notifier
+
+log = logging.getLogger("mcu.sla")
+
+
+def calendar(settings: Settings) -> ProductionCalendar:
+    if settings.sla_calendar_dir is None:
+        return calendar_file.shipped()
+    return ProductionCalendar(calendar_file.load(p)
+                              for p in sorted(settings.sla_calendar_dir.glob("*.yaml")))
+
+
+def build_application(settings: Settings, clock: Clock | None = None) -> tuple[SlaApplication, policy_file.LoadedPolicy]:
+    loaded = policy_file.load(settings.sla_policy or policy_file.SHIPPED_POLICY)
+    clock = clock or (AcceleratedClock(settings.clock_speed, datetime.now(UTC))
+                      if settings.clock_speed != 1 else SystemClock())
+    app = SlaApplication(env=store_environment("sla", settings),
+                         calculator=TermCalculator(calendar(settings), loaded.schedule),
+                         policy=loaded.policy, clock=clock)
+    return app, loaded
 
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
-    app = SlaApplication(env=store_environment("sla", settings))
-    return Service("sla", settings, app=app, reaction=app.react, publishes=True)
+    app, loaded = build_application(settings)
+
+    async def fire_timers() -> None:
+        scheduled = await asyncio.to_thread(app.rebuild_timers)
+        log.info("timers rebuilt", extra={"count": scheduled})
+        while True:
+            fired = await asyncio.to_thread(app.fire_due)
+            if not fired:
+                await asyncio.sleep(0.2)
+
+    background = [fire_timers]
+    if settings.smtp_host:
+        notifier = Notifier(app, Mailer(SmtpSettings(
+            settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_user,
+            settings.smtp_password, settings.smtp_starttls)), loaded.contacts)
+
+        async def send_notices() -> None:
+            await notifier.start()
+            try:
+                await notifier.run()
+            finally:
+                await notifier.close()
+
+        background.append(send_notices)
+    return Service("sla", settings, app=app, reaction=app.react, publishes=True,
+                   routers=[router(app)], background=background,
+                   title_ru="МЦУ: контроль сроков")

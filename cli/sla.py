@@ -1,0 +1,100 @@
+"""`mcu sla …`: check a deadline computation, seed and check calendars and policies."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+
+sla = typer.Typer(help="Сроки: производственный календарь, расчёт сроков, политика",
+                  no_args_is_help=True)
+calendar_cli = typer.Typer(help="Производственный календарь", no_args_is_help=True)
+policy_cli = typer.Typer(help="Политика сроков", no_args_is_help=True)
+sla.add_typer(calendar_cli, name="calendar")
+sla.add_typer(policy_cli, name="policy")
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Ошибка: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@sla.command("deadline")
+def deadline(registered: str = typer.Option(..., help="Момент регистрации, ISO 8601 с поясом"),
+             term: str = typer.Option(..., help="30d | 10wd | 8wh"),
+             calendar: list[Path] = typer.Option(None, help="Файл календаря (можно несколько)"),
+             tz: str = typer.Option(None, help="Часовой пояс, по умолчанию из политики"),
+             policy: Path = typer.Option(None, help="Файл политики (расписание, пояс)")) -> None:
+    """Рассчитать один срок и вывести JSON с due и объяснением."""
+    from services.sla.adapters import calendar_file, policy_file
+    from services.sla.domain.calendar import ProductionCalendar
+    from services.sla.domain.terms import Term, TermCalculator
+
+    try:
+        moment = datetime.fromisoformat(registered)
+        loaded = policy_file.load(policy or policy_file.SHIPPED_POLICY)
+        schedule = loaded.schedule
+        if tz:
+            from dataclasses import replace
+
+            schedule = replace(schedule, timezone=ZoneInfo(tz))
+        cal = (ProductionCalendar(calendar_file.load(p) for p in calendar) if calendar
+               else calendar_file.shipped())
+        due = TermCalculator(cal, schedule).due(moment, Term.parse(term))
+    except ValueError as exc:  # includes TermError and the file errors
+        _fail(str(exc))
+    except ZoneInfoNotFoundError:
+        _fail(f"неизвестный часовой пояс {tz!r}")
+    typer.echo(json.dumps(due.as_json(), ensure_ascii=False, indent=2))
+
+
+@calendar_cli.command("seed")
+def seed(year: int = typer.Option(..., help="Год"),
+         out: Path = typer.Option(..., help="Куда записать YAML")) -> None:
+    """Заготовка календаря года из библиотеки holidays (и что она знать не может)."""
+    from services.sla.adapters.calendar_file import dump
+    from services.sla.adapters.calendar_seed import seed as seed_year
+
+    seeded = seed_year(year)
+    out.write_text(dump(seeded.year, f"# Заготовка на {year} год: проверьте перед использованием.\n"),
+                   encoding="utf-8")
+    typer.echo(f"записано: {out} (нерабочих дней {len(seeded.year.non_working)}, "
+               f"рабочих по переносу {len(seeded.year.working)}, "
+               f"сокращённых {len(seeded.year.shortened)})")
+    typer.echo("Чего заготовка знать не может:")
+    for line in seeded.cannot_know:
+        typer.echo(f"  - {line}")
+
+
+@calendar_cli.command("check")
+def check_calendar(files: list[Path]) -> None:
+    """Проверить файлы календаря."""
+    from services.sla.adapters.calendar_file import CalendarFileError, load
+
+    failed = False
+    for path in files:
+        try:
+            year = load(path)
+            typer.echo(f"{path}: {year.year} год, {len(year.non_working)} нерабочих, "
+                       f"{len(year.working)} рабочих по переносу, {len(year.shortened)} сокращённых")
+        except (CalendarFileError, OSError) as exc:
+            failed = True
+            typer.echo(f"{exc}", err=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@policy_cli.command("check")
+def check_policy(file: Path) -> None:
+    """Проверить файл политики сроков."""
+    from services.sla.adapters.policy_file import PolicyFileError, load
+
+    try:
+        loaded = load(file)
+    except (PolicyFileError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(f"{file}: {loaded.municipality}, {len(loaded.policy.rules)} правил, "
+               f"пояс {loaded.schedule.timezone.key}")

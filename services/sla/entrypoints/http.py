@@ -1,0 +1,101 @@
+"""SLA HTTP API: deadlines of an appeal, extensions, and the term calculator."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, Header, Query
+from pydantic import AwareDatetime, BaseModel, Field
+
+from contracts import Actor
+from contracts.vocabulary import DeadlineStage, Role
+from kit.problems import Problem
+from services.sla.application import SlaApplication
+from services.sla.domain.deadline import Deadline, DeadlineError
+from services.sla.domain.terms import Term, TermCalculator, TermError
+
+EXTENDERS = {Role.APPROVER, Role.COORDINATOR, Role.MCU_HEAD, Role.DEADLINE_CONTROLLER}
+STATUS = {"not_found": 404, "no_deadline": 404}
+
+
+class Extension(BaseModel):
+    term: str = Field(description="На сколько продлить: 30d, 10wd, 8wh", examples=["30d"])
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def _view(deadline: Deadline, app: SlaApplication) -> dict:
+    return {
+        "appeal_id": str(deadline.id),
+        "kind": deadline.kind,
+        "stages": [{
+            "stage": c.stage, "due_at": c.due_at.isoformat(), "term": str(c.term),
+            "policy_id": c.policy_id, "extensions": c.extensions,
+            "paused": c.paused_at is not None, "stopped": c.stopped, "breached": c.breached,
+            "escalation_level": c.escalation_level, "reminders_sent": sorted(c.reminders),
+        } for c in deadline.stages.values()],
+        "next_timers": [{"at": t.at.isoformat(), "key": t.key}
+                        for t in deadline.timers(app.calc, app.policy)[:10]],
+    }
+
+
+def _refused(exc: DeadlineError) -> Problem:
+    return Problem(STATUS.get(exc.code, 409), exc.code, "Операция со сроком отклонена", str(exc))
+
+
+def router(app: SlaApplication) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["sla"])
+
+    @api.get("/appeals/{appeal_id}/deadlines", summary="Сроки обращения и ближайшие таймеры")
+    async def deadlines(appeal_id: UUID) -> dict:
+        try:
+            return _view(await asyncio.to_thread(app.deadline, appeal_id), app)
+        except DeadlineError as exc:
+            raise _refused(exc) from None
+
+    @api.post("/appeals/{appeal_id}/deadlines/{stage}/extensions", status_code=201,
+              summary="Продлить срок (с причиной, в пределах политики)")
+    async def extend(appeal_id: UUID, stage: DeadlineStage, body: Extension,
+                     x_mcu_user: Annotated[str, Header()],
+                     x_mcu_role: Annotated[Role, Header()]) -> dict:
+        if x_mcu_role not in EXTENDERS:
+            raise Problem(403, "forbidden_role", "Недостаточно прав",
+                          f"Роль «{x_mcu_role.value}» не может продлевать сроки")
+        try:
+            term = Term.parse(body.term)
+            deadline = await asyncio.to_thread(
+                app.extend, appeal_id, stage, term, body.reason,
+                Actor(id=x_mcu_user, role=x_mcu_role))
+        except TermError as exc:
+            raise Problem(422, exc.code, "Неверный срок", str(exc)) from None
+        except DeadlineError as exc:
+            raise _refused(exc) from None
+        return _view(deadline, app)
+
+    @api.get("/deadline", summary="Рассчитать срок с объяснением (как mcu sla deadline)")
+    async def compute(registered: AwareDatetime, term: str,
+                      tz: Annotated[str | None, Query()] = None) -> dict:
+        try:
+            calc = app.calc if tz is None else TermCalculator(
+                app.calc.calendar, _with_zone(app, tz))
+            return calc.due(registered, Term.parse(term)).as_json()
+        except TermError as exc:
+            raise Problem(422, exc.code, "Неверный срок", str(exc)) from None
+
+    return api
+
+
+def _with_zone(app: SlaApplication, tz: str):
+    from dataclasses import replace
+
+    try:
+        return replace(app.calc.schedule, timezone=ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Problem(422, "unknown_timezone", "Неизвестный часовой пояс",
+                      f"{tz!r}: укажите зону IANA, например Europe/Moscow") from None
+
+
+__all__ = ["router", "datetime"]

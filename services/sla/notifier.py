@@ -1,0 +1,61 @@
+"""Mails reminders, overdue notices and escalations as they are stored, at least once.
+
+It follows the SLA store's notification log like the outbox relay follows it for Kafka:
+the position is saved after the mail went out, so a crash can resend, never skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from eventsourcing.persistence import Notification
+
+from kit.appeal_aggregate import AppealAggregate
+from kit.follower import StoreFollower
+from services.sla.adapters.mailer import Mailer
+from services.sla.adapters.policy_file import Contact
+from services.sla.application import SlaApplication
+from services.sla.domain.deadline import Deadline
+from services.sla.domain.notices import AppealContext, Notice, notice_for
+
+log = logging.getLogger("mcu.sla.notifier")
+
+
+class Notifier(StoreFollower):
+    def __init__(self, app: SlaApplication, mailer: Mailer, contacts: dict[str, Contact],
+                 poll_interval: float = 0.2):
+        super().__init__(app, "notifier->smtp", batch_size=200, poll_interval=poll_interval)
+        self.sla = app
+        self.mailer = mailer
+        self.contacts = contacts
+        self.sent = 0
+
+    async def handle(self, notifications: Sequence[Notification]) -> None:
+        for notification in notifications:
+            event = self.app.domain_event(notification)
+            if not isinstance(event, AppealAggregate.Recorded):
+                continue
+            notice = await asyncio.to_thread(self._notice, event)
+            if notice is not None:
+                await asyncio.to_thread(self._send, notice, f"{event.originator_id}.{event.originator_version}")
+
+    def _notice(self, event) -> Notice | None:
+        deadline: Deadline = self.sla.repository.get(event.originator_id)
+        ctx = AppealContext(str(deadline.id), deadline.topic, deadline.thematic_block,
+                            deadline.people.get("executor"), deadline.people.get("approver"))
+        return notice_for(event.event_type, event.payload, ctx, self.sla.calc.schedule.timezone,
+                          self.sla.policy.mcu_head)
+
+    def _send(self, notice: Notice, seed: str) -> None:
+        known = [(c.name, c.email) for p in notice.to if (c := self.contacts.get(p))]
+        unknown = [p for p in notice.to if p not in self.contacts]
+        if unknown:
+            log.warning("no e-mail for responsible person", extra={"count": len(unknown)})
+        if not known and self.sla.policy.mcu_head in self.contacts:
+            head = self.contacts[self.sla.policy.mcu_head]  # nobody reachable: the MCU head is
+            known = [(head.name, head.email)]
+        if known:
+            self.mailer.send(known, notice.subject, notice.body, seed)
+            self.sent += 1

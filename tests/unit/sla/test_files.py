@@ -1,0 +1,81 @@
+"""Calendar and policy files: the validator names each problem in Russian."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.vocabulary import DeadlineStage, Kind
+from services.sla.adapters import calendar_file, policy_file
+from services.sla.adapters.calendar_seed import seed
+
+GOOD = """
+year: 2026
+source: постановление
+non_working: {2026-01-09: перенос}
+working: {}
+shortened: {2026-04-30: предпраздничный}
+"""
+
+
+def test_a_valid_file_loads():
+    year = calendar_file.parse(GOOD)
+    assert year.year == 2026 and len(year.non_working) == 1
+
+
+@pytest.mark.parametrize("text, fragment", [
+    (GOOD.replace("2026-01-09", "2025-12-31"), "не из 2026 года"),
+    (GOOD.replace("working: {}", "working: {2026-01-09: x}"), "одновременно"),
+    (GOOD.replace("working: {}", "working: {2026-01-13: x}"), "не выходной день"),
+    (GOOD.replace("2026-04-30", "2026-05-02"), "только рабочий день"),
+    (GOOD.replace("source: постановление\n", ""), "source"),
+    ("year: [", "не YAML"),
+    ("- 1\n- 2", "ожидается словарь"),
+])
+def test_broken_calendar_files_are_refused_with_the_place_and_reason(text, fragment):
+    with pytest.raises(calendar_file.CalendarFileError) as refused:
+        calendar_file.parse(text, "ru-2026.yaml")
+    assert fragment in str(refused.value)
+    assert refused.value.code == "invalid_calendar"
+
+
+def test_a_dumped_calendar_reads_back_the_same():
+    year = seed(2026).year
+    assert calendar_file.parse(calendar_file.dump(year)) == year
+
+
+def test_seeding_knows_working_saturdays_and_computes_shortened_days():
+    seeded = seed(2027)
+    assert set(seeded.year.working) == {__import__("datetime").date(2027, 2, 20)}
+    assert __import__("datetime").date(2027, 11, 3) in seeded.year.shortened
+    assert seeded.year.status == "provisional" and seeded.cannot_know
+
+
+def test_the_shipped_policy_picks_the_most_specific_rule_per_stage():
+    policy = policy_file.load().policy
+    utilities = policy.terms_for(Kind.MESSAGE, "pos", "Водоснабжение")
+    assert [(r.stage, str(r.term)) for r in utilities] == [(DeadlineStage.ANSWER, "1wd")]
+    official = {r.stage: str(r.term) for r in policy.terms_for(Kind.OFFICIAL, "email", None)}
+    assert official == {DeadlineStage.REGISTRATION: "3d", DeadlineStage.ANSWER: "30d"}
+    social = {r.stage: str(r.term) for r in policy.terms_for(Kind.SOCIAL, "incident", "x")}
+    assert social == {DeadlineStage.FIRST_REACTION: "3wh", DeadlineStage.ANSWER: "8wh"}
+
+
+def test_among_equally_specific_rules_the_later_one_wins():
+    text = policy_file.SHIPPED_POLICY.read_text(encoding="utf-8").replace(
+        "  - id: official-answer", "  - id: message-late\n    kind: message\n    stage: answer\n"
+        "    term: 15wd\n  - id: official-answer")
+    policy = policy_file.parse(text).policy
+    assert str(policy.terms_for(Kind.MESSAGE, "web", None)[0].term) == "15wd"
+
+
+@pytest.mark.parametrize("old, new, fragment", [
+    ("timezone: Europe/Moscow", "timezone: Europe/Atlantis", "неизвестный часовой пояс"),
+    ("term: 10wd", "term: 10 weeks", "не распознан"),
+    ("stage: answer\n    term: 10wd", "stage: lunch\n    term: 10wd", "stage"),
+    ('start: "09:00"', 'start: "19:00"', "начало рабочего дня"),
+])
+def test_broken_policies_are_refused(old, new, fragment):
+    text = policy_file.SHIPPED_POLICY.read_text(encoding="utf-8").replace(old, new, 1)
+    with pytest.raises(policy_file.PolicyFileError) as refused:
+        policy_file.parse(text)
+    assert fragment in str(refused.value)

@@ -60,6 +60,7 @@ class AppealAggregate(Aggregate):
         correlation_id: UUID | None
 
         def apply(self, aggregate: AppealAggregate) -> None:
+            aggregate.event_time = self.timestamp  # the library sets modified_on after apply
             aggregate.when(self.event_type, self.payload)
 
     class Started(Aggregate.Created):
@@ -84,6 +85,9 @@ class AppealAggregate(Aggregate):
             self.note(facts)
         if event_type is not None:
             self.when(event_type, payload or {})
+
+    event_time = None  # time of the event being applied, inside when() (unannotated: the
+    # library would make an annotated class attribute a constructor field)
 
     def initialize(self) -> None:
         """Set the empty state before the first event applies."""

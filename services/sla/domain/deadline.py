@@ -112,7 +112,8 @@ class Deadline(AppealAggregate):
 
     @property
     def _last_moment(self) -> datetime:
-        return self.modified_on
+        assert self.event_time is not None
+        return self.event_time
 
     # -- decisions -------------------------------------------------------------------
     @classmethod

@@ -1,0 +1,187 @@
+"""Deadline lifecycle through the SLA application, on an injected clock (in-memory store)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from contracts import Actor
+from contracts.vocabulary import DeadlineStage
+from kit.clock import FixedClock
+from kit.consumer import UnitOfWork
+from kit.outbox import envelope_of
+from services.sla.adapters import calendar_file, policy_file
+from services.sla.application import SlaApplication
+from services.sla.domain.deadline import DeadlineError
+from services.sla.domain.terms import Term, TermCalculator
+from tests.support.envelopes import AppealStory
+
+MON = datetime(2026, 11, 16, 7, 0, tzinfo=UTC)  # Monday 10:00 in Moscow
+ANSWER = DeadlineStage.ANSWER
+APPROVER = Actor(id="u-petrov", role="approver")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(MON)
+
+
+@pytest.fixture
+def sla(clock) -> SlaApplication:
+    loaded = policy_file.load()
+    return SlaApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                          calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
+                          policy=loaded.policy, clock=clock)
+
+
+def feed(sla: SlaApplication, *envelopes) -> None:
+    for envelope in envelopes:
+        unit = UnitOfWork(sla)
+        sla.react(envelope, unit)
+        sla.save(*unit._touched.values())  # noqa: SLF001 - what the consumer stores
+
+
+def published(sla: SlaApplication, appeal_id) -> list[tuple[str, dict]]:
+    events = [envelope_of("sla", sla.domain_event(n)) for n in sla.notifications_after(0, 10_000)]
+    return [(e.event_type, e.payload) for e in events if e and e.appeal_id == appeal_id]
+
+
+def types(sla, appeal_id) -> list[str]:
+    return [t for t, _ in published(sla, appeal_id)]
+
+
+def test_registration_sets_the_policy_term_for_the_kind(sla):
+    story = AppealStory()
+    feed(sla, story.registered(MON, kind="official"))
+    assert types(sla, story.appeal_id) == ["DeadlineSet", "DeadlineStopped", "DeadlineSet"]
+    registration, stopped, answer = (p for _, p in published(sla, story.appeal_id))
+    assert registration["stage"] == "registration" and stopped["met"] is True
+    assert answer["due_at"] == "2026-12-16T23:59:59+03:00"
+    assert answer["policy_id"] == "official-answer"
+
+
+def test_reminders_overdue_and_escalation_fire_once_each_in_order(sla, clock):
+    story = AppealStory()
+    feed(sla, story.registered(MON), story.event("AppealAssigned", MON, executor_id="u-ivanova"))
+    # message, topic «Ямы во дворах»: 10 working days -> due 30.11.2026 23:59:59 MSK
+    clock.set(datetime(2026, 11, 26, 6, 0, tzinfo=UTC))  # Thursday 09:00 MSK: 2wd before
+    assert sla.fire_due() == 1
+    assert sla.fire_due() == 0  # the same moment again fires nothing
+    clock.set(datetime(2026, 12, 2, 12, 0, tzinfo=UTC))  # Wed 15:00 MSK: levels 1-3, not 4 (03.12 09:00)
+    sla.fire_due()
+    fired = published(sla, story.appeal_id)[1:]
+    assert [t for t, _ in fired] == ["DeadlineReminderIssued", "DeadlineBreached",
+                                     "AppealEscalated", "AppealEscalated", "AppealEscalated"]
+    assert fired[0][1]["remind_before"] == "2wd" and fired[0][1]["recipients"] == ["u-ivanova"]
+    escalations = [p for t, p in fired if t == "AppealEscalated"]
+    assert [(e["level"], e["to_role"], e["to_person_id"]) for e in escalations] == [
+        (1, "executor", "u-ivanova"), (2, "approver", None), (3, "block_curator", "u-zam-stroy")]
+    # the 1wd reminder fell due together with the breach: it is skipped, not sent late
+    assert "1wd" not in [p.get("remind_before") for _, p in fired]
+
+
+def test_publication_stops_the_deadline_and_reopening_restarts_it(sla, clock):
+    story = AppealStory()
+    feed(sla, story.registered(MON))
+    answered = MON + timedelta(days=2)
+    feed(sla, story.event("AnswerPublished", answered))
+    assert published(sla, story.appeal_id)[-1] == ("DeadlineStopped", {"stage": "answer", "met": True})
+    clock.set(datetime(2027, 1, 1, tzinfo=UTC))
+    assert sla.fire_due() == 0  # a stopped deadline has no timers
+    reopened = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)  # Friday
+    feed(sla, story.event("AppealReopened", reopened))
+    kind, payload = published(sla, story.appeal_id)[-1]
+    assert kind == "DeadlineSet" and payload["basis"] == "переоткрытие обращения"
+    assert payload["due_at"] == "2026-12-04T23:59:59+03:00"  # 10 working days from reopening
+
+
+def test_postponed_time_does_not_count(sla, clock):
+    story = AppealStory()
+    feed(sla, story.registered(MON))
+    before = sla.deadline(story.appeal_id).stages[ANSWER].due_at
+    postponed_at = datetime(2026, 11, 18, 7, 0, tzinfo=UTC)
+    feed(sla, story.event("AppealPostponed", postponed_at, until="2026-11-25"))
+    assert types(sla, story.appeal_id)[-1] == "DeadlinePaused"
+    clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))
+    assert sla.fire_due() == 0  # paused: no reminders, no overdue
+    clock.set(datetime(2026, 11, 25, 0, 0, tzinfo=UTC))  # 03:00 MSK on 25.11 > resume at 00:00
+    assert sla.fire_due() == 1
+    kind, payload = published(sla, story.appeal_id)[-1]
+    assert kind == "DeadlineResumed"
+    paused = datetime(2026, 11, 24, 21, 0, tzinfo=UTC) - postponed_at  # until 00:00 MSK
+    assert payload["paused_seconds"] == paused.total_seconds()
+    after = sla.deadline(story.appeal_id).stages[ANSWER].due_at
+    assert after.date() == (before + paused).date()  # 30.11 + 6 d 14 h -> end of 07.12 (Mon)
+    assert after == datetime.fromisoformat("2026-12-07T23:59:59+03:00")
+
+
+def test_a_draft_answer_ends_the_postponement_early(sla):
+    story = AppealStory()
+    feed(sla, story.registered(MON),
+         story.event("AppealPostponed", MON + timedelta(days=1), until="2027-04-15"),
+         story.event("AnswerDrafted", MON + timedelta(days=3)))
+    assert types(sla, story.appeal_id)[-2:] == ["DeadlinePaused", "DeadlineResumed"]
+    assert published(sla, story.appeal_id)[-1][1]["paused_seconds"] == 2 * 86400
+
+
+def test_an_official_deadline_extends_once_within_thirty_days(sla):
+    story = AppealStory()
+    feed(sla, story.registered(MON, kind="official"))
+    with pytest.raises(DeadlineError) as too_long:
+        sla.extend(story.appeal_id, ANSWER, Term.parse("31d"), "выезд", APPROVER)
+    assert too_long.value.code == "extension_too_long"
+    sla.extend(story.appeal_id, ANSWER, Term.parse("30d"), "выезд комиссии", APPROVER)
+    assert sla.deadline(story.appeal_id).stages[ANSWER].due_at == datetime.fromisoformat(
+        "2027-01-15T23:59:59+03:00")
+    with pytest.raises(DeadlineError) as second:
+        sla.extend(story.appeal_id, ANSWER, Term.parse("5d"), "ещё раз", APPROVER)
+    assert second.value.code == "extension_limit_reached"
+    assert "не более одного раза" in str(second.value)
+    assert types(sla, story.appeal_id).count("DeadlineExtended") == 1
+
+
+def test_extensions_the_policy_does_not_allow_are_refused(sla):
+    story = AppealStory()
+    feed(sla, story.registered(MON))
+    with pytest.raises(DeadlineError) as refused:
+        sla.extend(story.appeal_id, ANSWER, Term.parse("5wd"), "причина", APPROVER)
+    assert refused.value.code == "extension_not_allowed"
+    with pytest.raises(DeadlineError) as missing:
+        sla.extend(story.appeal_id, DeadlineStage.FORWARDING, Term.parse("1d"), "x", APPROVER)
+    assert missing.value.code == "no_deadline"
+
+
+def test_a_kind_change_rebases_the_terms_from_registration(sla):
+    story = AppealStory()
+    feed(sla, story.registered(MON))
+    reclassified = story.event("AppealClassified", MON + timedelta(hours=2), classification={
+        **story.registered(MON).payload.classification.model_dump(mode="json"), "kind": "official"})
+    feed(sla, reclassified)
+    kind, payload = published(sla, story.appeal_id)[-1]
+    assert kind == "DeadlineSet" and payload["basis"].startswith("смена вида обращения")
+    assert payload["due_at"] == "2026-12-16T23:59:59+03:00"
+
+
+def test_social_posts_count_working_hours(sla):
+    story = AppealStory()
+    friday_evening = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)  # 17:00 MSK
+    feed(sla, story.registered(friday_evening, kind="social"))
+    dues = {p["stage"]: p["due_at"] for t, p in published(sla, story.appeal_id)
+            if t == "DeadlineSet"}
+    assert dues == {"first_reaction": "2026-11-23T11:00:00+03:00",
+                    "answer": "2026-11-23T17:00:00+03:00"}
+
+
+def test_events_of_unknown_appeals_and_its_own_events_change_nothing(sla):
+    story = AppealStory()
+    feed(sla, story.event("AnswerPublished", MON))
+    assert published(sla, story.appeal_id) == []
+
+
+def test_deadlines_use_the_event_time_not_processing_time(sla, clock):
+    story = AppealStory()
+    clock.set(datetime(2027, 3, 1, tzinfo=UTC))  # processed months later
+    feed(sla, story.registered(MON), story.event("AnswerPublished", MON + timedelta(days=1)))
+    assert published(sla, story.appeal_id)[-1][1]["met"] is True
+    assert sla.deadline(story.appeal_id).stages[ANSWER].due_at.date() == date(2026, 11, 30)

@@ -245,10 +245,12 @@ class Deadline(AppealAggregate):
                 if clock.resume_on is not None:
                     pending.append(Timer(clock.resume_on, f"resume:{clock.stage}", clock.stage))
                 continue
-            for offset in policy.reminders_for(clock.term):
-                if str(offset) not in clock.reminders:
-                    pending.append(Timer(calc.before(clock.due_at, offset),
-                                         f"remind:{clock.stage}:{offset}", clock.stage))
+            if not clock.breached:  # after the due moment reminders are pointless
+                sent = [calc.before(clock.due_at, Term.parse(o)) for o in clock.reminders]
+                for offset in policy.reminders_for(clock.term):
+                    at = calc.before(clock.due_at, offset)
+                    if str(offset) not in clock.reminders and not any(at <= s for s in sent):
+                        pending.append(Timer(at, f"remind:{clock.stage}:{offset}", clock.stage))
             if not clock.breached:
                 pending.append(Timer(clock.due_at, f"breach:{clock.stage}", clock.stage))
             for step in policy.ladder_for(clock.term):
@@ -264,16 +266,17 @@ class Deadline(AppealAggregate):
     def fire(self, now: datetime, calc: TermCalculator, policy: Policy) -> int:
         """Record every timer due by `now`, once; returns how many fired."""
         fired = 0
-        for timer in self.timers(calc, policy):
-            if timer.at > now:
-                break
+        due = [t for t in self.timers(calc, policy) if t.at <= now]
+        # After downtime several reminders may be due at once: only the latest is sent.
+        latest_reminder = {t.stage: t for t in due if t.key.startswith("remind:")}
+        for timer in due:
             clock = self.stages[timer.stage]
             kind, _, rest = timer.key.partition(":")
             if kind == "resume":
                 self.resume(timer.at, calc)  # paused until then: the pause ended at timer.at
             elif kind == "remind":
-                if now >= clock.due_at:
-                    continue  # a reminder after the due moment helps nobody: overdue follows
+                if now >= clock.due_at or latest_reminder[timer.stage] is not timer:
+                    continue  # superseded, or overdue follows: no reminder helps now
                 offset = rest.split(":", 1)[1]
                 self.record("DeadlineReminderIssued", ev.DeadlineReminderIssued(
                     stage=timer.stage, due_at=clock.due_at, remind_before=offset,

@@ -185,3 +185,19 @@ def test_deadlines_use_the_event_time_not_processing_time(sla, clock):
     feed(sla, story.registered(MON), story.event("AnswerPublished", MON + timedelta(days=1)))
     assert published(sla, story.appeal_id)[-1][1]["met"] is True
     assert sla.deadline(story.appeal_id).stages[ANSWER].due_at.date() == date(2026, 11, 30)
+
+
+def test_after_downtime_only_the_latest_reminder_is_sent_and_nothing_stays_due(sla, clock):
+    story = AppealStory()
+    feed(sla, story.registered(MON))
+    deadline = sla.deadline(story.appeal_id)
+    clock.set(datetime(2026, 11, 30, 12, 0, tzinfo=UTC))  # both 2wd and 1wd moments have passed
+    assert sla.fire_due() == 1
+    reminders = [p["remind_before"] for t, p in published(sla, story.appeal_id)
+                 if t == "DeadlineReminderIssued"]
+    assert reminders == ["1wd"]
+    deadline = sla.deadline(story.appeal_id)
+    assert deadline.next_timer_at(sla.calc, sla.policy) > clock.now()  # no busy loop
+    clock.set(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
+    sla.fire_due()
+    assert sla.deadline(story.appeal_id).next_timer_at(sla.calc, sla.policy) > clock.now()

@@ -1,0 +1,171 @@
+"""SLA on real parts: the log, SQLite/PostgreSQL stores, restarts around due moments, SMTP."""
+
+from __future__ import annotations
+
+import email
+from datetime import UTC, datetime, timedelta
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from contracts import decode
+from kit.clock import FixedClock
+from kit.consumer import TrackedConsumer
+from kit.outbox import OutboxRelay
+from kit.stores import store_environment
+from kit.topics import ensure_log_topics
+from services.sla.adapters import calendar_file, policy_file
+from services.sla.adapters.mailer import Mailer, SmtpSettings
+from services.sla.adapters.policy_file import Contact
+from services.sla.application import SlaApplication
+from services.sla.domain.terms import TermCalculator
+from services.sla.notifier import Notifier
+from tests.support.logtools import consume_until, drain_relay, intake_app, read_all, register, relay
+
+pytestmark = pytest.mark.kafka
+
+
+def sla_app(settings, clock) -> SlaApplication:
+    loaded = policy_file.load()
+    return SlaApplication(env=store_environment("sla", settings),
+                          calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
+                          policy=loaded.policy, clock=clock)
+
+
+def sla_consumer(app, settings) -> TrackedConsumer:
+    return TrackedConsumer(app, "mcu.sla", app.react, settings.log_topic, settings.dlq_topic,
+                           settings.kafka_bootstrap, 200, 100)
+
+
+async def publish_sla(app, settings) -> None:
+    r = OutboxRelay(app, "sla", settings.log_topic, settings.kafka_bootstrap)
+    await r.start()
+    await drain_relay(r)
+    await r.close()
+
+
+async def sla_events(settings) -> list:
+    return [e for e in (decode(r.value) for r in
+                        await read_all(settings.kafka_bootstrap, settings.log_topic))
+            if e.producer == "sla"]
+
+
+@pytest.fixture
+async def registered(store_settings):
+    """Ten appeals registered by intake and on the log; SLA has consumed them."""
+    settings = store_settings
+    await ensure_log_topics(settings)
+    intake = intake_app(settings)
+    appeal_ids = register(intake, 10)
+    r = relay(intake, settings)
+    await r.start()
+    await drain_relay(r)
+    await r.close()
+    registered_at = intake.repository.get(appeal_ids[0]).created_on
+    clock = FixedClock(registered_at)
+    sla = sla_app(settings, clock)
+    c = sla_consumer(sla, settings)
+    await c.start()
+    await consume_until(c, lambda: all(a in sla.repository for a in appeal_ids))
+    await c.close()
+    return settings, sla, clock, appeal_ids
+
+
+async def test_registrations_on_the_log_get_deadlines_on_the_log(registered):
+    settings, sla, _, appeal_ids = registered
+    await publish_sla(sla, settings)
+    events = await sla_events(settings)
+    assert sorted(e.appeal_id for e in events if e.event_type == "DeadlineSet") == sorted(appeal_ids)
+    registrations = {decode(r.value).appeal_id: decode(r.value).event_id for r in
+                     await read_all(settings.kafka_bootstrap, settings.log_topic)
+                     if decode(r.value).producer == "intake"}
+    assert all(e.causation_id == registrations[e.appeal_id] for e in events)
+
+
+async def test_a_restart_after_storing_a_reminder_neither_loses_nor_doubles_it(registered):
+    settings, sla, clock, appeal_ids = registered
+    first_reminder = min(sla.deadline(a).timers(sla.calc, sla.policy)[0].at for a in appeal_ids)
+    clock.set(first_reminder + timedelta(seconds=1))
+    assert sla.fire_due() == len(appeal_ids)  # stored, then the process "dies": nothing published
+    sla.close()
+
+    restarted = sla_app(settings, clock)
+    assert restarted.rebuild_timers() == len(appeal_ids)
+    assert restarted.fire_due() == 0  # the store remembers they fired
+    await publish_sla(restarted, settings)
+    reminders = [e for e in await sla_events(settings) if e.event_type == "DeadlineReminderIssued"]
+    assert sorted(e.appeal_id for e in reminders) == sorted(appeal_ids)
+
+
+async def test_a_restart_before_storing_a_due_timer_fires_it_after_the_restart(registered):
+    settings, sla, clock, appeal_ids = registered
+    due = sla.deadline(appeal_ids[0]).stages["answer"].due_at
+    sla.close()  # "dies" before the due moment is processed
+    clock.set(due + timedelta(minutes=5))
+    restarted = sla_app(settings, clock)
+    restarted.rebuild_timers()
+    restarted.fire_due()
+    restarted.fire_due()
+    await publish_sla(restarted, settings)
+    events = await sla_events(settings)
+    breaches = [e for e in events if e.event_type == "DeadlineBreached"]
+    assert sorted(e.appeal_id for e in breaches) == sorted(appeal_ids)
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append((envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller, inbox
+    finally:
+        controller.stop()
+
+
+async def test_reminders_overdue_and_escalations_arrive_by_mail_in_russian(registered, smtp_server):
+    settings, sla, clock, appeal_ids = registered
+    controller, inbox = smtp_server
+    due = sla.deadline(appeal_ids[0]).stages["answer"].due_at
+    clock.set(due - timedelta(days=1))
+    sla.fire_due()
+    clock.set(due + timedelta(minutes=1))
+    sla.fire_due()
+    contacts = {"u-head-mcu": Contact("Руководитель МЦУ", "head@mcu.test"),
+                "u-zam-stroy": Contact("Заместитель главы", "zam@mcu.test")}
+    port = controller.port
+    notifier = Notifier(sla, Mailer(SmtpSettings("127.0.0.1", port)), contacts)
+    await notifier.start()
+    while await notifier.follow_once():
+        pass
+    await notifier.close()
+    subjects = [email.message_from_bytes(content, policy=default_policy)["Subject"]
+                for _, content in inbox.messages]
+    # per appeal: a reminder, overdue, escalation level 1 (nobody assigned: the MCU head)
+    assert len(inbox.messages) == 3 * len(appeal_ids)
+    assert sum(s.startswith("Напоминание: срок ответа истекает") for s in subjects) == 10
+    assert sum(s.startswith("Просрочено") for s in subjects) == 10
+    assert all(rcpt == ["head@mcu.test"] for rcpt, _ in inbox.messages)
+    body = email.message_from_bytes(inbox.messages[0][1], policy=default_policy).get_content()
+    assert "Что сделать" in body and str(appeal_ids[0]) in "".join(
+        email.message_from_bytes(c, policy=default_policy).get_content() for _, c in inbox.messages)
+
+    again = Notifier(sla, Mailer(SmtpSettings("127.0.0.1", port)), contacts)
+    await again.start()
+    assert await again.follow_once() == 0  # a clean restart mails nothing twice
+    await again.close()

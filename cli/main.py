@@ -50,6 +50,7 @@ def stack_down() -> None:
     """Остановить всё, что запустил `mcu stack up`."""
     dev = _dev_stack()
     typer.echo("Kafka остановлена" if dev.kafka.down() else "Kafka не была запущена")
+    typer.echo("Почта остановлена" if dev.mailbox.down() else "Почта не была запущена")
     typer.echo("PostgreSQL остановлен" if dev.postgres.down() else "PostgreSQL не был запущен")
 
 
@@ -58,6 +59,7 @@ def stack_status() -> None:
     dev = _dev_stack()
     typer.echo(dev.kafka.status())
     typer.echo(dev.postgres.status())
+    typer.echo(dev.mailbox.status())
 
 
 @app.command()
@@ -107,12 +109,20 @@ def demo(rate: float = typer.Option(2.0, help="Обращений в секун�
 
 @app.command()
 def run(rate: float = typer.Option(2.0, help="Скорость демо, обращений в секунду"),
-        no_demo: bool = typer.Option(False, help="Без генератора демо")) -> None:
+        no_demo: bool = typer.Option(False, help="Без генератора демо"),
+        clock_speed: float = typer.Option(
+            600.0, help="Во сколько раз быстрее идут часы контроля сроков (1 — реальное время)"),
+        ) -> None:
     """Стенд, все сервисы и демо; Ctrl+C останавливает сервисы (стенд остаётся)."""
     dev = _dev_stack()
     typer.echo(f"Kafka: {dev.kafka.up()}")
+    typer.echo(f"Почта: {dev.mailbox.up()}")
     settings = Settings()
-    procs = [subprocess.Popen([sys.executable, "-m", "cli.main", "serve", name])
+    sla_env = {**os.environ, "MCU_CLOCK_SPEED": str(clock_speed),
+               "MCU_SMTP_HOST": os.environ.get("MCU_SMTP_HOST", "127.0.0.1"),
+               "MCU_SMTP_PORT": os.environ.get("MCU_SMTP_PORT", str(dev.mailbox.port))}
+    procs = [subprocess.Popen([sys.executable, "-m", "cli.main", "serve", name],
+                              env=sla_env if name == "sla" else None)
              for name in SERVICES]
     from demo.runner import wait_for
 
@@ -123,7 +133,9 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
         base = f"http://127.0.0.1:{settings.port_for(name)}"
         typer.echo(f"  {name:<10} {base}/docs   метрики {base}/metrics")
     typer.echo(f"  журнал     Kafka {settings.kafka_bootstrap}, топик {settings.log_topic}")
-    typer.echo(f"  хранилища  {settings.data_dir.resolve()}/<сервис>.sqlite\n")
+    typer.echo(f"  хранилища  {settings.data_dir.resolve()}/<сервис>.sqlite")
+    typer.echo(f"  почта      письма о сроках: {dev.mailbox.maildir}/new "
+               f"(часы сроков ×{clock_speed:g})\n")
     if not no_demo:
         procs.append(subprocess.Popen([sys.executable, "-m", "cli.main", "demo",
                                        "--rate", str(rate)]))

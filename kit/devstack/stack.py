@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit.devstack.kafka import PROJECT_ROOT, KafkaStack
+from kit.devstack.mailbox import MailboxStack
 from kit.devstack.postgres import PostgresStack
 
 
@@ -20,3 +21,7 @@ class DevStack:
     @property
     def postgres(self) -> PostgresStack:
         return PostgresStack(run_dir=self.root / "var" / "devstack" / "postgres")
+
+    @property
+    def mailbox(self) -> MailboxStack:
+        return MailboxStack(run_dir=self.root / "var" / "devstack" / "mail")

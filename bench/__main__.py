@@ -23,12 +23,24 @@ def main() -> None:
     print(f"\n{'что измерено':<44}{'в секунду':>12}{'доля от raw':>13}")
     for name, rate in figures:
         print(f"{name:<44}{rate:>12,.0f}{rate / ceiling:>13.2f}")
+    from bench.sla import computations_per_second, timer_index
+
+    print("\nСроки (SLA)…", flush=True)
+    rates = computations_per_second()
+    for term, rate in rates.items():
+        print(f"  расчёт срока {term:<5} {rate:>10,.0f} в секунду")
+    timers = timer_index()
+    print(f"  таймеров в ожидании: {timers['pending']:,.0f} (загрузка {timers['load_s']:.1f} с); "
+          f"сработало {timers['fired']:,.0f} из {timers['expected']:,.0f}; опоздание p50 "
+          f"{timers['late_p50_s']:.3f} с, p99 {timers['late_p99_s']:.3f} с, "
+          f"макс {timers['late_max_s']:.3f} с")
     out = Path("var") / "bench-pipeline.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({
         "at": datetime.now(UTC).isoformat(), "machine": platform.node(),
         "figures": {name: {"per_second": rate, "ratio_to_raw": rate / ceiling}
                     for name, rate in figures},
+        "sla": {"computations_per_second": rates, "timers": timers},
     }, ensure_ascii=False, indent=2))
     print(f"\nзаписано в {out}")
 

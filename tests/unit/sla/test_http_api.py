@@ -1,0 +1,89 @@
+"""SLA HTTP API: views, extensions with their refusals as problem responses, the calculator."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from kit import problems
+from kit.clock import FixedClock
+from services.sla.adapters import calendar_file, policy_file
+from services.sla.application import SlaApplication
+from services.sla.domain.terms import TermCalculator
+from services.sla.entrypoints.http import router
+from tests.support.envelopes import AppealStory
+from tests.unit.sla.test_deadline_lifecycle import MON, feed
+
+APPROVER = {"X-MCU-User": "u-petrov", "X-MCU-Role": "approver"}
+
+
+@pytest.fixture
+def sla() -> SlaApplication:
+    loaded = policy_file.load()
+    return SlaApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                          calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
+                          policy=loaded.policy, clock=FixedClock(MON))
+
+
+@pytest.fixture
+def client(sla) -> TestClient:
+    api = FastAPI()
+    problems.install(api)
+    api.include_router(router(sla))
+    return TestClient(api)
+
+
+@pytest.fixture
+def official(sla) -> str:
+    story = AppealStory()
+    feed(sla, story.registered(MON, kind="official"))
+    return str(story.appeal_id)
+
+
+def test_the_view_shows_each_stage_and_the_next_timers(client, official):
+    view = client.get(f"/api/v1/appeals/{official}/deadlines").json()
+    answer = next(s for s in view["stages"] if s["stage"] == "answer")
+    assert answer["due_at"] == "2026-12-16T23:59:59+03:00" and answer["term"] == "30d"
+    assert view["next_timers"][0]["key"] == "remind:answer:2wd"
+
+
+def test_an_extension_is_granted_once_then_refused_with_a_stable_code(client, official):
+    url = f"/api/v1/appeals/{official}/deadlines/answer/extensions"
+    first = client.post(url, json={"term": "30d", "reason": "выезд комиссии"}, headers=APPROVER)
+    assert first.status_code == 201
+    second = client.post(url, json={"term": "10d", "reason": "ещё"}, headers=APPROVER)
+    assert second.status_code == 409
+    assert second.headers["content-type"] == "application/problem+json"
+    assert second.json()["code"] == "extension_limit_reached"
+    assert "59-ФЗ" in second.json()["detail"]
+
+
+@pytest.mark.parametrize("headers, body, status, code", [
+    ({"X-MCU-User": "u-1", "X-MCU-Role": "executor"}, {"term": "5d", "reason": "x"}, 403,
+     "forbidden_role"),
+    (APPROVER, {"term": "пять дней", "reason": "x"}, 422, "invalid_term"),
+    (APPROVER, {"term": "5d"}, 422, "validation_failed"),
+    ({}, {"term": "5d", "reason": "x"}, 422, "validation_failed"),
+])
+def test_bad_extension_requests_are_refused(client, official, headers, body, status, code):
+    response = client.post(f"/api/v1/appeals/{official}/deadlines/answer/extensions",
+                           json=body, headers=headers)
+    assert (response.status_code, response.json()["code"]) == (status, code)
+
+
+def test_an_unknown_appeal_is_404(client):
+    response = client.get("/api/v1/appeals/9d4e1f2a-6b3c-4d5e-8f70-1a2b3c4d5e6f/deadlines")
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+def test_the_calculator_endpoint_explains_a_term_in_any_zone(client):
+    result = client.get("/api/v1/deadline", params={
+        "registered": "2026-12-30T16:00:00+06:00", "term": "2wd", "tz": "Asia/Omsk"}).json()
+    assert result["due"] == "2027-01-12T23:59:59+06:00"
+    assert result["explanation"][-1] == "срок истекает в конце дня 12.01.2027"
+    bad = client.get("/api/v1/deadline", params={
+        "registered": "2026-12-30T16:00:00+06:00", "term": "2wd", "tz": "Mars/Olympus"})
+    assert (bad.status_code, bad.json()["code"]) == (422, "unknown_timezone")

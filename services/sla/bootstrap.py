@@ -43,6 +43,8 @@ def build(settings: Settings | None = None) -> Service:
     app, loaded = build_application(settings)
 
     async def fire_timers() -> None:
+        for change in await asyncio.to_thread(app.record_calendar):
+            log.info(change)
         scheduled = await asyncio.to_thread(app.rebuild_timers)
         log.info("timers rebuilt", extra={"count": scheduled})
         while True:

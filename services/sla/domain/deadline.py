@@ -71,6 +71,7 @@ class Deadline(AppealAggregate):
         self.received_at: datetime | None = None
         self.registered_at: datetime | None = None
         self.people: dict[str, str] = {}  # role -> person id (executor, approver)
+        self.calendars: dict[str, str] = {}  # stage -> calendar revision its term used
         self.stages: dict[DeadlineStage, StageClock] = {}
 
     # -- evolution ---------------------------------------------------------------------
@@ -84,6 +85,7 @@ class Deadline(AppealAggregate):
             if facts.get(key):
                 setattr(self, key, _dt(facts[key]))
         self.people.update(facts.get("people", {}))
+        self.calendars.update(facts.get("calendars", {}))
         for stage, moment in facts.get("resume_on", {}).items():
             self.stages[DeadlineStage(stage)].resume_on = _dt(moment)
 
@@ -143,6 +145,8 @@ class Deadline(AppealAggregate):
         start = self.received_at if rule.stage is DeadlineStage.REGISTRATION else (
             self.registered_at if basis != "переоткрытие обращения" else now)
         due = calc.due(start or now, rule.term)
+        if self.calendars.get(rule.stage.value) != calc.revision:
+            self.remember({"calendars": {rule.stage.value: calc.revision}}, at=now)
         self.record("DeadlineSet", ev.DeadlineSet(
             stage=rule.stage, due_at=due.due, term={"amount": rule.term.amount,
                                                     "unit": rule.term.unit},

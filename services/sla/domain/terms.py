@@ -65,8 +65,11 @@ class TermCalculator:
     """Due moments and shifts on one calendar and schedule (pure)."""
 
     def __init__(self, calendar: ProductionCalendar, schedule: WorkSchedule):
+        from services.sla.domain.calendar_record import calendar_revision
+
         self.calendar = calendar
         self.schedule = schedule
+        self.revision = calendar_revision(calendar)
 
     def due(self, registered: datetime, term: Term) -> Due:
         if registered.tzinfo is None:

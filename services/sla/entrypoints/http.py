@@ -36,6 +36,7 @@ def _view(deadline: Deadline, app: SlaApplication) -> dict:
             "policy_id": c.policy_id, "extensions": c.extensions,
             "paused": c.paused_at is not None, "stopped": c.stopped, "breached": c.breached,
             "escalation_level": c.escalation_level, "reminders_sent": sorted(c.reminders),
+            "calendar_revision": deadline.calendars.get(c.stage.value),
         } for c in deadline.stages.values()],
         "next_timers": [{"at": t.at.isoformat(), "key": t.key}
                         for t in deadline.timers(app.calc, app.policy)[:10]],
@@ -74,6 +75,10 @@ def router(app: SlaApplication) -> APIRouter:
         except DeadlineError as exc:
             raise _refused(exc) from None
         return _view(deadline, app)
+
+    @api.get("/calendar/revisions", summary="Загруженные производственные календари и их изменения")
+    async def calendar_revisions() -> list[dict]:
+        return await asyncio.to_thread(app.calendar_revisions)
 
     @api.get("/deadline", summary="Рассчитать срок с объяснением (как mcu sla deadline)")
     async def compute(registered: AwareDatetime, term: str,

@@ -201,3 +201,24 @@ def test_after_downtime_only_the_latest_reminder_is_sent_and_nothing_stays_due(s
     clock.set(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
     sla.fire_due()
     assert sla.deadline(story.appeal_id).next_timer_at(sla.calc, sla.policy) > clock.now()
+
+
+def test_calendar_changes_are_recorded_and_deadlines_name_the_revision_they_used(sla):
+    from dataclasses import replace
+
+    from services.sla.domain.terms import TermCalculator
+
+    assert [c.split(":")[0] for c in sla.record_calendar()] == ["2025", "2026", "2027"]
+    assert sla.record_calendar() == []  # unchanged: nothing recorded again
+    story = AppealStory()
+    feed(sla, story.registered(MON))
+    used = sla.deadline(story.appeal_id).calendars["answer"]
+    assert used == sla.calc.revision
+
+    year = sla.calc.calendar.years[2026]
+    extra_holiday = replace(year, non_working={**year.non_working,
+                                               date(2026, 11, 20): "региональный праздник"})
+    sla.calc = TermCalculator(sla.calc.calendar.with_year(extra_holiday), sla.calc.schedule)
+    assert sla.record_calendar() == [f"2026: календарь изменён ({sla.calendar_revisions()[1]['revisions'][-1]['digest']})"]
+    assert len(sla.calendar_revisions()[1]["revisions"]) == 2
+    assert sla.calc.revision != used  # the old deadline still names the revision it used

@@ -8,31 +8,16 @@ import pytest
 
 from contracts import Actor
 from contracts.vocabulary import DeadlineStage
-from kit.clock import FixedClock
 from kit.consumer import UnitOfWork
 from kit.outbox import envelope_of
-from services.sla.adapters import calendar_file, policy_file
 from services.sla.application import SlaApplication
 from services.sla.domain.deadline import DeadlineError
-from services.sla.domain.terms import Term, TermCalculator
+from services.sla.domain.terms import Term
 from tests.support.envelopes import AppealStory
+from tests.unit.sla.conftest import MON
 
-MON = datetime(2026, 11, 16, 7, 0, tzinfo=UTC)  # Monday 10:00 in Moscow
 ANSWER = DeadlineStage.ANSWER
 APPROVER = Actor(id="u-petrov", role="approver")
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(MON)
-
-
-@pytest.fixture
-def sla(clock) -> SlaApplication:
-    loaded = policy_file.load()
-    return SlaApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                          calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
-                          policy=loaded.policy, clock=clock)
 
 
 def feed(sla: SlaApplication, *envelopes) -> None:

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kit import problems
-from kit.clock import FixedClock
-from services.sla.adapters import calendar_file, policy_file
-from services.sla.application import SlaApplication
-from services.sla.domain.terms import TermCalculator
 from services.sla.entrypoints.http import router
 from tests.support.envelopes import AppealStory
-from tests.unit.sla.test_deadline_lifecycle import MON, feed
+from tests.unit.sla.conftest import MON
+from tests.unit.sla.test_deadline_lifecycle import feed
 
 APPROVER = {"X-MCU-User": "u-petrov", "X-MCU-Role": "approver"}
-
-
-@pytest.fixture
-def sla() -> SlaApplication:
-    loaded = policy_file.load()
-    return SlaApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                          calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
-                          policy=loaded.policy, clock=FixedClock(MON))
 
 
 @pytest.fixture

@@ -57,9 +57,13 @@ class UnitOfWork:
     def add(self, aggregate: Aggregate) -> None:
         self._touched[aggregate.id] = aggregate
 
+    def aggregates(self) -> list[Aggregate]:
+        """What this unit touched: what its transaction will store."""
+        return list(self._touched.values())
+
     def processing_event(self, tracking: Tracking) -> ProcessingEvent:
         processing = ProcessingEvent(tracking)
-        processing.collect_events(*self._touched.values())
+        processing.collect_events(*self.aggregates())
         return processing
 
 

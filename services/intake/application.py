@@ -10,7 +10,7 @@ from eventsourcing.application import AggregateNotFoundError
 from contracts import Actor
 from contracts.events.registration import AppealRegistered, Classification, CoarseLocation
 from contracts.vocabulary import ClassificationMethod, Kind
-from kit.clock import Clock
+from kit.clock import Clock, SystemClock
 from kit.stores import ServiceApplication
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
@@ -38,8 +38,6 @@ class IntakeApplication(ServiceApplication):
 
     def __init__(self, env: dict | None = None, clock: Clock | None = None):
         super().__init__(env)
-        from kit.clock import SystemClock
-
         self.clock = clock or SystemClock()
 
     def register(self, command: RegisterAppeal) -> Registration:

@@ -24,7 +24,7 @@ def feed(sla: SlaApplication, *envelopes) -> None:
     for envelope in envelopes:
         unit = UnitOfWork(sla)
         sla.react(envelope, unit)
-        sla.save(*unit._touched.values())  # noqa: SLF001 - what the consumer stores
+        sla.save(*unit.aggregates())  # what the consumer stores
 
 
 def published(sla: SlaApplication, appeal_id) -> list[tuple[str, dict]]:

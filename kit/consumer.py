@@ -11,27 +11,24 @@ and the partition moves on.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from contracts import Envelope, UndecodableEvent, decode
-from contracts.dead_letter import DeadLetter
 from kit import metrics
 from kit.faults import FaultHook, reach
 from kit.inbox import BatchInbox, inbox_id
-from kit.outbox import make_producer
+from kit.dead_letters import DeadLetterSink
 from kit.stores import ServiceApplication
 
 log = logging.getLogger("mcu.consumer")
@@ -108,7 +105,7 @@ class TrackedConsumer:
         self.batch_timeout_ms = batch_timeout_ms
         self._fault_hook = fault_hook
         self._consumer: AIOKafkaConsumer | None = None
-        self._dlq: AIOKafkaProducer | None = None
+        self._dlq: DeadLetterSink | None = None
         self._stopping = asyncio.Event()
         self.assigned: set[TopicPartition] = set()
 
@@ -122,7 +119,7 @@ class TrackedConsumer:
             max_poll_records=self.batch_size,
             fetch_max_bytes=16 * 1024 * 1024,
         )
-        self._dlq = make_producer(self.bootstrap)
+        self._dlq = DeadLetterSink(self.bootstrap, self.dlq_topic, self.name)
         await self._dlq.start()
         await self._consumer.start()
         self._consumer.subscribe([self.topic], listener=_SeekToTracked(self))
@@ -136,7 +133,7 @@ class TrackedConsumer:
             await self._consumer.stop()
             self._consumer = None
         if self._dlq is not None:
-            await self._dlq.stop()
+            await self._dlq.close()
             self._dlq = None
 
     async def run(self) -> None:
@@ -249,26 +246,8 @@ class TrackedConsumer:
 
     # -- side effects ------------------------------------------------------------------
     async def _dead_letter(self, dead: list[tuple[ConsumerRecord, str, str]]) -> None:
-        if not dead:
-            return
         assert self._dlq is not None, "start() first"
-        futures = []
-        for record, code, detail in dead:
-            letter = DeadLetter(
-                consumer=self.name, error_code=code, error=detail[:4000],
-                source_topic=record.topic, source_partition=record.partition,
-                source_offset=record.offset,
-                key=record.key.decode(errors="replace") if record.key else None,
-                value_base64=base64.b64encode(record.value or b"").decode(),
-                failed_at=datetime.now(UTC),
-            )
-            futures.append(await self._dlq.send(
-                self.dlq_topic, value=letter.model_dump_json().encode(), key=record.key
-            ))
-            metrics.DLQ_MESSAGES.labels(self.name, code).inc()
-            log.error("message dead-lettered", extra={
-                "error_code": code, "partition": record.partition, "offset": record.offset})
-        await asyncio.gather(*futures)
+        await self._dlq.send(dead)
 
     def _observe(self, tp: TopicPartition, records: Sequence[ConsumerRecord],
                  outcome: PartitionOutcome, seconds: float) -> None:

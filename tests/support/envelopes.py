@@ -28,8 +28,11 @@ class AppealStory:
             payload=spec.model.model_validate(payload))
 
     def registered(self, at: datetime, kind: str = "message", topic: str = "Ямы во дворах",
-                   block: str = "Дороги") -> Envelope:
+                   block: str = "Дороги", territory: str = "г. Константиновск",
+                   channel: str = "pos", repeat_of: uuid.UUID | None = None) -> Envelope:
         classification = EXAMPLES[("AppealRegistered", 1)]["classification"] | {
-            "kind": kind, "topic": topic, "thematic_block": block}
+            "kind": kind, "topic": topic, "thematic_block": block, "territory": territory}
         return self.event("AppealRegistered", at, kind=kind, received_at=at.isoformat(),
-                          classification=classification, federal_law_59=kind == "official")
+                          classification=classification, federal_law_59=kind == "official",
+                          channel=channel, location={"territory": territory},
+                          repeat_of=str(repeat_of) if repeat_of else None)

@@ -1,0 +1,181 @@
+"""Ingests the log into ClickHouse: batches, pure rows, insert, then positions and offsets.
+
+Exactly once in the tables although delivery is at least once:
+* an event row is inserted only if its event_id is not in `events` yet (a republished
+  event or a re-read after a crash changes nothing);
+* an event changes an appeal's state only if the state has not applied its
+  (producer, seq) yet;
+* positions are stored after the inserts and Kafka offsets committed after that; on
+  (re)assignment the consumer seeks to the stored positions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from contracts import UndecodableEvent, decode
+from kit import metrics
+from kit.dead_letters import Dead, DeadLetterSink
+from services.analytics.adapters.clickhouse import ClickHouse
+from services.analytics.domain.rows import AppealState, state_from_row, state_row, to_row
+
+log = logging.getLogger("mcu.analytics.ingest")
+
+
+@dataclass
+class BatchResult:
+    inserted: int = 0
+    duplicates: int = 0
+    dead: list[Dead] = field(default_factory=list)
+
+
+class Projector:
+    """Turns records into rows and states and writes them (no Kafka in here)."""
+
+    def __init__(self, ch: ClickHouse, zone: ZoneInfo):
+        self.ch = ch
+        self.zone = zone
+        self.states: dict[UUID, AppealState] = {}
+
+    def load_states(self) -> int:
+        self.states = {r["appeal_id"]: state_from_row(r)
+                       for r in self.ch.rows("SELECT * FROM appeals FINAL")}
+        return len(self.states)
+
+    def positions(self, topic: str) -> dict[int, int]:
+        return {p: o for p, o in self.ch.query(
+            "SELECT `partition`, next_offset FROM ingest_positions FINAL WHERE topic = {t:String}",
+            {"t": topic})[1]}
+
+    def project(self, records: Sequence[ConsumerRecord]) -> BatchResult:
+        """Insert the events not yet in the table and the states they changed."""
+        result, decoded = BatchResult(), []
+        for record in records:
+            try:
+                decoded.append((record, decode(record.value or b"")))
+            except UndecodableEvent as exc:
+                result.dead.append((record, exc.code, exc.detail))
+        known = self._known_event_ids(decoded)
+        rows, touched, seen = [], set(), set()
+        for record, envelope in decoded:
+            state = self.states.get(envelope.appeal_id)
+            new_row = envelope.event_id not in known and envelope.event_id not in seen
+            if state is not None and state.has_applied(envelope.producer, envelope.seq):
+                if new_row:  # the state moved on but the row was lost (crash between)
+                    row, _ = to_row(envelope, record.partition, record.offset, state, self.zone)
+                    rows.append(row)
+                    seen.add(envelope.event_id)
+                else:
+                    result.duplicates += 1
+                continue
+            row, after = to_row(envelope, record.partition, record.offset, state, self.zone)
+            self.states[envelope.appeal_id] = after
+            touched.add(envelope.appeal_id)
+            if new_row:
+                rows.append(row)
+                seen.add(envelope.event_id)
+            else:
+                result.duplicates += 1
+        self.ch.insert("events", rows)
+        version = time.time_ns()
+        self.ch.insert("appeals", [state_row(self.states[a], version, self.zone) for a in touched])
+        result.inserted = len(rows)
+        return result
+
+    def save_positions(self, topic: str, positions: dict[int, int]) -> None:
+        self.ch.insert("ingest_positions", [
+            {"topic": topic, "partition": p, "next_offset": o} for p, o in positions.items()])
+
+    def _known_event_ids(self, decoded: Iterable) -> set[UUID]:
+        pairs = [(e.appeal_id, e.event_id) for _, e in decoded]
+        if not pairs:
+            return set()
+        return {r[0] for r in self.ch.query(
+            "SELECT event_id FROM events WHERE appeal_id IN {a:Array(UUID)} "
+            "AND event_id IN {e:Array(UUID)}",
+            {"a": list({a for a, _ in pairs}), "e": [e for _, e in pairs]})[1]}
+
+
+class Ingestor:
+    """The analytics consumer of the log (group `mcu.analytics`)."""
+
+    def __init__(self, projector: Projector, topic: str, dlq_topic: str, bootstrap: str,
+                 group: str = "mcu.analytics", batch_size: int = 5000, timeout_ms: int = 200):
+        self.projector = projector
+        self.topic = topic
+        self.bootstrap = bootstrap
+        self.group = group
+        self.batch_size = batch_size
+        self.timeout_ms = timeout_ms
+        self.dlq = DeadLetterSink(bootstrap, dlq_topic, group)
+        self._consumer: AIOKafkaConsumer | None = None
+        self._stopping = asyncio.Event()
+
+    async def start(self) -> None:
+        count = await asyncio.to_thread(self.projector.load_states)
+        log.info("appeal states loaded", extra={"count": count})
+        await self.dlq.start()
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=self.group, enable_auto_commit=False,
+            auto_offset_reset="earliest", max_poll_records=self.batch_size,
+            fetch_max_bytes=32 * 1024 * 1024)
+        await self._consumer.start()
+        self._consumer.subscribe([self.topic], listener=_SeekToStored(self))
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def close(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+        await self.dlq.close()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            await self.consume_once()
+
+    async def consume_once(self) -> int:
+        assert self._consumer is not None, "start() first"
+        batch = await self._consumer.getmany(timeout_ms=self.timeout_ms,
+                                             max_records=self.batch_size)
+        records = [r for tp in sorted(batch, key=lambda t: t.partition) for r in batch[tp]]
+        if not records:
+            return 0
+        result = await asyncio.to_thread(self.projector.project, records)
+        await self.dlq.send(result.dead)
+        positions = {tp.partition: recs[-1].offset + 1 for tp, recs in batch.items() if recs}
+        await asyncio.to_thread(self.projector.save_positions, self.topic, positions)
+        await self._consumer.commit({TopicPartition(self.topic, p): o
+                                     for p, o in positions.items()})
+        metrics.EVENTS_CONSUMED.labels(self.group).inc(result.inserted)
+        metrics.EVENTS_DUPLICATE.labels(self.group).inc(result.duplicates)
+        for tp, recs in batch.items():
+            highwater = self._consumer.highwater(tp)
+            if recs and highwater is not None:
+                metrics.CONSUMER_LAG.labels(self.group, str(tp.partition)).set(
+                    max(highwater - recs[-1].offset - 1, 0))
+        return len(records)
+
+
+class _SeekToStored(ConsumerRebalanceListener):
+    def __init__(self, owner: Ingestor):
+        self.owner = owner
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        pass
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        stored = await asyncio.to_thread(self.owner.projector.positions, self.owner.topic)
+        for tp in assigned:
+            if tp.partition in stored:
+                self.owner._consumer.seek(tp, stored[tp.partition])  # noqa: SLF001

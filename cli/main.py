@@ -22,9 +22,11 @@ app.add_typer(contracts_cli, name="contracts")
 
 
 def _register_subcommands() -> None:
+    from cli.analytics import analytics
     from cli.sla import sla
 
     app.add_typer(sla, name="sla")
+    app.add_typer(analytics, name="analytics")
 
 
 _register_subcommands()

@@ -39,6 +39,7 @@ class Service:
     routers: Sequence[APIRouter] = ()
     title_ru: str = ""
     background: Sequence[Callable[[], Awaitable[None]]] = ()
+    on_close: Callable[[], None] | None = None  # release what the service owns (an engine)
     relay: OutboxRelay | None = field(default=None, init=False)
     consumer: TrackedConsumer | None = field(default=None, init=False)
     ready: bool = field(default=False, init=False)
@@ -79,6 +80,8 @@ class Service:
             await self.relay.close()
         if self.app is not None:
             self.app.close()
+        if self.on_close is not None:
+            self.on_close()
         log.info("service stopped", extra={"component": self.name})
 
     def failed_task(self) -> str | None:

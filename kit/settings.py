@@ -40,6 +40,7 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    timezone: str = Field(default="Europe/Moscow", description="Municipality time zone (days)")
     clock_speed: float = Field(default=1.0, gt=0, description="Demo: >1 runs SLA time faster")
     sla_policy: Path | None = Field(default=None, description="Default: the shipped policy")
     sla_calendar_dir: Path | None = Field(default=None, description="Default: shipped calendars")

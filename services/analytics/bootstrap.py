@@ -1,10 +1,39 @@
-"""Composition root of the analytics service (ingest arrives with its own issue)."""
+"""Composition root of the analytics service: it owns the ClickHouse engine."""
 
 from __future__ import annotations
 
+import logging
+from zoneinfo import ZoneInfo
+
 from kit.runtime import Service
 from kit.settings import Settings
+from services.analytics.adapters.clickhouse import ClickHouse, dsn_for
+from services.analytics.application import Analytics
+from services.analytics.entrypoints.http import router
+from services.analytics.ingest import Ingestor
+
+log = logging.getLogger("mcu.analytics")
+
+
+def open_analytics(settings: Settings) -> Analytics:
+    ch = ClickHouse(dsn_for(settings))
+    for name in ch.migrate():
+        log.info("migration applied", extra={"path": name})
+    return Analytics(ch, ZoneInfo(settings.timezone))
 
 
 def build(settings: Settings | None = None) -> Service:
-    return Service("analytics", settings or Settings(), title_ru="МЦУ: аналитика")
+    settings = settings or Settings()
+    analytics = open_analytics(settings)
+    ingestor = Ingestor(analytics.projector, settings.log_topic, settings.dlq_topic,
+                        settings.kafka_bootstrap, batch_size=5000)
+
+    async def ingest() -> None:
+        await ingestor.start()
+        try:
+            await ingestor.run()
+        finally:
+            await ingestor.close()
+
+    return Service("analytics", settings, routers=[router(analytics)], background=[ingest],
+                   title_ru="МЦУ: аналитика", on_close=analytics.ch.close)

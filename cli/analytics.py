@@ -1,0 +1,144 @@
+"""`mcu analytics …`: the memo, exports, analysts' SQL and the rebuild.
+
+The analytics service owns the embedded engine (one process per chDB directory), so
+these commands ask the running service over HTTP and open the engine themselves only
+when the service is not running. With a ClickHouse server, analysts query it directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import httpx
+import typer
+
+from kit.settings import Settings
+
+analytics = typer.Typer(help="Аналитика: записка, выгрузки, SQL, пересборка", no_args_is_help=True)
+ROLE = {"X-MCU-Role": "analyst"}
+
+
+def _service_url(settings: Settings) -> str | None:
+    url = f"http://127.0.0.1:{settings.port_for('analytics')}"
+    try:
+        return url if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200 else None
+    except httpx.HTTPError:
+        return None
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Ошибка: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _problem(response: httpx.Response) -> None:
+    if response.status_code >= 400:
+        body = response.json()
+        _fail(f"{body.get('detail')} (код {body.get('code')})")
+
+
+def _local():
+    from services.analytics.bootstrap import open_analytics
+
+    try:
+        return open_analytics(Settings())
+    except Exception as exc:  # noqa: BLE001 - most often the lock of a running service
+        _fail(f"не удалось открыть хранилище аналитики: {str(exc)[:200]}")
+
+
+@analytics.command("memo")
+def memo(week: str = typer.Option(..., help="ISO-неделя, например 2026-W47"),
+         out: Path = typer.Option(..., help="Файл .html или .pdf")) -> None:
+    """Еженедельная аналитическая записка для главы."""
+    fmt = "pdf" if out.suffix.lower() == ".pdf" else "html"
+    settings = Settings()
+    if url := _service_url(settings):
+        response = httpx.get(f"{url}/api/v1/memo/{week}", params={"format": fmt}, headers=ROLE,
+                             timeout=120)
+        _problem(response)
+        out.write_bytes(response.content)
+    else:
+        from services.analytics.domain.indicators import IndicatorError
+        from services.analytics.memo.render import render_html, render_pdf
+
+        try:
+            data = _local().memo_data(week)
+        except IndicatorError as exc:
+            _fail(str(exc))
+        out.write_bytes(render_pdf(data) if fmt == "pdf" else render_html(data).encode())
+    typer.echo(f"записка за {week}: {out}")
+
+
+@analytics.command("export")
+def export(week: str = typer.Option(..., help="ISO-неделя"),
+           out: Path = typer.Option(..., help="Файл .xlsx (все таблицы) или .csv"),
+           table: str = typer.Option("counts_by_topic", help="Таблица для CSV")) -> None:
+    """Выгрузка показателей для регионального центра (ЦУР)."""
+    fmt = "csv" if out.suffix.lower() == ".csv" else "xlsx"
+    settings = Settings()
+    if url := _service_url(settings):
+        response = httpx.get(f"{url}/api/v1/exports", params={"week": week, "format": fmt,
+                                                               "table": table}, headers=ROLE,
+                             timeout=120)
+        _problem(response)
+        out.write_bytes(response.content)
+    else:
+        from services.analytics import exports
+        from services.analytics.domain.indicators import Period
+
+        data = exports.tables(_local().reports, Period.iso_week(week))
+        if fmt == "csv" and table not in data:
+            _fail(f"неизвестная таблица {table!r}; есть: {', '.join(data)}")
+        out.write_bytes(exports.to_csv(data[table]).encode() if fmt == "csv"
+                        else exports.to_xlsx(data))
+    typer.echo(f"выгрузка: {out}")
+
+
+@analytics.command("sql")
+def sql(statement: str = typer.Argument(..., help="SELECT …")) -> None:
+    """SQL аналитика (только чтение); результат — JSON-строки."""
+    settings = Settings()
+    if url := _service_url(settings):
+        response = httpx.post(f"{url}/api/v1/sql", json={"sql": statement},
+                              headers=ROLE, timeout=120)
+        _problem(response)
+        result = response.json()
+        columns, rows = result["columns"], result["rows"]
+    else:
+        from services.analytics.sql_guard import ForbiddenSql
+
+        try:
+            columns, rows = _local().analyst_sql(statement)
+        except ForbiddenSql as exc:
+            _fail(str(exc))
+        except Exception as exc:  # noqa: BLE001
+            _fail(str(exc).split("Stack trace")[0][:500])
+    for row in rows:
+        typer.echo(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False,
+                              default=str))
+
+
+@analytics.command("rebuild")
+def rebuild() -> None:
+    """Удалить и пересобрать все таблицы из журнала (сервис аналитики должен быть остановлен)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from services.analytics.rebuild import rebuild as run_rebuild
+
+    settings = Settings()
+    if _service_url(settings):
+        _fail("сервис аналитики запущен и держит хранилище: остановите его и повторите")
+    analytics_app = _local()
+    with Progress(TextColumn("пересборка"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
+                  TimeRemainingColumn()) as bar:
+        task = bar.add_task("rebuild", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        events = asyncio.run(run_rebuild(analytics_app.projector, settings.kafka_bootstrap,
+                                         settings.log_topic, progress))
+    analytics_app.ch.close()
+    typer.echo(f"пересобрано из журнала: {events:,} событий")

@@ -1,0 +1,139 @@
+"""Analytics HTTP API: indicators, the weekly memo, exports and analysts' read-only SQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from pydantic import BaseModel, Field
+
+from contracts.vocabulary import Role
+from kit.problems import Problem
+from services.analytics import exports
+from services.analytics.application import Analytics
+from services.analytics.domain.indicators import IndicatorError, Period
+from services.analytics.memo.render import render_html, render_pdf
+from services.analytics.sql_guard import ForbiddenSql
+
+READERS = {Role.ANALYST, Role.AUDITOR, Role.MCU_HEAD, Role.ADMINISTRATOR, Role.BLOCK_CURATOR}
+SQL_ROLES = {Role.ANALYST, Role.AUDITOR, Role.ADMINISTRATOR}
+
+
+Role_ = Annotated[Role, Header(alias="X-MCU-Role", description="Роль пользователя")]
+Week = Annotated[str | None, Query(description="ISO-неделя, например 2026-W47")]
+
+
+class SqlRequest(BaseModel):
+    sql: str = Field(min_length=1, max_length=20_000, examples=["SELECT count() FROM events"])
+
+
+def _period(start: date | None, end: date | None, week: str | None) -> Period:
+    try:
+        if week:
+            return Period.iso_week(week)
+        if start and end:
+            return Period.of(start, end)
+    except IndicatorError as exc:
+        raise Problem(422, exc.code, "Неверный период", str(exc)) from None
+    raise Problem(422, "period_required", "Не указан период",
+                  "Укажите week=2026-W47 или start и end (конец не включается)")
+
+
+def _require(role: Role, allowed: set[Role]) -> None:
+    if role not in allowed:
+        raise Problem(403, "forbidden_role", "Недостаточно прав",
+                      f"Роль «{role.value}» не имеет доступа к этой операции")
+
+
+def router(analytics: Analytics) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["analytics"])
+
+    async def run(fn, *args):
+        try:
+            return await asyncio.to_thread(fn, *args)
+        except IndicatorError as exc:
+            raise Problem(422, exc.code, "Неверные параметры", str(exc)) from None
+
+    @api.get("/indicators/counts", summary="Новые, повторные, просроченные, отложенные по измерению")
+    async def counts(role: Role_, dim: str = "topic", week: Week = None, start: date | None = None,
+                     end: date | None = None) -> list[dict]:
+        _require(role, READERS)
+        return await run(analytics.reports.counts, _period(start, end, week), dim)
+
+    @api.get("/indicators/rating", summary="Рейтинг получателей со всеми составляющими")
+    async def rating(role: Role_, week: Week = None, start: date | None = None,
+                     end: date | None = None) -> list[dict]:
+        _require(role, READERS)
+        return await run(analytics.reports.rating, _period(start, end, week))
+
+    @api.get("/indicators/heatmap", summary="Тепловая карта: темы × территории и рост")
+    async def heatmap(role: Role_, week: Week = None, start: date | None = None,
+                      end: date | None = None) -> list[dict]:
+        _require(role, READERS)
+        return await run(analytics.reports.heatmap, _period(start, end, week))
+
+    @api.get("/indicators/growth", summary="Факторы роста: аномальные всплески и обращения за ними")
+    async def growth(role: Role_, dim: str = "topic", week: Week = None,
+                     start: date | None = None, end: date | None = None) -> list[dict]:
+        _require(role, READERS)
+        return await run(analytics.reports.growth_factors, _period(start, end, week), dim)
+
+    @api.get("/indicators/workload", summary="Нагрузка по блокам и исполнителям")
+    async def workload(role: Role_, week: Week = None, start: date | None = None,
+                       end: date | None = None) -> dict:
+        _require(role, READERS)
+        return await run(analytics.reports.workload, _period(start, end, week))
+
+    @api.get("/indicators/satisfaction", summary="Удовлетворённость заявителей")
+    async def satisfaction(role: Role_, week: Week = None, start: date | None = None,
+                           end: date | None = None) -> dict:
+        _require(role, READERS)
+        return await run(analytics.reports.satisfaction, _period(start, end, week))
+
+    @api.get("/memo/{week}", summary="Еженедельная аналитическая записка (HTML или PDF)")
+    async def memo(role: Role_, week: str, format: str = "html") -> Response:
+        _require(role, READERS)
+        data = await run(analytics.memo_data, week)
+        if format == "pdf":
+            pdf = await asyncio.to_thread(render_pdf, data)
+            return Response(pdf, media_type="application/pdf", headers={
+                "Content-Disposition": f'attachment; filename="memo-{week}.pdf"'})
+        return Response(await asyncio.to_thread(render_html, data), media_type="text/html")
+
+    @api.get("/exports", summary="Выгрузка показателей для ЦУР (CSV или XLSX)")
+    async def export(role: Role_, week: Week = None, start: date | None = None,
+                     end: date | None = None, format: str = "xlsx",
+                     table: str = "counts_by_topic") -> Response:
+        _require(role, READERS)
+        period = _period(start, end, week)
+        data = await run(exports.tables, analytics.reports, period)
+        if format == "csv":
+            if table not in data:
+                raise Problem(422, "unknown_table", "Неизвестная таблица",
+                              f"есть: {', '.join(data)}")
+            return Response(exports.to_csv(data[table]), media_type="text/csv; charset=utf-8")
+        return Response(exports.to_xlsx(data), media_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            headers={"Content-Disposition": 'attachment; filename="mcu-indicators.xlsx"'})
+
+    @api.post("/sql", summary="SQL аналитика: только чтение")
+    async def sql(body: SqlRequest, role: Role_) -> dict:
+        _require(role, SQL_ROLES)
+        try:
+            columns, rows = await asyncio.to_thread(analytics.analyst_sql, body.sql)
+        except ForbiddenSql as exc:
+            raise Problem(403, exc.code, "Запрос отклонён", str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - the engine's own message helps the analyst
+            message = str(exc).split("Stack trace")[0][:1000]
+            code = "read_only_sql" if "readonly" in message.lower() else "sql_error"
+            raise Problem(403 if code == "read_only_sql" else 400, code,
+                          "Ошибка запроса", message) from None
+        return {"columns": columns, "rows": [[_plain(v) for v in r] for r in rows]}
+
+    return api
+
+
+def _plain(value):
+    return value if isinstance(value, int | float | str | bool) or value is None else str(value)

@@ -1,0 +1,48 @@
+"""Exports for the regional center: the same indicators as CSV or XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from services.analytics.domain.indicators import Period
+from services.analytics.reports import Reports
+
+SHEETS = {
+    "counts_by_topic": ("Тема", lambda r, p: r.counts(p, "topic")),
+    "counts_by_territory": ("Территория", lambda r, p: r.counts(p, "territory")),
+    "counts_by_recipient": ("Получатель", lambda r, p: r.counts(p, "recipient_id")),
+    "counts_by_channel": ("Канал", lambda r, p: r.counts(p, "channel")),
+    "rating": ("Рейтинг", lambda r, p: r.rating(p)),
+    "heatmap": ("Тепловая карта", lambda r, p: r.heatmap(p)),
+}
+
+
+def tables(reports: Reports, period: Period) -> dict[str, list[dict]]:
+    return {name: fetch(reports, period) for name, (_, fetch) in SHEETS.items()}
+
+
+def to_csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+    return buffer.getvalue()
+
+
+def to_xlsx(data: dict[str, list[dict]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in data.items():
+        sheet = book.create_sheet(SHEETS[name][0][:31])
+        if rows:
+            sheet.append(list(rows[0]))
+            for r in rows:
+                sheet.append([v if isinstance(v, int | float | str) or v is None else str(v)
+                              for v in r.values()])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,133 @@
+"""Renders the memo data to HTML (Jinja2) and PDF (reportlab), with the same charts."""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import matplotlib
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from services.analytics.memo import charts
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+INDICATORS = (("new", "Новые обращения"), ("repeat", "Повторные"), ("overdue", "Просроченные"),
+              ("postponed", "Отложенные"), ("answered", "Даны ответы"))
+
+
+def _changes(data: dict) -> dict[str, int]:
+    return {k: data["totals"][k] - data["totals_previous"][k] for k, _ in INDICATORS}
+
+
+def what_changed(data: dict) -> list[str]:
+    """Plain-language differences against last week, largest first."""
+    lines = []
+    for key, title in INDICATORS:
+        now, before = data["totals"][key], data["totals_previous"][key]
+        if now != before:
+            direction = "выросло" if now > before else "снизилось"
+            share = f" ({(now - before) / before:+.0%})" if before else ""
+            lines.append(f"{title}: {direction} с {before} до {now}{share}")
+    new_cells = [c for c in data["heatmap"] if c["growth"] is None and c["current"] >= 3]
+    for c in new_cells[:3]:
+        lines.append(f"Новая точка на карте: «{c['topic']}» — {c['territory']} ({c['current']})")
+    for spike in (data["growth_topics"] + data["growth_territories"])[:3]:
+        lines.append(f"Всплеск: «{spike['value']}» — {spike['count']} при обычных "
+                     f"{spike['baseline_mean']} в неделю")
+    return lines
+
+
+def _charts(data: dict) -> dict[str, bytes]:
+    return {
+        "trend": charts.trend(data["trend"], data["period"].start),
+        "blocks": charts.bars(data["by_block"], "new", "Новые обращения по отраслевым блокам"),
+        "heatmap": charts.heatmap(data["heatmap"]),
+        "satisfaction": charts.satisfaction(data["satisfaction"]["distribution"]),
+    }
+
+
+def render_html(data: dict, images: dict[str, bytes] | None = None) -> str:
+    images = images or _charts(data)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+    return env.get_template("memo.html.j2").render(
+        **data, indicators=INDICATORS, changes=_changes(data), what_changed=what_changed(data),
+        growth=data["growth_topics"] + data["growth_territories"],
+        charts={k: base64.b64encode(v).decode() for k, v in images.items()},
+        rule=_rule(), generated=datetime.now(UTC).strftime("%d.%m.%Y %H:%M UTC"))
+
+
+def _rule():
+    from services.analytics.domain.indicators import GrowthRule
+
+    return GrowthRule()
+
+
+def render_pdf(data: dict, images: dict[str, bytes] | None = None) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu: Cyrillic, no apt needed
+    pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(fonts / "DejaVuSans-Bold.ttf")))
+    images = images or _charts(data)
+    body = ParagraphStyle("body", fontName="DejaVu", fontSize=9, leading=12)
+    h1 = ParagraphStyle("h1", parent=body, fontName="DejaVu-Bold", fontSize=15, leading=19)
+    h2 = ParagraphStyle("h2", parent=body, fontName="DejaVu-Bold", fontSize=11, leading=15,
+                        spaceBefore=8)
+
+    def table(rows: list[list]) -> Table:
+        t = Table([[Paragraph(str(c), body) for c in row] for row in rows], repeatRows=1)
+        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#d5dbe1")),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6"))]))
+        return t
+
+    def image(png: bytes, width: float = 170) -> Image:
+        img = Image(io.BytesIO(png))
+        img.drawHeight = img.drawHeight * width * mm / img.drawWidth
+        img.drawWidth = width * mm
+        return img
+
+    changes = _changes(data)
+    changed = [Paragraph(f"• {line}", body)
+               for line in what_changed(data) or ["Существенных изменений нет."]]
+    spikes = [Paragraph(f"• {s['value']}: {s['count']} при обычном уровне {s['baseline_mean']} "
+                        f"(порог {s['threshold']})", body)
+              for s in data["growth_topics"] + data["growth_territories"]]
+    overdue = [[str(a["appeal_id"])[:8], a["topic"], a["territory"], a["recipient_id"] or "—",
+                a["overdue_hours"]] for a in data["worst_overdue"]] or [["—"] * 5]
+    story = [
+        Paragraph(f"Аналитическая записка МЦУ за неделю {data['week']} "
+                  f"({data['period'].label()})", h1),
+        Spacer(1, 4 * mm), Paragraph("1. Итоги недели", h2),
+        table([["Показатель", "Неделя", "Прошлая", "Изменение"]] + [
+            [title, data["totals"][k], data["totals_previous"][k], f"{changes[k]:+d}"]
+            for k, title in INDICATORS]),
+        image(images["trend"]),
+        Paragraph("2. Что изменилось к прошлой неделе", h2),
+        *changed,
+        Paragraph("3. Отраслевые блоки", h2), image(images["blocks"], 150),
+        Paragraph("4. Наиболее просроченные обращения", h2),
+        table([["Обращение", "Тема", "Территория", "Получатель", "Просрочка, ч"]] + overdue),
+        Paragraph("5. Рейтинг получателей", h2),
+        table([["Место", "Получатель", "Обращ.", "Ответов", "Своевр.", "Полнота", "Качество",
+                "Итог"]] + [
+            [r["rank"] or "—", r["recipient_id"], r["appeals"], r["answered"],
+             f"{r['timeliness']:.0%}", f"{r['completeness']:.0%}", f"{r['quality']:.0%}",
+             r["score"]] for r in data["rating"]]),
+        Paragraph("6. Тепловая карта проблем", h2), image(images["heatmap"]),
+        Paragraph("7. Факторы роста", h2),
+        *(spikes or [Paragraph("Аномального роста не выявлено.", body)]),
+        Paragraph("8. Удовлетворённость заявителей", h2), image(images["satisfaction"], 110),
+    ]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, title=f"Аналитическая записка {data['week']}",
+                      leftMargin=18 * mm, rightMargin=18 * mm, topMargin=15 * mm,
+                      bottomMargin=15 * mm).build(story)
+    return buffer.getvalue()

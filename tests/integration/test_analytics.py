@@ -1,0 +1,176 @@
+"""Analytics on real parts: the log on Kafka into embedded ClickHouse (chDB)."""
+
+from __future__ import annotations
+
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from contracts import encode
+from kit.settings import Settings
+from kit.topics import ensure_log_topics
+from services.analytics.application import Analytics
+from services.analytics.ingest import Ingestor, Projector
+from services.analytics.rebuild import rebuild
+from services.analytics.sql_guard import ForbiddenSql
+from tests.support import chdb
+from tests.support.logtools import produce_raw
+from tests.unit.analytics.test_reports import W47, fixture_events
+
+pytestmark = pytest.mark.kafka
+MSK = ZoneInfo("Europe/Moscow")
+
+
+@pytest.fixture
+async def log(kafka_bootstrap, log_topic):
+    settings = Settings(kafka_bootstrap=kafka_bootstrap, log_topic=log_topic, log_partitions=3)
+    await ensure_log_topics(settings)
+    return settings
+
+
+async def publish(settings, envelopes) -> None:
+    await produce_raw(settings.kafka_bootstrap, settings.log_topic,
+                      [(str(e.appeal_id).encode(), encode(e)) for e in envelopes])
+
+
+def ingestor(settings, ch) -> Ingestor:
+    return Ingestor(Projector(ch, MSK), settings.log_topic, settings.dlq_topic,
+                    settings.kafka_bootstrap, group=f"a-{settings.log_topic}", batch_size=7)
+
+
+async def ingest_until(ing: Ingestor, ch, expected_events: int) -> None:
+    for _ in range(200):
+        if ch.query("SELECT count() FROM events")[1][0][0] >= expected_events:
+            return
+        await ing.consume_once()
+    raise AssertionError("ingestion did not reach the expected count")
+
+
+def snapshot(ch) -> dict:
+    """Everything the indicators are computed from, in a comparable form."""
+    return {
+        "events": ch.query("SELECT count(), uniqExact(event_id) FROM events")[1],
+        "daily": ch.query("SELECT day, recipient_id, topic, territory, channel, kind, sum(new),"
+                          " sum(repeat), sum(overdue), sum(postponed), sum(answered), sum(on_time),"
+                          " sum(late), sum(reworks), sum(ratings), sum(rating_sum) FROM daily"
+                          " GROUP BY ALL ORDER BY ALL")[1],
+        "appeals": ch.query("SELECT appeal_id, status, recipient_id, overdue, repeat, reworks,"
+                            " rating, toString(due_at), toString(answered_at) FROM appeals FINAL"
+                            " ORDER BY appeal_id")[1],
+    }
+
+
+async def test_ingest_with_duplicates_and_restarts_counts_each_event_once(log):
+    ch = chdb.fresh()
+    events, _ = fixture_events()
+    half = len(events) // 2
+    # the first half twice: a relay that republished after a crash
+    await publish(log, events[:half] + events[:half])
+    first = ingestor(log, ch)
+    await first.start()
+    await ingest_until(first, ch, half)
+    for _ in range(5):
+        await first.consume_once()  # drain the republished copies
+    await first.close()
+    assert ch.query("SELECT count(), uniqExact(event_id) FROM events")[1] == [(half, half)]
+
+    await publish(log, events[half:] + events[half:half + 3])
+    restarted = ingestor(log, ch)  # resumes at the stored positions, states from `appeals`
+    await restarted.start()
+    await ingest_until(restarted, ch, len(events))
+    for _ in range(5):
+        await restarted.consume_once()
+    await restarted.close()
+    assert ch.query("SELECT count(), uniqExact(event_id) FROM events")[1] == [
+        (len(events), len(events))]
+    totals = Analytics(ch, MSK).reports.totals(W47)
+    assert totals == {"new": 3, "repeat": 1, "overdue": 2, "postponed": 1, "answered": 1}
+
+
+async def test_a_crash_between_insert_and_positions_changes_nothing_on_reread(log):
+    ch = chdb.fresh()
+    events, _ = fixture_events()
+    await publish(log, events)
+    ing = ingestor(log, ch)
+    await ing.start()
+    await ing.consume_once()
+    while await ing._consumer.getmany(timeout_ms=300):  # noqa: SLF001 - read, never stored
+        pass
+    await ing.close()  # positions were stored only for the first batch
+    again = ingestor(log, ch)
+    await again.start()
+    await ingest_until(again, ch, len(events))
+    await again.close()
+    before = snapshot(ch)
+    assert before["events"] == [(len(events), len(events))]
+    assert Analytics(ch, MSK).reports.totals(W47)["overdue"] == 2
+
+
+async def test_rebuild_from_the_log_gives_the_same_tables(log):
+    ch = chdb.fresh()
+    events, _ = fixture_events()
+    await publish(log, events + events[:4])
+    ing = ingestor(log, ch)
+    await ing.start()
+    await ingest_until(ing, ch, len(events))
+    for _ in range(3):
+        await ing.consume_once()
+    await ing.close()
+    before = snapshot(ch)
+    seen = []
+    read = await rebuild(Projector(ch, MSK), log.kafka_bootstrap, log.log_topic,
+                         lambda done, total: seen.append((done, total)))
+    assert read == len(events) + 4
+    assert snapshot(ch) == before
+    assert seen[0] == (0, read) and seen[-1] == (read, read)
+
+
+def test_analysts_sql_is_read_only():
+    ch = chdb.fresh()
+    analytics = Analytics(ch, MSK)
+    assert analytics.analyst_sql("SELECT count() AS n FROM events") == (["n"], [(0,)])
+    for statement in ("DROP TABLE events", "INSERT INTO events (seq) VALUES (1)",
+                      "SELECT 1; DROP TABLE events", "  ", "TRUNCATE TABLE appeals"):
+        with pytest.raises(ForbiddenSql):
+            analytics.analyst_sql(statement)
+    with pytest.raises(Exception, match="(?i)readonly"):  # past the text check: the engine refuses
+        analytics.analyst_sql("WITH 1 AS x SELECT * FROM events SETTINGS readonly = 0")
+    assert ch.query("EXISTS TABLE events")[1] == [(1,)]
+
+
+def test_the_memo_renders_as_html_and_pdf_with_its_charts():
+    from services.analytics.memo.render import render_html, render_pdf
+    from tests.unit.analytics.test_reports import msk
+
+    ch = chdb.fresh()
+    events, _ = fixture_events()
+    Projector(ch, MSK).project(chdb.records(events))
+    data = Analytics(ch, MSK).memo_data("2026-W47", now=msk(30, 0))
+    html = render_html(data)
+    assert html.count("data:image/png;base64,") == 4
+    for section in ("Итоги недели", "Что изменилось", "Наиболее просроченные", "Рейтинг получателей",
+                    "Тепловая карта", "Факторы роста", "Удовлетворённость"):
+        assert section in html
+    assert "Новые обращения: выросло с 1 до 3 (+200%)" in html
+    pdf = render_pdf(data)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 2
+
+
+def test_exports_for_the_regional_center():
+    from openpyxl import load_workbook
+
+    from services.analytics import exports
+
+    ch = chdb.fresh()
+    events, _ = fixture_events()
+    Projector(ch, MSK).project(chdb.records(events))
+    data = exports.tables(Analytics(ch, MSK).reports, W47)
+    book = load_workbook(io.BytesIO(exports.to_xlsx(data)))
+    assert book.sheetnames == ["Тема", "Территория", "Получатель", "Канал", "Рейтинг",
+                               "Тепловая карта"]
+    assert [c.value for c in book["Тема"][1]] == ["value", "new", "repeat", "overdue",
+                                                  "postponed", "answered"]
+    csv_text = exports.to_csv(data["counts_by_topic"])
+    assert csv_text.splitlines()[0] == "value,new,repeat,overdue,postponed,answered"
+    assert "Ямы,2,0,1,0,1" in csv_text

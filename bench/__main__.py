@@ -34,6 +34,18 @@ def main() -> None:
           f"сработало {timers['fired']:,.0f} из {timers['expected']:,.0f}; опоздание p50 "
           f"{timers['late_p50_s']:.3f} с, p99 {timers['late_p99_s']:.3f} с, "
           f"макс {timers['late_max_s']:.3f} с")
+    from bench.analytics import run as run_analytics
+
+    print("\nАналитика (ClickHouse, chDB)… это займёт несколько минут", flush=True)
+    analytics = asyncio.run(run_analytics(bootstrap))
+    print(f"  загрузка из журнала: {analytics['ingest_rows_per_s']:,.0f} строк/с "
+          f"({analytics['ingest_rows_per_s'] / ceiling:.2f} от raw), {analytics['events']:,} событий")
+    print(f"  пересборка: {analytics['rebuild_events_per_s']:,.0f} событий/с "
+          f"({analytics['rebuild_events_per_s'] / ceiling:.2f} от raw)")
+    for size, queries in analytics["queries"].items():
+        line = ", ".join(f"{q} p50 {t['p50_ms']:.0f} мс / p95 {t['p95_ms']:.0f} мс"
+                         for q, t in queries.items())
+        print(f"  {size:>10,} событий: {line}")
     out = Path("var") / "bench-pipeline.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({
@@ -41,6 +53,7 @@ def main() -> None:
         "figures": {name: {"per_second": rate, "ratio_to_raw": rate / ceiling}
                     for name, rate in figures},
         "sla": {"computations_per_second": rates, "timers": timers},
+        "analytics": analytics,
     }, ensure_ascii=False, indent=2))
     print(f"\nзаписано в {out}")
 

@@ -12,6 +12,7 @@ Exactly once in the tables although delivery is at least once:
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -61,7 +62,7 @@ class Projector:
         result, decoded = BatchResult(), []
         for record in records:
             try:
-                decoded.append((record, decode(record.value or b"")))
+                decoded.append((record, decode(record.value or b"", payload_model=False)))
             except UndecodableEvent as exc:
                 result.dead.append((record, exc.code, exc.detail))
         known = self._known_event_ids(decoded)
@@ -70,8 +71,10 @@ class Projector:
             state = self.states.get(envelope.appeal_id)
             new_row = envelope.event_id not in known and envelope.event_id not in seen
             if state is not None and state.has_applied(envelope.producer, envelope.seq):
-                if new_row:  # the state moved on but the row was lost (crash between)
-                    row, _ = to_row(envelope, record.partition, record.offset, state, self.zone)
+                if new_row:  # the state moved on but the row was lost (crash between):
+                    # the row is built on a copy, with the dimensions the appeal has now
+                    row, _ = to_row(envelope, record.partition, record.offset,
+                                    copy.copy(state), self.zone)
                     rows.append(row)
                     seen.add(envelope.event_id)
                 else:

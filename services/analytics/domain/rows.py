@@ -1,14 +1,15 @@
-"""Pure event -> row functions for ClickHouse (no I/O, no clock).
+"""Event -> row functions for ClickHouse (no I/O, no clock).
 
 An event row carries the appeal's dimensions as they were when the event happened and
 the metrics it contributes, so every aggregate is a plain sum. The appeal's state is
-folded from its events; the same log always gives the same rows and states.
+folded from its events; the same log always gives the same rows and states. For speed
+the state is updated in place: the projector owns one state object per appeal.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -20,7 +21,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ANSWER = "answer"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AppealState:
     appeal_id: UUID
     registered_at: datetime = EPOCH
@@ -44,10 +45,14 @@ class AppealState:
     escalation_level: int = 0
     last_event_at: datetime = EPOCH
     events: int = 0
-    applied: tuple[tuple[str, int], ...] = ()  # (producer, highest seq) already in the state
+    applied: dict[str, int] | None = None  # producer -> highest seq already in the state
 
     def has_applied(self, producer: str, seq: int) -> bool:
-        return seq <= dict(self.applied).get(producer, 0)
+        return seq <= (self.applied or {}).get(producer, 0)
+
+    def dims(self) -> tuple[str, ...]:
+        return (self.channel, self.kind, self.topic, self.thematic_block, self.territory,
+                self.recipient_id, self.executor_id)
 
 
 STATUS_BY_EVENT = {
@@ -67,11 +72,10 @@ def _payload(envelope: Envelope) -> dict[str, Any]:
 
 
 def evolve(state: AppealState, envelope: Envelope, p: dict[str, Any]) -> AppealState:
-    """The appeal's state after one more event."""
+    """Apply one more event to the appeal's state (in place) and return it."""
     t, at = envelope.event_type, envelope.occurred_at
-    applied = dict(state.applied) | {envelope.producer: envelope.seq}
     changes: dict[str, Any] = {"last_event_at": at, "events": state.events + 1,
-                               "applied": tuple(sorted(applied.items()))}
+                               "applied": (state.applied or {}) | {envelope.producer: envelope.seq}}
     if t in STATUS_BY_EVENT:
         changes["status"] = STATUS_BY_EVENT[t]
     if t == "AppealRegistered":
@@ -114,17 +118,20 @@ def evolve(state: AppealState, envelope: Envelope, p: dict[str, Any]) -> AppealS
         changes["overdue"] = True
     elif t == "AppealEscalated":
         changes["escalation_level"] = max(state.escalation_level, p["level"])
-    return replace(state, **changes)
+    for name, value in changes.items():
+        setattr(state, name, value)
+    return state
 
 
-def _metrics(t: str, p: dict[str, Any], before: AppealState, at: datetime) -> dict[str, int]:
+def _metrics(t: str, p: dict[str, Any], repeat_before: bool, due_before: datetime | None,
+             at: datetime) -> dict[str, int]:
     m = dict.fromkeys(("is_new", "is_repeat", "is_overdue", "is_postponed", "is_answered",
                        "on_time", "late", "lateness_seconds", "is_rework", "is_reopened",
                        "is_returned", "is_escalated", "rating", "is_satisfied"), 0)
     if t == "AppealRegistered":
         m["is_new"] = 1
         m["is_repeat"] = int(p.get("repeat_of") is not None)
-    elif t == "AppealMarkedRepeat" and not before.repeat:
+    elif t == "AppealMarkedRepeat" and not repeat_before:
         m["is_repeat"] = 1
     elif t == "AppealReopened":
         m["is_reopened"] = 1
@@ -135,12 +142,12 @@ def _metrics(t: str, p: dict[str, Any], before: AppealState, at: datetime) -> di
         m["is_postponed"] = 1
     elif t == "AnswerPublished":
         m["is_answered"] = 1
-    elif t == "DeadlineStopped" and p["stage"] == ANSWER and before.due_at is not None:
+    elif t == "DeadlineStopped" and p["stage"] == ANSWER and due_before is not None:
         if p["met"]:
             m["on_time"] = 1
         else:
             m["late"] = 1
-            m["lateness_seconds"] = max(int((at - before.due_at).total_seconds()), 0)
+            m["lateness_seconds"] = max(int((at - due_before).total_seconds()), 0)
     elif t == "AnswerReturnedForRework":
         m["is_rework"] = 1
     elif t == "AppealReturned":
@@ -155,11 +162,18 @@ def _metrics(t: str, p: dict[str, Any], before: AppealState, at: datetime) -> di
 
 def to_row(envelope: Envelope, partition: int, offset: int, before: AppealState | None,
            zone: ZoneInfo) -> tuple[dict[str, Any], AppealState]:
-    """The events-table row of one envelope, and the appeal's state after it."""
+    """The events-table row of one envelope, and the appeal's state after it (`before` is
+    updated in place)."""
     p = _payload(envelope)
-    before = before or AppealState(envelope.appeal_id)
-    after = evolve(before, envelope, p)
-    dims = after if envelope.event_type in ("AppealRegistered", "AppealClassified") else before
+    state = before or AppealState(envelope.appeal_id)
+    t = envelope.event_type
+    metrics = _metrics(t, p, state.repeat, state.due_at, envelope.occurred_at)
+    dims_before = state.dims()
+    after = evolve(state, envelope, p)
+    channel, kind, topic, block, territory, recipient, executor = (
+        after.dims() if t in ("AppealRegistered", "AppealClassified") else dims_before)
+    if t in ("AppealRouted", "AppealAssigned", "DisputeResolved"):
+        recipient = after.recipient_id
     row = {
         "event_id": envelope.event_id, "event_type": envelope.event_type,
         "schema_version": envelope.schema_version, "appeal_id": envelope.appeal_id,
@@ -168,12 +182,9 @@ def to_row(envelope: Envelope, partition: int, offset: int, before: AppealState 
         "actor_id": envelope.actor.id, "actor_role": envelope.actor.role.value,
         "causation_id": envelope.causation_id, "correlation_id": envelope.correlation_id,
         "payload": json.dumps(p, ensure_ascii=False, sort_keys=True),
-        "channel": dims.channel, "kind": dims.kind, "topic": dims.topic,
-        "thematic_block": dims.thematic_block, "territory": dims.territory,
-        "recipient_id": after.recipient_id if envelope.event_type in (
-            "AppealRouted", "AppealAssigned", "DisputeResolved") else dims.recipient_id,
-        "executor_id": dims.executor_id,
-        **_metrics(envelope.event_type, p, before, envelope.occurred_at),
+        "channel": channel, "kind": kind, "topic": topic, "thematic_block": block,
+        "territory": territory, "recipient_id": recipient, "executor_id": executor,
+        **metrics,
         "partition": partition, "offset": offset,
     }
     return row, after
@@ -192,7 +203,7 @@ def state_row(state: AppealState, version: int, zone: ZoneInfo) -> dict[str, Any
         "repeat": int(state.repeat), "reworks": state.reworks, "reopenings": state.reopenings,
         "returns": state.returns, "rating": state.rating,
         "escalation_level": state.escalation_level, "last_event_at": state.last_event_at,
-        "events": state.events, "applied": dict(state.applied),
+        "events": state.events, "applied": dict(state.applied or {}),
     }
 
 
@@ -201,7 +212,7 @@ def state_from_row(row: dict[str, Any]) -> AppealState:
     fields = {k: row[k] for k in AppealState.__dataclass_fields__ if k in row}
     for flag in ("overdue", "postponed", "repeat"):
         fields[flag] = bool(fields[flag])
-    fields["applied"] = tuple(sorted(dict(fields.get("applied") or {}).items()))
+    fields["applied"] = dict(fields.get("applied") or {})
     for moment in ("registered_at", "due_at", "answered_at", "last_event_at"):
         if fields.get(moment) is not None and fields[moment].tzinfo is None:
             fields[moment] = fields[moment].replace(tzinfo=UTC)

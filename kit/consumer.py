@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
 
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate
@@ -28,7 +28,7 @@ from contracts import Envelope, UndecodableEvent, decode
 from kit import metrics
 from kit.faults import FaultHook, reach
 from kit.inbox import BatchInbox, inbox_id
-from kit.dead_letters import DeadLetterSink
+from kit.log_consumer import Batch, LogConsumer
 from kit.stores import ServiceApplication
 
 log = logging.getLogger("mcu.consumer")
@@ -91,70 +91,33 @@ def tracking_name(topic: str, partition: int) -> str:
     return f"{topic}#{partition}"
 
 
-class TrackedConsumer:
+class TrackedConsumer(LogConsumer):
     def __init__(self, app: ServiceApplication, name: str, react: Reaction, topic: str,
                  dlq_topic: str, bootstrap: str, batch_size: int = 500,
                  batch_timeout_ms: int = 200, fault_hook: FaultHook | None = None):
+        super().__init__(name, topic, dlq_topic, bootstrap, batch_size, batch_timeout_ms)
         self.app = app
-        self.name = name
         self.react = react
-        self.topic = topic
-        self.dlq_topic = dlq_topic
-        self.bootstrap = bootstrap
-        self.batch_size = batch_size
-        self.batch_timeout_ms = batch_timeout_ms
         self._fault_hook = fault_hook
-        self._consumer: AIOKafkaConsumer | None = None
-        self._dlq: DeadLetterSink | None = None
-        self._stopping = asyncio.Event()
-        self.assigned: set[TopicPartition] = set()
 
-    # -- lifecycle -------------------------------------------------------------------
-    async def start(self) -> None:
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap,
-            group_id=self.name,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            max_poll_records=self.batch_size,
-            fetch_max_bytes=16 * 1024 * 1024,
-        )
-        self._dlq = DeadLetterSink(self.bootstrap, self.dlq_topic, self.name)
-        await self._dlq.start()
-        await self._consumer.start()
-        self._consumer.subscribe([self.topic], listener=_SeekToTracked(self))
+    def stored_positions(self, partitions: Sequence[int]) -> dict[int, int]:
+        found = {p: self.app.tracked_position(tracking_name(self.topic, p)) for p in partitions}
+        return {p: position for p, position in found.items() if position is not None}
 
-    def stop(self) -> None:
-        """Ask the loop to stop after the batch in hand."""
-        self._stopping.set()
-
-    async def close(self) -> None:
-        if self._consumer is not None:
-            await self._consumer.stop()
-            self._consumer = None
-        if self._dlq is not None:
-            await self._dlq.close()
-            self._dlq = None
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            await self.consume_once()
+    def forget(self) -> None:
+        # Another member may change these appeals now: forget cached aggregates.
+        if self.app.repository.cache is not None:
+            self.app.repository.cache.clear()
 
     # -- one batch ---------------------------------------------------------------------
-    async def consume_once(self) -> int:
-        """Fetch, apply and commit one batch; returns the number of messages handled."""
-        assert self._consumer is not None, "start() first"
-        batch = await self._consumer.getmany(
-            timeout_ms=self.batch_timeout_ms, max_records=self.batch_size
-        )
+    async def handle(self, batch: Batch) -> int:
+        """Apply, store and commit each partition's share; returns messages handled."""
         handled = 0
         for tp, records in batch.items():
-            if not records:
-                continue
             started = time.perf_counter()
             outcome = await self._apply_partition(tp, records)
             await reach(self._fault_hook, "after_store")
-            await self._consumer.commit({tp: records[-1].offset + 1})
+            await self.commit({tp: records[-1].offset + 1})
             self._observe(tp, records, outcome, time.perf_counter() - started)
             handled += len(records)
         return handled
@@ -172,7 +135,7 @@ class TrackedConsumer:
                 outcome, unit = await asyncio.to_thread(self._react_all, records)
             except ReactionFailed:
                 return await self._apply_one_by_one(name, records)
-            await self._dead_letter(outcome.dead)
+            await self.dead_letter(outcome.dead)
             if await asyncio.to_thread(self._store, unit, Tracking(name, records[-1].offset + 1)):
                 return outcome
             log.warning("store conflict, retrying batch", extra={"count": attempt})
@@ -189,7 +152,7 @@ class TrackedConsumer:
                 except ReactionFailed as failed:
                     outcome, unit = PartitionOutcome(), UnitOfWork(self.app)
                     outcome.dead.append((record, "reaction_failed", repr(failed.error)))
-                await self._dead_letter(outcome.dead)
+                await self.dead_letter(outcome.dead)
                 if await asyncio.to_thread(self._store, unit, Tracking(name, record.offset + 1)):
                     break
             else:
@@ -245,41 +208,11 @@ class TrackedConsumer:
             return False
 
     # -- side effects ------------------------------------------------------------------
-    async def _dead_letter(self, dead: list[tuple[ConsumerRecord, str, str]]) -> None:
-        assert self._dlq is not None, "start() first"
-        await self._dlq.send(dead)
-
     def _observe(self, tp: TopicPartition, records: Sequence[ConsumerRecord],
                  outcome: PartitionOutcome, seconds: float) -> None:
         metrics.EVENTS_CONSUMED.labels(self.name).inc(outcome.applied)
         metrics.EVENTS_DUPLICATE.labels(self.name).inc(outcome.duplicates)
         metrics.BATCH_SECONDS.labels(self.name).set(seconds)
-        highwater = self._consumer.highwater(tp) if self._consumer else None
-        if highwater is not None:
-            lag = highwater - (records[-1].offset + 1)
-            metrics.CONSUMER_LAG.labels(self.name, str(tp.partition)).set(max(lag, 0))
-
-
-
-class _SeekToTracked(ConsumerRebalanceListener):
-    """On assignment, start each partition where the store says, not where Kafka says."""
-
-    def __init__(self, owner: TrackedConsumer):
-        self.owner = owner
-
-    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        # Another member may change these appeals now: forget cached aggregates.
-        if revoked and self.owner.app.repository.cache is not None:
-            self.owner.app.repository.cache.clear()
-        self.owner.assigned -= set(revoked)
-
-    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        consumer = self.owner._consumer  # noqa: SLF001
-        assert consumer is not None
-        for tp in assigned:
-            position = await asyncio.to_thread(
-                self.owner.app.tracked_position, tracking_name(tp.topic, tp.partition)
-            )
-            if position is not None:
-                consumer.seek(tp, position)
-        self.owner.assigned |= set(assigned)
+        lag = self.lag(tp, records[-1].offset + 1)
+        if lag is not None:
+            metrics.CONSUMER_LAG.labels(self.name, str(tp.partition)).set(lag)

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from contracts import UndecodableEvent, decode
 from kit import metrics
-from kit.dead_letters import Dead, DeadLetterSink
+from kit.dead_letters import Dead
+from kit.log_consumer import Batch, LogConsumer
 from services.analytics.adapters.clickhouse import ClickHouse
 from services.analytics.domain.rows import AppealState, state_from_row, state_row, to_row
 
@@ -108,77 +109,34 @@ class Projector:
             {"a": list({a for a, _ in pairs}), "e": [e for _, e in pairs]})[1]}
 
 
-class Ingestor:
+class Ingestor(LogConsumer):
     """The analytics consumer of the log (group `mcu.analytics`)."""
 
     def __init__(self, projector: Projector, topic: str, dlq_topic: str, bootstrap: str,
                  group: str = "mcu.analytics", batch_size: int = 5000, timeout_ms: int = 200):
+        super().__init__(group, topic, dlq_topic, bootstrap, batch_size, timeout_ms)
         self.projector = projector
-        self.topic = topic
-        self.bootstrap = bootstrap
-        self.group = group
-        self.batch_size = batch_size
-        self.timeout_ms = timeout_ms
-        self.dlq = DeadLetterSink(bootstrap, dlq_topic, group)
-        self._consumer: AIOKafkaConsumer | None = None
-        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         count = await asyncio.to_thread(self.projector.load_states)
         log.info("appeal states loaded", extra={"count": count})
-        await self.dlq.start()
-        self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=self.group, enable_auto_commit=False,
-            auto_offset_reset="earliest", max_poll_records=self.batch_size,
-            fetch_max_bytes=32 * 1024 * 1024)
-        await self._consumer.start()
-        self._consumer.subscribe([self.topic], listener=_SeekToStored(self))
+        await super().start()
 
-    def stop(self) -> None:
-        self._stopping.set()
+    def stored_positions(self, partitions: Sequence[int]) -> dict[int, int]:
+        return self.projector.positions(self.topic)
 
-    async def close(self) -> None:
-        if self._consumer is not None:
-            await self._consumer.stop()
-            self._consumer = None
-        await self.dlq.close()
-
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            await self.consume_once()
-
-    async def consume_once(self) -> int:
-        assert self._consumer is not None, "start() first"
-        batch = await self._consumer.getmany(timeout_ms=self.timeout_ms,
-                                             max_records=self.batch_size)
+    async def handle(self, batch: Batch) -> int:
+        """Insert the batch, then store positions, then commit offsets."""
         records = [r for tp in sorted(batch, key=lambda t: t.partition) for r in batch[tp]]
-        if not records:
-            return 0
         result = await asyncio.to_thread(self.projector.project, records)
-        await self.dlq.send(result.dead)
-        positions = {tp.partition: recs[-1].offset + 1 for tp, recs in batch.items() if recs}
+        await self.dead_letter(result.dead)
+        positions = {tp.partition: recs[-1].offset + 1 for tp, recs in batch.items()}
         await asyncio.to_thread(self.projector.save_positions, self.topic, positions)
-        await self._consumer.commit({TopicPartition(self.topic, p): o
-                                     for p, o in positions.items()})
-        metrics.EVENTS_CONSUMED.labels(self.group).inc(result.inserted)
-        metrics.EVENTS_DUPLICATE.labels(self.group).inc(result.duplicates)
+        await self.commit({TopicPartition(self.topic, p): o for p, o in positions.items()})
+        metrics.EVENTS_CONSUMED.labels(self.name).inc(result.inserted)
+        metrics.EVENTS_DUPLICATE.labels(self.name).inc(result.duplicates)
         for tp, recs in batch.items():
-            highwater = self._consumer.highwater(tp)
-            if recs and highwater is not None:
-                metrics.CONSUMER_LAG.labels(self.group, str(tp.partition)).set(
-                    max(highwater - recs[-1].offset - 1, 0))
+            lag = self.lag(tp, recs[-1].offset + 1)
+            if lag is not None:
+                metrics.CONSUMER_LAG.labels(self.name, str(tp.partition)).set(lag)
         return len(records)
-
-
-class _SeekToStored(ConsumerRebalanceListener):
-    def __init__(self, owner: Ingestor):
-        self.owner = owner
-
-    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        pass
-
-    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        stored = await asyncio.to_thread(self.owner.projector.positions, self.owner.topic)
-        for tp in assigned:
-            if tp.partition in stored:
-                self.owner._consumer.seek(tp, stored[tp.partition])  # noqa: SLF001

@@ -1,0 +1,109 @@
+"""A consumer of the log whose positions live in its own store, not in Kafka.
+
+Auto-commit is off; on (re)assignment each partition is sought to the position the store
+recorded, so the store is the truth and a Kafka commit is only a hint for tools.
+Subclasses say where positions are stored and what a batch does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.structs import ConsumerRecord
+
+from kit.dead_letters import DeadLetterSink
+
+Batch = dict[TopicPartition, list[ConsumerRecord]]
+
+
+class LogConsumer:
+    def __init__(self, group: str, topic: str, dlq_topic: str, bootstrap: str,
+                 batch_size: int = 500, batch_timeout_ms: int = 200):
+        self.name = group
+        self.topic = topic
+        self.dlq_topic = dlq_topic
+        self.bootstrap = bootstrap
+        self.batch_size = batch_size
+        self.batch_timeout_ms = batch_timeout_ms
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dlq: DeadLetterSink | None = None
+        self._stopping = asyncio.Event()
+        self.assigned: set[TopicPartition] = set()
+
+    # -- what subclasses provide -------------------------------------------------------
+    def stored_positions(self, partitions: Sequence[int]) -> dict[int, int]:
+        """Next offset per partition as the store recorded it (absent: from the start)."""
+        raise NotImplementedError
+
+    async def handle(self, batch: Batch) -> int:
+        """Apply, store and commit one batch; returns the number of messages handled."""
+        raise NotImplementedError
+
+    def forget(self) -> None:
+        """Partitions were revoked: drop anything cached about their appeals."""
+
+    # -- lifecycle ---------------------------------------------------------------------
+    async def start(self) -> None:
+        self._dlq = DeadLetterSink(self.bootstrap, self.dlq_topic, self.name)
+        await self._dlq.start()
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=self.name, enable_auto_commit=False,
+            auto_offset_reset="earliest", max_poll_records=self.batch_size,
+            fetch_max_bytes=32 * 1024 * 1024)
+        await self._consumer.start()
+        self._consumer.subscribe([self.topic], listener=_SeekToStored(self))
+
+    def stop(self) -> None:
+        """Ask the loop to stop after the batch in hand."""
+        self._stopping.set()
+
+    async def close(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+        if self._dlq is not None:
+            await self._dlq.close()
+            self._dlq = None
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            await self.consume_once()
+
+    async def consume_once(self) -> int:
+        assert self._consumer is not None, "start() first"
+        batch = await self._consumer.getmany(timeout_ms=self.batch_timeout_ms,
+                                             max_records=self.batch_size)
+        batch = {tp: records for tp, records in batch.items() if records}
+        return await self.handle(batch) if batch else 0
+
+    async def commit(self, positions: dict[TopicPartition, int]) -> None:
+        assert self._consumer is not None
+        await self._consumer.commit(positions)
+
+    def lag(self, tp: TopicPartition, next_offset: int) -> int | None:
+        highwater = self._consumer.highwater(tp) if self._consumer else None
+        return None if highwater is None else max(highwater - next_offset, 0)
+
+    async def dead_letter(self, dead) -> None:
+        assert self._dlq is not None, "start() first"
+        await self._dlq.send(dead)
+
+
+class _SeekToStored(ConsumerRebalanceListener):
+    def __init__(self, owner: LogConsumer):
+        self.owner = owner
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        if revoked:
+            self.owner.forget()
+        self.owner.assigned -= set(revoked)
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        stored = await asyncio.to_thread(self.owner.stored_positions,
+                                         [tp.partition for tp in assigned])
+        for tp in assigned:
+            if tp.partition in stored:
+                self.owner._consumer.seek(tp, stored[tp.partition])  # noqa: SLF001
+        self.owner.assigned |= set(assigned)

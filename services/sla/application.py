@@ -14,9 +14,8 @@ from contracts.vocabulary import DeadlineStage, Kind
 from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.stores import ServiceApplication
-from services.sla.domain.calendar_record import (
-    CalendarYearRecord, digest, record_id, year_data,
-)
+from kit import revisions
+from services.sla.domain.calendar_record import year_data
 from services.sla.domain.deadline import Deadline, DeadlineError
 from services.sla.domain.policy import Policy
 from services.sla.domain.terms import Term, TermCalculator
@@ -75,29 +74,16 @@ class SlaApplication(ServiceApplication):
         """Record each loaded year that is new or changed; returns what changed, in Russian."""
         changes = []
         for year, calendar in sorted(self.calc.calendar.years.items()):
-            data = year_data(calendar)
-            try:
-                record: CalendarYearRecord = self.repository.get(record_id(year))
-            except AggregateNotFoundError:
-                record = CalendarYearRecord(year, data, digest(data))
-                changes.append(f"{year}: календарь загружен ({record.digest})")
-            else:
-                if record.digest == digest(data):
-                    continue
-                record.revise(data, digest(data))
-                changes.append(f"{year}: календарь изменён ({record.digest})")
-            self.save(record)
+            record, changed = revisions.record(self, f"calendar-{year}", year_data(calendar))
+            if changed:
+                verb = "загружен" if record.number == 1 else "изменён"
+                changes.append(f"{year}: календарь {verb} ({record.digest})")
         return changes
 
     def calendar_revisions(self) -> list[dict]:
-        records = []
-        for year in sorted(self.calc.calendar.years):
-            try:
-                record = self.repository.get(record_id(year))
-            except AggregateNotFoundError:
-                continue
-            records.append({"year": year, "revisions": record.revisions})
-        return records
+        return [{"year": year, "revisions": found}
+                for year in sorted(self.calc.calendar.years)
+                if (found := revisions.history(self, f"calendar-{year}"))]
 
     # -- commands -------------------------------------------------------------------------
     def extend(self, appeal_id: UUID, stage: DeadlineStage, by: Term, reason: str,

@@ -1,4 +1,4 @@
-"""Calendar changes as events: each loaded year is recorded with its digest.
+"""Calendar revisions: each loaded year is recorded (kit.revisions) with its digest.
 
 A deadline remembers the calendar revision it was computed with, so an auditor can fetch
 that revision and recompute or explain the deadline later, after the calendar changed.
@@ -6,12 +6,7 @@ that revision and recompute or explain the deadline later, after the calendar ch
 
 from __future__ import annotations
 
-import hashlib
-import json
-from uuid import NAMESPACE_URL, UUID, uuid5
-
-from eventsourcing.domain import Aggregate, event
-
+from kit.revisions import digest
 from services.sla.domain.calendar import ProductionCalendar, YearCalendar
 
 
@@ -23,33 +18,6 @@ def year_data(year: YearCalendar) -> dict:
             "shortened": {d.isoformat(): r for d, r in sorted(year.shortened.items())}}
 
 
-def digest(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
-
-
 def calendar_revision(calendar: ProductionCalendar) -> str:
     """One digest for the whole calendar as loaded: years and their contents."""
     return digest({str(y): digest(year_data(c)) for y, c in sorted(calendar.years.items())})
-
-
-def record_id(year: int) -> UUID:
-    return uuid5(NAMESPACE_URL, f"urn:mcu:calendar:{year}")
-
-
-class CalendarYearRecord(Aggregate):
-    @event("Loaded")
-    def __init__(self, year: int, data: dict, digest: str):
-        self.year = year
-        self.revisions: list[dict] = [{"digest": digest, "data": data}]
-
-    @classmethod
-    def create_id(cls, year: int, data: dict, digest: str) -> UUID:
-        return record_id(year)
-
-    @property
-    def digest(self) -> str:
-        return self.revisions[-1]["digest"]
-
-    @event("Revised")
-    def revise(self, data: dict, digest: str) -> None:
-        self.revisions.append({"digest": digest, "data": data})

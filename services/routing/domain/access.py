@@ -1,0 +1,76 @@
+"""Who may do what, on which appeals (pure). Every command goes through `authorize`.
+
+Roles are checked first (`forbidden_role`), then scope (`out_of_scope`):
+* the MCU head and the MCU's own coordinators act on every appeal;
+* a coordinator or approver acts on appeals held by their organisation;
+* a subordinate coordinator (settlement, institution) acts on appeals passed to it;
+* an executor acts only on appeals assigned to them (`not_assigned_executor`);
+* the applicant's channel integration may only rate.
+"""
+
+from __future__ import annotations
+
+from contracts.vocabulary import Role
+from services.routing.domain.directory import MCU, Directory, Person
+from services.routing.domain.errors import refuse
+from services.routing.domain.workflow import Workflow
+
+R = Role
+COMMANDS: dict[str, frozenset[Role]] = {
+    "assign": frozenset({R.MCU_HEAD, R.COORDINATOR, R.SUBORDINATE_COORDINATOR}),
+    "reroute": frozenset({R.MCU_HEAD, R.COORDINATOR}),
+    "return_executor": frozenset({R.EXECUTOR}),
+    "return_subordinate": frozenset({R.SUBORDINATE_COORDINATOR}),
+    "dispute": frozenset({R.COORDINATOR, R.SUBORDINATE_COORDINATOR, R.EXECUTOR}),
+    "resolve_dispute": frozenset({R.MCU_HEAD}),
+    "draft": frozenset({R.EXECUTOR}),
+    "send_for_approval": frozenset({R.EXECUTOR}),
+    "approve": frozenset({R.APPROVER}),
+    "return_for_rework": frozenset({R.APPROVER}),
+    "publish": frozenset({R.APPROVER}),
+    "postpone": frozenset({R.MCU_HEAD, R.COORDINATOR, R.APPROVER}),
+    "transfer": frozenset({R.MCU_HEAD, R.COORDINATOR}),
+    "leave_without_answer": frozenset({R.MCU_HEAD, R.COORDINATOR}),
+    "rate": frozenset({R.APPLICANT}),
+    "reopen": frozenset({R.MCU_HEAD, R.COORDINATOR}),
+    "view": frozenset({R.MCU_HEAD, R.COORDINATOR, R.SUBORDINATE_COORDINATOR, R.EXECUTOR,
+                       R.APPROVER, R.AUDITOR, R.ANALYST, R.BLOCK_CURATOR,
+                       R.DEADLINE_CONTROLLER}),
+}
+EVERYWHERE = {R.MCU_HEAD, R.AUDITOR, R.ANALYST, R.DEADLINE_CONTROLLER, R.APPLICANT}
+EXECUTOR_ONLY = {"return_executor", "draft", "send_for_approval"}
+
+
+def authorize(command: str, person: Person, workflow: Workflow, directory: Directory) -> Role:
+    """The role the person acts in, or a refusal; nothing is changed either way."""
+    roles = person.roles & COMMANDS[command]
+    if not roles:
+        raise refuse("forbidden_role", f"Роль не позволяет это действие ({command})", 403)
+    for role in sorted(roles, key=lambda r: r.value):
+        if _in_scope(role, command, person, workflow, directory):
+            return role
+    if roles <= {R.EXECUTOR}:
+        raise refuse("not_assigned_executor", "Действие доступно только исполнителю, которому "
+                                              "назначено обращение", 403)
+    raise refuse("out_of_scope", "Обращение вне вашей зоны ответственности", 403)
+
+
+def _in_scope(role: Role, command: str, person: Person, workflow: Workflow,
+              directory: Directory) -> bool:
+    if role in EVERYWHERE:
+        return True
+    if role is R.EXECUTOR:
+        return workflow.executor_id == person.id
+    held_by = {workflow.recipient_id, workflow.subordinate_id} - {None}
+    if role is R.SUBORDINATE_COORDINATOR:
+        return workflow.subordinate_id == person.organization or (
+            workflow.recipient_id == person.organization)
+    if role is R.COORDINATOR:
+        return person.organization == MCU or any(
+            directory.is_under(org, person.organization) for org in held_by)
+    if role is R.BLOCK_CURATOR:
+        block = directory.blocks.get(workflow.facts.get("thematic_block", ""))
+        return block is not None and person.id in (block.curator, block.lead)
+    if role is R.APPROVER:
+        return person.organization in held_by
+    return False

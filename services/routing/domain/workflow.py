@@ -1,0 +1,257 @@
+"""The routing workflow of one appeal: routed, assigned, returned, disputed, answered,
+approved, published, rated, reopened, closed. Pure: commands check the state, record
+contract events, and refuse illegal transitions with a stable code (nothing changes)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from contracts import Actor
+from contracts.events import registration as rg
+from contracts.events import routing as rt
+from contracts.events import workflow as wf
+from contracts.vocabulary import ClosingReason, ReturnedBy, ReworkCriterion
+from kit.appeal_aggregate import AppealAggregate
+from services.routing.domain.autorules import AppealFacts, Decision
+from services.routing.domain.errors import refuse
+
+OPEN_FOR_ASSIGNMENT = {"routed", "returned", "assigned", "subordinate", "reopened", "rework"}
+FINAL = {"closed", "transferred"}
+
+
+class Workflow(AppealAggregate):
+    def initialize(self) -> None:
+        self.facts: dict[str, str] = {}
+        self.status = "new"
+        self.recipient_id: str | None = None
+        self.executor_id: str | None = None
+        self.subordinate_id: str | None = None
+        self.assigned_at: datetime | None = None
+        self.draft_id: str | None = None
+        self.draft_count = 0
+        self.approver_id: str | None = None
+        self.dispute_id: str | None = None
+        self.disputes = 0
+        self.reworks = 0
+        self.reopenings = 0
+        self.late_returns = 0
+        self.rating: int | None = None
+
+    # -- evolution -----------------------------------------------------------------------
+    def note(self, facts: dict) -> None:
+        self.facts.update(facts.get("appeal", {}))
+        self.late_returns += facts.get("late_return", 0)
+
+    def when(self, t: str, p: dict) -> None:
+        if t == "AppealRouted":
+            self.recipient_id, self.status = p["recipient_id"], "routed"
+            self.executor_id = self.subordinate_id = None
+        elif t == "AppealAssigned":
+            self.recipient_id = p["recipient_id"]
+            self.executor_id = p.get("executor_id")
+            self.subordinate_id = p.get("subordinate_recipient_id")
+            self.status = "assigned" if self.executor_id else "subordinate"
+            self.assigned_at = self.event_time
+        elif t == "AppealReturned":
+            if p["returned_by"] == ReturnedBy.SUBORDINATE_RECIPIENT.value:
+                self.subordinate_id = None
+            self.executor_id, self.status = None, "returned"
+        elif t == "AppealDisputed":
+            self.dispute_id, self.status = p["dispute_id"], "disputed"
+            self.disputes += 1
+        elif t == "DisputeResolved":
+            self.dispute_id = None
+        elif t == "AnswerDrafted":
+            self.draft_id, self.status = p["draft_id"], "answer_drafted"
+            self.draft_count += 1
+        elif t == "AnswerSentForApproval":
+            self.approver_id, self.status = p.get("approver_id"), "on_approval"
+        elif t == "AnswerApproved":
+            self.status = "approved"
+        elif t == "AnswerReturnedForRework":
+            self.status = "rework"
+            self.reworks += 1
+        elif t == "AnswerPublished":
+            self.status = "answered"
+        elif t == "AppealPostponed":
+            self.status = "postponed"
+        elif t == "AppealRated":
+            self.rating = p["score"]
+        elif t == "AppealReopened":
+            self.status, self.draft_id = "reopened", None
+            self.reopenings += 1
+        elif t == "AppealTransferred":
+            self.status = "transferred"
+        elif t in ("AppealClosed", "AppealLeftWithoutAnswer"):
+            self.status = "closed"
+
+    # -- decisions -------------------------------------------------------------------------
+    @classmethod
+    def register(cls, appeal_id, facts: AppealFacts, decision: Decision, now: datetime,
+                 cause: Any = None) -> Workflow:
+        workflow = cls.start(appeal_id, {"appeal": {
+            "kind": facts.kind, "channel": facts.channel, "topic": facts.topic,
+            "thematic_block": facts.thematic_block, "territory": facts.territory}}, at=now)
+        workflow.record("AppealRouted", rt.AppealRouted(
+            recipient_id=decision.recipient, rule_id=decision.rule_id,
+            rule_version=decision.rule_version, reason=decision.reason),
+            Actor.system("routing/autorules"), cause, at=now)
+        if decision.executor:
+            workflow.record("AppealAssigned", rt.AppealAssigned(
+                recipient_id=decision.recipient, executor_id=decision.executor),
+                Actor.system("routing/autorules"), cause, at=now)
+        return workflow
+
+    def _open(self) -> None:
+        if self.status in FINAL:
+            raise refuse("appeal_closed", "Обращение закрыто: действие невозможно")
+        if self.status == "disputed":
+            raise refuse("dispute_open", "По обращению открыто разногласие: ждите решения "
+                                         "руководителя МЦУ")
+
+    def _in(self, allowed: set[str], action: str) -> None:
+        self._open()
+        if self.status not in allowed:
+            raise refuse("illegal_transition",
+                         f"Нельзя {action}: обращение в состоянии «{STATUS_RU[self.status]}»")
+
+    def assign(self, actor: Actor, now: datetime, recipient_id: str, executor_id: str | None,
+               subordinate_id: str | None) -> None:
+        self._in(OPEN_FOR_ASSIGNMENT, "назначить исполнителя")
+        self.record("AppealAssigned", rt.AppealAssigned(
+            recipient_id=recipient_id, executor_id=executor_id,
+            subordinate_recipient_id=subordinate_id, previous_executor_id=self.executor_id),
+            actor, at=now)
+
+    def reroute(self, actor: Actor, now: datetime, recipient_id: str, reason: str) -> None:
+        self._in(OPEN_FOR_ASSIGNMENT, "перенаправить")
+        self.record("AppealRouted", rt.AppealRouted(
+            recipient_id=recipient_id, reason=reason, previous_recipient_id=self.recipient_id),
+            actor, at=now)
+
+    def return_by_executor(self, actor: Actor, now: datetime, zone: ZoneInfo, reason: str,
+                           suggested: str | None) -> None:
+        self._in({"assigned"}, "вернуть обращение")
+        if not self.returnable_on(now, zone):
+            raise refuse("return_too_late", "Вернуть ошибочно направленное обращение можно только "
+                         "в день назначения; обратитесь к координатору или откройте разногласие")
+        self.record("AppealReturned", rt.AppealReturned(
+            returned_by=ReturnedBy.EXECUTOR, from_recipient_id=self.subordinate_id or self.recipient_id,
+            reason=reason, suggested_recipient_id=suggested), actor, at=now)
+
+    def returnable_on(self, now: datetime, zone: ZoneInfo) -> bool:
+        """The same-day rule, in the municipality's time zone."""
+        return self.assigned_at is not None and _day(self.assigned_at, zone) == _day(now, zone)
+
+    def count_late_return(self, now: datetime) -> None:
+        self.remember({"late_return": 1}, at=now)
+
+    def return_by_subordinate(self, actor: Actor, now: datetime, reason: str) -> None:
+        self._in({"subordinate", "assigned"}, "вернуть обращение в администрацию")
+        if not self.subordinate_id:
+            raise refuse("illegal_transition", "Обращение не передавалось в поселение")
+        self.record("AppealReturned", rt.AppealReturned(
+            returned_by=ReturnedBy.SUBORDINATE_RECIPIENT, from_recipient_id=self.subordinate_id,
+            reason=reason, suggested_recipient_id=self.recipient_id), actor, at=now)
+
+    def dispute(self, actor: Actor, now: datetime, argument: str) -> None:
+        self._in({"returned", "assigned", "subordinate", "routed"}, "открыть разногласие")
+        self.record("AppealDisputed", rt.AppealDisputed(
+            dispute_id=f"d-{self.disputes + 1}", recipient_id=self.recipient_id or "",
+            argument=argument), actor, at=now)
+
+    def resolve_dispute(self, actor: Actor, now: datetime, recipient_id: str, decision: str) -> None:
+        if self.status != "disputed" or self.dispute_id is None:
+            raise refuse("no_dispute", "По обращению нет открытого разногласия")
+        self.record("DisputeResolved", rt.DisputeResolved(
+            dispute_id=self.dispute_id, decided_recipient_id=recipient_id, decision=decision),
+            actor, at=now)
+        self.record("AppealRouted", rt.AppealRouted(
+            recipient_id=recipient_id, reason=f"решение руководителя МЦУ: {decision}",
+            previous_recipient_id=self.recipient_id), actor, at=now)
+
+    def draft(self, actor: Actor, now: datetime, text: str, attachments: int) -> None:
+        self._in({"assigned", "rework", "reopened", "answer_drafted", "postponed"},
+                 "подготовить ответ")
+        if not self.executor_id:
+            raise refuse("no_executor", "Сначала назначьте исполнителя")
+        self.record("AnswerDrafted", wf.AnswerDrafted(
+            draft_id=f"a-{self.draft_count + 1}", executor_id=self.executor_id, text=text,
+            attachments=attachments), actor, at=now)
+
+    def send_for_approval(self, actor: Actor, now: datetime, approver_id: str | None) -> None:
+        self._in({"answer_drafted"}, "направить на согласование")
+        self.record("AnswerSentForApproval", wf.AnswerSentForApproval(
+            draft_id=self.draft_id, approver_id=approver_id), actor, at=now)
+
+    def approve(self, actor: Actor, now: datetime) -> None:
+        self._in({"on_approval"}, "согласовать ответ")
+        self.record("AnswerApproved", wf.AnswerApproved(draft_id=self.draft_id,
+                                                        approver_id=actor.id), actor, at=now)
+
+    def return_for_rework(self, actor: Actor, now: datetime, criteria: list[ReworkCriterion],
+                          comment: str | None) -> None:
+        self._in({"on_approval"}, "вернуть ответ на доработку")
+        self.record("AnswerReturnedForRework", wf.AnswerReturnedForRework(
+            draft_id=self.draft_id, approver_id=actor.id, criteria=tuple(criteria),
+            comment=comment), actor, at=now)
+
+    def publish(self, actor: Actor, now: datetime) -> None:
+        self._in({"approved"}, "направить ответ заявителю")
+        self.record("AnswerPublished", wf.AnswerPublished(
+            draft_id=self.draft_id, recipient_id=self.subordinate_id or self.recipient_id or "",
+            executor_id=self.executor_id or ""), actor, at=now)
+
+    def postpone(self, actor: Actor, now: datetime, reason: str, until: date) -> None:
+        self._in(OPEN_FOR_ASSIGNMENT | {"answer_drafted"}, "отложить")
+        if until <= now.date():
+            raise refuse("invalid_date", "Дата, до которой откладывается обращение, должна быть "
+                                         "в будущем", 422)
+        self.record("AppealPostponed", rt.AppealPostponed(reason=reason, until=until), actor, at=now)
+
+    def transfer(self, actor: Actor, now: datetime, authority: str, reason: str) -> None:
+        self._in(OPEN_FOR_ASSIGNMENT | {"new"}, "передать в другой орган")
+        self.record("AppealTransferred", rt.AppealTransferred(authority=authority, reason=reason),
+                    actor, at=now)
+        self.record("AppealClosed", wf.AppealClosed(reason=ClosingReason.TRANSFERRED), actor, at=now)
+
+    def leave_without_answer(self, actor: Actor, now: datetime, legal_ground: str) -> None:
+        self._in(OPEN_FOR_ASSIGNMENT, "оставить без ответа")
+        self.record("AppealLeftWithoutAnswer", rg.AppealLeftWithoutAnswer(
+            legal_ground=legal_ground), actor, at=now)
+        self.record("AppealClosed", wf.AppealClosed(reason=ClosingReason.LEFT_WITHOUT_ANSWER),
+                    actor, at=now)
+
+    def rate(self, actor: Actor, now: datetime, score: int, comment: str | None) -> None:
+        """The applicant's rating; a negative one reopens the appeal (it counts as repeat)."""
+        self._in({"answered"}, "оценить ответ")
+        satisfied = score >= 4
+        self.record("AppealRated", wf.AppealRated(score=score, satisfied=satisfied,
+                                                  comment=comment), actor, at=now)
+        if satisfied:
+            self.record("AppealClosed", wf.AppealClosed(reason=ClosingReason.RATED), actor, at=now)
+        else:
+            self.record("AppealReopened", wf.AppealReopened(
+                reason="отрицательная оценка заявителя", counts_as_repeat=True), actor, at=now)
+
+    def reopen(self, actor: Actor, now: datetime, reason: str) -> None:
+        if self.status not in ("answered", "closed"):
+            raise refuse("illegal_transition", "Переоткрыть можно только обращение с ответом")
+        self.record("AppealReopened", wf.AppealReopened(reason=reason, counts_as_repeat=True),
+                    actor, at=now)
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+STATUS_RU = {
+    "new": "новое", "routed": "направлено получателю", "assigned": "назначено исполнителю",
+    "subordinate": "передано в поселение/учреждение", "returned": "возвращено",
+    "disputed": "разногласие", "answer_drafted": "подготовлен проект ответа",
+    "on_approval": "на согласовании", "approved": "ответ согласован", "rework": "на доработке",
+    "answered": "ответ направлен", "postponed": "отложено", "reopened": "переоткрыто",
+    "transferred": "передано в другой орган", "closed": "закрыто",
+}

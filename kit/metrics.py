@@ -23,3 +23,6 @@ RELAY_BACKLOG = Gauge(
 BATCH_SECONDS = Gauge(
     "mcu_consumer_last_batch_seconds", "Time to process the last batch", ["consumer"]
 )
+LATE_RETURNS = Counter(
+    "mcu_routing_late_returns_total", "Executor returns refused as not on the day of assignment"
+)

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
 
     timezone: str = Field(default="Europe/Moscow", description="Municipality time zone (days)")
     clock_speed: float = Field(default=1.0, gt=0, description="Demo: >1 runs SLA time faster")
+    routing_directory: Path | None = Field(default=None, description="Default: shipped demo")
+    routing_autorules: Path | None = Field(default=None, description="Default: shipped demo")
     sla_policy: Path | None = Field(default=None, description="Default: the shipped policy")
     sla_calendar_dir: Path | None = Field(default=None, description="Default: shipped calendars")
     smtp_host: str = Field(default="", description="Empty: no e-mail notifications")

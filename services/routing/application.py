@@ -1,14 +1,262 @@
-"""The routing service's event-sourced application."""
+"""Use cases of the routing service: autorouting on registration, staff commands, queues."""
 
 from __future__ import annotations
 
-from contracts import Envelope
+import threading
+from dataclasses import dataclass, replace
+from datetime import date
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError
+
+from contracts import Actor, Envelope
+from contracts.vocabulary import ReworkCriterion, Role
+from kit import metrics, revisions
+from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.stores import ServiceApplication
+from services.routing.domain.access import authorize
+from services.routing.domain.autorules import AppealFacts, RuleBook
+from services.routing.domain.directory import Directory, Person
+from services.routing.domain.errors import RoutingError, refuse
+from services.routing.domain.workflow import STATUS_RU, Workflow
+
+WAITING_FOR = {  # status -> who acts next
+    "routed": {Role.COORDINATOR}, "returned": {Role.COORDINATOR}, "reopened": {Role.COORDINATOR},
+    "subordinate": {Role.SUBORDINATE_COORDINATOR}, "assigned": {Role.EXECUTOR},
+    "rework": {Role.EXECUTOR}, "answer_drafted": {Role.EXECUTOR},
+    "on_approval": {Role.APPROVER}, "approved": {Role.APPROVER},
+    "disputed": {Role.MCU_HEAD}, "answered": {Role.APPLICANT},
+}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    appeal_id: UUID
+    status: str
+    recipient_id: str | None
+    subordinate_id: str | None
+    executor_id: str | None
+    topic: str
+    territory: str
 
 
 class RoutingApplication(ServiceApplication):
     name = "routing"
 
+    def __init__(self, env: dict | None = None, *, directory: Directory, rules: RuleBook,
+                 clock: Clock | None = None):
+        super().__init__(env)
+        self.directory = directory
+        self.rules = rules
+        self.zone = ZoneInfo(directory.timezone)
+        self.clock = clock or SystemClock()
+        self._queue: dict[UUID, QueueItem] = {}
+        self._queue_lock = threading.Lock()
+
+    # -- reference data ------------------------------------------------------------------
+    def record_reference(self, directory_data: dict, rules_data: dict) -> list[str]:
+        """Record the directory and the autorules if changed; rules take the revision number."""
+        changes = []
+        for name, data in (("directory", directory_data), ("autorules", rules_data)):
+            record, changed = revisions.record(self, name, data)
+            if changed:
+                changes.append(f"{name}: версия {record.number} ({record.digest})")
+            if name == "autorules":
+                self.rules = replace(self.rules, version=record.number)
+        return changes
+
+    # -- reaction to the log -----------------------------------------------------------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
-        """Reaction to one log event; consumed positions are tracked even when idle."""
+        if envelope.event_type != "AppealRegistered" or unit.get(envelope.appeal_id) is not None:
+            return
+        p = envelope.payload
+        facts = AppealFacts(kind=p.kind.value, channel=p.channel.value,
+                            topic=p.classification.topic or p.applicant_topic or "",
+                            thematic_block=p.classification.thematic_block or "",
+                            territory=p.classification.territory or p.location.territory or "",
+                            text=p.text)
+        unit.add(Workflow.register(envelope.appeal_id, facts, self.rules.decide(facts),
+                                   self.clock.now(), cause=envelope))
+
+    # -- commands ------------------------------------------------------------------------
+    def command(self, name: str, appeal_id: UUID, person: Person, **args) -> Workflow:
+        """Authorize, check the targets, apply, save. A refusal changes nothing (except that
+        a late return is counted)."""
+        workflow = self.workflow(appeal_id)
+        role = authorize(name, person, workflow, self.directory)
+        actor = Actor(id=person.id, role=role, organization_id=person.organization)
+        now = self.clock.now()
+        try:
+            getattr(self, f"_{name}")(workflow, actor, person, now, **args)
+        except RoutingError as refusal:
+            if refusal.code == "return_too_late":
+                late = self.workflow(appeal_id)
+                late.count_late_return(now)
+                self.save(late)
+                metrics.LATE_RETURNS.inc()
+            raise
+        self.save(workflow)
+        return workflow
+
+    def _assign(self, wf: Workflow, actor: Actor, person: Person, now, executor_id: str | None = None,
+                subordinate_id: str | None = None, recipient_id: str | None = None) -> None:
+        if (executor_id is None) == (subordinate_id is None):
+            raise refuse("invalid_target", "Укажите либо исполнителя, либо подведомственного "
+                                           "получателя (поселение, учреждение)", 422)
+        if actor.role is Role.SUBORDINATE_COORDINATOR:
+            recipient_id, subordinate_id = wf.recipient_id, person.organization
+            self._check_executor(executor_id, person.organization)
+        else:
+            recipient_id = recipient_id or wf.recipient_id
+            self._check_org(recipient_id)
+            if subordinate_id is not None:
+                sub = self.directory.organizations.get(subordinate_id)
+                if sub is None or not sub.subordinate or not self.directory.is_under(
+                        subordinate_id, self.directory.parent_of(recipient_id) or recipient_id):
+                    raise refuse("invalid_target", f"«{subordinate_id}» — не подведомственный "
+                                                   "получатель этой администрации", 422)
+            else:
+                self._check_executor(executor_id, recipient_id)
+        wf.assign(actor, now, recipient_id, executor_id, subordinate_id)
+
+    def _reroute(self, wf, actor, person, now, recipient_id: str, reason: str) -> None:
+        self._check_org(recipient_id)
+        wf.reroute(actor, now, recipient_id, reason)
+
+    def _return_executor(self, wf, actor, person, now, reason: str,
+                         suggested_recipient_id: str | None = None) -> None:
+        if suggested_recipient_id:
+            self._check_org(suggested_recipient_id)
+        wf.return_by_executor(actor, now, self.zone, reason, suggested_recipient_id)
+
+    def _return_subordinate(self, wf, actor, person, now, reason: str) -> None:
+        wf.return_by_subordinate(actor, now, reason)
+
+    def _dispute(self, wf, actor, person, now, argument: str) -> None:
+        wf.dispute(actor, now, argument)
+
+    def _resolve_dispute(self, wf, actor, person, now, recipient_id: str, decision: str) -> None:
+        self._check_org(recipient_id)
+        wf.resolve_dispute(actor, now, recipient_id, decision)
+
+    def _draft(self, wf, actor, person, now, text: str, attachments: int = 0) -> None:
+        wf.draft(actor, now, text, attachments)
+
+    def _send_for_approval(self, wf, actor, person, now, approver_id: str | None = None) -> None:
+        org = wf.subordinate_id or wf.recipient_id or ""
+        if approver_id is None:
+            approver = self.directory.approver_for(org)
+            approver_id = approver.id if approver else None
+        elif approver_id not in {p.id for p in self.directory.with_role(org, Role.APPROVER)}:
+            raise refuse("invalid_target", f"{approver_id} не согласующий получателя {org}", 422)
+        wf.send_for_approval(actor, now, approver_id)
+
+    def _approve(self, wf, actor, person, now) -> None:
+        wf.approve(actor, now)
+
+    def _return_for_rework(self, wf, actor, person, now, criteria: list[ReworkCriterion],
+                           comment: str | None = None) -> None:
+        wf.return_for_rework(actor, now, criteria, comment)
+
+    def _publish(self, wf, actor, person, now) -> None:
+        wf.publish(actor, now)
+
+    def _postpone(self, wf, actor, person, now, reason: str, until: date) -> None:
+        wf.postpone(actor, now, reason, until)
+
+    def _transfer(self, wf, actor, person, now, authority: str, reason: str) -> None:
+        wf.transfer(actor, now, authority, reason)
+
+    def _leave_without_answer(self, wf, actor, person, now, legal_ground: str) -> None:
+        wf.leave_without_answer(actor, now, legal_ground)
+
+    def _rate(self, wf, actor, person, now, score: int, comment: str | None = None) -> None:
+        wf.rate(actor, now, score, comment)
+
+    def _reopen(self, wf, actor, person, now, reason: str) -> None:
+        wf.reopen(actor, now, reason)
+
+    def _check_org(self, org_id: str | None) -> None:
+        if org_id not in self.directory.organizations:
+            raise refuse("unknown_recipient", f"Получатель «{org_id}» не найден в справочнике", 422)
+
+    def _check_executor(self, executor_id: str | None, org_id: str | None) -> None:
+        person = self.directory.people.get(executor_id or "")
+        if person is None or Role.EXECUTOR not in person.roles or person.organization != org_id:
+            raise refuse("invalid_target", f"«{executor_id}» — не исполнитель получателя "
+                                           f"«{org_id}»", 422)
+
+    # -- reading -------------------------------------------------------------------------
+    def workflow(self, appeal_id: UUID) -> Workflow:
+        try:
+            return self.repository.get(appeal_id)
+        except AggregateNotFoundError:
+            raise refuse("not_found", "Обращение не найдено в маршрутизации", 404) from None
+
+    def history(self, appeal_id: UUID, person: Person) -> dict:
+        workflow = self.workflow(appeal_id)
+        authorize("view", person, workflow, self.directory)
+        events = [e for e in self.events.get(appeal_id) if isinstance(e, Workflow.Recorded)]
+        return {"appeal_id": str(appeal_id), "status": workflow.status,
+                "status_ru": STATUS_RU[workflow.status], "recipient_id": workflow.recipient_id,
+                "subordinate_id": workflow.subordinate_id, "executor_id": workflow.executor_id,
+                "reworks": workflow.reworks, "reopenings": workflow.reopenings,
+                "late_returns": workflow.late_returns, **workflow.facts,
+                "history": [{"seq": e.originator_version, "at": e.timestamp.isoformat(),
+                             "event_type": e.event_type, "actor": e.actor, "payload": e.payload}
+                            for e in events]}
+
+    def queue(self, person: Person) -> list[QueueItem]:
+        """Appeals waiting for this person's action, oldest first."""
+        with self._queue_lock:
+            items = list(self._queue.values())
+        mine = []
+        for item in items:
+            waiting = WAITING_FOR.get(item.status, set())
+            for role in person.roles & waiting:
+                if self._queue_scope(role, person, item):
+                    mine.append(item)
+                    break
+        return mine
+
+    def _queue_scope(self, role: Role, person: Person, item: QueueItem) -> bool:
+        if role is Role.EXECUTOR:
+            return item.executor_id == person.id
+        if role is Role.SUBORDINATE_COORDINATOR:
+            return item.subordinate_id == person.organization
+        if role is Role.COORDINATOR:
+            return (person.organization == "mcu" and item.recipient_id == "mcu") or (
+                item.recipient_id == person.organization and not item.subordinate_id)
+        if role is Role.APPROVER:
+            return (item.subordinate_id or item.recipient_id) == person.organization
+        return role in (Role.MCU_HEAD, Role.APPLICANT)
+
+    # After every commit the queue index follows the aggregates in hand.
+    def record(self, processing_event) -> None:
+        super().record(processing_event)
+        self._index(processing_event.aggregates.values())
+
+    def save(self, *objs, **kwargs):
+        recordings = super().save(*objs, **kwargs)
+        self._index(objs)
+        return recordings
+
+    def _index(self, aggregates) -> None:
+        with self._queue_lock:
+            for wf in aggregates:
+                if isinstance(wf, Workflow):
+                    self._queue[wf.id] = QueueItem(
+                        wf.id, wf.status, wf.recipient_id, wf.subordinate_id, wf.executor_id,
+                        wf.facts.get("topic", ""), wf.facts.get("territory", ""))
+
+    def rebuild_queue(self) -> int:
+        """Scan the store once at start and index every workflow."""
+        seen: set[UUID] = set()
+        position = 0
+        while batch := self.notifications_after(position, 5000):
+            seen |= {n.originator_id for n in batch if ":Workflow." in n.topic}
+            position = batch[-1].id
+        self._index(self.repository.get(a) for a in seen)
+        return len(self._queue)

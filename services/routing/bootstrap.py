@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from kit.runtime import Service
 from kit.settings import Settings
 from kit.stores import store_environment
+from services.routing.adapters.reference_files import (
+    SHIPPED_DIRECTORY, SHIPPED_RULES, load_directory, load_rules,
+)
 from services.routing.application import RoutingApplication
+from services.routing.entrypoints.http import router
+
+log = logging.getLogger("mcu.routing")
+
+
+def build_application(settings: Settings) -> RoutingApplication:
+    directory, directory_data = load_directory(settings.routing_directory or SHIPPED_DIRECTORY)
+    rules, rules_data = load_rules(directory, settings.routing_autorules or SHIPPED_RULES)
+    app = RoutingApplication(env=store_environment("routing", settings), directory=directory,
+                             rules=rules)
+    for change in app.record_reference(directory_data, rules_data):
+        log.info(change)
+    return app
 
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
-    app = RoutingApplication(env=store_environment("routing", settings))
-    return Service("routing", settings, app=app, reaction=app.react, publishes=True)
+    app = build_application(settings)
+
+    async def index_queue() -> None:
+        count = await asyncio.to_thread(app.rebuild_queue)
+        log.info("queue rebuilt", extra={"count": count})
+
+    return Service("routing", settings, app=app, reaction=app.react, publishes=True,
+                   routers=[router(app)], background=[index_queue],
+                   title_ru="МЦУ: маршрутизация и исполнение")

@@ -84,8 +84,10 @@ class Workflow(AppealAggregate):
             self.reopenings += 1
         elif t == "AppealTransferred":
             self.status = "transferred"
-        elif t in ("AppealClosed", "AppealLeftWithoutAnswer"):
+        elif t == "AppealLeftWithoutAnswer":
             self.status = "closed"
+        elif t == "AppealClosed":  # a transferred appeal stays visibly transferred
+            self.status = "transferred" if p["reason"] == "transferred" else "closed"
 
     # -- decisions -------------------------------------------------------------------------
     @classmethod

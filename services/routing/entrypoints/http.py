@@ -1,0 +1,185 @@
+"""Routing HTTP API: staff commands on appeals, work queues, appeal history, reference data.
+
+Every request carries `Authorization: Bearer <token>`; the token names a person of the
+directory, whose roles and organisation decide what they may do (domain/access.py).
+(No `from __future__ import annotations` here: the endpoints are built in a loop and FastAPI
+must see their annotations as objects.)
+"""
+
+import asyncio
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.vocabulary import ReworkCriterion
+from kit.problems import Problem
+from services.routing.application import RoutingApplication
+from services.routing.domain.directory import Person
+from services.routing.domain.errors import RoutingError
+from services.routing.domain.workflow import STATUS_RU
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Assign(_Body):
+    executor_id: str | None = Field(default=None, description="Исполнитель")
+    subordinate_id: str | None = Field(default=None, description="Поселение или учреждение")
+    recipient_id: str | None = Field(default=None, description="Получатель (по умолчанию текущий)")
+
+
+class Reroute(_Body):
+    recipient_id: str
+    reason: str = Field(min_length=1)
+
+
+class ExecutorReturn(_Body):
+    reason: str = Field(min_length=1, description="Почему обращение направлено ошибочно")
+    suggested_recipient_id: str | None = Field(default=None, description="Компетентный получатель")
+
+
+class Reason(_Body):
+    reason: str = Field(min_length=1)
+
+
+class Dispute(_Body):
+    argument: str = Field(min_length=1)
+
+
+class Resolution(_Body):
+    recipient_id: str
+    decision: str = Field(min_length=1)
+
+
+class Draft(_Body):
+    text: str = Field(min_length=1, max_length=20_000)
+    attachments: int = Field(default=0, ge=0)
+
+
+class ApprovalRequest(_Body):
+    approver_id: str | None = None
+
+
+class Rework(_Body):
+    criteria: list[ReworkCriterion] = Field(min_length=1)
+    comment: str | None = None
+
+
+class Postpone(_Body):
+    reason: str = Field(min_length=1)
+    until: date
+
+
+class Transfer(_Body):
+    authority: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class WithoutAnswer(_Body):
+    legal_ground: str = Field(min_length=1)
+
+
+class Rating(_Body):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = None
+
+
+COMMANDS: dict[str, tuple[str, type[BaseModel] | None, str]] = {
+    "assign": ("assignment", Assign, "Назначить исполнителя или поселение (переназначить)"),
+    "reroute": ("routing", Reroute, "Направить другому получателю"),
+    "return_executor": ("executor-return", ExecutorReturn,
+                        "Исполнитель возвращает ошибочно направленное (в день назначения)"),
+    "return_subordinate": ("subordinate-return", Reason, "Поселение возвращает в администрацию"),
+    "dispute": ("dispute", Dispute, "Разногласие — на решение руководителя МЦУ"),
+    "resolve_dispute": ("dispute-resolution", Resolution, "Решение руководителя МЦУ (окончательное)"),
+    "draft": ("answer-draft", Draft, "Проект ответа"),
+    "send_for_approval": ("approval-request", ApprovalRequest, "Направить ответ на согласование"),
+    "approve": ("approval", None, "Согласовать ответ"),
+    "return_for_rework": ("rework", Rework, "Вернуть ответ на доработку с критериями"),
+    "publish": ("publication", None, "Направить ответ заявителю"),
+    "postpone": ("postponement", Postpone, "Отложить с причиной и датой"),
+    "transfer": ("transfer", Transfer, "Передать в другой орган (вне муниципалитета)"),
+    "leave_without_answer": ("no-answer", WithoutAnswer, "Оставить без ответа по закону"),
+    "rate": ("rating", Rating, "Оценка заявителя (отрицательная переоткрывает)"),
+    "reopen": ("reopening", Reason, "Переоткрыть обращение"),
+}
+
+
+def _refused(exc: RoutingError) -> Problem:
+    return Problem(exc.status, exc.code, "Действие отклонено", str(exc))
+
+
+def router(app: RoutingApplication) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["routing"])
+
+    def person(authorization: Annotated[str | None, Header()] = None) -> Person:
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        found = app.directory.person_by_token(token) if token else None
+        if found is None:
+            raise Problem(401, "unauthorized", "Требуется вход",
+                          "Передайте заголовок Authorization: Bearer <токен сотрудника>")
+        return found
+
+    Who = Annotated[Person, Depends(person)]
+
+    async def execute(name: str, appeal_id: UUID, who: Person, args: dict) -> dict:
+        try:
+            workflow = await asyncio.to_thread(app.command, name, appeal_id, who, **args)
+        except RoutingError as exc:
+            raise _refused(exc) from None
+        return {"appeal_id": str(appeal_id), "status": workflow.status,
+                "status_ru": STATUS_RU[workflow.status]}
+
+    def add_command(name: str, path: str, body_model, summary: str) -> None:
+        if body_model is None:
+            async def run(appeal_id: UUID, who: Who) -> dict:
+                return await execute(name, appeal_id, who, {})
+        else:
+            async def run(appeal_id: UUID, who: Who, body: body_model) -> dict:  # type: ignore[valid-type]
+                return await execute(name, appeal_id, who, body.model_dump())
+        api.add_api_route(f"/appeals/{{appeal_id}}/{path}", run, methods=["POST"],
+                          summary=summary, operation_id=name)
+
+    for name, (path, model, summary) in COMMANDS.items():
+        add_command(name, path, model, summary)
+
+    @api.get("/appeals/{appeal_id}", summary="Состояние и вся история обращения")
+    async def history(appeal_id: UUID, who: Who) -> dict:
+        try:
+            return await asyncio.to_thread(app.history, appeal_id, who)
+        except RoutingError as exc:
+            raise _refused(exc) from None
+
+    @api.get("/queue", summary="Обращения, ждущие действий текущего сотрудника")
+    async def queue(who: Who, limit: int = 100) -> list[dict]:
+        items = await asyncio.to_thread(app.queue, who)
+        return [{"appeal_id": str(i.appeal_id), "status": i.status,
+                 "status_ru": STATUS_RU[i.status], "recipient_id": i.recipient_id,
+                 "subordinate_id": i.subordinate_id, "executor_id": i.executor_id,
+                 "topic": i.topic, "territory": i.territory} for i in items[:limit]]
+
+    @api.get("/me", summary="Кто я: роли и организация по токену")
+    async def me(who: Who) -> dict:
+        return {"id": who.id, "name": who.name, "organization": who.organization,
+                "roles": sorted(r.value for r in who.roles)}
+
+    @api.get("/directory", summary="Справочник получателей (без токенов)")
+    async def directory(who: Who) -> dict:
+        d = app.directory
+        return {"municipality": d.municipality, "timezone": d.timezone,
+                "organizations": [o.__dict__ for o in d.organizations.values()],
+                "blocks": [b.__dict__ for b in d.blocks.values()],
+                "people": [{"id": p.id, "name": p.name, "organization": p.organization,
+                            "roles": sorted(r.value for r in p.roles)} for p in d.people.values()]}
+
+    @api.get("/autorules", summary="Действующие автоправила и их версия")
+    async def autorules(who: Who) -> dict:
+        return {"version": app.rules.version,
+                "rules": [{k: (sorted(v) if isinstance(v, frozenset) else v)
+                           for k, v in r.__dict__.items()} for r in app.rules.rules]}
+
+    return api

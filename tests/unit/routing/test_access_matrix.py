@@ -1,0 +1,69 @@
+"""Every command × every role: a role without the right is refused with `forbidden_role`
+and nothing changes; a role with it is never refused for its role."""
+
+from __future__ import annotations
+
+import pytest
+
+from contracts.vocabulary import Role
+from kit.clock import FixedClock
+from services.routing.domain.access import COMMANDS
+from services.routing.domain.errors import RoutingError
+from tests.support.routing import NOW, registered, routing_app, who
+
+ARGS = {
+    "assign": {"executor_id": "p-executor"}, "reroute": {"recipient_id": "other", "reason": "x"},
+    "return_executor": {"reason": "x"}, "return_subordinate": {"reason": "x"},
+    "dispute": {"argument": "x"}, "resolve_dispute": {"recipient_id": "other", "decision": "x"},
+    "draft": {"text": "ответ"}, "send_for_approval": {}, "approve": {},
+    "return_for_rework": {"criteria": ["formal"]}, "publish": {},
+    "postpone": {"reason": "x", "until": __import__("datetime").date(2027, 5, 1)},
+    "transfer": {"authority": "ГКУ", "reason": "x"},
+    "leave_without_answer": {"legal_ground": "ст. 11"}, "rate": {"score": 5},
+    "reopen": {"reason": "x"},
+}
+STATE = {  # commands run before, by people allowed to, to reach a state where the command fits
+    "return_executor": [("assign", "p-coordinator", {"executor_id": "p-executor"})],
+    "return_subordinate": [("assign", "p-coordinator", {"subordinate_id": "sp"})],
+    "dispute": [("assign", "p-coordinator", {"executor_id": "p-executor"})],
+    "resolve_dispute": [("assign", "p-coordinator", {"executor_id": "p-executor"}),
+                        ("dispute", "p-executor", {"argument": "x"})],
+    "draft": [("assign", "p-coordinator", {"executor_id": "p-executor"})],
+}
+ANSWERING = [("assign", "p-coordinator", {"executor_id": "p-executor"}),
+             ("draft", "p-executor", {"text": "ответ"})]
+STATE["send_for_approval"] = ANSWERING
+STATE["approve"] = STATE["return_for_rework"] = ANSWERING + [("send_for_approval", "p-executor", {})]
+STATE["publish"] = STATE["approve"] + [("approve", "p-approver", {})]
+STATE["rate"] = STATE["reopen"] = STATE["publish"] + [("publish", "p-approver", {})]
+
+CASES = [(c, r) for c in COMMANDS if c != "view" for r in Role]
+
+
+@pytest.mark.parametrize("command, role", CASES, ids=[f"{c}-{r.value}" for c, r in CASES])
+def test_command_by_role(command, role):
+    app = routing_app(FixedClock(NOW))
+    appeal = registered(app)
+    for step, person, args in STATE.get(command, []):
+        app.command(step, appeal.appeal_id, who(app, person), **args)
+    version = app.workflow(appeal.appeal_id).version
+    try:
+        app.command(command, appeal.appeal_id, who(app, f"p-{role.value}"), **ARGS[command])
+        outcome = "done"
+    except RoutingError as refusal:
+        outcome = refusal.code
+    if role in COMMANDS[command]:
+        assert outcome != "forbidden_role"
+    else:
+        assert outcome == "forbidden_role"
+        assert app.workflow(appeal.appeal_id).version == version  # nothing changed
+
+
+def test_scope_a_coordinator_of_another_organisation_cannot_act():
+    app = routing_app(FixedClock(NOW))
+    appeal = registered(app)
+    with pytest.raises(RoutingError) as refusal:
+        app.command("assign", appeal.appeal_id, who(app, "p-other-coord"), executor_id="p-executor")
+    assert refusal.value.code == "out_of_scope"
+    assert app.command("assign", appeal.appeal_id, who(app, "p-mcu-coord"),
+                       executor_id="p-executor").status == "assigned"  # the MCU's own: anywhere

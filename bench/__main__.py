@@ -34,6 +34,17 @@ def main() -> None:
           f"сработало {timers['fired']:,.0f} из {timers['expected']:,.0f}; опоздание p50 "
           f"{timers['late_p50_s']:.3f} с, p99 {timers['late_p99_s']:.3f} с, "
           f"макс {timers['late_max_s']:.3f} с")
+    from bench.routing import run as run_routing
+
+    print("\nМаршрутизация…", flush=True)
+    routing = asyncio.run(run_routing(bootstrap))
+    lat = routing["latency"]
+    print(f"  решений автоправил из журнала: {routing['decisions_per_second']:,.0f} в секунду "
+          f"({routing['decisions_per_second'] / ceiling:.2f} от raw)")
+    print(f"  от AppealRegistered до AppealRouted в журнале при {lat['rate']:.0f} обращений/с: "
+          f"p50 {lat['p50_ms']} мс, p99 {lat['p99_ms']} мс, макс {lat['max_ms']} мс "
+          f"({lat['routed']} из {lat['appeals']})")
+
     from bench.analytics import run as run_analytics
 
     print("\nАналитика (ClickHouse, chDB)… это займёт несколько минут", flush=True)
@@ -54,6 +65,7 @@ def main() -> None:
                     for name, rate in figures},
         "sla": {"computations_per_second": rates, "timers": timers},
         "analytics": analytics,
+        "routing": routing,
     }, ensure_ascii=False, indent=2))
     print(f"\nзаписано в {out}")
 

@@ -100,12 +100,26 @@ def contracts_check() -> None:
 def demo(rate: float = typer.Option(2.0, help="Обращений в секунду"),
          total: int = typer.Option(0, help="Сколько отправить (0 — без конца)"),
          seed: int = typer.Option(1, help="Зерно генератора"),
-         intake_url: str = typer.Option(f"http://127.0.0.1:{DEFAULT_PORTS['intake']}")) -> None:
-    """Генератор демонстрационных обращений через сервис приёма."""
+         staff: bool = typer.Option(True, help="Имитировать работу сотрудников"),
+         intake_url: str = typer.Option(f"http://127.0.0.1:{DEFAULT_PORTS['intake']}"),
+         routing_url: str = typer.Option(f"http://127.0.0.1:{DEFAULT_PORTS['routing']}")) -> None:
+    """Демо: обращения через сервис приёма и работа сотрудников через маршрутизацию."""
     from demo.runner import run, wait_for
+    from demo.staff import Staff
 
     wait_for(intake_url)
-    sent = asyncio.run(run(intake_url, rate, total or None, seed))
+
+    async def both() -> int:
+        tasks = []
+        if staff:
+            wait_for(routing_url)
+            tasks.append(asyncio.create_task(Staff(routing_url, seed).run()))
+        sent = await run(intake_url, rate, total or None, seed)
+        for task in tasks:
+            task.cancel()
+        return sent
+
+    sent = asyncio.run(both())
     typer.echo(f"демо: отправлено {sent} обращений")
 
 

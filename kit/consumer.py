@@ -94,11 +94,13 @@ def tracking_name(topic: str, partition: int) -> str:
 class TrackedConsumer(LogConsumer):
     def __init__(self, app: ServiceApplication, name: str, react: Reaction, topic: str,
                  dlq_topic: str, bootstrap: str, batch_size: int = 500,
-                 batch_timeout_ms: int = 200, fault_hook: FaultHook | None = None):
+                 batch_timeout_ms: int = 200, fault_hook: FaultHook | None = None,
+                 own_producer: str | None = None):
         super().__init__(name, topic, dlq_topic, bootstrap, batch_size, batch_timeout_ms)
         self.app = app
         self.react = react
         self._fault_hook = fault_hook
+        self.own_producer = own_producer  # a service never reacts to its own events
 
     def stored_positions(self, partitions: Sequence[int]) -> dict[int, int]:
         found = {p: self.app.tracked_position(tracking_name(self.topic, p)) for p in partitions}
@@ -170,6 +172,8 @@ class TrackedConsumer(LogConsumer):
                 envelope = decode(record.value or b"")
             except UndecodableEvent as exc:
                 outcome.dead.append((record, exc.code, exc.detail))
+                continue
+            if envelope.producer == self.own_producer:
                 continue
             inbox = inboxes.get(envelope.appeal_id)
             if inbox is None:

@@ -56,7 +56,8 @@ class Service:
         if self.reaction is not None and self.app is not None:
             self.consumer = TrackedConsumer(
                 self.app, f"mcu.{self.name}", self.reaction, s.log_topic, s.dlq_topic,
-                s.kafka_bootstrap, s.consumer_batch_size, s.consumer_batch_timeout_ms)
+                s.kafka_bootstrap, s.consumer_batch_size, s.consumer_batch_timeout_ms,
+                own_producer=self.name if self.publishes else None)
             await self.consumer.start()
             self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
         for job in self.background:

@@ -40,8 +40,6 @@ class SlaApplication(ServiceApplication):
 
     # -- reactions to the log (inside the tracked consumer's transaction) --------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
-        if envelope.producer == self.name:
-            return
         event, p, at = envelope.event_type, envelope.payload, envelope.occurred_at
         deadline: Deadline | None = unit.get(envelope.appeal_id)
         if event == "AppealRegistered":

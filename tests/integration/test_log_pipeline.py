@@ -169,3 +169,22 @@ def _caught_up(c, records) -> bool:
     for rec in records:
         ends[rec.partition] = rec.offset + 1
     return all(c.app.tracked_position(f"{c.topic}#{p}") == end for p, end in ends.items())
+
+
+async def test_a_service_skips_its_own_events_but_moves_past_them(topics):
+    from kit.consumer import TrackedConsumer
+
+    settings = topics
+    intake, tally = intake_app(settings), tally_app(settings)
+    appeal_ids = register(intake, 5)
+    r = relay(intake, settings)
+    await r.start()
+    await drain_relay(r)
+    await r.close()
+    records = await read_all(settings.kafka_bootstrap, settings.log_topic)
+    c = TrackedConsumer(tally, "mcu.tally", tally.react, settings.log_topic, settings.dlq_topic,
+                        settings.kafka_bootstrap, 200, 100, own_producer="intake")
+    await c.start()
+    await consume_until(c, lambda: _caught_up(c, records))
+    await c.close()
+    assert not any(a in tally.repository for a in appeal_ids)

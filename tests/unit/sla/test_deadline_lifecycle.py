@@ -158,7 +158,7 @@ def test_social_posts_count_working_hours(sla):
                     "answer": "2026-11-23T17:00:00+03:00"}
 
 
-def test_events_of_unknown_appeals_and_its_own_events_change_nothing(sla):
+def test_events_of_unknown_appeals_change_nothing(sla):
     story = AppealStory()
     feed(sla, story.event("AnswerPublished", MON))
     assert published(sla, story.appeal_id) == []

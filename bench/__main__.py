@@ -57,6 +57,12 @@ def main() -> None:
         line = ", ".join(f"{q} p50 {t['p50_ms']:.0f} мс / p95 {t['p95_ms']:.0f} мс"
                          for q, t in queries.items())
         print(f"  {size:>10,} событий: {line}")
+    from bench.classification import run as run_classification
+
+    print("\nКлассификация (обучение на kursk/train.csv, оценка на holdout.csv)…", flush=True)
+    classification = run_classification()
+    for target, figure in classification.items():
+        print(f"  {target}: {figure}")
     out = Path("var") / "bench-pipeline.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({
@@ -66,6 +72,7 @@ def main() -> None:
         "sla": {"computations_per_second": rates, "timers": timers},
         "analytics": analytics,
         "routing": routing,
+        "classification": classification,
     }, ensure_ascii=False, indent=2))
     print(f"\nзаписано в {out}")
 

@@ -1,0 +1,91 @@
+"""`mcu classify train|predict|evaluate`: the learned classifier of appeals."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import typer
+
+classify = typer.Typer(help="Классификатор обращений: обучение, разметка, оценка",
+                       no_args_is_help=True)
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"Ошибка: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@classify.command("train")
+def train(data: Path = typer.Option(..., help="CSV: text, topic, category, recipient"),
+          model: Path = typer.Option(..., help="Каталог модели")) -> None:
+    """Обучить модель на размеченной истории."""
+    from services.intake.classification.dataset import DatasetError, read
+    from services.intake.classification.model import AppealClassifier
+
+    try:
+        dataset = read(data, require=("text", "topic"))
+    except DatasetError as exc:
+        _fail(str(exc))
+    typer.echo(f"обучение на {len(dataset.texts)} обращениях…")
+    classifier = AppealClassifier().fit(dataset.texts, dataset.labels,
+                                        progress=lambda t: typer.echo(f"  готово: {t}"))
+    typer.echo(f"модель: {classifier.save(model)}")
+
+
+@classify.command("predict")
+def predict(model: Path = typer.Option(...), data: Path = typer.Option(..., help="CSV с text"),
+            out: Path = typer.Option(..., help="CSV: id, topic, category, recipient, …")) -> None:
+    """Разметить обращения моделью."""
+    from services.intake.classification.dataset import DatasetError, read
+    from services.intake.classification.model import AppealClassifier
+
+    try:
+        classifier = AppealClassifier.load(model)
+        dataset = read(data)
+    except (DatasetError, FileNotFoundError, TypeError) as exc:
+        _fail(str(exc))
+    predictions = classifier.predict(dataset.texts)
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "topic", "category", "recipient", "topic_confidence",
+                         "category_confidence", "recipient_confidence"])
+        for row_id, p in zip(dataset.ids, predictions, strict=True):
+            labels = [p[t].label if t in p else "" for t in ("topic", "category", "recipient")]
+            confidences = [p[t].confidence if t in p else "" for t in ("topic", "category",
+                                                                        "recipient")]
+            writer.writerow([row_id, *labels, *confidences])
+    typer.echo(f"размечено {len(predictions)}: {out}")
+
+
+@classify.command("evaluate")
+def evaluate(model: Path = typer.Option(...), data: Path = typer.Option(...)) -> None:
+    """Точность по каждой цели (тема: top-1 и top-3)."""
+    from services.intake.classification.dataset import DatasetError, read
+    from services.intake.classification.model import AppealClassifier
+
+    try:
+        classifier = AppealClassifier.load(model)
+        dataset = read(data)
+    except (DatasetError, FileNotFoundError, TypeError) as exc:
+        _fail(str(exc))
+    predictions = classifier.predict(dataset.texts)
+    derived = not any(dataset.labels["category"])
+    if derived:  # no category column: the truth is the usual category of the true topic
+        dataset.labels["category"] = [classifier.topic_category.get(t, "")
+                                      for t in dataset.labels["topic"]]
+    for target in ("topic", "category", "recipient"):
+        truth = dataset.labels[target]
+        known = [(t, p[target]) for t, p in zip(truth, predictions, strict=True)
+                 if t and target in p]
+        if not known:
+            typer.echo(f"{target}: нет разметки в данных")
+            continue
+        top1 = sum(t == p.label for t, p in known) / len(known)
+        line = f"{target}: точность {top1:.1%} ({len(known)} обращений)"
+        if target == "category" and derived:
+            line += " — категория истинной темы по соответствию из обучения"
+        if target == "topic":
+            top3 = sum(t == p.label or t in dict(p.alternatives) for t, p in known) / len(known)
+            line += f", top-3 {top3:.1%}"
+        typer.echo(line)

@@ -1,0 +1,1 @@
+"""Classification of appeals: administrator's rubricator rules first, a learned model after."""

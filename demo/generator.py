@@ -21,6 +21,18 @@ class SyntheticAppeal:
     territory: str
     federal_law_59: bool
 
+    def as_pos_message(self, received_at: datetime, author: int) -> dict:
+        """The same appeal as the ПОС webhook delivers it (a synthetic ЕСИА author)."""
+        return {"id": self.external_id, "category": self.topic, "text": self.text,
+                "municipality": self.territory, "fz59": self.federal_law_59,
+                "created_at": received_at.isoformat(),
+                "author": {"esia_id": f"demo-esia-{author}", "last_name": "Заявитель",
+                           "first_name": f"№{author}", "email": f"applicant{author}@example.ru"}}
+
+    def as_open311_form(self, service_code: str) -> dict:
+        return {"api_key": "demo-open311", "service_code": service_code,
+                "address_string": self.territory, "description": self.text}
+
     def as_command(self, received_at: datetime) -> dict:
         return {
             "channel": self.channel, "external_id": self.external_id, "kind": self.kind,

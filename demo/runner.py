@@ -33,6 +33,19 @@ async def run(intake_url: str, rate: float, total: int | None, seed: int,
     return sent
 
 
+async def _send(client: httpx.AsyncClient, appeal, codes: dict[str, str], n: int):
+    """Through the real door of the appeal's channel, with that channel's demo key."""
+    now = datetime.now(UTC)
+    if appeal.channel == "pos":  # a few hundred recurring applicants: repeats happen
+        return await client.post("/api/v1/channels/pos/messages", headers={
+            "X-API-Key": "demo-pos"}, json=appeal.as_pos_message(now, author=n % 300))
+    if appeal.channel == "open311" and appeal.topic in codes:
+        return await client.post("/open311/v2/requests.json",
+                                 data=appeal.as_open311_form(codes[appeal.topic]))
+    return await client.post("/api/v1/appeals", headers={"X-API-Key": f"demo-{appeal.channel}"},
+                             json=appeal.as_command(now))
+
+
 def wait_for(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -74,6 +74,7 @@ class AppealAggregate(Aggregate):
         facts: dict
 
         def apply(self, aggregate: AppealAggregate) -> None:
+            aggregate.event_time = self.timestamp
             aggregate.note(self.facts)
 
     def __init__(self, event_type: str | None = None, schema_version: int | None = None,

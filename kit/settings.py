@@ -42,6 +42,9 @@ class Settings(BaseSettings):
 
     timezone: str = Field(default="Europe/Moscow", description="Municipality time zone (days)")
     clock_speed: float = Field(default=1.0, gt=0, description="Demo: >1 runs SLA time faster")
+    intake_api_keys: str = Field(default="", description="channel=key,…; empty: demo keys")
+    vault_secret: str = Field(default="", description="HMAC secret of pseudonyms; empty: stored")
+    repeat_window_days: int = Field(default=30, ge=1)
     routing_directory: Path | None = Field(default=None, description="Default: shipped demo")
     routing_autorules: Path | None = Field(default=None, description="Default: shipped demo")
     sla_policy: Path | None = Field(default=None, description="Default: the shipped policy")

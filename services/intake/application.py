@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from contracts import Actor
+from contracts import Actor, Envelope
 from contracts.events.registration import AppealRegistered, Classification, CoarseLocation
 from contracts.vocabulary import ClassificationMethod, Kind
 from kit.clock import Clock, SystemClock
+from kit.consumer import UnitOfWork
 from kit.stores import ServiceApplication
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
+from services.intake.domain.privacy import coarse, redact
+from services.intake.domain.repeats import RepeatIndex, repeat_key
+from services.intake.vault import Applicant, PersonalDataVault
 
 
 @dataclass(frozen=True)
 class Registration:
     appeal_id: UUID
     duplicate: bool
+    repeat_of: UUID | None = None
 
 
 def applicant_classification(command: RegisterAppeal) -> Classification:
@@ -36,27 +42,72 @@ def applicant_classification(command: RegisterAppeal) -> Classification:
 class IntakeApplication(ServiceApplication):
     name = "intake"
 
-    def __init__(self, env: dict | None = None, clock: Clock | None = None):
+    def __init__(self, env: dict | None = None, clock: Clock | None = None,
+                 vault: PersonalDataVault | None = None,
+                 repeat_window: timedelta = timedelta(days=30)):
         super().__init__(env)
         self.clock = clock or SystemClock()
+        self.vault = vault
+        self.repeat_window = repeat_window
 
     def register(self, command: RegisterAppeal) -> Registration:
         """Durably register; a repeated delivery of the same item changes nothing."""
         appeal_id = appeal_id_for(command.channel, command.external_id)
         try:
-            self.repository.get(appeal_id)
-            return Registration(appeal_id, duplicate=True)
+            existing: IntakeAppeal = self.repository.get(appeal_id)
+            return Registration(appeal_id, duplicate=True, repeat_of=existing.repeat_of)
         except AggregateNotFoundError:
             pass
         kind = Kind.OFFICIAL if command.federal_law_59 else command.kind
+        received_at = command.received_at or self.clock.now()
+        applicant_id = self._keep_personal_data(appeal_id, command)
+        index, repeat_of = self._repeat_index(applicant_id, command, received_at)
         payload = AppealRegistered(
             channel=command.channel, external_id=command.external_id, kind=kind,
-            received_at=command.received_at or self.clock.now(), subject=command.subject,
-            text=command.text, location=CoarseLocation(territory=command.territory),
-            applicant_topic=command.topic, federal_law_59=command.federal_law_59,
+            received_at=received_at, subject=command.subject and redact(command.subject),
+            text=redact(command.text), applicant_id=applicant_id,
+            location=CoarseLocation(territory=command.territory,
+                                    latitude=coarse(command.latitude),
+                                    longitude=coarse(command.longitude)),
+            applicant_topic=command.topic, attachments=command.attachments,
+            federal_law_59=command.federal_law_59, repeat_of=repeat_of,
             classification=applicant_classification(command.model_copy(update={"kind": kind})),
         )
         appeal = IntakeAppeal.open(appeal_id, "AppealRegistered", payload,
                                    Actor.system(f"intake/{command.channel.value}"))
-        self.save(appeal)
-        return Registration(appeal_id, duplicate=False)
+        if index is not None:
+            index.add(str(appeal_id), received_at.isoformat())
+        self.save(appeal, index)  # one transaction: the appeal and the repeat index
+        return Registration(appeal_id, duplicate=False, repeat_of=repeat_of)
+
+    def _keep_personal_data(self, appeal_id: UUID, command: RegisterAppeal) -> UUID | None:
+        if command.applicant is None or self.vault is None:
+            return None
+        applicant = Applicant(**command.applicant.model_dump())
+        if applicant.is_empty():
+            return None
+        applicant_id = self.vault.pseudonym(applicant)
+        self.vault.store(applicant_id, appeal_id, applicant)  # before the event: never orphaned
+        return applicant_id
+
+    def _repeat_index(self, applicant_id, command, received_at):
+        if applicant_id is None or not command.topic:
+            return None, None
+        key = repeat_key(applicant_id, command.topic, command.territory or "")
+        try:
+            index: RepeatIndex = self.repository.get(key)
+        except AggregateNotFoundError:
+            return RepeatIndex(key), None
+        return index, index.earlier_within(received_at, self.repeat_window)
+
+    # -- the log tells intake how its appeals end (for Open311 status) -------------------
+    def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
+        status = {"AnswerPublished": ("open", "ответ направлен заявителю"),
+                  "AppealClosed": ("closed", "обращение закрыто"),
+                  "AppealReopened": ("open", "обращение переоткрыто")}.get(envelope.event_type)
+        if status is None:
+            return
+        appeal: IntakeAppeal | None = unit.get(envelope.appeal_id)
+        if appeal is not None:
+            appeal.remember({"status": status[0], "status_notes": status[1]},
+                            at=envelope.occurred_at)

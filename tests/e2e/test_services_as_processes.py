@@ -79,14 +79,16 @@ def env(kafka_bootstrap: str, tmp_path: Path) -> dict[str, str]:
 
 
 APPEAL = {"channel": "web", "text": "Не горят фонари на ул. Мира", "territory": "г. Константиновск"}
+KEY = {"X-API-Key": "demo-web"}
 
 
 async def test_appeals_flow_from_intake_http_through_the_log_to_routing(env):
     with service("intake", env) as (intake, intake_proc), service("routing", env) as (routing, _):
-        created = [httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": f"W-{i}"})
-                   for i in range(25)]
+        created = [httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": f"W-{i}"},
+                              headers=KEY) for i in range(25)]
         assert {r.status_code for r in created} == {201}
-        again = httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": "W-0"})
+        again = httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": "W-0"},
+                           headers=KEY)
         assert again.status_code == 200 and again.json() == created[0].json() | {"duplicate": True}
 
         _until(lambda: _metric(routing, "mcu_events_published_total") == 25)  # one decision each
@@ -110,7 +112,8 @@ async def test_appeals_flow_from_intake_http_through_the_log_to_routing(env):
 
 def test_bad_input_gets_a_problem_response_in_russian(env):
     with service("intake", env) as (intake, _):
-        bad = httpx.post(f"{intake}/api/v1/appeals", json={"channel": "pigeon", "text": ""})
+        bad = httpx.post(f"{intake}/api/v1/appeals", json={"channel": "pigeon", "text": ""},
+                         headers=KEY)
         assert bad.status_code == 422
         assert bad.headers["content-type"] == "application/problem+json"
         problem = bad.json()

@@ -16,7 +16,20 @@ def appeal_id_for(channel: Channel, external_id: str) -> UUID:
 class IntakeAppeal(AppealAggregate):
     def initialize(self) -> None:
         self.registered: dict | None = None
+        self.status = "open"
+        self.status_notes: str | None = None
+        self.updated_at = None
+
+    @property
+    def repeat_of(self) -> UUID | None:
+        value = (self.registered or {}).get("repeat_of")
+        return UUID(value) if value else None
 
     def when(self, event_type: str, payload: dict) -> None:
         if event_type == "AppealRegistered":
             self.registered = payload
+
+    def note(self, facts: dict) -> None:
+        self.status = facts.get("status", self.status)
+        self.status_notes = facts.get("status_notes", self.status_notes)
+        self.updated_at = self.event_time

@@ -1,10 +1,24 @@
-"""Commands the intake service accepts."""
+"""Commands the intake service accepts (what every channel adapter produces)."""
 
 from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.vocabulary import Channel, Kind
+
+
+class ApplicantData(BaseModel):
+    """Personal data of the applicant: goes to the vault only, never to the log."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    last_name: str | None = Field(default=None, max_length=100)
+    first_name: str | None = Field(default=None, max_length=100)
+    middle_name: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=40)
+    esia_id: str | None = Field(default=None, max_length=100, description="ID в ЕСИА")
+    address: str | None = Field(default=None, max_length=500, description="Точный адрес")
 
 
 class RegisterAppeal(BaseModel):
@@ -19,5 +33,9 @@ class RegisterAppeal(BaseModel):
     subject: str | None = Field(default=None, max_length=500)
     topic: str | None = Field(default=None, max_length=300, description="As chosen by the applicant")
     territory: str | None = Field(default=None, max_length=200)
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+    longitude: float | None = Field(default=None, ge=-180, le=180)
+    attachments: int = Field(default=0, ge=0)
     received_at: AwareDatetime | None = None
     federal_law_59: bool = False
+    applicant: ApplicantData | None = None

@@ -1,0 +1,59 @@
+"""ПОС «Госуслуги. Решаем вместе»: a message as the platform's webhook delivers it."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from contracts.vocabulary import Channel, Kind
+from services.intake.domain.commands import ApplicantData, RegisterAppeal
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PosPoint(_Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class PosAuthor(_Strict):
+    """The applicant as ЕСИА identified them."""
+
+    esia_id: str = Field(min_length=1)
+    last_name: str | None = None
+    first_name: str | None = None
+    middle_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class PosMessage(_Strict):
+    id: str = Field(min_length=1, description="Номер сообщения в ПОС")
+    category: str | None = Field(default=None, description="Тема, выбранная заявителем")
+    text: str = Field(min_length=1)
+    address: str | None = None
+    municipality: str | None = Field(default=None, description="Поселение / район")
+    point: PosPoint | None = None
+    attachments: list[str] = []
+    author: PosAuthor | None = None
+    fz59: bool = Field(default=False, description="Обращение по 59-ФЗ")
+    created_at: AwareDatetime
+
+
+def to_command(message: PosMessage) -> RegisterAppeal:
+    author = message.author
+    return RegisterAppeal(
+        channel=Channel.POS, external_id=message.id,
+        kind=Kind.OFFICIAL if message.fz59 else Kind.MESSAGE, text=message.text,
+        topic=message.category, territory=message.municipality,
+        latitude=message.point.lat if message.point else None,
+        longitude=message.point.lon if message.point else None,
+        attachments=len(message.attachments), received_at=message.created_at,
+        federal_law_59=message.fz59,
+        applicant=ApplicantData(
+            esia_id=author.esia_id, last_name=author.last_name, first_name=author.first_name,
+            middle_name=author.middle_name, email=author.email, phone=author.phone,
+            address=message.address) if author else (
+            ApplicantData(address=message.address) if message.address else None),
+    )

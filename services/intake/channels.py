@@ -1,0 +1,25 @@
+"""Channel credentials: every channel calls intake with an API key of its own."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from contracts.vocabulary import Channel
+
+
+class ChannelKeys:
+    """Keys as SHA-256 digests per channel (`MCU_INTAKE_API_KEYS="pos=…,open311=…"` holds
+    the keys themselves; without it each channel accepts its demo key `demo-<channel>`)."""
+
+    def __init__(self, configured: str = ""):
+        pairs = [p.split("=", 1) for p in configured.split(",") if "=" in p]
+        keys = {Channel(c.strip()): k.strip() for c, k in pairs} if pairs else {
+            c: f"demo-{c.value}" for c in Channel}
+        self._digests = {c: hashlib.sha256(k.encode()).hexdigest() for c, k in keys.items()}
+
+    def channel_of(self, key: str | None) -> Channel | None:
+        if not key:
+            return None
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return next((c for c, d in self._digests.items() if hmac.compare_digest(d, digest)), None)

@@ -1,0 +1,46 @@
+"""From an HTTP request to the event on the real broker; no personal field reaches the log."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from contracts import decode
+from kit import problems
+from kit.stores import store_environment
+from kit.topics import ensure_log_topics
+from services.intake.application import IntakeApplication
+from services.intake.channels import ChannelKeys
+from services.intake.entrypoints.http import router
+from services.intake.vault import PersonalDataVault
+from tests.support.logtools import drain_relay, read_all, relay
+from tests.unit.intake.test_channels_and_privacy import AUTHOR, pos_message
+
+pytestmark = pytest.mark.kafka
+
+
+async def test_a_pos_message_reaches_the_log_without_personal_data(store_settings):
+    settings = store_settings
+    await ensure_log_topics(settings)
+    intake = IntakeApplication(env=store_environment("intake", settings),
+                               vault=PersonalDataVault(settings.data_dir / "vault.sqlite"))
+    api = FastAPI()
+    problems.install(api)
+    api.include_router(router(intake, ChannelKeys()))
+    client = TestClient(api)
+    accepted = [client.post("/api/v1/channels/pos/messages", headers={"X-API-Key": "demo-pos"},
+                            json=pos_message(n)).json() for n in range(5)]
+    r = relay(intake, settings)
+    await r.start()
+    await drain_relay(r)
+    await r.close()
+    records = await read_all(settings.kafka_bootstrap, settings.log_topic)
+    assert sorted(str(decode(rec.value).appeal_id) for rec in records) == sorted(
+        a["appeal_id"] for a in accepted)
+    raw = b"".join(rec.value + b"".join(v for _, v in rec.headers) for rec in records)
+    text = raw.decode()
+    for value in (*AUTHOR.values(), "кв. 12", "Школьная, 7", "123-45-67"):
+        assert value not in text, f"personal data on the log: {value}"
+    applicants = {decode(rec.value).payload.applicant_id for rec in records}
+    assert len(applicants) == 1 and None not in applicants  # one person, one pseudonym

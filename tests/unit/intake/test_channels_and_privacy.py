@@ -1,0 +1,157 @@
+"""Intake's doors and its personal-data rules, through the HTTP API (in-memory store)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from jsonschema import Draft7Validator, RefResolver
+
+from kit import problems
+from kit.clock import FixedClock
+from kit.outbox import envelope_of
+from services.intake.application import IntakeApplication
+from services.intake.channels import ChannelKeys
+from services.intake.domain.privacy import coarse, redact
+from services.intake.entrypoints.http import router
+from services.intake.vault import Applicant, PersonalDataVault, VaultError
+from tests.unit.test_intake_registration import NOW
+
+OPEN311 = Path(__file__).resolve().parents[4] / "shared" / "data" / "open311"
+AUTHOR = {"esia_id": "1000123456", "last_name": "Иванова", "first_name": "Мария",
+          "email": "m.ivanova@example.ru", "phone": "+7 903 123-45-67"}
+
+
+def pos_message(n: int = 1, **overrides) -> dict:
+    return {"id": f"POS-{n}", "category": "Уличное освещение", "text": "Не горит фонарь у школы",
+            "address": "ул. Школьная, 7, кв. 12", "municipality": "Почтовское сельское поселение",
+            "point": {"lat": 47.581234, "lon": 41.095678}, "attachments": ["https://x/1.jpg"],
+            "author": AUTHOR, "created_at": NOW.isoformat()} | overrides
+
+
+@pytest.fixture
+def intake(tmp_path) -> IntakeApplication:
+    return IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                             clock=FixedClock(NOW), vault=PersonalDataVault(tmp_path / "vault.db"),
+                             repeat_window=timedelta(days=30))
+
+
+@pytest.fixture
+def client(intake) -> TestClient:
+    api = FastAPI()
+    problems.install(api)
+    api.include_router(router(intake, ChannelKeys()))
+    return TestClient(api)
+
+
+def log_payloads(intake) -> list[dict]:
+    return [envelope_of("intake", intake.domain_event(n)).payload
+            for n in intake.notifications_after(0, 1000)
+            if envelope_of("intake", intake.domain_event(n))]
+
+
+def test_every_door_wants_its_own_channel_key(client):
+    assert client.post("/api/v1/channels/pos/messages", json=pos_message()).json()["code"] == \
+        "invalid_api_key"
+    wrong = client.post("/api/v1/channels/pos/messages", json=pos_message(),
+                        headers={"X-API-Key": "demo-web"})
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "wrong_channel")
+    ok = client.post("/api/v1/channels/pos/messages", json=pos_message(),
+                     headers={"X-API-Key": "demo-pos"})
+    assert ok.status_code == 201
+
+
+def test_a_pos_message_keeps_the_person_in_the_vault_and_a_pseudonym_on_the_log(client, intake):
+    response = client.post("/api/v1/channels/pos/messages", json=pos_message(
+        text="Не горит фонарь, звоните +7 (903) 123-45-67 или m.ivanova@example.ru"),
+        headers={"X-API-Key": "demo-pos"})
+    [payload] = log_payloads(intake)
+    flat = json.dumps(payload, ensure_ascii=False)
+    for secret in ("Иванова", "Мария", "m.ivanova@example.ru", "123-45-67", "1000123456",
+                   "кв. 12", "Школьная, 7"):
+        assert secret not in flat
+    assert payload["applicant_id"] and payload["location"] == {
+        "territory": "Почтовское сельское поселение", "latitude": 47.58, "longitude": 41.1}
+    assert "[телефон]" in payload["text"] and "[e-mail]" in payload["text"]
+    appeal_id = response.json()["appeal_id"]
+    person = intake.vault.read(__import__("uuid").UUID(appeal_id), "u-coord", "ответ заявителю")
+    assert (person.last_name, person.address) == ("Иванова", "ул. Школьная, 7, кв. 12")
+    assert intake.vault.access_log()[0]["why"] == "ответ заявителю"
+
+
+def test_the_same_problem_from_the_same_person_within_the_window_is_a_repeat(client, intake):
+    first = client.post("/api/v1/channels/pos/messages", json=pos_message(1),
+                        headers={"X-API-Key": "demo-pos"}).json()
+    second = client.post("/api/v1/channels/pos/messages", json=pos_message(
+        2, created_at=(NOW + timedelta(days=10)).isoformat()), headers={"X-API-Key": "demo-pos"}).json()
+    other_topic = client.post("/api/v1/channels/pos/messages", json=pos_message(
+        3, category="Водоснабжение"), headers={"X-API-Key": "demo-pos"}).json()
+    late = client.post("/api/v1/channels/pos/messages", json=pos_message(
+        4, created_at=(NOW + timedelta(days=45)).isoformat()), headers={"X-API-Key": "demo-pos"}).json()
+    assert second["repeat_of"] == first["appeal_id"]
+    assert other_topic["repeat_of"] is None
+    assert late["repeat_of"] is None  # 35 days after the latest earlier one: outside the window
+    assert log_payloads(intake)[1]["repeat_of"] == first["appeal_id"]
+
+
+def test_erasing_a_person_makes_their_data_unreadable(intake):
+    import uuid
+
+    vault = intake.vault
+    applicant = Applicant(last_name="Петров", phone="8 (903) 111-22-33")
+    pid = vault.pseudonym(applicant)
+    assert vault.pseudonym(Applicant(phone="+7 903 111 22 33")) == pid  # same person, same id
+    appeal = uuid.uuid4()
+    vault.store(pid, appeal, applicant)
+    assert vault.erase(pid, "u-admin", "запрос субъекта ПДн (ст. 21 152-ФЗ)") == 1
+    assert vault.read(appeal, "u-coord", "проверка") is None
+    with pytest.raises(VaultError):
+        vault.read(appeal, "u-coord", " ")
+
+
+def test_text_and_coordinates_lose_what_identifies_a_person():
+    assert redact("тел. 8-903-111-22-33, почта a.b@mail.ru; дом 12") == \
+        "тел. [телефон], почта [e-mail]; дом 12"
+    assert coarse(47.581234) == 47.58 and coarse(None) is None
+
+
+def _validator(name: str) -> Draft7Validator:
+    schema = json.loads((OPEN311 / f"schema_georeport-v2_{name}.json").read_text())
+    store = {f"{n}.json": json.loads((OPEN311 / f"schema_georeport-v2_{n}.json").read_text())
+             for n in ("service", "request")}
+    return Draft7Validator(schema, resolver=RefResolver("", schema, store=store))
+
+
+def test_open311_responses_validate_against_the_georeport_schemas(client):
+    services = client.get("/open311/v2/services.json").json()
+    _validator("services").validate(services)
+    created = client.post("/open311/v2/requests.json", data={
+        "api_key": "demo-open311", "service_code": services[0]["service_code"],
+        "lat": "47.58", "long": "41.1", "description": "Яма на дороге у остановки",
+        "email": "a@example.ru"})
+    assert created.status_code == 201
+    request_id = created.json()[0]["service_request_id"]
+    one = client.get(f"/open311/v2/requests/{request_id}.json").json()
+    _validator("requests").validate(one)
+    assert one[0]["status"] == "open" and one[0]["service_code"] == services[0]["service_code"]
+    many = client.get("/open311/v2/requests.json", params={"service_request_id": request_id})
+    _validator("requests").validate(many.json())
+
+
+@pytest.mark.parametrize("form, status", [
+    ({"api_key": "demo-pos", "service_code": "water", "lat": "1", "long": "2",
+      "description": "x"}, 403),
+    ({"api_key": "demo-open311", "service_code": "nope", "lat": "1", "long": "2",
+      "description": "x"}, 400),
+    ({"api_key": "demo-open311", "service_code": "water", "description": "нет места"}, 400),
+    ({"api_key": "demo-open311", "service_code": "water", "lat": "север", "long": "2",
+      "description": "x"}, 400),
+])
+def test_bad_open311_requests_get_georeport_errors(client, form, status):
+    response = client.post("/open311/v2/requests.json", data=form)
+    assert response.status_code == status
+    assert response.json()[0]["code"] == status and response.json()[0]["description"]

@@ -8,6 +8,7 @@
 import asyncio
 import uuid
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventsourcing.persistence import IntegrityError
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -16,7 +17,7 @@ from pydantic import BaseModel
 
 from contracts.vocabulary import Channel
 from kit.problems import Problem
-from services.intake.adapters import open311, pos
+from services.intake.adapters import incident, mail, open311, pos
 from services.intake.application import IntakeApplication
 from services.intake.channels import ChannelKeys
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
@@ -67,6 +68,39 @@ def router(app: IntakeApplication, keys: ChannelKeys,
                           x_api_key: Annotated[str | None, Header()] = None) -> Accepted:
         require(Channel.POS, x_api_key)
         accepted, duplicate = await register(pos.to_command(message))
+        if duplicate:
+            response.status_code = 200
+        return accepted
+
+    @api.post("/api/v1/channels/incident/imports", tags=["intake"],
+              summary="Выгрузка «Инцидент Менеджмент» (CSV или XLSX): отчёт по строкам")
+    async def incident_import(request: Request, filename: Annotated[str, Query()] = "export.csv",
+                              timezone: Annotated[str, Query()] = "Europe/Moscow",
+                              x_api_key: Annotated[str | None, Header()] = None) -> dict:
+        require(Channel.INCIDENT, x_api_key)
+        try:
+            report = incident.parse(await request.body(), filename, ZoneInfo(timezone))
+        except incident.ImportFileError as exc:
+            raise Problem(422, exc.code, "Файл выгрузки не принят", str(exc)) from None
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Problem(422, "unknown_timezone", "Неизвестный часовой пояс", timezone) from None
+        imported = duplicates = 0
+        for _, command in report.commands:
+            _, duplicate = await register(command)
+            duplicates += duplicate
+            imported += not duplicate
+        return {"imported": imported, "duplicates": duplicates, "errors": report.errors}
+
+    @api.post("/api/v1/channels/email/messages", status_code=201, response_model=Accepted,
+              tags=["intake"], summary="Письмо (message/rfc822, как файл .eml)")
+    async def mail_message(request: Request, response: Response,
+                           x_api_key: Annotated[str | None, Header()] = None) -> Accepted:
+        require(Channel.EMAIL, x_api_key)
+        try:
+            command = mail.parse(await request.body())
+        except mail.MailError as exc:
+            raise Problem(422, exc.code, "Письмо не принято", str(exc)) from None
+        accepted, duplicate = await register(command)
         if duplicate:
             response.status_code = 200
         return accepted

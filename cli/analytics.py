@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import typer
 
+from cli.common import fail
+
 from kit.settings import Settings
 
 analytics = typer.Typer(help="Аналитика: записка, выгрузки, SQL, пересборка", no_args_is_help=True)
@@ -28,15 +30,11 @@ def _service_url(settings: Settings) -> str | None:
         return None
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"Ошибка: {message}", err=True)
-    raise typer.Exit(2)
-
 
 def _problem(response: httpx.Response) -> None:
     if response.status_code >= 400:
         body = response.json()
-        _fail(f"{body.get('detail')} (код {body.get('code')})")
+        fail(f"{body.get('detail')} (код {body.get('code')})")
 
 
 def _local():
@@ -45,7 +43,7 @@ def _local():
     try:
         return open_analytics(Settings())
     except Exception as exc:  # noqa: BLE001 - most often the lock of a running service
-        _fail(f"не удалось открыть хранилище аналитики: {str(exc)[:200]}")
+        fail(f"не удалось открыть хранилище аналитики: {str(exc)[:200]}")
 
 
 @analytics.command("memo")
@@ -66,7 +64,7 @@ def memo(week: str = typer.Option(..., help="ISO-неделя, например 
         try:
             data = _local().memo_data(week)
         except IndicatorError as exc:
-            _fail(str(exc))
+            fail(str(exc))
         out.write_bytes(render_pdf(data) if fmt == "pdf" else render_html(data).encode())
     typer.echo(f"записка за {week}: {out}")
 
@@ -90,7 +88,7 @@ def export(week: str = typer.Option(..., help="ISO-неделя"),
 
         data = exports.tables(_local().reports, Period.iso_week(week))
         if fmt == "csv" and table not in data:
-            _fail(f"неизвестная таблица {table!r}; есть: {', '.join(data)}")
+            fail(f"неизвестная таблица {table!r}; есть: {', '.join(data)}")
         out.write_bytes(exports.to_csv(data[table]).encode() if fmt == "csv"
                         else exports.to_xlsx(data))
     typer.echo(f"выгрузка: {out}")
@@ -112,9 +110,9 @@ def sql(statement: str = typer.Argument(..., help="SELECT …")) -> None:
         try:
             columns, rows = _local().analyst_sql(statement)
         except ForbiddenSql as exc:
-            _fail(str(exc))
+            fail(str(exc))
         except Exception as exc:  # noqa: BLE001
-            _fail(str(exc).split("Stack trace")[0][:500])
+            fail(str(exc).split("Stack trace")[0][:500])
     for row in rows:
         typer.echo(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False,
                               default=str))
@@ -129,7 +127,7 @@ def rebuild() -> None:
 
     settings = Settings()
     if _service_url(settings):
-        _fail("сервис аналитики запущен и держит хранилище: остановите его и повторите")
+        fail("сервис аналитики запущен и держит хранилище: остановите его и повторите")
     analytics_app = _local()
     with Progress(TextColumn("пересборка"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
                   TimeRemainingColumn()) as bar:

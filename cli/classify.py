@@ -7,13 +7,11 @@ from pathlib import Path
 
 import typer
 
+from cli.common import fail
+
 classify = typer.Typer(help="Классификатор обращений: обучение, разметка, оценка",
                        no_args_is_help=True)
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"Ошибка: {message}", err=True)
-    raise typer.Exit(2)
 
 
 @classify.command("train")
@@ -26,7 +24,7 @@ def train(data: Path = typer.Option(..., help="CSV: text, topic, category, recip
     try:
         dataset = read(data, require=("text", "topic"))
     except DatasetError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"обучение на {len(dataset.texts)} обращениях…")
     classifier = AppealClassifier().fit(dataset.texts, dataset.labels,
                                         progress=lambda t: typer.echo(f"  готово: {t}"))
@@ -44,7 +42,7 @@ def predict(model: Path = typer.Option(...), data: Path = typer.Option(..., help
         classifier = AppealClassifier.load(model)
         dataset = read(data)
     except (DatasetError, FileNotFoundError, TypeError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     predictions = classifier.predict(dataset.texts)
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -68,7 +66,7 @@ def evaluate(model: Path = typer.Option(...), data: Path = typer.Option(...)) ->
         classifier = AppealClassifier.load(model)
         dataset = read(data)
     except (DatasetError, FileNotFoundError, TypeError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     predictions = classifier.predict(dataset.texts)
     derived = not any(dataset.labels["category"])
     if derived:  # no category column: the truth is the usual category of the true topic

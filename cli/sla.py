@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
+from cli.common import fail
+
 sla = typer.Typer(help="Сроки: производственный календарь, расчёт сроков, политика",
                   no_args_is_help=True)
 calendar_cli = typer.Typer(help="Производственный календарь", no_args_is_help=True)
@@ -16,10 +18,6 @@ policy_cli = typer.Typer(help="Политика сроков", no_args_is_help=T
 sla.add_typer(calendar_cli, name="calendar")
 sla.add_typer(policy_cli, name="policy")
 
-
-def _fail(message: str) -> None:
-    typer.echo(f"Ошибка: {message}", err=True)
-    raise typer.Exit(2)
 
 
 @sla.command("deadline")
@@ -45,9 +43,9 @@ def deadline(registered: str = typer.Option(..., help="Момент регист
                else calendar_file.shipped())
         due = TermCalculator(cal, schedule).due(moment, Term.parse(term))
     except ValueError as exc:  # includes TermError and the file errors
-        _fail(str(exc))
+        fail(str(exc))
     except ZoneInfoNotFoundError:
-        _fail(f"неизвестный часовой пояс {tz!r}")
+        fail(f"неизвестный часовой пояс {tz!r}")
     typer.echo(json.dumps(due.as_json(), ensure_ascii=False, indent=2))
 
 
@@ -95,6 +93,6 @@ def check_policy(file: Path) -> None:
     try:
         loaded = load(file)
     except (PolicyFileError, OSError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"{file}: {loaded.municipality}, {len(loaded.policy.rules)} правил, "
                f"пояс {loaded.schedule.timezone.key}")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from contracts.vocabulary import Role
+from kit.reference_files import ReferenceFileError, check_zone, load_yaml
+from kit.reference_files import problems as problems_of
 from services.routing.domain.autorules import Rule, RuleBook
 from services.routing.domain.directory import Block, Directory, Organization, Person
 
@@ -18,12 +19,6 @@ SHIPPED_DIRECTORY = DATA / "directory.yaml"
 SHIPPED_RULES = DATA / "autorules.yaml"
 
 
-class ReferenceFileError(ValueError):
-    code = "invalid_reference_file"
-
-    def __init__(self, source: str, problems: list[str]):
-        super().__init__(f"{source}: " + "; ".join(problems))
-        self.problems = problems
 
 
 class _Strict(BaseModel):
@@ -61,12 +56,8 @@ class _DirectoryFile(_Strict):
 
     @field_validator("timezone")
     @classmethod
-    def _zone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"неизвестный часовой пояс {v!r}") from None
-        return v
+    def _zone(cls, value: str) -> str:
+        return check_zone(value)
 
 
 class _Rule(_Strict):
@@ -85,38 +76,26 @@ class _RulesFile(_Strict):
     rules: list[_Rule]
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()]
-
-
-def _load_yaml(text: str, source: str) -> object:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ReferenceFileError(source, [f"не YAML: {exc}"]) from None
-
-
 def parse_directory(text: str, source: str = "справочник") -> Directory:
     try:
-        raw = _DirectoryFile.model_validate(_load_yaml(text, source))
+        raw = _DirectoryFile.model_validate(load_yaml(text, source))
     except ValidationError as exc:
-        raise ReferenceFileError(source, _errors(exc)) from None
+        raise ReferenceFileError(source, problems_of(exc)) from None
     orgs = {o.id: Organization(o.id, o.name, o.kind, o.parent, o.territory)
             for o in raw.organizations}
     people = {p.id: Person(p.id, p.name, p.organization, frozenset(p.roles), p.email,
                            p.token_sha256) for p in raw.people}
-    problems = [f"организация {o.id}: неизвестная вышестоящая {o.parent}"
+    found = [f"организация {o.id}: неизвестная вышестоящая {o.parent}"
                 for o in orgs.values() if o.parent and o.parent not in orgs]
-    problems += [f"сотрудник {p.id}: неизвестная организация {p.organization}"
+    found += [f"сотрудник {p.id}: неизвестная организация {p.organization}"
                  for p in people.values() if p.organization not in orgs]
-    problems += [f"блок «{name}»: неизвестный сотрудник {who}"
+    found += [f"блок «{name}»: неизвестный сотрудник {who}"
                  for name, b in raw.blocks.items() for who in (b.curator, b.lead)
                  if who and who not in people]
     if len(orgs) != len(raw.organizations) or len(people) != len(raw.people):
-        problems.append("идентификаторы организаций и сотрудников должны быть уникальны")
-    if problems:
-        raise ReferenceFileError(source, problems)
+        found.append("идентификаторы организаций и сотрудников должны быть уникальны")
+    if found:
+        raise ReferenceFileError(source, found)
     return Directory(raw.municipality, raw.timezone, orgs, people,
                      {name: Block(name, b.curator, b.lead) for name, b in raw.blocks.items()})
 
@@ -124,20 +103,20 @@ def parse_directory(text: str, source: str = "справочник") -> Director
 def parse_rules(text: str, directory: Directory, version: int = 1,
                 source: str = "автоправила") -> RuleBook:
     try:
-        raw = _RulesFile.model_validate(_load_yaml(text, source))
+        raw = _RulesFile.model_validate(load_yaml(text, source))
     except ValidationError as exc:
-        raise ReferenceFileError(source, _errors(exc)) from None
-    problems = []
+        raise ReferenceFileError(source, problems_of(exc)) from None
+    found = []
     for r in raw.rules:
         if r.recipient not in directory.organizations:
-            problems.append(f"правило {r.id}: неизвестный получатель {r.recipient}")
+            found.append(f"правило {r.id}: неизвестный получатель {r.recipient}")
         if r.executor and (r.executor not in directory.people
                            or Role.EXECUTOR not in directory.people[r.executor].roles):
-            problems.append(f"правило {r.id}: {r.executor} не исполнитель из справочника")
+            found.append(f"правило {r.id}: {r.executor} не исполнитель из справочника")
     if len({r.id for r in raw.rules}) != len(raw.rules):
-        problems.append("идентификаторы правил должны быть уникальны")
-    if problems:
-        raise ReferenceFileError(source, problems)
+        found.append("идентификаторы правил должны быть уникальны")
+    if found:
+        raise ReferenceFileError(source, found)
 
     def opt(values: list[str] | None) -> frozenset[str] | None:
         return frozenset(values) if values else None

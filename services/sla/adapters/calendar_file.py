@@ -23,6 +23,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from kit.reference_files import ReferenceFileError, load_yaml, problems
+
 from services.sla.domain.calendar import ProductionCalendar, YearCalendar
 
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "data" / "calendars"
@@ -30,14 +32,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 Reason = str
 
 
-class CalendarFileError(ValueError):
-    """A calendar file that cannot be used; `problems` name each place and reason."""
-
+class CalendarFileError(ReferenceFileError):
     code = "invalid_calendar"
-
-    def __init__(self, source: str, problems: list[str]):
-        super().__init__(f"{source}: " + "; ".join(problems))
-        self.problems = problems
 
 
 class CalendarFile(BaseModel):
@@ -53,25 +49,25 @@ class CalendarFile(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> CalendarFile:
-        problems = []
+        found = []
         weekend = {WEEKDAYS.index(w) for w in self.weekend}
         for section in ("non_working", "working", "shortened"):
             for d, reason in getattr(self, section).items():
                 if d.year != self.year:
-                    problems.append(f"{section}.{d}: дата не из {self.year} года")
+                    found.append(f"{section}.{d}: дата не из {self.year} года")
                 if not str(reason).strip():
-                    problems.append(f"{section}.{d}: не указана причина")
+                    found.append(f"{section}.{d}: не указана причина")
         for d in set(self.non_working) & set(self.working):
-            problems.append(f"{d}: день не может быть одновременно рабочим и нерабочим")
+            found.append(f"{d}: день не может быть одновременно рабочим и нерабочим")
         for d in self.working:
             if d.weekday() not in weekend:
-                problems.append(f"working.{d}: это не выходной день; рабочими объявляются "
+                found.append(f"working.{d}: это не выходной день; рабочими объявляются "
                                 "только выходные дни по переносу")
         for d in self.shortened:
             if d in self.non_working or (d.weekday() in weekend and d not in self.working):
-                problems.append(f"shortened.{d}: сокращённым может быть только рабочий день")
-        if problems:
-            raise ValueError("; ".join(problems))
+                found.append(f"shortened.{d}: сокращённым может быть только рабочий день")
+        if found:
+            raise ValueError("; ".join(found))
         return self
 
     def to_year(self) -> YearCalendar:
@@ -84,19 +80,13 @@ class CalendarFile(BaseModel):
 
 
 def parse(text: str, source: str = "календарь") -> YearCalendar:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CalendarFileError(source, [f"не YAML: {exc}"]) from None
+    data = load_yaml(text, source, CalendarFileError)
     if not isinstance(data, dict):
         raise CalendarFileError(source, ["ожидается словарь с полями year, source, non_working…"])
     try:
         return CalendarFile.model_validate(data).to_year()
     except ValidationError as exc:
-        raise CalendarFileError(source, [
-            f"{'.'.join(str(p) for p in e['loc']) or 'файл'}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
-        ]) from None
+        raise CalendarFileError(source, problems(exc)) from None
 
 
 def load(path: Path) -> YearCalendar:

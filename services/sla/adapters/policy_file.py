@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from contracts.vocabulary import DeadlineStage, Kind, Role
+from kit.reference_files import ReferenceFileError, check_zone, load_yaml, problems
 from services.sla.domain.policy import EscalationStep, Policy, TermRule
 from services.sla.domain.schedule import WorkSchedule
 from services.sla.domain.terms import Term, TermError
@@ -18,12 +18,8 @@ from services.sla.domain.terms import Term, TermError
 SHIPPED_POLICY = Path(__file__).resolve().parents[1] / "data" / "policy.yaml"
 
 
-class PolicyFileError(ValueError):
+class PolicyFileError(ReferenceFileError):
     code = "invalid_policy"
-
-    def __init__(self, source: str, problems: list[str]):
-        super().__init__(f"{source}: " + "; ".join(problems))
-        self.problems = problems
 
 
 def _term(value: str) -> Term:
@@ -92,12 +88,8 @@ class _File(_Strict):
 
     @field_validator("timezone")
     @classmethod
-    def _zone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"неизвестный часовой пояс {v!r} (пример: Europe/Moscow)") from None
-        return v
+    def _zone(cls, value: str) -> str:
+        return check_zone(value)
 
 
 @dataclass(frozen=True)
@@ -116,7 +108,7 @@ class LoadedPolicy:
 
 def parse(text: str, source: str = "политика") -> LoadedPolicy:
     try:
-        raw = _File.model_validate(yaml.safe_load(text))
+        raw = _File.model_validate(load_yaml(text, source, PolicyFileError))
         policy = Policy(
             rules=tuple(TermRule(
                 id=r.id, stage=r.stage, term=_term(r.term), kind=r.kind,
@@ -132,10 +124,10 @@ def parse(text: str, source: str = "политика") -> LoadedPolicy:
         schedule = WorkSchedule(ZoneInfo(raw.timezone), raw.schedule.start, raw.schedule.end,
                                 raw.schedule.lunch)
     except ValidationError as exc:
-        raise PolicyFileError(source, [
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()]) from None
-    except (yaml.YAMLError, ValueError) as exc:
+        raise PolicyFileError(source, problems(exc)) from None
+    except ValueError as exc:
+        if isinstance(exc, PolicyFileError):
+            raise
         raise PolicyFileError(source, [str(exc)]) from None
     return LoadedPolicy(raw.municipality, policy, schedule,
                         {k: Contact(c.name, c.email) for k, c in raw.contacts.items()})

@@ -27,6 +27,7 @@ test-unit: $(STAMP)
 
 ## Throughput figures as ratios to a raw aiokafka round trip in the same run.
 bench: $(STAMP)
+	command -v wrk >/dev/null || apt-get install -y -qq wrk || true
 	$(BIN)/mcu stack up --postgres
 	$(BIN)/python -m bench
 

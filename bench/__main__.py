@@ -57,6 +57,17 @@ def main() -> None:
         line = ", ".join(f"{q} p50 {t['p50_ms']:.0f} мс / p95 {t['p95_ms']:.0f} мс"
                          for q, t in queries.items())
         print(f"  {size:>10,} событий: {line}")
+    from bench.intake import run as run_intake
+
+    print("\nПриём обращений через HTTP (wrk, 64 соединения)…", flush=True)
+    intake = run_intake(bootstrap)
+    if "skipped" in intake:
+        print(f"  пропущено: {intake['skipped']}")
+    else:
+        print(f"  принято с записью в хранилище: {intake['accepted_per_s']:,.0f}/с, p50 "
+              f"{intake['p50_ms']:.0f} мс, p99 {intake['p99_ms']:.0f} мс, ошибок {intake['errors']} "
+              f"(пустой /health/live: {intake['health_per_s']:,.0f}/с)")
+
     from bench.classification import run as run_classification
 
     print("\nКлассификация (обучение на kursk/train.csv, оценка на holdout.csv)…", flush=True)
@@ -73,6 +84,7 @@ def main() -> None:
         "analytics": analytics,
         "routing": routing,
         "classification": classification,
+        "intake": intake,
     }, ensure_ascii=False, indent=2))
     print(f"\nзаписано в {out}")
 

@@ -167,7 +167,10 @@ class TrackedConsumer(LogConsumer):
     def _react_all(self, records: Sequence[ConsumerRecord]) -> tuple[PartitionOutcome, UnitOfWork]:
         outcome, unit = PartitionOutcome(), UnitOfWork(self.app)
         inboxes: dict[UUID, BatchInbox] = {}
+        own = self.own_producer.encode() if self.own_producer else None
         for record in records:
+            if own is not None and ("producer", own) in (record.headers or ()):
+                continue  # our own event (the relay's header says so): not even decoded
             try:
                 envelope = decode(record.value or b"")
             except UndecodableEvent as exc:

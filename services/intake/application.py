@@ -52,16 +52,37 @@ class IntakeApplication(ServiceApplication):
 
     def register(self, command: RegisterAppeal) -> Registration:
         """Durably register; a repeated delivery of the same item changes nothing."""
-        appeal_id = appeal_id_for(command.channel, command.external_id)
-        try:
-            existing: IntakeAppeal = self.repository.get(appeal_id)
-            return Registration(appeal_id, duplicate=True, repeat_of=existing.repeat_of)
-        except AggregateNotFoundError:
-            pass
+        return self.register_many([command])[0]
+
+    def register_many(self, commands: list[RegisterAppeal]) -> list[Registration]:
+        """Register a batch in ONE store transaction (group commit); results in order."""
+        results: list[Registration | None] = [None] * len(commands)
+        new: dict[UUID, IntakeAppeal] = {}
+        indexes: dict[UUID, RepeatIndex] = {}
+        for i, command in enumerate(commands):
+            appeal_id = appeal_id_for(command.channel, command.external_id)
+            if appeal_id in new:  # the same item twice in one batch
+                results[i] = Registration(appeal_id, True, new[appeal_id].repeat_of)
+                continue
+            try:
+                existing: IntakeAppeal = self.repository.get(appeal_id)
+                results[i] = Registration(appeal_id, True, existing.repeat_of)
+                continue
+            except AggregateNotFoundError:
+                pass
+            appeal = self._new_appeal(appeal_id, command, indexes)
+            new[appeal_id] = appeal
+            results[i] = Registration(appeal_id, False, appeal.repeat_of)
+        if new:
+            self.save(*new.values(), *indexes.values())
+        return results  # type: ignore[return-value]
+
+    def _new_appeal(self, appeal_id: UUID, command: RegisterAppeal,
+                    indexes: dict[UUID, RepeatIndex]) -> IntakeAppeal:
         kind = Kind.OFFICIAL if command.federal_law_59 else command.kind
         received_at = command.received_at or self.clock.now()
         applicant_id = self._keep_personal_data(appeal_id, command)
-        index, repeat_of = self._repeat_index(applicant_id, command, received_at)
+        index, repeat_of = self._repeat_index(applicant_id, command, received_at, indexes)
         payload = AppealRegistered(
             channel=command.channel, external_id=command.external_id, kind=kind,
             received_at=received_at, subject=command.subject and redact(command.subject),
@@ -77,8 +98,7 @@ class IntakeApplication(ServiceApplication):
                                    Actor.system(f"intake/{command.channel.value}"))
         if index is not None:
             index.add(str(appeal_id), received_at.isoformat())
-        self.save(appeal, index)  # one transaction: the appeal and the repeat index
-        return Registration(appeal_id, duplicate=False, repeat_of=repeat_of)
+        return appeal
 
     def _keep_personal_data(self, appeal_id: UUID, command: RegisterAppeal) -> UUID | None:
         if command.applicant is None or self.vault is None:
@@ -90,14 +110,17 @@ class IntakeApplication(ServiceApplication):
         self.vault.store(applicant_id, appeal_id, applicant)  # before the event: never orphaned
         return applicant_id
 
-    def _repeat_index(self, applicant_id, command, received_at):
+    def _repeat_index(self, applicant_id, command, received_at, indexes: dict):
+        """The repeat index of (applicant, topic, place), shared across a batch."""
         if applicant_id is None or not command.topic:
             return None, None
         key = repeat_key(applicant_id, command.topic, command.territory or "")
-        try:
-            index: RepeatIndex = self.repository.get(key)
-        except AggregateNotFoundError:
-            return RepeatIndex(key), None
+        if key not in indexes:
+            try:
+                indexes[key] = self.repository.get(key)
+            except AggregateNotFoundError:
+                indexes[key] = RepeatIndex(key)
+        index = indexes[key]
         return index, index.earlier_within(received_at, self.repeat_window)
 
     # -- the log tells intake how its appeals end (for Open311 status) -------------------

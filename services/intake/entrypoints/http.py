@@ -10,7 +10,6 @@ import uuid
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from eventsourcing.persistence import IntegrityError
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -19,6 +18,7 @@ from contracts.vocabulary import Channel
 from kit.problems import Problem
 from services.intake.adapters import incident, mail, open311, pos
 from services.intake.application import IntakeApplication
+from services.intake.batching import RegistrationBatcher
 from services.intake.channels import ChannelKeys
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
@@ -34,6 +34,7 @@ def router(app: IntakeApplication, keys: ChannelKeys,
            services: dict[str, open311.Service] | None = None) -> APIRouter:
     api = APIRouter()
     services = services or open311.load_services()
+    batcher = RegistrationBatcher(app)
 
     def require(channel: Channel, key: str | None) -> None:
         found = keys.channel_of(key)
@@ -45,10 +46,7 @@ def router(app: IntakeApplication, keys: ChannelKeys,
                           f"Ключ выдан каналу «{found.value}», а не «{channel.value}»")
 
     async def register(command: RegisterAppeal) -> tuple[Accepted, bool]:
-        try:
-            result = await asyncio.to_thread(app.register, command)
-        except IntegrityError:  # the same item registered concurrently: it is there now
-            result = await asyncio.to_thread(app.register, command)
+        result = await batcher.submit(command)  # answered once its batch is committed
         return Accepted(appeal_id=result.appeal_id, duplicate=result.duplicate,
                         repeat_of=result.repeat_of), result.duplicate
 

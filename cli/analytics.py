@@ -84,9 +84,13 @@ def export(week: str = typer.Option(..., help="ISO-неделя"),
         out.write_bytes(response.content)
     else:
         from services.analytics import exports
-        from services.analytics.domain.indicators import Period
+        from services.analytics.domain.indicators import IndicatorError, Period
 
-        data = exports.tables(_local().reports, Period.iso_week(week))
+        try:
+            period = Period.iso_week(week)
+        except IndicatorError as exc:
+            fail(str(exc))
+        data = exports.tables(_local().reports, period)
         if fmt == "csv" and table not in data:
             fail(f"неизвестная таблица {table!r}; есть: {', '.join(data)}")
         out.write_bytes(exports.to_csv(data[table]).encode() if fmt == "csv"

@@ -31,18 +31,22 @@ def train(data: Path = typer.Option(..., help="CSV: text, topic, category, recip
     typer.echo(f"модель: {classifier.save(model)}")
 
 
-@classify.command("predict")
-def predict(model: Path = typer.Option(...), data: Path = typer.Option(..., help="CSV с text"),
-            out: Path = typer.Option(..., help="CSV: id, topic, category, recipient, …")) -> None:
-    """Разметить обращения моделью."""
+def _open(model: Path, data: Path):
+    """The saved model and the dataset, or a Russian error."""
     from services.intake.classification.dataset import DatasetError, read
     from services.intake.classification.model import AppealClassifier
 
     try:
-        classifier = AppealClassifier.load(model)
-        dataset = read(data)
+        return AppealClassifier.load(model), read(data)
     except (DatasetError, FileNotFoundError, TypeError) as exc:
         fail(str(exc))
+
+
+@classify.command("predict")
+def predict(model: Path = typer.Option(...), data: Path = typer.Option(..., help="CSV с text"),
+            out: Path = typer.Option(..., help="CSV: id, topic, category, recipient, …")) -> None:
+    """Разметить обращения моделью."""
+    classifier, dataset = _open(model, data)
     predictions = classifier.predict(dataset.texts)
     with out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -59,14 +63,7 @@ def predict(model: Path = typer.Option(...), data: Path = typer.Option(..., help
 @classify.command("evaluate")
 def evaluate(model: Path = typer.Option(...), data: Path = typer.Option(...)) -> None:
     """Точность по каждой цели (тема: top-1 и top-3)."""
-    from services.intake.classification.dataset import DatasetError, read
-    from services.intake.classification.model import AppealClassifier
-
-    try:
-        classifier = AppealClassifier.load(model)
-        dataset = read(data)
-    except (DatasetError, FileNotFoundError, TypeError) as exc:
-        fail(str(exc))
+    classifier, dataset = _open(model, data)
     predictions = classifier.predict(dataset.texts)
     derived = not any(dataset.labels["category"])
     if derived:  # no category column: the truth is the usual category of the true topic

@@ -43,10 +43,19 @@ def _dev_stack():
 @stack.command("up")
 def stack_up(postgres: bool = typer.Option(False, help="Запустить и PostgreSQL")) -> None:
     """Запустить брокер Kafka (и PostgreSQL) и дождаться ответа."""
+    from cli.common import fail
+
     dev = _dev_stack()
-    typer.echo(f"Kafka: {dev.kafka.up()}")
-    if postgres:
-        typer.echo(f"PostgreSQL: {dev.postgres.up()}")
+    try:
+        typer.echo(f"Kafka: {dev.kafka.up()}")
+        if postgres:
+            typer.echo(f"PostgreSQL: {dev.postgres.up()}")
+    except subprocess.CalledProcessError as exc:
+        output = (exc.stderr or exc.stdout or b"")
+        detail = output.decode(errors="replace")[-500:] if isinstance(output, bytes) else output[-500:]
+        fail(f"команда {exc.cmd[0]} завершилась с кодом {exc.returncode}: {detail.strip()}")
+    except (RuntimeError, TimeoutError) as exc:
+        fail(str(exc))
 
 
 @stack.command("down")

@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts import events as _events  # noqa: F401  (package docstring)
 from contracts.envelope import Contract
 from contracts.events import deadlines as dl
 from contracts.events import registration as rg

@@ -123,7 +123,7 @@ def render_catalog_doc() -> str:
         lines += ["", f"### {event_type}", "", f"{spec.title_ru}. Producer: `{spec.producer}`. "
                   f"Latest schema version: {spec.latest_version}.", ""]
         if spec.upcasters:
-            lines += [f"Older versions are upcast on read: " + ", ".join(
+            lines += ["Older versions are upcast on read: " + ", ".join(
                 f"v{v}→v{v + 1} (`{fn.__name__}`)" for v, fn in sorted(spec.upcasters.items()))
                 + ".", ""]
         lines += ["| field | type | required | meaning |", "|---|---|---|---|",

@@ -50,7 +50,7 @@ class StoreFollower:
     async def run(self) -> None:
         while not self._stopping.is_set():
             moved = await self.follow_once()
-            await self.after_batch()
+            await self.after_batch(moved)
             if moved == 0:
                 try:
                     await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
@@ -73,5 +73,5 @@ class StoreFollower:
     async def handle(self, notifications: Sequence[Notification]) -> None:
         raise NotImplementedError
 
-    async def after_batch(self) -> None:
-        """Hook for metrics between batches."""
+    async def after_batch(self, moved: int) -> None:
+        """Hook for metrics between batches (`moved`: notifications just handled)."""

@@ -102,6 +102,7 @@ class OutboxRelay(StoreFollower):
         await asyncio.gather(*futures)
         metrics.EVENTS_PUBLISHED.labels(self.producer_name).inc(len(futures))
 
-    async def after_batch(self) -> None:
-        backlog = await asyncio.to_thread(self.app.max_notification_id) - self.position
+    async def after_batch(self, moved: int) -> None:
+        # Idle means drained: the backlog is 0 without asking the store every poll.
+        backlog = await asyncio.to_thread(self.app.max_notification_id) - self.position if moved else 0
         metrics.RELAY_BACKLOG.labels(self.producer_name).set(max(backlog, 0))

@@ -7,8 +7,9 @@ with the same code above them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import Notification, ProcessRecorder, Tracking
@@ -59,6 +60,24 @@ class ServiceApplication(Application):
         recordings = self._record(processing_event)
         self._take_snapshots(processing_event)
         self._notify(recordings)
+        self.committed(processing_event.aggregates.values())
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        self.committed([o for o in objs if o is not None])
+        return recordings
+
+    def committed(self, aggregates: Iterable[Any]) -> None:
+        """Called after every commit with the aggregates in hand (e.g. to update an index)."""
+
+    def originators(self, topic_part: str) -> set[UUID]:
+        """Ids of every aggregate whose stored events' topic contains `topic_part` (one scan)."""
+        found: set[UUID] = set()
+        position = 0
+        while batch := self.notifications_after(position, 5000):
+            found |= {n.originator_id for n in batch if topic_part in n.topic}
+            position = batch[-1].id
+        return found
 
     def notifications_after(self, position: int, limit: int) -> Sequence[Notification]:
         return self.recorder.select_notifications(

@@ -233,15 +233,9 @@ class RoutingApplication(ServiceApplication):
             return (item.subordinate_id or item.recipient_id) == person.organization
         return role in (Role.MCU_HEAD, Role.APPLICANT)
 
-    # After every commit the queue index follows the aggregates in hand.
-    def record(self, processing_event) -> None:
-        super().record(processing_event)
-        self._index(processing_event.aggregates.values())
-
-    def save(self, *objs, **kwargs):
-        recordings = super().save(*objs, **kwargs)
-        self._index(objs)
-        return recordings
+    def committed(self, aggregates) -> None:
+        """After every commit the queue index follows the aggregates in hand."""
+        self._index(aggregates)
 
     def _index(self, aggregates) -> None:
         with self._queue_lock:
@@ -253,10 +247,5 @@ class RoutingApplication(ServiceApplication):
 
     def rebuild_queue(self) -> int:
         """Scan the store once at start and index every workflow."""
-        seen: set[UUID] = set()
-        position = 0
-        while batch := self.notifications_after(position, 5000):
-            seen |= {n.originator_id for n in batch if ":Workflow." in n.topic}
-            position = batch[-1].id
-        self._index(self.repository.get(a) for a in seen)
+        self._index(self.repository.get(a) for a in self.originators(":Workflow."))
         return len(self._queue)

@@ -98,15 +98,9 @@ class SlaApplication(ServiceApplication):
             raise DeadlineError("not_found", "По этому обращению сроков нет") from None
 
     # -- timers ---------------------------------------------------------------------------
-    # After every commit the changed deadlines are rescheduled from the aggregates in hand.
-    def record(self, processing_event) -> None:
-        super().record(processing_event)
-        self._schedule(processing_event.aggregates.values())
-
-    def save(self, *objs, **kwargs):
-        recordings = super().save(*objs, **kwargs)
-        self._schedule(objs)
-        return recordings
+    def committed(self, aggregates) -> None:
+        """After every commit the changed deadlines are rescheduled from the aggregates in hand."""
+        self._schedule(aggregates)
 
     def _schedule(self, aggregates) -> None:
         for aggregate in aggregates:
@@ -121,14 +115,7 @@ class SlaApplication(ServiceApplication):
 
     def rebuild_timers(self) -> int:
         """Scan the store once and schedule every deadline that still has timers."""
-        seen: set[UUID] = set()
-        position = 0
-        while batch := self.notifications_after(position, 5000):
-            for n in batch:
-                if n.topic.startswith(f"{Deadline.__module__}:Deadline."):
-                    seen.add(n.originator_id)
-            position = batch[-1].id
-        for appeal_id in seen:
+        for appeal_id in self.originators(f"{Deadline.__module__}:Deadline."):
             self.reschedule(appeal_id)
         return len(self.timers)
 
@@ -139,7 +126,7 @@ class SlaApplication(ServiceApplication):
             try:
                 deadline = self.repository.get(appeal_id)
                 if deadline.fire(now, self.calc, self.policy):
-                    self.save(deadline)  # save() reschedules it
+                    self.save(deadline)  # committed() reschedules it
                     fired += 1
                 else:
                     self._schedule([deadline])

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from contracts import decode
-from kit import problems
 from kit.stores import store_environment
 from kit.topics import ensure_log_topics
 from services.intake.application import IntakeApplication
-from services.intake.channels import ChannelKeys
-from services.intake.entrypoints.http import router
 from services.intake.vault import PersonalDataVault
-from tests.support.logtools import drain_relay, read_all, relay
-from tests.unit.intake.test_channels_and_privacy import AUTHOR, pos_message
+from tests.support.logtools import publish_all, read_all
+from tests.support.intake import AUTHOR, http_client, pos_message
 
 pytestmark = pytest.mark.kafka
 
@@ -25,16 +20,10 @@ async def test_a_pos_message_reaches_the_log_without_personal_data(store_setting
     await ensure_log_topics(settings)
     intake = IntakeApplication(env=store_environment("intake", settings),
                                vault=PersonalDataVault(settings.data_dir / "vault.sqlite"))
-    api = FastAPI()
-    problems.install(api)
-    api.include_router(router(intake, ChannelKeys()))
-    client = TestClient(api)
+    client = http_client(intake)
     accepted = [client.post("/api/v1/channels/pos/messages", headers={"X-API-Key": "demo-pos"},
                             json=pos_message(n)).json() for n in range(5)]
-    r = relay(intake, settings)
-    await r.start()
-    await drain_relay(r)
-    await r.close()
+    await publish_all(intake, settings)
     records = await read_all(settings.kafka_bootstrap, settings.log_topic)
     assert sorted(str(decode(rec.value).appeal_id) for rec in records) == sorted(
         a["appeal_id"] for a in accepted)

@@ -10,8 +10,8 @@ import pytest
 from contracts import decode, event_id_for
 from kit.topics import ensure_log_topics
 from tests.support.logtools import (
-    Crash, consume_until, consumer, crash_at, drain_relay, intake_app, read_all, register,
-    relay, tally_app,
+    Crash, consume_until, consumer, crash_at, drain_relay, intake_app, publish_all, read_all,
+    register, relay, tally_app,
 )
 
 pytestmark = pytest.mark.kafka
@@ -50,10 +50,7 @@ async def test_clean_relay_restart_publishes_nothing_again(topics):
     settings = topics
     intake = intake_app(settings)
     register(intake, 10)
-    first = relay(intake, settings)
-    await first.start()
-    await drain_relay(first)
-    await first.close()
+    await publish_all(intake, settings)
 
     second = relay(intake, settings)
     await second.start()
@@ -67,10 +64,7 @@ async def test_consumer_killed_between_store_and_commit_applies_nothing_twice(to
     settings = topics
     intake, tally = intake_app(settings), tally_app(settings)
     appeal_ids = register(intake, 40)
-    r = relay(intake, settings)
-    await r.start()
-    await drain_relay(r)
-    await r.close()
+    await publish_all(intake, settings)
 
     dying = consumer(tally, settings, fault_hook=crash_at("after_store"))
     await dying.start()
@@ -177,10 +171,7 @@ async def test_a_service_skips_its_own_events_but_moves_past_them(topics):
     settings = topics
     intake, tally = intake_app(settings), tally_app(settings)
     appeal_ids = register(intake, 5)
-    r = relay(intake, settings)
-    await r.start()
-    await drain_relay(r)
-    await r.close()
+    await publish_all(intake, settings)
     records = await read_all(settings.kafka_bootstrap, settings.log_topic)
     c = TrackedConsumer(tally, "mcu.tally", tally.react, settings.log_topic, settings.dlq_topic,
                         settings.kafka_bootstrap, 200, 100, own_producer="intake")

@@ -10,12 +10,11 @@ from fastapi.testclient import TestClient
 from contracts import decode
 from kit import problems
 from kit.consumer import TrackedConsumer
-from kit.outbox import OutboxRelay
 from kit.stores import store_environment
 from kit.topics import ensure_log_topics
 from services.routing.application import RoutingApplication
 from services.routing.entrypoints.http import router
-from tests.support.logtools import consume_until, drain_relay, intake_app, read_all, register, relay
+from tests.support.logtools import consume_until, intake_app, publish_all, read_all, register
 from tests.support.routing import RULES, directory
 
 pytestmark = pytest.mark.kafka
@@ -30,10 +29,7 @@ async def test_the_whole_workflow_lands_on_the_log_in_order(store_settings):
     await ensure_log_topics(settings)
     intake = intake_app(settings)
     [appeal_id] = register(intake, 1)
-    r = relay(intake, settings)
-    await r.start()
-    await drain_relay(r)
-    await r.close()
+    await publish_all(intake, settings)
 
     routing = RoutingApplication(env=store_environment("routing", settings),
                                  directory=directory(), rules=RULES)
@@ -72,10 +68,7 @@ async def test_the_whole_workflow_lands_on_the_log_in_order(store_settings):
     anonymous = client.post(f"{base}/approval")
     assert (anonymous.status_code, anonymous.json()["code"]) == (401, "unauthorized")
 
-    out = OutboxRelay(routing, "routing", settings.log_topic, settings.kafka_bootstrap)
-    await out.start()
-    await drain_relay(out)
-    await out.close()
+    await publish_all(routing, settings, "routing")
     log = [decode(rec.value) for rec in await read_all(settings.kafka_bootstrap, settings.log_topic)]
     assert [e.event_type for e in log if e.appeal_id == appeal_id] == [
         "AppealRegistered", "AppealRouted", "AppealAssigned", "AppealReturned", "AppealAssigned",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import email
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.policy import default as default_policy
 
 import pytest
@@ -12,7 +12,6 @@ from aiosmtpd.controller import Controller
 from contracts import decode
 from kit.clock import FixedClock
 from kit.consumer import TrackedConsumer
-from kit.outbox import OutboxRelay
 from kit.stores import store_environment
 from kit.topics import ensure_log_topics
 from services.sla.adapters import calendar_file, policy_file
@@ -21,7 +20,7 @@ from services.sla.adapters.policy_file import Contact
 from services.sla.application import SlaApplication
 from services.sla.domain.terms import TermCalculator
 from services.sla.notifier import Notifier
-from tests.support.logtools import consume_until, drain_relay, intake_app, read_all, register, relay
+from tests.support.logtools import consume_until, intake_app, publish_all, read_all, register
 
 pytestmark = pytest.mark.kafka
 
@@ -38,13 +37,6 @@ def sla_consumer(app, settings) -> TrackedConsumer:
                            settings.kafka_bootstrap, 200, 100)
 
 
-async def publish_sla(app, settings) -> None:
-    r = OutboxRelay(app, "sla", settings.log_topic, settings.kafka_bootstrap)
-    await r.start()
-    await drain_relay(r)
-    await r.close()
-
-
 async def sla_events(settings) -> list:
     return [e for e in (decode(r.value) for r in
                         await read_all(settings.kafka_bootstrap, settings.log_topic))
@@ -58,10 +50,7 @@ async def registered(store_settings):
     await ensure_log_topics(settings)
     intake = intake_app(settings)
     appeal_ids = register(intake, 10)
-    r = relay(intake, settings)
-    await r.start()
-    await drain_relay(r)
-    await r.close()
+    await publish_all(intake, settings)
     registered_at = intake.repository.get(appeal_ids[0]).created_on
     clock = FixedClock(registered_at)
     sla = sla_app(settings, clock)
@@ -74,7 +63,7 @@ async def registered(store_settings):
 
 async def test_registrations_on_the_log_get_deadlines_on_the_log(registered):
     settings, sla, _, appeal_ids = registered
-    await publish_sla(sla, settings)
+    await publish_all(sla, settings, "sla")
     events = await sla_events(settings)
     assert sorted(e.appeal_id for e in events if e.event_type == "DeadlineSet") == sorted(appeal_ids)
     registrations = {decode(r.value).appeal_id: decode(r.value).event_id for r in
@@ -93,7 +82,7 @@ async def test_a_restart_after_storing_a_reminder_neither_loses_nor_doubles_it(r
     restarted = sla_app(settings, clock)
     assert restarted.rebuild_timers() == len(appeal_ids)
     assert restarted.fire_due() == 0  # the store remembers they fired
-    await publish_sla(restarted, settings)
+    await publish_all(restarted, settings, "sla")
     reminders = [e for e in await sla_events(settings) if e.event_type == "DeadlineReminderIssued"]
     assert sorted(e.appeal_id for e in reminders) == sorted(appeal_ids)
 
@@ -107,7 +96,7 @@ async def test_a_restart_before_storing_a_due_timer_fires_it_after_the_restart(r
     restarted.rebuild_timers()
     restarted.fire_due()
     restarted.fire_due()
-    await publish_sla(restarted, settings)
+    await publish_all(restarted, settings, "sla")
     events = await sla_events(settings)
     breaches = [e for e in events if e.event_type == "DeadlineBreached"]
     assert sorted(e.appeal_id for e in breaches) == sorted(appeal_ids)

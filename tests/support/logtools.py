@@ -52,6 +52,16 @@ def relay(app, settings: Settings, fault_hook=None) -> OutboxRelay:
                        batch_size=settings.relay_batch_size, fault_hook=fault_hook)
 
 
+async def publish_all(app, settings: Settings, producer: str = "intake") -> int:
+    """Relay everything the application has stored to the log, then stop (a clean stop)."""
+    r = OutboxRelay(app, producer, settings.log_topic, settings.kafka_bootstrap,
+                    batch_size=settings.relay_batch_size)
+    await r.start()
+    moved = await drain_relay(r)
+    await r.close()
+    return moved
+
+
 async def drain_relay(r: OutboxRelay) -> int:
     moved = 0
     while (n := await r.relay_once()):

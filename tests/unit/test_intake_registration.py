@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -13,8 +12,8 @@ from kit.clock import FixedClock
 from kit.outbox import envelope_of
 from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
+from tests.support.intake import NOW
 
-NOW = datetime(2026, 11, 16, 7, 42, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -7,47 +7,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from jsonschema import Draft7Validator, RefResolver
 
-from kit import problems
-from kit.clock import FixedClock
 from kit.outbox import envelope_of
-from services.intake.application import IntakeApplication
-from services.intake.channels import ChannelKeys
 from services.intake.domain.privacy import coarse, redact
-from services.intake.entrypoints.http import router
-from services.intake.vault import Applicant, PersonalDataVault, VaultError
-from tests.unit.test_intake_registration import NOW
+from services.intake.vault import Applicant, VaultError
+from tests.support.intake import NOW, pos_message
 
 OPEN311 = Path(__file__).resolve().parents[4] / "shared" / "data" / "open311"
-AUTHOR = {"esia_id": "1000123456", "last_name": "Иванова", "first_name": "Мария",
-          "email": "m.ivanova@example.ru", "phone": "+7 903 123-45-67"}
-
-
-def pos_message(n: int = 1, **overrides) -> dict:
-    return {"id": f"POS-{n}", "category": "Уличное освещение", "text": "Не горит фонарь у школы",
-            "address": "ул. Школьная, 7, кв. 12", "municipality": "Почтовское сельское поселение",
-            "point": {"lat": 47.581234, "lon": 41.095678}, "attachments": ["https://x/1.jpg"],
-            "author": AUTHOR, "created_at": NOW.isoformat()} | overrides
-
-
-@pytest.fixture
-def intake(tmp_path) -> IntakeApplication:
-    return IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                             clock=FixedClock(NOW), vault=PersonalDataVault(tmp_path / "vault.db"),
-                             repeat_window=timedelta(days=30))
-
-
-@pytest.fixture
-def client(intake) -> TestClient:
-    api = FastAPI()
-    problems.install(api)
-    api.include_router(router(intake, ChannelKeys()))
-    return TestClient(api)
-
-
 def log_payloads(intake) -> list[dict]:
     return [envelope_of("intake", intake.domain_event(n)).payload
             for n in intake.notifications_after(0, 1000)

@@ -12,7 +12,6 @@ import pytest
 from openpyxl import Workbook
 
 from services.intake.adapters import incident, mail
-from tests.unit.intake.test_channels_and_privacy import client, intake  # noqa: F401 - fixtures
 
 OMSK = ZoneInfo("Asia/Omsk")
 STRUCTURE = Path(__file__).resolve().parents[4] / "shared" / "data" / "incident-management" / \
@@ -78,7 +77,7 @@ def test_xlsx_exports_are_read_too():
     assert command.external_id == "717475"
 
 
-def test_the_import_door_reports_imported_duplicates_and_errors(client):  # noqa: F811
+def test_the_import_door_reports_imported_duplicates_and_errors(client):
     body = export([POST, {}, POST | {"Номер инцидента": "9"}])
     first = client.post("/api/v1/channels/incident/imports", content=body,
                         params={"filename": "omsk.csv", "timezone": "Asia/Omsk"},
@@ -117,7 +116,7 @@ def test_letters_without_an_id_or_content_are_refused():
         mail.parse(eml(subject="", body=""))
 
 
-def test_the_mail_door_registers_once(client, intake):  # noqa: F811
+def test_the_mail_door_registers_once(client, intake):
     first = client.post("/api/v1/channels/email/messages", content=eml(),
                         headers={"X-API-Key": "demo-email"})
     again = client.post("/api/v1/channels/email/messages", content=eml(),

@@ -1,0 +1,20 @@
+from datetime import timedelta
+
+import pytest
+
+from kit.clock import FixedClock
+from services.intake.application import IntakeApplication
+from services.intake.vault import PersonalDataVault
+from tests.support.intake import NOW, http_client
+
+
+@pytest.fixture
+def intake(tmp_path) -> IntakeApplication:
+    return IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                             clock=FixedClock(NOW), vault=PersonalDataVault(tmp_path / "vault.db"),
+                             repeat_window=timedelta(days=30))
+
+
+@pytest.fixture
+def client(intake):
+    return http_client(intake)

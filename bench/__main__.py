@@ -52,7 +52,8 @@ def main() -> None:
     print(f"  загрузка из журнала: {analytics['ingest_rows_per_s']:,.0f} строк/с "
           f"({analytics['ingest_rows_per_s'] / ceiling:.2f} от raw), {analytics['events']:,} событий")
     print(f"  пересборка: {analytics['rebuild_events_per_s']:,.0f} событий/с "
-          f"({analytics['rebuild_events_per_s'] / ceiling:.2f} от raw)")
+          f"({analytics['rebuild_events_per_s'] / ceiling:.2f} от raw), "
+          f"{analytics['rebuild_events']:,} событий")
     for size, queries in analytics["queries"].items():
         line = ", ".join(f"{q} p50 {t['p50_ms']:.0f} мс / p95 {t['p95_ms']:.0f} мс"
                          for q, t in queries.items())

@@ -46,7 +46,10 @@ def synthetic_story(rng: random.Random, start: datetime) -> list:
     return events
 
 
-async def ingest_and_rebuild(bootstrap: str, ch: ClickHouse, n_appeals: int = 8000) -> dict:
+async def ingest_and_rebuild(bootstrap: str, ch: ClickHouse, n_appeals: int = 8000,
+                             rebuild_appeals: int = 50_000) -> dict:
+    """Live ingest of `n_appeals` stories, then a rebuild of a log grown to
+    `rebuild_appeals` stories (a rebuild's fixed costs must not dominate its figure)."""
     settings = Settings(kafka_bootstrap=bootstrap, log_topic=f"mcu.appeals.bench-a-{uuid.uuid4().hex[:6]}")
     await ensure_log_topics(settings)
     rng = random.Random(3)
@@ -66,11 +69,15 @@ async def ingest_and_rebuild(bootstrap: str, ch: ClickHouse, n_appeals: int = 80
         await ing.consume_once()
     ingest_s = time.perf_counter() - started
     await ing.close()
+    more = [e for _ in range(rebuild_appeals - n_appeals)
+            for e in synthetic_story(rng, datetime(2026, 9, 1, tzinfo=UTC))]
+    await produce_raw(bootstrap, settings.log_topic,
+                      [(str(e.appeal_id).encode(), encode(e)) for e in more])
     started = time.perf_counter()
     read = await rebuild(Projector(ch, MSK), bootstrap, settings.log_topic)
     rebuild_s = time.perf_counter() - started
     return {"events": len(envelopes), "ingest_rows_per_s": len(envelopes) / ingest_s,
-            "rebuild_events_per_s": read / rebuild_s}
+            "rebuild_events": read, "rebuild_events_per_s": read / rebuild_s}
 
 
 SYNTHETIC_EVENTS = """

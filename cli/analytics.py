@@ -133,12 +133,12 @@ def rebuild() -> None:
     if _service_url(settings):
         fail("сервис аналитики запущен и держит хранилище: остановите его и повторите")
     analytics_app = _local()
-    with Progress(TextColumn("пересборка"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}"),
-                  TimeRemainingColumn()) as bar:
-        task = bar.add_task("rebuild", total=None)
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed:,}/{task.total:,}"), TimeRemainingColumn()) as bar:
+        task = bar.add_task("пересборка", total=None)
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+        def progress(phase: str, done: int, total: int) -> None:
+            bar.update(task, description=phase, completed=done, total=total)
 
         events = asyncio.run(run_rebuild(analytics_app.projector, settings.kafka_bootstrap,
                                          settings.log_topic, progress))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from contracts import encode
+from contracts import CATALOG, encode
 from kit.settings import Settings
 from kit.topics import ensure_log_topics
 from services.analytics.application import Analytics
@@ -15,8 +17,9 @@ from services.analytics.ingest import Ingestor, Projector
 from services.analytics.rebuild import rebuild
 from services.analytics.sql_guard import ForbiddenSql
 from tests.support import chdb
+from tests.support.envelopes import AppealStory
 from tests.support.logtools import produce_raw
-from tests.unit.analytics.test_reports import W47, fixture_events
+from tests.unit.analytics.test_reports import W47, fixture_events, msk
 
 pytestmark = pytest.mark.kafka
 MSK = ZoneInfo("Europe/Moscow")
@@ -107,23 +110,78 @@ async def test_a_crash_between_insert_and_positions_changes_nothing_on_reread(lo
     assert Analytics(ch, MSK).reports.totals(W47)["overdue"] == 2
 
 
+def every_kind_of_story() -> list:
+    """The fixture week plus one appeal that goes through every event type of the catalog
+    (example payloads), in a lifecycle order, and an AppealRated of schema version 1."""
+    events, _ = fixture_events()
+    story, at = AppealStory(), msk(11, 9)
+    order = ["AppealRegistered", "AppealClassified", "AppealRouted", "AppealDisputed",
+             "DisputeResolved", "AppealAssigned", "DeadlineSet", "AppealReturned",
+             "AppealAssigned", "AppealMarkedRepeat", "AppealEscalated", "DeadlineReminderIssued",
+             "DeadlineBreached", "AppealPostponed", "DeadlinePaused", "DeadlineResumed",
+             "DeadlineExtended", "AnswerDrafted", "AnswerSentForApproval",
+             "AnswerReturnedForRework", "AnswerApproved", "AnswerPublished", "DeadlineStopped",
+             "AppealRated", "AppealReopened", "AppealMarkedRepeat", "AppealTransferred",
+             "AppealLeftWithoutAnswer", "AppealClosed"]
+    assert set(order) == set(CATALOG), "a new event type must join the rebuild test"
+    for step, event_type in enumerate(order):
+        events.append(story.registered(at) if event_type == "AppealRegistered"
+                      else story.event(event_type, at + timedelta(hours=step)))
+    old = AppealStory()
+    events += [old.registered(msk(12)), old.event("AppealRated", msk(13), score=4)]
+    v1 = events[-1].model_copy(update={"schema_version": 1, "payload": {"score": 4}})
+    return events[:-1] + [v1]
+
+
+def table(ch, name: str, skip: tuple[str, ...]) -> list[tuple]:
+    columns = [c for (c,) in ch.query("SELECT name FROM system.columns WHERE database ="
+                                      " currentDatabase() AND table = {t:String} ORDER BY"
+                                      " position", {"t": name})[1] if c not in skip]
+    final = " FINAL" if name == "appeals" else ""
+    return ch.query(f"SELECT {', '.join(f'`{c}`' for c in columns)} FROM {name}{final}"
+                    " ORDER BY ALL")[1]
+
+
+def tables(ch) -> dict:
+    """The whole content of the tables; payloads as parsed JSON (the rebuild writes them as
+    ClickHouse re-serialises them: 1.0 becomes 1)."""
+    payload = [c for (c,) in ch.query("SELECT name FROM system.columns WHERE database ="
+                                      " currentDatabase() AND table = 'events' ORDER BY"
+                                      " position", {})[1] if c != "ingested_at"].index("payload")
+    events = [row[:payload] + (json.loads(row[payload]),) + row[payload + 1:]
+              for row in table(ch, "events", ("ingested_at",))]
+    return {"events": events,
+            "appeals": table(ch, "appeals", ("version",)),
+            "daily": ch.query("SELECT day, recipient_id, topic, thematic_block, territory, channel,"
+                              " kind, COLUMNS('^[a-z_]+$') EXCEPT (day, recipient_id, topic,"
+                              " thematic_block, territory, channel, kind) APPLY(sum) FROM daily"
+                              " GROUP BY ALL ORDER BY ALL")[1]}
+
+
 async def test_rebuild_from_the_log_gives_the_same_tables(log):
     ch = chdb.fresh()
-    events, _ = fixture_events()
+    events = every_kind_of_story()
+    poison = [(b"k", b"{not json"), (b"k", b'{"event_type": "AppealRouted"}')]
     await publish(log, events + events[:4])
+    await produce_raw(log.kafka_bootstrap, log.log_topic, poison)
     ing = ingestor(log, ch)
     await ing.start()
     await ingest_until(ing, ch, len(events))
     for _ in range(3):
         await ing.consume_once()
     await ing.close()
-    before = snapshot(ch)
+    before = tables(ch)
+    assert len(before["events"]) == len(events) and len(before["appeals"]) == 6
     seen = []
     read = await rebuild(Projector(ch, MSK), log.kafka_bootstrap, log.log_topic,
-                         lambda done, total: seen.append((done, total)))
-    assert read == len(events) + 4
-    assert snapshot(ch) == before
-    assert seen[0] == (0, read) and seen[-1] == (read, read)
+                         lambda phase, done, total: seen.append((phase, done, total)))
+    assert read == len(events) + 4 + len(poison)
+    after = tables(ch)
+    for name in before:
+        assert after[name] == before[name], name
+    assert seen[0] == ("чтение журнала", 0, read) and ("чтение журнала", read, read) in seen
+    assert seen[-1][0] == "готово"
+    assert ch.query("SHOW TABLES LIKE 'rebuild%'")[1] == []
 
 
 def test_analysts_sql_is_read_only():

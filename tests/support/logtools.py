@@ -109,10 +109,12 @@ async def _partitions(reader: AIOKafkaConsumer, topic: str) -> set[int]:
 
 
 async def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    """Publish in order (per key) and in batches; returns when every message is acked."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True,
+                                linger_ms=5, max_batch_size=1 << 20)
     await producer.start()
     try:
-        for key, value in items:
-            await producer.send_and_wait(topic, value=value, key=key)
+        sent = [await producer.send(topic, value=value, key=key) for key, value in items]
+        await asyncio.gather(*sent)
     finally:
         await producer.stop()

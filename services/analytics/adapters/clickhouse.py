@@ -60,6 +60,16 @@ class ClickHouse:
         with self._lock:
             self._client.insert(table, [[r[n] for n in names] for r in rows], column_names=names)
 
+    def insert_tab_separated(self, table: str, columns: Sequence[str], block: bytes) -> None:
+        """Insert rows already written in ClickHouse's TabSeparated format (bulk loads)."""
+        with self._lock:
+            self._client.raw_insert(table, list(columns), block, fmt="TabSeparated")
+
+    def run_file(self, path: Path, parameters: dict | None = None) -> None:
+        """Run every statement of a .sql file with the same bound parameters."""
+        for statement in split_statements(path.read_text(encoding="utf-8")):
+            self.command(statement, parameters)
+
     def migrate(self) -> list[str]:
         """Apply migration files not yet applied, in order; returns their names."""
         self.command("CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String,"
@@ -70,8 +80,7 @@ class ClickHouse:
             version = int(path.name.split("_", 1)[0])
             if version in done:
                 continue
-            for statement in split_statements(path.read_text(encoding="utf-8")):
-                self.command(statement)
+            self.run_file(path)
             self.insert("schema_migrations", [{"version": version, "name": path.name}])
             applied.append(path.name)
         return applied

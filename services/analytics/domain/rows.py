@@ -181,7 +181,7 @@ def to_row(envelope: Envelope, partition: int, offset: int, before: AppealState 
         "local_day": envelope.occurred_at.astimezone(zone).date(),
         "actor_id": envelope.actor.id, "actor_role": envelope.actor.role.value,
         "causation_id": envelope.causation_id, "correlation_id": envelope.correlation_id,
-        "payload": json.dumps(p, ensure_ascii=False, sort_keys=True),
+        "payload": json.dumps(p, ensure_ascii=False, separators=(",", ":")),
         "channel": channel, "kind": kind, "topic": topic, "thematic_block": block,
         "territory": territory, "recipient_id": recipient, "executor_id": executor,
         **metrics,

@@ -1,0 +1,165 @@
+"""Drops every table and rebuilds it from the whole log, inside ClickHouse.
+
+The live ingest folds events one by one in Python; a rebuild replays millions, so Python
+only moves the log's bytes into a staging table and ClickHouse computes the rows and the
+states with window functions and aggregates (`parse.sql`, `events.sql`, `appeals.sql`, the
+set-based mirror of `domain/rows.py`; an integration test keeps the two equal). Records of
+an old schema version go through the catalog's upcasters in Python, so upcasting has one
+definition.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from contracts import CATALOG, Envelope, UndecodableEvent, decode, encode
+from contracts.vocabulary import Role
+from services.analytics.domain.rows import STATUS_BY_EVENT
+from services.analytics.ingest import Projector
+
+log = logging.getLogger("mcu.analytics.rebuild")
+HERE = Path(__file__).parent
+
+Progress = Callable[[str, int, int], None]  # phase (Russian), done, total
+
+
+async def rebuild(projector: Projector, bootstrap: str, topic: str,
+                  progress: Progress | None = None, batch: int = 50_000) -> int:
+    """Replay the log from its beginning up to its end at the start; returns records read."""
+    report = progress or (lambda phase, done, total: None)
+    ch = projector.ch
+    started = time.perf_counter()
+    await asyncio.to_thread(_prepare, ch)
+    read, ends = await _stage_log(ch, bootstrap, topic, report, batch)
+    zone = projector.zone.key
+    steps = [("обновление старых версий событий", lambda: _upcast_stale(ch)),
+             ("таблица событий и сводки", lambda: _fill_events(ch, zone)),
+             ("состояния обращений", lambda: ch.run_file(
+                 HERE / "appeals.sql", {"zone": zone, "version": time.time_ns(),
+                                        "status_events": list(STATUS_BY_EVENT),
+                                        "statuses": list(STATUS_BY_EVENT.values())})),
+             ("позиции журнала", lambda: projector.save_positions(topic, ends)),
+             ("очистка", lambda: _drop_staging(ch))]
+    for done, (phase, step) in enumerate(steps):
+        report(phase, done, len(steps))
+        await asyncio.to_thread(step)
+    report("готово", len(steps), len(steps))
+    await asyncio.to_thread(projector.load_states)
+    log.info("rebuilt from the log", extra={"count": read,
+                                           "seconds": round(time.perf_counter() - started, 3)})
+    return read
+
+
+def _prepare(ch) -> None:
+    ch.drop_all()
+    ch.migrate()
+    ch.run_file(HERE / "staging.sql")
+    ch.insert("rebuild_catalog", [{"type_version": f"{name}:{v}", "latest": int(v == spec.latest_version)}
+                                  for name, spec in CATALOG.items() for v in spec.versions])
+    fields = Envelope.model_fields
+    ch.insert("rebuild_envelope", [{
+        "keys": list(fields), "required": [n for n, f in fields.items() if f.is_required()],
+        "roles": [r.value for r in Role]}])
+    ch.run_file(HERE / "parse.sql")
+    ch.command("SYSTEM STOP MERGES rebuild_parsed")  # read once, merging it is wasted work
+
+
+def _fill_events(ch, zone: str) -> None:
+    """Insert the events, then fill the tables of the views fed by `events` in one pass
+    each (faster than a view working block by block), then put the views back."""
+    views = ch.rows("SELECT name, as_select, create_table_query FROM system.tables"
+                    " WHERE database = currentDatabase() AND engine = 'MaterializedView'"
+                    " AND has((SELECT dependencies_table FROM system.tables WHERE database ="
+                    " currentDatabase() AND name = 'events'), name)")
+    for view in views:
+        ch.command("DROP VIEW {v:Identifier}", {"v": view["name"]})
+    ch.run_file(HERE / "events.sql", {"zone": zone})
+    for view in views:
+        target = re.search(r"\bTO\s+(\S+)", view["create_table_query"]).group(1)
+        ch.command(f"INSERT INTO {target} {view['as_select']}")
+        ch.command(view["create_table_query"])
+
+
+def _drop_staging(ch) -> None:
+    for (name,) in ch.query("SELECT name FROM system.tables WHERE database = currentDatabase()"
+                            " AND name LIKE 'rebuild\\_%' ORDER BY engine != 'MaterializedView'")[1]:
+        ch.command("DROP TABLE IF EXISTS {t:Identifier}", {"t": name})
+
+
+async def _stage_log(ch, bootstrap: str, topic: str, report: Progress,
+                     batch: int) -> tuple[int, dict[int, int]]:
+    """Copy the log's records (up to its end now) into `rebuild_log`, reading the next
+    batch from Kafka while ClickHouse inserts the previous one."""
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                              max_partition_fetch_bytes=16 << 20, fetch_max_bytes=64 << 20)
+    await reader.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(await _partitions(reader, topic))]
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        begin = await reader.beginning_offsets(partitions)
+        end = await reader.end_offsets(partitions)
+        total = sum(end[tp] - begin[tp] for tp in partitions)
+        done, pending = 0, None
+        report("чтение журнала", 0, total)
+        remaining = {tp for tp in partitions if end[tp] > begin[tp]}
+        while remaining:
+            fetched = await reader.getmany(*remaining, timeout_ms=500, max_records=batch)
+            lines = []
+            for tp, records in fetched.items():
+                for r in records:
+                    if r.offset < end[tp]:
+                        lines.append(b"%d\t%d\t%s\n" % (r.partition, r.offset, tab_escape(r.value)))
+                if records and records[-1].offset + 1 >= end[tp]:
+                    remaining.discard(tp)
+            if pending is not None:
+                await pending
+            if lines:
+                pending = asyncio.ensure_future(asyncio.to_thread(
+                    ch.insert_tab_separated, "rebuild_log", ("partition", "offset", "value"),
+                    b"".join(lines)))
+                done += len(lines)
+                report("чтение журнала", done, total)
+        if pending is not None:
+            await pending
+        return done, {tp.partition: end[tp] for tp in partitions}
+    finally:
+        await reader.stop()
+
+
+def tab_escape(value: bytes | None) -> bytes:
+    """A value as one field of ClickHouse's TabSeparated format."""
+    if not value:
+        return b""
+    return (value.replace(b"\\", b"\\\\").replace(b"\t", b"\\t").replace(b"\n", b"\\n")
+            .replace(b"\r", b"\\r"))
+
+
+def _upcast_stale(ch) -> None:
+    """Stage old-version records again at their latest version (the catalog's upcasters);
+    what cannot be upcast stays out, as the live ingest dead-letters it."""
+    lines = []
+    for partition, offset, value in ch.query("SELECT `partition`, `offset`, stale_value"
+                                             " FROM rebuild_parsed WHERE stale")[1]:
+        try:
+            latest = encode(decode(value.encode(), payload_model=False))
+        except UndecodableEvent:
+            continue
+        lines.append(b"%d\t%d\t%s\n" % (partition, offset, tab_escape(latest)))
+    if lines:
+        ch.insert_tab_separated("rebuild_log", ("partition", "offset", "value"), b"".join(lines))
+
+
+async def _partitions(reader: AIOKafkaConsumer, topic: str) -> set[int]:
+    found = reader.partitions_for_topic(topic)
+    if not found:
+        await reader._client.force_metadata_update()  # noqa: SLF001
+        found = reader.partitions_for_topic(topic) or set()
+    return found

@@ -84,3 +84,43 @@ def evaluate(model: Path = typer.Option(...), data: Path = typer.Option(...)) ->
             top3 = sum(t == p.label or t in dict(p.alternatives) for t, p in known) / len(known)
             line += f", top-3 {top3:.1%}"
         typer.echo(line)
+
+
+rubricator_cli = typer.Typer(help="Рубрикатор: проверка и черновик из справочника тем",
+                             no_args_is_help=True)
+classify.add_typer(rubricator_cli, name="rubricator")
+
+
+@rubricator_cli.command("check")
+def rubricator_check(path: Path = typer.Argument(None, help="Файл рубрикатора (по умолчанию"
+                                                            " поставляемый)")) -> None:
+    """Проверить рубрикатор: каждая ошибка с местом и причиной."""
+    from services.intake.classification import rubricator
+
+    try:
+        rules = rubricator.load(path or rubricator.DEFAULT_FILE)
+    except rubricator.RubricatorError as exc:
+        fail("рубрикатор с ошибками:\n  " + "\n  ".join(exc.problems))
+    topics = sum(len(b.topics) for b in rules.data.blocks)
+    typer.echo(f"рубрикатор в порядке: {len(rules.data.blocks)} блоков, {topics} тем, "
+               f"{len(rules.territories)} территорий")
+
+
+@rubricator_cli.command("draft")
+def rubricator_draft(source: Path = typer.Option(..., "--from",
+                                                 help="JSON «тема: группа», например"
+                                                      " topic-to-group.json"),
+                     out: Path = typer.Option(..., help="Куда записать YAML-черновик")) -> None:
+    """Черновик рубрикатора из справочника тем: блоки и темы без слов-признаков."""
+    import yaml
+
+    from services.intake.classification import rubricator
+
+    try:
+        draft = rubricator.draft_from_topic_groups(rubricator.read_topic_groups(source))
+    except rubricator.RubricatorError as exc:
+        fail("; ".join(exc.problems))
+    out.write_text("# Черновик рубрикатора: добавьте слова-признаки (keywords) и территории.\n"
+                   + yaml.safe_dump(draft, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    topics = sum(len(b["topics"]) for b in draft["blocks"])
+    typer.echo(f"черновик: {out} — {len(draft['blocks'])} блоков, {topics} тем")

@@ -26,10 +26,27 @@ def load_yaml(text: str, source: str, error: type[ReferenceFileError] = Referenc
         raise error(source, [f"не YAML: {exc}"]) from None
 
 
+RUSSIAN_REASONS = {
+    "missing": "обязательное поле отсутствует",
+    "extra_forbidden": "лишнее поле (опечатка в имени?)",
+    "too_short": "слишком мало элементов или символов",
+    "too_long": "слишком много элементов или символов",
+    "string_type": "ожидается строка",
+    "int_type": "ожидается целое число",
+    "int_parsing": "ожидается целое число",
+    "list_type": "ожидается список",
+    "dict_type": "ожидается словарь (ключ: значение)",
+    "model_type": "ожидается словарь (ключ: значение)",
+    "greater_than_equal": "значение меньше допустимого",
+    "bool_parsing": "ожидается да/нет (true/false)",
+}
+
+
 def problems(exc: ValidationError) -> list[str]:
-    """pydantic's errors as «место: причина» lines."""
+    """pydantic's errors as «место: причина» lines, in Russian where the reason is known."""
     return [f"{'.'.join(str(p) for p in e['loc']) or 'файл'}: "
-            f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+            f"{RUSSIAN_REASONS.get(e['type'], e['msg'].removeprefix('Value error, '))}"
+            for e in exc.errors()]
 
 
 def check_zone(value: str) -> str:

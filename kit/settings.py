@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     intake_api_keys: str = Field(default="", description="channel=key,…; empty: demo keys")
     vault_secret: str = Field(default="", description="HMAC secret of pseudonyms; empty: stored")
     repeat_window_days: int = Field(default=30, ge=1)
+    intake_rubricator: Path | None = Field(default=None, description="Default: shipped demo")
+    intake_model: Path | None = Field(default=None, description="Trained model dir; none: rules")
     routing_directory: Path | None = Field(default=None, description="Default: shipped demo")
     routing_autorules: Path | None = Field(default=None, description="Default: shipped demo")
     sla_policy: Path | None = Field(default=None, description="Default: the shipped policy")

@@ -10,10 +10,12 @@ from eventsourcing.application import AggregateNotFoundError
 
 from contracts import Actor, Envelope
 from contracts.events.registration import AppealRegistered, Classification, CoarseLocation
-from contracts.vocabulary import ClassificationMethod, Kind
+from contracts.vocabulary import Kind
 from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.stores import ServiceApplication
+from services.intake.classification import rubricator
+from services.intake.classification.registration import RegistrationClassifier
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
 from services.intake.domain.privacy import coarse, redact
@@ -28,25 +30,16 @@ class Registration:
     repeat_of: UUID | None = None
 
 
-def applicant_classification(command: RegisterAppeal) -> Classification:
-    """What is known without a classifier: the topic the applicant chose, if any."""
-    if command.topic:
-        return Classification(kind=command.kind, topic=command.topic, territory=command.territory,
-                              confidence=1.0, method=ClassificationMethod.APPLICANT,
-                              reason="тема выбрана заявителем")
-    return Classification(kind=command.kind, territory=command.territory, confidence=0.0,
-                          method=ClassificationMethod.MANUAL,
-                          reason="тема не определена: нужна классификация координатором")
-
-
 class IntakeApplication(ServiceApplication):
     name = "intake"
 
     def __init__(self, env: dict | None = None, clock: Clock | None = None,
                  vault: PersonalDataVault | None = None,
-                 repeat_window: timedelta = timedelta(days=30)):
+                 repeat_window: timedelta = timedelta(days=30),
+                 classifier: RegistrationClassifier | None = None):
         super().__init__(env)
         self.clock = clock or SystemClock()
+        self.classifier = classifier or RegistrationClassifier(rubricator.load())
         self.vault = vault
         self.repeat_window = repeat_window
 
@@ -82,17 +75,19 @@ class IntakeApplication(ServiceApplication):
         kind = Kind.OFFICIAL if command.federal_law_59 else command.kind
         received_at = command.received_at or self.clock.now()
         applicant_id = self._keep_personal_data(appeal_id, command)
-        index, repeat_of = self._repeat_index(applicant_id, command, received_at, indexes)
+        subject, text = command.subject and redact(command.subject), redact(command.text)
+        classification = self.classifier.classify(kind, text, subject, command.topic,
+                                                  command.territory)
+        index, repeat_of = self._repeat_index(applicant_id, classification, received_at, indexes)
         payload = AppealRegistered(
             channel=command.channel, external_id=command.external_id, kind=kind,
-            received_at=received_at, subject=command.subject and redact(command.subject),
-            text=redact(command.text), applicant_id=applicant_id,
-            location=CoarseLocation(territory=command.territory,
+            received_at=received_at, subject=subject, text=text, applicant_id=applicant_id,
+            location=CoarseLocation(territory=command.territory or classification.territory,
                                     latitude=coarse(command.latitude),
                                     longitude=coarse(command.longitude)),
             applicant_topic=command.topic, attachments=command.attachments,
             federal_law_59=command.federal_law_59, repeat_of=repeat_of,
-            classification=applicant_classification(command.model_copy(update={"kind": kind})),
+            classification=classification,
         )
         appeal = IntakeAppeal.open(appeal_id, "AppealRegistered", payload,
                                    Actor.system(f"intake/{command.channel.value}"))
@@ -110,11 +105,12 @@ class IntakeApplication(ServiceApplication):
         self.vault.store(applicant_id, appeal_id, applicant)  # before the event: never orphaned
         return applicant_id
 
-    def _repeat_index(self, applicant_id, command, received_at, indexes: dict):
+    def _repeat_index(self, applicant_id, classification: Classification, received_at,
+                      indexes: dict):
         """The repeat index of (applicant, topic, place), shared across a batch."""
-        if applicant_id is None or not command.topic:
+        if applicant_id is None or not classification.topic:
             return None, None
-        key = repeat_key(applicant_id, command.topic, command.territory or "")
+        key = repeat_key(applicant_id, classification.topic, classification.territory or "")
         if key not in indexes:
             try:
                 indexes[key] = self.repository.get(key)

@@ -8,9 +8,19 @@ from kit.runtime import Service
 from kit.settings import Settings
 from kit.stores import store_environment
 from services.intake.application import IntakeApplication
+from services.intake.classification import rubricator
+from services.intake.classification.model import AppealClassifier
+from services.intake.classification.registration import RegistrationClassifier
 from services.intake.channels import ChannelKeys
 from services.intake.entrypoints.http import router
 from services.intake.vault import PersonalDataVault
+
+
+def registration_classifier(settings: Settings) -> RegistrationClassifier:
+    """The administrator's rubricator, and the learned model when one is configured."""
+    rules = rubricator.load(settings.intake_rubricator or rubricator.DEFAULT_FILE)
+    model = AppealClassifier.load(settings.intake_model) if settings.intake_model else None
+    return RegistrationClassifier(rules, model)
 
 
 def build(settings: Settings | None = None) -> Service:
@@ -18,7 +28,8 @@ def build(settings: Settings | None = None) -> Service:
     vault = PersonalDataVault(settings.data_dir / "intake-vault.sqlite",
                               settings.vault_secret.encode() if settings.vault_secret else None)
     app = IntakeApplication(env=store_environment("intake", settings), vault=vault,
-                            repeat_window=timedelta(days=settings.repeat_window_days))
+                            repeat_window=timedelta(days=settings.repeat_window_days),
+                            classifier=registration_classifier(settings))
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
                    routers=[router(app, ChannelKeys(settings.intake_api_keys))],
                    title_ru="МЦУ: приём обращений", on_close=vault.close)

@@ -63,10 +63,30 @@ def test_a_59_fz_appeal_is_official_whatever_kind_was_sent(intake):
     assert envelope.payload["kind"] == "official"
 
 
-def test_without_a_topic_the_appeal_awaits_classification(intake):
-    intake.register(_command(topic=None))
+def test_without_a_topic_the_rubricator_classifies_the_text(intake):
+    intake.register(_command(topic=None, territory=None,
+                             text="В х. Почтовый мусор не вывозят, контейнеры переполнены"))
+    [event] = _published(intake)
+    c = event.payload["classification"]
+    assert (c["topic"], c["thematic_block"], c["territory"], c["method"], c["confidence"]) == (
+        "Вывоз мусора, контейнерные площадки", "ТКО", "Почтовское сельское поселение", "rule",
+        0.75)
+    assert "«мусор», «контейнер»" in c["reason"] and "«х. Почтовый»" in c["reason"]
+    assert event.payload["location"]["territory"] == "Почтовское сельское поселение"
+
+
+def test_an_unrecognised_text_without_a_topic_awaits_the_coordinator(intake):
+    intake.register(_command(topic=None, text="Прошу разобраться с ситуацией"))
     classification = _published(intake)[0].payload["classification"]
     assert classification["confidence"] == 0 and classification["topic"] is None
+    assert classification["method"] == "manual"
+
+
+def test_the_applicants_topic_is_mapped_to_the_rubricator(intake):
+    intake.register(_command(topic="★ Ямы во дворах", text="Во дворе дома яма"))
+    c = _published(intake)[0].payload["classification"]
+    assert (c["topic"], c["thematic_block"], c["method"]) == (
+        "Ямы и выбоины на дорогах", "Дороги", "applicant")
 
 
 @pytest.mark.parametrize("bad", [{"text": ""}, {"external_id": ""}, {"channel": "pigeon"},

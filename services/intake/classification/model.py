@@ -34,6 +34,12 @@ class Prediction:
     alternatives: tuple[tuple[str, float], ...]  # the next best, with confidences
 
 
+def _scores(model: LinearSVC, X) -> np.ndarray:
+    """One column per class, also for two classes (where sklearn gives one signed column)."""
+    scores = model.decision_function(X)
+    return np.column_stack([-scores, scores]) if scores.ndim == 1 else scores
+
+
 def _softmax(scores: np.ndarray, temperature: float = 3.0) -> np.ndarray:
     e = np.exp((scores - scores.max(axis=1, keepdims=True)) * temperature)
     return e / e.sum(axis=1, keepdims=True)
@@ -81,13 +87,13 @@ class AppealClassifier:
         for a, b in KFold(4, shuffle=True, random_state=1).split(X):
             model = LinearSVC(C=self.C).fit(X[a], topics[a])
             columns = [classes.index(c) for c in model.classes_]
-            out[np.ix_(b, columns)] = model.decision_function(X[b])
+            out[np.ix_(b, columns)] = _scores(model, X[b])
         return _softmax(out + (X @ self.topic_names.T).toarray())
 
     # -- prediction --------------------------------------------------------------------------
     def predict(self, texts: list[str], top: int = 3) -> list[dict[str, Prediction]]:
         X = self.features.transform([stems(t) for t in texts])
-        topic_scores = self.models["topic"].decision_function(X) + (X @ self.topic_names.T).toarray()
+        topic_scores = _scores(self.models["topic"], X) + (X @ self.topic_names.T).toarray()
         results = [dict() for _ in texts]
         self._collect(results, "topic", self.models["topic"].classes_, _softmax(topic_scores), top)
         stacked = hstack([X, csr_matrix(_softmax(topic_scores)) * STACK_WEIGHT]).tocsr()
@@ -95,7 +101,7 @@ class AppealClassifier:
             if target in self.models:
                 model = self.models[target]
                 self._collect(results, target, model.classes_,
-                              _softmax(model.decision_function(stacked)), top)
+                              _softmax(_scores(model, stacked)), top)
         return results
 
     @staticmethod

@@ -6,6 +6,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
 
 from demo.corpus import CHANNEL_BY_KIND, KIND_WEIGHTS, STREETS, TERRITORIES, TOPICS
 
@@ -32,6 +34,26 @@ class SyntheticAppeal:
     def as_open311_form(self, service_code: str) -> dict:
         return {"api_key": "demo-open311", "service_code": service_code,
                 "address_string": self.territory, "description": self.text}
+
+    def as_eml(self, received_at: datetime, author: int) -> bytes:
+        """The same appeal as an e-mail to the administration (a .eml file)."""
+        message = EmailMessage()
+        message["Message-ID"] = f"<{self.external_id}@demo.mcu.example>"
+        message["From"] = f"Заявитель №{author} <applicant{author}@example.ru>"
+        message["To"] = "priemnaya@konst.example.ru"
+        message["Subject"] = "Обращение" + (" (59-ФЗ)" if self.federal_law_59 else "")
+        message["Date"] = format_datetime(received_at)
+        message.set_content(f"{self.text}\n\nНаселённый пункт: {self.territory}")
+        return message.as_bytes()
+
+    def as_incident_row(self, received_at: datetime) -> dict[str, str]:
+        """The same post as a row of an «Инцидент Менеджмент» export (real column titles)."""
+        number = self.external_id.rsplit("-", 1)[-1]
+        return {"ID": number, "Номер инцидента": f"IM-{number}",
+                "Дата создания": received_at.isoformat(timespec="seconds"),
+                "Группа тем": self.thematic_block, "Тема": "", "Регион": "Ростовская область",
+                "Муниципалитет": "Константиновский район", "Населенный пункт": self.territory,
+                "Текст": self.text, "Ссылка": f"https://vk.com/wall-1_{number}"}
 
     def as_command(self, received_at: datetime) -> dict:
         return {

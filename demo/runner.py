@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import time
 from datetime import UTC, datetime
 
@@ -12,38 +14,86 @@ from demo.generator import appeals
 
 
 async def run(intake_url: str, rate: float, total: int | None, seed: int,
-              report_every: int = 50) -> int:
-    """Post `total` appeals (forever when None) at `rate` per second; returns how many."""
+               report_every: int = 50, incident_batch: int = 5) -> int:
+    """Send `total` appeals (forever when None) at `rate` per second, each through the real
+    door of its channel; returns how many were accepted."""
     sent = 0
     interval = 1.0 / rate
     start = time.monotonic()
     async with httpx.AsyncClient(base_url=intake_url, timeout=10) as client:
+        sender = ChannelSender(client, incident_batch)
+        await sender.load_services()
         for appeal in appeals(seed):
             if total is not None and sent >= total:
                 break
-            response = await client.post("/api/v1/appeals",
-                                         json=appeal.as_command(datetime.now(UTC)))
-            response.raise_for_status()
-            sent += 1
+            sent += await sender.send(appeal, sent)
             if sent % report_every == 0:
                 print(f"демо: отправлено {sent} обращений", flush=True)
             delay = start + sent * interval - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
+        sent += await sender.flush()
     return sent
 
 
-async def _send(client: httpx.AsyncClient, appeal, codes: dict[str, str], n: int):
-    """Through the real door of the appeal's channel, with that channel's demo key."""
-    now = datetime.now(UTC)
-    if appeal.channel == "pos":  # a few hundred recurring applicants: repeats happen
-        return await client.post("/api/v1/channels/pos/messages", headers={
-            "X-API-Key": "demo-pos"}, json=appeal.as_pos_message(now, author=n % 300))
-    if appeal.channel == "open311" and appeal.topic in codes:
-        return await client.post("/open311/v2/requests.json",
-                                 data=appeal.as_open311_form(codes[appeal.topic]))
-    return await client.post("/api/v1/appeals", headers={"X-API-Key": f"demo-{appeal.channel}"},
-                             json=appeal.as_command(now))
+class ChannelSender:
+    """Each appeal through its channel's adapter, with that channel's demo key: ПОС JSON,
+    e-mail as .eml, social posts as «Инцидент Менеджмент» CSV exports (a file per few
+    posts), Open311 form posts; phone, letters and the web form as operator entries."""
+
+    def __init__(self, client: httpx.AsyncClient, incident_batch: int):
+        self.client = client
+        self.incident_batch = incident_batch
+        self.incident_rows: list[dict[str, str]] = []
+        self.codes: dict[str, str] = {}
+
+    async def load_services(self) -> None:
+        response = await self.client.get("/open311/v2/services.json")
+        response.raise_for_status()
+        self.codes = {s["service_name"]: s["service_code"] for s in response.json()}
+
+    async def send(self, appeal, n: int) -> int:
+        """How many appeals this call delivered (social posts wait for their export file)."""
+        now = datetime.now(UTC)
+        if appeal.channel == "incident":
+            self.incident_rows.append(appeal.as_incident_row(now))
+            return await self.flush() if len(self.incident_rows) >= self.incident_batch else 0
+        if appeal.channel == "pos":  # a few hundred recurring applicants: repeats happen
+            response = await self.client.post("/api/v1/channels/pos/messages", headers={
+                "X-API-Key": "demo-pos"}, json=appeal.as_pos_message(now, author=n % 300))
+        elif appeal.channel == "email":
+            response = await self.client.post(
+                "/api/v1/channels/email/messages", content=appeal.as_eml(now, author=n % 300),
+                headers={"X-API-Key": "demo-email", "Content-Type": "message/rfc822"})
+        elif appeal.channel == "open311" and appeal.topic in self.codes:
+            response = await self.client.post("/open311/v2/requests.json",
+                                              data=appeal.as_open311_form(self.codes[appeal.topic]))
+        else:
+            response = await self.client.post(
+                "/api/v1/appeals", headers={"X-API-Key": f"demo-{appeal.channel}"},
+                json=appeal.as_command(now))
+        response.raise_for_status()
+        return 1
+
+    async def flush(self) -> int:
+        """Post the social posts gathered so far as one export file."""
+        if not self.incident_rows:
+            return 0
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(self.incident_rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(self.incident_rows)
+        response = await self.client.post(
+            "/api/v1/channels/incident/imports", params={"filename": "export.csv"},
+            content=out.getvalue().encode("utf-8"),
+            headers={"X-API-Key": "demo-incident", "Content-Type": "text/csv"})
+        response.raise_for_status()
+        report = response.json()
+        if report["errors"]:
+            print(f"демо: выгрузка ИМ — ошибки строк: {report['errors']}", flush=True)
+        delivered = report["imported"] + report["duplicates"]
+        self.incident_rows = []
+        return delivered
 
 
 def wait_for(url: str, timeout: float = 60) -> None:

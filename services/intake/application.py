@@ -57,12 +57,10 @@ class IntakeApplication(ServiceApplication):
             if appeal_id in new:  # the same item twice in one batch
                 results[i] = Registration(appeal_id, True, new[appeal_id].repeat_of)
                 continue
-            try:
+            if self.recorder.select_events(appeal_id, limit=1):  # one query, nothing decoded
                 existing: IntakeAppeal = self.repository.get(appeal_id)
                 results[i] = Registration(appeal_id, True, existing.repeat_of)
                 continue
-            except AggregateNotFoundError:
-                pass
             appeal = self._new_appeal(appeal_id, command, indexes)
             new[appeal_id] = appeal
             results[i] = Registration(appeal_id, False, appeal.repeat_of)

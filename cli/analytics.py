@@ -127,6 +127,9 @@ def rebuild() -> None:
     """Удалить и пересобрать все таблицы из журнала (сервис аналитики должен быть остановлен)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from aiokafka.errors import KafkaError
+
+    from services.analytics.rebuild import RebuildError
     from services.analytics.rebuild import rebuild as run_rebuild
 
     settings = Settings()
@@ -135,12 +138,19 @@ def rebuild() -> None:
     analytics_app = _local()
     with Progress(TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.completed:,}/{task.total:,}"), TimeRemainingColumn()) as bar:
-        task = bar.add_task("пересборка", total=None)
+        task = bar.add_task("подключение к журналу", total=0)
 
         def progress(phase: str, done: int, total: int) -> None:
             bar.update(task, description=phase, completed=done, total=total)
 
-        events = asyncio.run(run_rebuild(analytics_app.projector, settings.kafka_bootstrap,
-                                         settings.log_topic, progress))
-    analytics_app.ch.close()
+        try:
+            events = asyncio.run(run_rebuild(analytics_app.projector, settings.kafka_bootstrap,
+                                             settings.log_topic, progress))
+        except RebuildError as exc:
+            fail(str(exc))
+        except KafkaError as exc:
+            fail(f"связь с журналом Kafka прервалась во время пересборки ({exc}): таблицы"
+                 " неполны, повторите mcu analytics rebuild")
+        finally:
+            analytics_app.ch.close()
     typer.echo(f"пересобрано из журнала: {events:,} событий")

@@ -103,7 +103,7 @@ def rubricator_check(path: Path = typer.Argument(None, help="Файл рубри
         fail("рубрикатор с ошибками:\n  " + "\n  ".join(exc.problems))
     topics = sum(len(b.topics) for b in rules.data.blocks)
     typer.echo(f"рубрикатор в порядке: {len(rules.data.blocks)} блоков, {topics} тем, "
-               f"{len(rules.territories)} территорий")
+               f"{len(rules.data.territories)} территорий")
 
 
 @rubricator_cli.command("draft")

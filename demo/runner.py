@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import subprocess
 import time
 from datetime import UTC, datetime
 
@@ -16,20 +17,21 @@ from demo.generator import appeals
 async def run(intake_url: str, rate: float, total: int | None, seed: int,
                report_every: int = 50, incident_batch: int = 5) -> int:
     """Send `total` appeals (forever when None) at `rate` per second, each through the real
-    door of its channel; returns how many were accepted."""
+    door of its channel; returns how many were accepted (social posts go in export files,
+    so they are accepted a few at a time)."""
     sent = 0
     interval = 1.0 / rate
     start = time.monotonic()
     async with httpx.AsyncClient(base_url=intake_url, timeout=10) as client:
         sender = ChannelSender(client, incident_batch)
         await sender.load_services()
-        for appeal in appeals(seed):
-            if total is not None and sent >= total:
+        for made, appeal in enumerate(appeals(seed), start=1):
+            if total is not None and made > total:
                 break
-            sent += await sender.send(appeal, sent)
-            if sent % report_every == 0:
+            before, sent = sent, sent + await sender.send(appeal, made)
+            if sent // report_every > before // report_every:
                 print(f"демо: отправлено {sent} обращений", flush=True)
-            delay = start + sent * interval - time.monotonic()
+            delay = start + made * interval - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
         sent += await sender.flush()
@@ -96,9 +98,12 @@ class ChannelSender:
         return delivered
 
 
-def wait_for(url: str, timeout: float = 60) -> None:
+def wait_for(url: str, timeout: float = 60, process: subprocess.Popen | None = None) -> None:
+    """Until the service at `url` is ready; fails early when its `process` has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"сервис {url} завершился с кодом {process.returncode}")
         try:
             if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
                 return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -71,3 +72,12 @@ async def _partitions(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str,
         t["topic"]: len(t["partitions"]) for t in described
         if t.get("error_code", 0) == 0 and t.get("partitions")
     }
+
+
+async def log_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
+    """The topic's partitions as a started consumer sees them (metadata fetched if new)."""
+    found = consumer.partitions_for_topic(topic)
+    if not found:
+        await consumer._client.force_metadata_update()  # noqa: SLF001
+        found = consumer.partitions_for_topic(topic) or set()
+    return [TopicPartition(topic, p) for p in sorted(found)]

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from contracts import decode
+from demo.runner import wait_for
 from tests.support.logtools import read_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
@@ -36,26 +37,15 @@ def service(name: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Po
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(url, proc)
+        try:
+            wait_for(url, process=proc)
+        except RuntimeError as exc:
+            raise AssertionError(f"{exc}: {proc.stdout.read().decode()[-3000:]}") from None
         yield url, proc
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
-
-
-def _wait_ready(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"service exited: {proc.stdout.read().decode()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/health/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(url)
 
 
 def _metric(url: str, name: str) -> float:

@@ -14,7 +14,7 @@ from kit.settings import Settings
 from kit.topics import ensure_log_topics
 from services.analytics.application import Analytics
 from services.analytics.ingest import Ingestor, Projector
-from services.analytics.rebuild import rebuild
+from services.analytics.rebuild import RebuildError, rebuild
 from services.analytics.sql_guard import ForbiddenSql
 from tests.support import chdb
 from tests.support.envelopes import AppealStory
@@ -133,25 +133,22 @@ def every_kind_of_story() -> list:
     return events[:-1] + [v1]
 
 
-def table(ch, name: str, skip: tuple[str, ...]) -> list[tuple]:
+def table(ch, name: str, skip: tuple[str, ...]) -> tuple[list[str], list[tuple]]:
     columns = [c for (c,) in ch.query("SELECT name FROM system.columns WHERE database ="
                                       " currentDatabase() AND table = {t:String} ORDER BY"
                                       " position", {"t": name})[1] if c not in skip]
     final = " FINAL" if name == "appeals" else ""
-    return ch.query(f"SELECT {', '.join(f'`{c}`' for c in columns)} FROM {name}{final}"
-                    " ORDER BY ALL")[1]
+    return columns, ch.query(f"SELECT {', '.join(f'`{c}`' for c in columns)} FROM {name}{final}"
+                             " ORDER BY ALL")[1]
 
 
 def tables(ch) -> dict:
     """The whole content of the tables; payloads as parsed JSON (the rebuild writes them as
     ClickHouse re-serialises them: 1.0 becomes 1)."""
-    payload = [c for (c,) in ch.query("SELECT name FROM system.columns WHERE database ="
-                                      " currentDatabase() AND table = 'events' ORDER BY"
-                                      " position", {})[1] if c != "ingested_at"].index("payload")
-    events = [row[:payload] + (json.loads(row[payload]),) + row[payload + 1:]
-              for row in table(ch, "events", ("ingested_at",))]
-    return {"events": events,
-            "appeals": table(ch, "appeals", ("version",)),
+    columns, rows = table(ch, "events", ("ingested_at",))
+    at = columns.index("payload")
+    return {"events": [r[:at] + (json.loads(r[at]),) + r[at + 1:] for r in rows],
+            "appeals": table(ch, "appeals", ("version",))[1],
             "daily": ch.query("SELECT day, recipient_id, topic, thematic_block, territory, channel,"
                               " kind, COLUMNS('^[a-z_]+$') EXCEPT (day, recipient_id, topic,"
                               " thematic_block, territory, channel, kind) APPLY(sum) FROM daily"
@@ -182,6 +179,15 @@ async def test_rebuild_from_the_log_gives_the_same_tables(log):
     assert seen[0] == ("чтение журнала", 0, read) and ("чтение журнала", read, read) in seen
     assert seen[-1][0] == "готово"
     assert ch.query("SHOW TABLES LIKE 'rebuild%'")[1] == []
+
+
+async def test_a_rebuild_from_a_missing_log_refuses_and_keeps_the_tables(log):
+    ch = chdb.fresh()
+    Projector(ch, MSK).project(chdb.records(fixture_events()[0]))
+    before = tables(ch)
+    with pytest.raises(RebuildError, match="нет топика журнала"):
+        await rebuild(Projector(ch, MSK), log.kafka_bootstrap, log.log_topic + "-missing")
+    assert tables(ch) == before
 
 
 def test_analysts_sql_is_read_only():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from contracts.vocabulary import Channel
@@ -13,6 +13,7 @@ from kit.consumer import TrackedConsumer
 from kit.outbox import OutboxRelay
 from kit.settings import Settings
 from kit.stores import store_environment
+from kit.topics import log_partitions
 from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
 from tests.support.tally import TallyApplication
@@ -89,8 +90,7 @@ async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await reader.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic)
-                                                               or await _partitions(reader, topic))]
+        partitions = await log_partitions(reader, topic)
         reader.assign(partitions)
         await reader.seek_to_beginning(*partitions)
         end = await reader.end_offsets(partitions)
@@ -101,11 +101,6 @@ async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
         return sorted(records, key=lambda r: (r.partition, r.offset))
     finally:
         await reader.stop()
-
-
-async def _partitions(reader: AIOKafkaConsumer, topic: str) -> set[int]:
-    await reader._client.force_metadata_update()  # noqa: SLF001
-    return reader.partitions_for_topic(topic) or set()
 
 
 async def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes, bytes]]) -> None:

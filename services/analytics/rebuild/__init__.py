@@ -18,9 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError
 
 from contracts import CATALOG, Envelope, UndecodableEvent, decode, encode
 from contracts.vocabulary import Role
+from kit.topics import log_partitions
 from services.analytics.domain.rows import STATUS_BY_EVENT
 from services.analytics.ingest import Projector
 
@@ -30,14 +32,32 @@ HERE = Path(__file__).parent
 Progress = Callable[[str, int, int], None]  # phase (Russian), done, total
 
 
+class RebuildError(RuntimeError):
+    """A rebuild that must not start (nothing has been dropped)."""
+
+
 async def rebuild(projector: Projector, bootstrap: str, topic: str,
                   progress: Progress | None = None, batch: int = 50_000) -> int:
     """Replay the log from its beginning up to its end at the start; returns records read."""
     report = progress or (lambda phase, done, total: None)
     ch = projector.ch
     started = time.perf_counter()
-    await asyncio.to_thread(_prepare, ch)
-    read, ends = await _stage_log(ch, bootstrap, topic, report, batch)
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
+                              max_partition_fetch_bytes=16 << 20, fetch_max_bytes=64 << 20)
+    try:
+        await reader.start()
+    except KafkaError as exc:
+        await reader.stop()
+        raise RebuildError(f"журнал Kafka {bootstrap} недоступен ({exc}): таблицы не тронуты") \
+            from None
+    try:
+        partitions = await log_partitions(reader, topic)
+        if not partitions:
+            raise RebuildError(f"в Kafka нет топика журнала {topic}: таблицы не тронуты")
+        await asyncio.to_thread(_prepare, ch)
+        read, ends = await _stage_log(ch, reader, partitions, report, batch)
+    finally:
+        await reader.stop()
     zone = projector.zone.key
     steps = [("обновление старых версий событий", lambda: _upcast_stale(ch)),
              ("таблица событий и сводки", lambda: _fill_events(ch, zone)),
@@ -93,53 +113,45 @@ def _drop_staging(ch) -> None:
         ch.command("DROP TABLE IF EXISTS {t:Identifier}", {"t": name})
 
 
-async def _stage_log(ch, bootstrap: str, topic: str, report: Progress,
-                     batch: int) -> tuple[int, dict[int, int]]:
+async def _stage_log(ch, reader: AIOKafkaConsumer, partitions: list[TopicPartition],
+                     report: Progress, batch: int) -> tuple[int, dict[int, int]]:
     """Copy the log's records (up to its end now) into `rebuild_log`, reading the next
     batch from Kafka while ClickHouse inserts the previous one."""
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                              max_partition_fetch_bytes=16 << 20, fetch_max_bytes=64 << 20)
-    await reader.start()
-    try:
-        partitions = [TopicPartition(topic, p) for p in sorted(await _partitions(reader, topic))]
-        reader.assign(partitions)
-        await reader.seek_to_beginning(*partitions)
-        begin = await reader.beginning_offsets(partitions)
-        end = await reader.end_offsets(partitions)
-        total = sum(end[tp] - begin[tp] for tp in partitions)
-        done, pending = 0, None
-        report("чтение журнала", 0, total)
-        remaining = {tp for tp in partitions if end[tp] > begin[tp]}
-        while remaining:
-            fetched = await reader.getmany(*remaining, timeout_ms=500, max_records=batch)
-            lines = []
-            for tp, records in fetched.items():
-                for r in records:
-                    if r.offset < end[tp]:
-                        lines.append(b"%d\t%d\t%s\n" % (r.partition, r.offset, tab_escape(r.value)))
-                if records and records[-1].offset + 1 >= end[tp]:
-                    remaining.discard(tp)
-            if pending is not None:
-                await pending
-            if lines:
-                pending = asyncio.ensure_future(asyncio.to_thread(
-                    ch.insert_tab_separated, "rebuild_log", ("partition", "offset", "value"),
-                    b"".join(lines)))
-                done += len(lines)
-                report("чтение журнала", done, total)
+    reader.assign(partitions)
+    await reader.seek_to_beginning(*partitions)
+    begin = await reader.beginning_offsets(partitions)
+    end = await reader.end_offsets(partitions)
+    total = sum(end[tp] - begin[tp] for tp in partitions)
+    done, pending = 0, None
+    report("чтение журнала", 0, total)
+    remaining = {tp for tp in partitions if end[tp] > begin[tp]}
+    while remaining:
+        fetched = await reader.getmany(*remaining, timeout_ms=500, max_records=batch)
+        lines = []
+        for tp, records in fetched.items():
+            for r in records:
+                if r.offset < end[tp]:
+                    lines.append(tab_line(r.partition, r.offset, r.value))
+            if records and records[-1].offset + 1 >= end[tp]:
+                remaining.discard(tp)
         if pending is not None:
             await pending
-        return done, {tp.partition: end[tp] for tp in partitions}
-    finally:
-        await reader.stop()
+        if lines:
+            pending = asyncio.ensure_future(asyncio.to_thread(
+                ch.insert_tab_separated, "rebuild_log", ("partition", "offset", "value"),
+                b"".join(lines)))
+            done += len(lines)
+            report("чтение журнала", done, total)
+    if pending is not None:
+        await pending
+    return done, {tp.partition: end[tp] for tp in partitions}
 
 
-def tab_escape(value: bytes | None) -> bytes:
-    """A value as one field of ClickHouse's TabSeparated format."""
-    if not value:
-        return b""
-    return (value.replace(b"\\", b"\\\\").replace(b"\t", b"\\t").replace(b"\n", b"\\n")
-            .replace(b"\r", b"\\r"))
+def tab_line(partition: int, offset: int, value: bytes | None) -> bytes:
+    """One record as a row of `rebuild_log` in ClickHouse's TabSeparated format."""
+    escaped = (value or b"").replace(b"\\", b"\\\\").replace(b"\t", b"\\t") \
+        .replace(b"\n", b"\\n").replace(b"\r", b"\\r")
+    return b"%d\t%d\t%s\n" % (partition, offset, escaped)
 
 
 def _upcast_stale(ch) -> None:
@@ -152,14 +164,6 @@ def _upcast_stale(ch) -> None:
             latest = encode(decode(value.encode(), payload_model=False))
         except UndecodableEvent:
             continue
-        lines.append(b"%d\t%d\t%s\n" % (partition, offset, tab_escape(latest)))
+        lines.append(tab_line(partition, offset, latest))
     if lines:
         ch.insert_tab_separated("rebuild_log", ("partition", "offset", "value"), b"".join(lines))
-
-
-async def _partitions(reader: AIOKafkaConsumer, topic: str) -> set[int]:
-    found = reader.partitions_for_topic(topic)
-    if not found:
-        await reader._client.force_metadata_update()  # noqa: SLF001
-        found = reader.partitions_for_topic(topic) or set()
-    return found

@@ -30,19 +30,15 @@ class RegistrationClassifier:
                  applicant_topic: str | None = None,
                  territory: str | None = None) -> Classification:
         content = f"{subject or ''}\n{text}"
-        place = territory or self._territory(content)
         topic, confidence, method, reason = self._topic(content, applicant_topic)
-        if place and not territory:
-            found = self.rubricator.territory_in(content)
-            reason += f"; территория по словам {_quoted(found.words)}" if found else ""
+        place = territory or None
+        if place is None and (found := self.rubricator.territory_in(content)):
+            place = found.name
+            reason += f"; территория по словам {_quoted(found.words)}"
         return Classification(kind=kind, topic=topic,
                               thematic_block=self.rubricator.block_of.get(topic or ""),
                               territory=place, confidence=confidence, method=method,
                               reason=reason)
-
-    def _territory(self, content: str) -> str | None:
-        found = self.rubricator.territory_in(content)
-        return found.name if found else None
 
     def _topic(self, content: str, applicant_topic: str | None):
         known = self.rubricator.topic_named(applicant_topic)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from services.intake.classification.text import stems
 from kit.reference_files import ReferenceFileError, load_yaml, problems
+from services.intake.classification.text import stems
 
 DEFAULT_FILE = Path(__file__).resolve().parents[1] / "data" / "rubricator.yaml"
 # confidence by the number of different rule words found (1, 2, 3 or more)
@@ -97,7 +97,6 @@ class Rubricator:
                     (topic.name, [(w, _phrase(w)) for w in topic.keywords]))
         self._territory_rules = [(t.name, [(w, _phrase(w)) for w in t.words])
                                  for t in data.territories]
-        self.territories = [t.name for t in data.territories]
 
     def topic_named(self, name: str | None) -> str | None:
         """The rubricator's topic for a name a channel uses (ПОС, ИМ), if known."""

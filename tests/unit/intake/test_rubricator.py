@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from contracts.vocabulary import ClassificationMethod, Kind
 from services.intake.classification import rubricator
@@ -73,14 +74,12 @@ def test_a_broken_rubricator_is_refused_naming_the_place(text, expected):
 
 def test_the_shipped_rubricator_is_valid():
     rules = rubricator.load()
-    assert len(rules.data.blocks) >= 8 and len(rules.territories) == 7
+    assert len(rules.data.blocks) >= 8 and len(rules.data.territories) == 7
 
 
 def test_a_draft_from_the_pos_topic_reference_is_a_valid_rubricator():
     groups = rubricator.read_topic_groups(SHARED / "rubricator" / "topic-to-group.json")
     draft = rubricator.draft_from_topic_groups(groups)
-    import yaml
-
     rules = rubricator.parse(yaml.safe_dump(draft, allow_unicode=True))
     assert sum(len(b.topics) for b in rules.data.blocks) == len(groups)
     assert rules.block_of["Ямы во дворах"] == groups["★ Ямы во дворах"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import platform
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,13 +62,15 @@ def main() -> None:
     from bench.intake import run as run_intake
 
     print("\nПриём обращений через HTTP (wrk, 64 соединения)…", flush=True)
-    intake = run_intake(bootstrap)
-    if "skipped" in intake:
-        print(f"  пропущено: {intake['skipped']}")
-    else:
-        print(f"  принято с записью в хранилище: {intake['accepted_per_s']:,.0f}/с, p50 "
-              f"{intake['p50_ms']:.0f} мс, p99 {intake['p99_ms']:.0f} мс, ошибок {intake['errors']} "
-              f"(пустой /health/live: {intake['health_per_s']:,.0f}/с)")
+    intake = [run_intake(bootstrap, workers=n) for n in sorted({1, os.cpu_count() or 1})]
+    for figures_of in intake:
+        if "skipped" in figures_of:
+            print(f"  пропущено: {figures_of['skipped']}")
+            break
+        print(f"  HTTP-процессов {figures_of['http_processes']}: принято с записью в хранилище "
+              f"{figures_of['accepted_per_s']:,.0f}/с, p50 {figures_of['p50_ms']:.0f} мс, "
+              f"p99 {figures_of['p99_ms']:.0f} мс, ошибок {figures_of['errors']} "
+              f"(пустой /health/live: {figures_of['health_per_s']:,.0f}/с)")
 
     from bench.classification import run as run_classification
 

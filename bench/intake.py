@@ -1,8 +1,9 @@
 """Intake figures: accepted appeals/s through the HTTP API with durability, p50/p99 latency.
 
-The service runs as its own process (`mcu serve intake`, SQLite store); the load comes
-from wrk (Debian package), because a Python client tops out far below the server (about
-300 requests/s here). Each request is a new appeal: answered only after its batch commit.
+The service runs as its own process (`mcu serve intake`, SQLite store), with one HTTP
+process or several (MCU_HTTP_WORKERS); the load comes from wrk (Debian package), because a
+Python client tops out far below the server (about 300 requests/s here). Each request is a
+new appeal: answered only after its batch commit.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def run(bootstrap: str, seconds: int = 15, connections: int = 64) -> dict:
+def run(bootstrap: str, seconds: int = 15, connections: int = 64, workers: int = 1) -> dict:
     if shutil.which("wrk") is None:
         return {"skipped": "wrk не установлен: apt-get install wrk"}
     with socket.socket() as probe:
@@ -47,6 +48,7 @@ def run(bootstrap: str, seconds: int = 15, connections: int = 64) -> dict:
         [sys.executable, "-m", "cli.main", "serve", "intake"],
         env={**os.environ, "MCU_KAFKA_BOOTSTRAP": bootstrap, "MCU_DATA_DIR": tempfile.mkdtemp(),
              "MCU_HTTP_PORT": str(port), "MCU_LOG_LEVEL": "WARNING",
+             "MCU_HTTP_WORKERS": str(workers),
              "MCU_LOG_TOPIC": f"mcu.appeals.bench-i-{port}"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     script = Path(tempfile.mkdtemp()) / "post.lua"
@@ -63,6 +65,7 @@ def run(bootstrap: str, seconds: int = 15, connections: int = 64) -> dict:
         service.wait(timeout=30)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
+        "http_processes": workers,
         "accepted_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50_ms": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
         "p99_ms": _ms(re.search(r"99%\s+(\S+)", out).group(1)),

@@ -76,14 +76,19 @@ def stack_status() -> None:
 
 
 @app.command()
-def serve(service: str = typer.Argument(..., help="intake | routing | sla | analytics")) -> None:
+def serve(service: str = typer.Argument(..., help="intake | routing | sla | analytics"),
+          worker_fd: int | None = typer.Option(None, hidden=True,
+                                               help="HTTP-процесс при главном (его сокет)"),
+          main_port: int | None = typer.Option(None, hidden=True,
+                                               help="порт главного процесса для HTTP-процессов"),
+          ) -> None:
     """Запустить один сервис (HTTP, ретранслятор, потребитель журнала)."""
     if service not in SERVICES:
         raise typer.BadParameter(f"неизвестный сервис {service!r}; есть: {', '.join(SERVICES)}")
     from kit.runtime import serve as serve_service
 
     bootstrap = importlib.import_module(f"services.{service}.bootstrap")
-    serve_service(bootstrap.build(Settings()))
+    serve_service(bootstrap.build(Settings()), worker_fd, main_port)
 
 
 @contracts_cli.command("generate")

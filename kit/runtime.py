@@ -3,6 +3,11 @@
 The FastAPI lifespan is the service's lifecycle: start-up ensures the log topics and
 starts the relay and consumer; shutdown (SIGTERM via uvicorn) lets the consumer finish
 the batch in hand and the relay save its position before the store closes.
+
+A service whose HTTP API only writes to its store (intake) may answer HTTP in several
+processes (MCU_HTTP_WORKERS): the main process binds the port and runs the relay and
+consumer; the workers share its listening socket and the store, and run HTTP only. One
+Python process is bound by its GIL; processes use every core.
 """
 
 from __future__ import annotations
@@ -11,8 +16,11 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from fastapi import APIRouter, FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -40,13 +48,19 @@ class Service:
     title_ru: str = ""
     background: Sequence[Callable[[], Awaitable[None]]] = ()
     on_close: Callable[[], None] | None = None  # release what the service owns (an engine)
+    http_workers_allowed: bool = False  # True: its HTTP API may run in several processes
     relay: OutboxRelay | None = field(default=None, init=False)
     consumer: TrackedConsumer | None = field(default=None, init=False)
     ready: bool = field(default=False, init=False)
     _tasks: list[asyncio.Task] = field(default_factory=list, init=False)
 
+    def http_only(self) -> Service:
+        """The same service without relay, consumer and background jobs: an HTTP worker."""
+        return replace(self, reaction=None, publishes=False, background=())
+
     async def start(self) -> None:
-        await ensure_log_topics(self.settings)
+        if self.publishes or self.reaction is not None:
+            await ensure_log_topics(self.settings)
         s = self.settings
         if self.publishes and self.app is not None:
             self.relay = OutboxRelay(self.app, self.name, s.log_topic, s.kafka_bootstrap,
@@ -92,8 +106,12 @@ class Service:
         return None
 
 
-def http_app(service: Service) -> FastAPI:
-    """The service's HTTP face: its API routers plus health, readiness and metrics."""
+def http_app(service: Service, main_url: str | None = None) -> FastAPI:
+    """The service's HTTP face: its API routers plus health, readiness and metrics.
+
+    `main_url`: this process is an HTTP worker; readiness and metrics belong to the main
+    process (its relay and consumer), so the worker answers them from there.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -110,8 +128,22 @@ def http_app(service: Service) -> FastAPI:
     async def live() -> dict:
         return {"status": "ok", "service": service.name}
 
-    @api.get("/health/ready", tags=["ops"], summary="Готов принимать работу")
-    async def ready(response: Response) -> dict:
+    async def from_main(path: str) -> Response:
+        import httpx
+
+        async with httpx.AsyncClient(base_url=main_url, timeout=5) as client:
+            try:
+                answer = await client.get(path)
+            except httpx.HTTPError:
+                return Response('{"status":"not_ready","failed":"main_process"}', 503,
+                                media_type="application/json")
+        return Response(answer.content, answer.status_code,
+                        media_type=answer.headers.get("content-type"))
+
+    @api.get("/health/ready", tags=["ops"], summary="Готов принимать работу", response_model=None)
+    async def ready(response: Response) -> dict | Response:
+        if main_url:
+            return await from_main("/health/ready")
         failed = service.failed_task()
         if not service.ready or failed:
             response.status_code = 503
@@ -120,6 +152,8 @@ def http_app(service: Service) -> FastAPI:
 
     @api.get("/metrics", tags=["ops"], summary="Метрики Prometheus")
     async def metrics() -> Response:
+        if main_url:
+            return await from_main("/metrics")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     problems.install(api)
@@ -128,15 +162,12 @@ def http_app(service: Service) -> FastAPI:
     return api
 
 
-def serve(service: Service) -> None:
-    """Run the service until SIGTERM/SIGINT, then shut down gracefully and exit 0."""
+def _run_http(api: FastAPI, sockets: list[socket.socket]) -> None:
+    """uvicorn on the given sockets, exiting 0 after a graceful stop (no kill status)."""
     import uvicorn
 
-    from kit.logging import configure
-
-    class _Server(uvicorn.Server):
-        # uvicorn re-raises the captured signal after shutdown, so a clean stop would
-        # look like a kill to a service manager; finish and exit 0 instead.
+    class Server(uvicorn.Server):
+        # uvicorn re-raises the captured signal after shutdown; finish and exit 0 instead.
         @contextlib.contextmanager
         def capture_signals(self):  # type: ignore[override]
             previous = {sig: signal.signal(sig, self.handle_exit)
@@ -147,9 +178,89 @@ def serve(service: Service) -> None:
                 for sig, handler in previous.items():
                     signal.signal(sig, handler)
 
+    config = uvicorn.Config(api, log_config=None, access_log=False, timeout_graceful_shutdown=20)
+    Server(config).run(sockets=sockets)
+
+
+class HttpWorkers:
+    """The extra HTTP processes of a service: started, restarted if they die, stopped."""
+
+    def __init__(self, name: str, listening: socket.socket, private: socket.socket, count: int):
+        self.name, self.listening, self.count = name, listening, count
+        self.main_port = private.getsockname()[1]
+        self.processes: list[subprocess.Popen] = []
+        self.stopping = False
+
+    def _spawn(self) -> subprocess.Popen:
+        fd = self.listening.fileno()
+        return subprocess.Popen([sys.executable, "-m", "cli.main", "serve", self.name,
+                                 "--worker-fd", str(fd), "--main-port", str(self.main_port)],
+                                pass_fds=(fd,))
+
+    async def supervise(self) -> None:
+        """Runs with the service; its cancellation at shutdown stops the workers first."""
+        self.processes = [self._spawn() for _ in range(self.count)]
+        try:
+            while True:
+                await asyncio.sleep(1)
+                for i, process in enumerate(self.processes):
+                    if process.poll() is not None:
+                        log.error("HTTP worker exited; restarting", extra={
+                            "component": self.name, "exit_code": process.returncode})
+                        self.processes[i] = self._spawn()
+        finally:
+            await asyncio.to_thread(self.stop)
+
+    def stop(self) -> None:
+        self.stopping = True
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=25)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _listening_socket(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(service: Service, worker_fd: int | None = None, main_port: int | None = None) -> None:
+    """Run the service until SIGTERM/SIGINT, then shut down gracefully and exit 0.
+
+    `worker_fd`, `main_port`: run as an HTTP worker of the main process, on its listening
+    socket; the main process also listens on `main_port` (loopback) for the workers.
+    """
+    from kit.logging import configure
+
     configure(service.name, service.settings.log_level)
+    if worker_fd is not None:
+        _run_http(http_app(service.http_only(), f"http://127.0.0.1:{main_port}"),
+                  [socket.socket(fileno=worker_fd)])
+        return
     port = service.settings.port_for(service.name)
-    log.info("listening", extra={"port": port, "component": service.name})
-    config = uvicorn.Config(http_app(service), host=service.settings.http_host, port=port,
-                            log_config=None, access_log=False, timeout_graceful_shutdown=20)
-    _Server(config).run()
+    listening = _listening_socket(service.settings.http_host, port)
+    extra = service.settings.http_workers - 1
+    if extra and not service.http_workers_allowed:
+        log.warning("MCU_HTTP_WORKERS ignored: this service answers HTTP in one process",
+                    extra={"component": service.name})
+        extra = 0
+    sockets, workers = [listening], None
+    if extra:
+        sockets.append(_listening_socket("127.0.0.1", 0))  # the main process, for its workers
+        workers = HttpWorkers(service.name, listening, sockets[1], extra)
+        service.background = (*service.background, workers.supervise)
+    log.info("listening", extra={"port": port, "component": service.name,
+                                 "http_processes": 1 + extra})
+    try:
+        _run_http(http_app(service), sockets)
+    finally:
+        if workers is not None:
+            workers.stop()

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=None, description="Default: per-service port")
+    http_workers: int = Field(default=1, ge=1, le=64,
+                              description="HTTP processes of intake (one per core)")
 
     consumer_batch_size: int = Field(default=500, ge=1)
     consumer_batch_timeout_ms: int = Field(default=200, ge=1)

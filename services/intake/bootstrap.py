@@ -32,4 +32,5 @@ def build(settings: Settings | None = None) -> Service:
                             classifier=registration_classifier(settings))
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
                    routers=[router(app, ChannelKeys(settings.intake_api_keys))],
-                   title_ru="МЦУ: приём обращений", on_close=vault.close)
+                   title_ru="МЦУ: приём обращений", on_close=vault.close,
+                   http_workers_allowed=True)

@@ -72,19 +72,17 @@ class VaultError(Exception):
 class PersonalDataVault:
     def __init__(self, path: Path, secret: bytes | None = None):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(path, timeout=10, check_same_thread=False,
+                                   isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
         self._secret = secret or self._stored_secret()
 
     def _stored_secret(self) -> bytes:
-        row = self._db.execute("SELECT value FROM meta WHERE name = 'hmac'").fetchone()
-        if row:
-            return row[0]
-        secret = os.urandom(32)
-        self._db.execute("INSERT INTO meta VALUES ('hmac', ?)", (secret,))
-        return secret
+        # Insert-or-keep, then read: several processes opening the vault agree on one secret.
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('hmac', ?)", (os.urandom(32),))
+        return self._db.execute("SELECT value FROM meta WHERE name = 'hmac'").fetchone()[0]
 
     def pseudonym(self, applicant: Applicant) -> uuid.UUID:
         """The applicant's stable pseudonymous id (a new one for an unidentifiable person)."""
@@ -92,25 +90,21 @@ class PersonalDataVault:
         if identity is None:
             return uuid.uuid4()
         lookup = hmac.new(self._secret, identity.encode(), hashlib.sha256).hexdigest()
-        with self._lock:
+        with self._lock:  # insert-or-keep, then read: processes racing agree on one id
+            self._db.execute("INSERT OR IGNORE INTO identities VALUES (?, ?)",
+                             (lookup, str(uuid.uuid4())))
             row = self._db.execute("SELECT applicant_id FROM identities WHERE lookup = ?",
                                    (lookup,)).fetchone()
-            if row:
-                return uuid.UUID(row[0])
-            applicant_id = uuid.uuid4()
-            self._db.execute("INSERT INTO identities VALUES (?, ?)", (lookup, str(applicant_id)))
-            return applicant_id
+            return uuid.UUID(row[0])
 
     def store(self, applicant_id: uuid.UUID, appeal_id: uuid.UUID, applicant: Applicant) -> None:
         """Keep the person's data for this appeal, encrypted with their own key."""
         now = datetime.now(UTC).isoformat()
         with self._lock:
-            row = self._db.execute("SELECT key FROM applicant_keys WHERE applicant_id = ?",
-                                   (str(applicant_id),)).fetchone()
-            key = row[0] if row else AESGCM.generate_key(bit_length=256)
-            if not row:
-                self._db.execute("INSERT INTO applicant_keys VALUES (?, ?, ?)",
-                                 (str(applicant_id), key, now))
+            self._db.execute("INSERT OR IGNORE INTO applicant_keys VALUES (?, ?, ?)",
+                             (str(applicant_id), AESGCM.generate_key(bit_length=256), now))
+            key = self._db.execute("SELECT key FROM applicant_keys WHERE applicant_id = ?",
+                                   (str(applicant_id),)).fetchone()[0]
             nonce = os.urandom(12)
             ciphertext = AESGCM(key).encrypt(nonce, json.dumps(asdict(applicant)).encode(),
                                              str(appeal_id).encode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -121,3 +122,56 @@ def test_every_service_answers_health_readiness_and_metrics(env):
             assert httpx.get(f"{url}/health/ready").status_code == 200
             assert "mcu_events_consumed_total" in httpx.get(f"{url}/metrics").text
             assert httpx.get(f"{url}/openapi.json").status_code == 200
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+async def test_intake_answers_in_several_processes_and_loses_nothing(env):
+    """Two HTTP processes on one store: every appeal reaches the log once, a repeated
+    delivery racing across processes is registered once, a dead worker is replaced."""
+    with service("intake", env | {"MCU_HTTP_WORKERS": "2"}) as (intake, proc):
+        workers = _children(proc.pid)
+        assert len(workers) == 1
+        async with httpx.AsyncClient(base_url=intake, headers=KEY, timeout=30) as client:
+            posts = [client.post("/api/v1/appeals", json=APPEAL | {"external_id": f"M-{i}"})
+                     for i in range(80)]
+            racing = [client.post("/api/v1/appeals", json=APPEAL | {"external_id": "SAME"})
+                      for _ in range(20)]
+            responses = await asyncio.gather(*posts, *racing)
+        assert {r.status_code for r in responses[:80]} == {201}
+        assert sorted(r.status_code for r in responses[80:]) == [200] * 19 + [201]
+        assert len({r.json()["appeal_id"] for r in responses[80:]}) == 1
+        # Whichever process answers, readiness and metrics are the main process's (relay).
+        _until(lambda: all(_metric(intake, "mcu_events_published_total") == 81
+                           for _ in range(10)))
+        assert {httpx.get(f"{intake}/health/ready").status_code for _ in range(10)} == {200}
+
+        os.kill(workers.pop(), signal.SIGKILL)
+        _until(lambda: len(_children(proc.pid)) == 1, timeout=15)
+        replacement = _children(proc.pid)
+        assert httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": "AFTER"},
+                          headers=KEY).status_code == 201
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=40) == 0
+        assert not any(Path(f"/proc/{pid}").exists() for pid in replacement)
+
+    with service("intake", env):  # whatever a worker stored last is published now
+        async def registered() -> list[str]:
+            records = await read_all(env["MCU_KAFKA_BOOTSTRAP"], env["MCU_LOG_TOPIC"])
+            return [e.payload.external_id for e in map(decode, (r.value for r in records))
+                    if e.event_type == "AppealRegistered"]
+
+        deadline = time.monotonic() + 30
+        while len(found := await registered()) < 82 and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+    assert sorted(found) == sorted([f"M-{i}" for i in range(80)] + ["SAME", "AFTER"])

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-import yaml
 
 from contracts.vocabulary import Channel
+from services.intake.classification.rubricator import RubricatorFile
 from services.intake.domain.commands import ApplicantData, RegisterAppeal
-
-SERVICES_FILE = Path(__file__).resolve().parents[1] / "data" / "services.yaml"
 
 
 @dataclass(frozen=True)
@@ -18,17 +14,20 @@ class Service:
     code: str
     name: str
     group: str
+    keywords: tuple[str, ...] = ()
 
 
-def load_services(path: Path = SERVICES_FILE) -> dict[str, Service]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {s["code"]: Service(s["code"], s["name"], s["group"]) for s in data["services"]}
+def services_of(rubricator: RubricatorFile) -> dict[str, Service]:
+    """The rubricator's topics that carry an Open311 code: one list of topics to edit."""
+    return {t.open311_code: Service(t.open311_code, t.name, block.name, tuple(t.keywords))
+            for block in rubricator.blocks for t in block.topics if t.open311_code}
 
 
 def service_json(service: Service) -> dict:
     return {"service_code": service.code, "service_name": service.name,
             "description": f"Сообщение о проблеме: {service.name}", "metadata": False,
-            "type": "realtime", "keywords": None, "group": service.group}
+            "type": "realtime", "keywords": ", ".join(service.keywords) or None,
+            "group": service.group}
 
 
 class Open311Error(ValueError):

@@ -31,6 +31,8 @@ class _Strict(BaseModel):
 
 class TopicRule(_Strict):
     name: str = Field(min_length=1, max_length=300)
+    open311_code: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+                                     description="service_code in Open311; none: not offered")
     aliases: list[str] = []
     keywords: list[str] = []
 
@@ -53,9 +55,15 @@ class RubricatorFile(_Strict):
     @model_validator(mode="after")
     def _unique(self) -> RubricatorFile:
         seen: dict[str, str] = {}
+        codes: dict[str, str] = {}
         clashes = []
         for block in self.blocks:
             for topic in block.topics:
+                if topic.open311_code in codes:
+                    clashes.append(f"код Open311 «{topic.open311_code}» и у темы "
+                                   f"«{codes[topic.open311_code]}», и у «{topic.name}»")
+                elif topic.open311_code:
+                    codes[topic.open311_code] = topic.name
                 for name in (topic.name, *topic.aliases):
                     key = name.casefold()
                     if key in seen and seen[key] != topic.name:

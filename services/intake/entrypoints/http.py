@@ -33,7 +33,7 @@ class Accepted(BaseModel):
 def router(app: IntakeApplication, keys: ChannelKeys,
            services: dict[str, open311.Service] | None = None) -> APIRouter:
     api = APIRouter()
-    services = services or open311.load_services()
+    services = services or open311.services_of(app.classifier.rubricator.data)
     batcher = RegistrationBatcher(app)
 
     def require(channel: Channel, key: str | None) -> None:

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from contracts.vocabulary import ClassificationMethod, Kind
+from services.intake.adapters import open311
 from services.intake.classification import rubricator
 from services.intake.classification.model import AppealClassifier
 from services.intake.classification.registration import RegistrationClassifier
@@ -64,6 +65,10 @@ def test_aliases_and_the_star_of_pos_topics_map_to_the_topic(rules):
      "blocks.0.topics.0.kewords: лишнее поле"),
     ("version: 1\nblocks:\n- name: A\n  topics:\n  - name: T\n  - name: U\n    aliases: [t]\n",
      "«t» относится и к теме «T», и к «U»"),
+    ("version: 1\nblocks:\n- name: A\n  topics:\n  - {name: T, open311_code: x}\n"
+     "  - {name: U, open311_code: x}\n", "код Open311 «x» и у темы «T», и у «U»"),
+    ("version: 1\nblocks:\n- name: A\n  topics:\n  - {name: T, open311_code: Ямы}\n",
+     "blocks.0.topics.0.open311_code"),
     ("blocks: [", "не YAML"),
 ])
 def test_a_broken_rubricator_is_refused_naming_the_place(text, expected):
@@ -113,3 +118,13 @@ def test_the_model_decides_when_no_rule_matches(rules):
     assert c.reason.startswith(f"модель {model.version}: уверенность")
     without_model = RegistrationClassifier(rules).classify(Kind.MESSAGE, "опять нет воды")
     assert (without_model.topic, without_model.method) == (None, ClassificationMethod.MANUAL)
+
+
+def test_open311_offers_the_topics_that_carry_a_code():
+    coded = SMALL.replace("  - name: Ямы\n", "  - name: Ямы\n    open311_code: potholes\n")
+    services = open311.services_of(rubricator.parse(coded).data)
+    assert list(services) == ["potholes"]
+    assert open311.service_json(services["potholes"]) == {
+        "service_code": "potholes", "service_name": "Ямы", "group": "Дороги",
+        "description": "Сообщение о проблеме: Ямы", "metadata": False, "type": "realtime",
+        "keywords": "яма, асфальт, проезжая часть"}

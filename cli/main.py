@@ -24,8 +24,10 @@ app.add_typer(contracts_cli, name="contracts")
 def _register_subcommands() -> None:
     from cli.analytics import analytics
     from cli.classify import classify
+    from cli.intake import intake
     from cli.sla import sla
 
+    app.add_typer(intake, name="intake")
     app.add_typer(classify, name="classify")
     app.add_typer(sla, name="sla")
     app.add_typer(analytics, name="analytics")

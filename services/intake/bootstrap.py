@@ -23,10 +23,15 @@ def registration_classifier(settings: Settings) -> RegistrationClassifier:
     return RegistrationClassifier(rules, model)
 
 
+def open_vault(settings: Settings) -> PersonalDataVault:
+    """The personal-data vault of this deployment (the service and `mcu intake vault`)."""
+    return PersonalDataVault(settings.data_dir / "intake-vault.sqlite",
+                             settings.vault_secret.encode() if settings.vault_secret else None)
+
+
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
-    vault = PersonalDataVault(settings.data_dir / "intake-vault.sqlite",
-                              settings.vault_secret.encode() if settings.vault_secret else None)
+    vault = open_vault(settings)
     app = IntakeApplication(env=store_environment("intake", settings), vault=vault,
                             repeat_window=timedelta(days=settings.repeat_window_days),
                             classifier=registration_classifier(settings))

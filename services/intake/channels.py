@@ -13,9 +13,7 @@ class ChannelKeys:
     the keys themselves; without it each channel accepts its demo key `demo-<channel>`)."""
 
     def __init__(self, configured: str = ""):
-        pairs = [p.split("=", 1) for p in configured.split(",") if "=" in p]
-        keys = {Channel(c.strip()): k.strip() for c, k in pairs} if pairs else {
-            c: f"demo-{c.value}" for c in Channel}
+        keys = configured_keys(configured)
         self._digests = {c: hashlib.sha256(k.encode()).hexdigest() for c, k in keys.items()}
 
     def channel_of(self, key: str | None) -> Channel | None:
@@ -23,3 +21,11 @@ class ChannelKeys:
             return None
         digest = hashlib.sha256(key.encode()).hexdigest()
         return next((c for c, d in self._digests.items() if hmac.compare_digest(d, digest)), None)
+
+
+def configured_keys(configured: str = "") -> dict[Channel, str]:
+    """The keys of `MCU_INTAKE_API_KEYS` by channel (the demo keys when it is empty)."""
+    pairs = [p.split("=", 1) for p in configured.split(",") if "=" in p]
+    if not pairs:
+        return {c: f"demo-{c.value}" for c in Channel}
+    return {Channel(c.strip()): k.strip() for c, k in pairs}

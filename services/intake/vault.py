@@ -126,8 +126,17 @@ class PersonalDataVault:
         plain = AESGCM(row[3]).decrypt(row[1], row[2], str(appeal_id).encode())
         return Applicant(**json.loads(plain))
 
+    def applicant_of(self, appeal_id: uuid.UUID) -> uuid.UUID | None:
+        """The pseudonym of an appeal's applicant (no personal data: not logged)."""
+        with self._lock:
+            row = self._db.execute("SELECT applicant_id FROM records WHERE appeal_id = ?",
+                                   (str(appeal_id),)).fetchone()
+        return uuid.UUID(row[0]) if row else None
+
     def erase(self, applicant_id: uuid.UUID, who: str, why: str) -> int:
         """Destroy the applicant's key and data; returns how many appeals it covered."""
+        if not who.strip() or not why.strip():
+            raise VaultError("укажите, кто и зачем удаляет персональные данные")
         with self._lock:
             count = self._db.execute("SELECT count(*) FROM records WHERE applicant_id = ?",
                                      (str(applicant_id),)).fetchone()[0]

@@ -5,48 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from contracts import decode
-from demo.runner import wait_for
+from tests.support.processes import service
 from tests.support.logtools import read_all
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def service(name: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", name],
-                            env={**os.environ, **env, "MCU_HTTP_PORT": str(port)},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        try:
-            wait_for(url, process=proc)
-        except RuntimeError as exc:
-            raise AssertionError(f"{exc}: {proc.stdout.read().decode()[-3000:]}") from None
-        yield url, proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
 
 
 def _metric(url: str, name: str) -> float:
@@ -61,12 +30,6 @@ def _until(condition, timeout: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not reached in time"
         time.sleep(0.2)
-
-
-@pytest.fixture
-def env(kafka_bootstrap: str, tmp_path: Path) -> dict[str, str]:
-    return {"MCU_KAFKA_BOOTSTRAP": kafka_bootstrap, "MCU_DATA_DIR": str(tmp_path),
-            "MCU_LOG_TOPIC": f"mcu.appeals.e2e-{uuid.uuid4().hex[:8]}", "MCU_LOG_PARTITIONS": "2"}
 
 
 APPEAL = {"channel": "web", "text": "Не горят фонари на ул. Мира", "territory": "г. Константиновск"}

@@ -1,0 +1,189 @@
+"""`mcu intake`: files into the running intake service, and the personal-data vault.
+
+Files go through the service's own doors (HTTP, with the channel's key), so they are
+validated, deduplicated and classified exactly as the channel's live traffic is.
+"""
+
+from __future__ import annotations
+
+import json
+import mailbox
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+import typer
+
+from cli.common import fail
+from contracts.vocabulary import Channel
+from kit.settings import Settings
+
+intake = typer.Typer(help="Приём: выгрузки «Инцидент Менеджмент», почта, персональные данные",
+                     no_args_is_help=True)
+vault = typer.Typer(help="Хранилище персональных данных (152-ФЗ): каждое обращение к нему "
+                         "записывается в журнал — кто и зачем", no_args_is_help=True)
+intake.add_typer(vault, name="vault")
+
+Url = typer.Option(None, help="Адрес сервиса приёма; по умолчанию — локальный")
+Key = typer.Option(None, envvar="MCU_INTAKE_KEY",
+                   help="Ключ канала; по умолчанию — из MCU_INTAKE_API_KEYS")
+
+
+def _client(url: str | None, channel: Channel, key: str | None) -> httpx.Client:
+    from services.intake.channels import configured_keys
+
+    settings = Settings()
+    base = url or f"http://127.0.0.1:{settings.port_for('intake')}"
+    key = key or configured_keys(settings.intake_api_keys).get(channel)
+    if not key:
+        fail(f"нет ключа канала «{channel.value}»: укажите --key или MCU_INTAKE_API_KEYS")
+    return httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60)
+
+
+def _post(client: httpx.Client, path: str, **kwargs) -> httpx.Response:
+    try:
+        response = client.post(path, **kwargs)
+    except httpx.HTTPError as exc:
+        fail(f"сервис приёма {client.base_url} недоступен ({exc}); запустите mcu serve intake")
+    if response.status_code in (401, 403):
+        fail(response.json().get("detail", "ключ не принят"))
+    return response
+
+
+@intake.command("import")
+def import_export(file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                              help="Выгрузка .csv или .xlsx"),
+                  timezone: str = typer.Option("Europe/Moscow",
+                                               help="Часовой пояс времени в выгрузке"),
+                  url: str | None = Url, key: str | None = Key) -> None:
+    """Загрузить выгрузку «Инцидент Менеджмент»: отчёт по строкам, повторы не дублируются."""
+    with _client(url, Channel.INCIDENT, key) as client:
+        response = _post(client, "/api/v1/channels/incident/imports", content=file.read_bytes(),
+                         params={"filename": file.name, "timezone": timezone})
+    body = response.json()
+    if response.status_code >= 400:
+        fail(f"{body.get('detail')} (код {body.get('code')})")
+    typer.echo(f"{file.name}: принято {body['imported']}, уже были {body['duplicates']}, "
+               f"с ошибками {len(body['errors'])}")
+    for error in body["errors"]:
+        typer.echo(f"  {error}", err=True)
+    if body["errors"]:
+        raise typer.Exit(1)
+
+
+def _letters(paths: list[Path]) -> Iterator[tuple[str, bytes, Callable[[], None]]]:
+    """(name, bytes, mark_read) of every letter: .eml files, folders of them, Maildirs.
+    A Maildir letter accepted is marked read (moved to cur/, flag S), as mail clients do."""
+    for path in paths:
+        if (path / "new").is_dir() and (path / "cur").is_dir():
+            box = mailbox.Maildir(path, factory=None, create=False)
+            for key in list(box.iterkeys()):
+                message = box[key]
+                if "S" in message.get_flags():
+                    continue
+
+                def mark_read(box=box, key=key, message=message) -> None:
+                    message.set_subdir("cur")
+                    message.add_flag("S")
+                    box[key] = message
+
+                yield f"{path.name}/{key}", message.as_bytes(), mark_read
+        elif path.is_dir():
+            for file in sorted(path.glob("*.eml")):
+                yield file.name, file.read_bytes(), lambda: None
+        elif path.is_file():
+            yield path.name, path.read_bytes(), lambda: None
+        else:
+            fail(f"{path}: нет такого файла или папки")
+
+
+@intake.command("mail")
+def mail(paths: list[Path] = typer.Argument(..., help="Файлы .eml, папки с ними или Maildir"),
+         url: str | None = Url, key: str | None = Key) -> None:
+    """Передать письма в приём (повторная передача того же письма ничего не меняет)."""
+    counts = {"принято": 0, "уже были": 0, "не приняты": 0}
+    with _client(url, Channel.EMAIL, key) as client:
+        for name, raw, mark_read in _letters(paths):
+            response = _post(client, "/api/v1/channels/email/messages", content=raw,
+                             headers={"Content-Type": "message/rfc822"})
+            if response.status_code in (200, 201):
+                counts["принято" if response.status_code == 201 else "уже были"] += 1
+                mark_read()
+            else:
+                counts["не приняты"] += 1
+                typer.echo(f"  {name}: {response.json().get('detail')}", err=True)
+    typer.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
+    if counts["не приняты"]:
+        raise typer.Exit(1)
+
+
+def _vault():
+    from services.intake.bootstrap import open_vault
+
+    return open_vault(Settings())
+
+
+Who = typer.Option(..., help="Кто обращается (учётная запись сотрудника)")
+Why = typer.Option(..., help="Зачем (основание, попадёт в журнал)")
+
+
+@vault.command("read")
+def vault_read(appeal_id: UUID = typer.Argument(..., help="Номер обращения (UUID)"),
+               who: str = Who, why: str = Why) -> None:
+    """Показать данные заявителя обращения (запись в журнале обращений к хранилищу)."""
+    from services.intake.vault import VaultError
+
+    store = _vault()
+    try:
+        person = store.read(appeal_id, who, why)
+    except VaultError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    if person is None:
+        fail("данных заявителя нет (не переданы каналом или удалены)")
+    typer.echo(json.dumps({k: v for k, v in vars(person).items() if v}, ensure_ascii=False,
+                          indent=2))
+
+
+@vault.command("erase")
+def vault_erase(applicant: UUID | None = typer.Option(None, help="Псевдоним заявителя (UUID)"),
+                appeal: UUID | None = typer.Option(None, help="…или номер его обращения"),
+                who: str = Who, why: str = Why,
+                yes: bool = typer.Option(False, "--yes", help="Без вопроса")) -> None:
+    """Удалить ключ и данные заявителя по всем его обращениям безвозвратно (ст. 21 152-ФЗ);
+    события журнала не меняются: в них только псевдоним."""
+    from services.intake.vault import VaultError
+
+    if (applicant is None) == (appeal is None):
+        fail("укажите одно из двух: --applicant или --appeal")
+    store = _vault()
+    try:
+        applicant = applicant or store.applicant_of(appeal)
+        if applicant is None:
+            fail(f"у обращения {appeal} нет данных заявителя в хранилище")
+        if not yes:
+            typer.confirm(f"Удалить персональные данные заявителя {applicant} безвозвратно?",
+                          abort=True)
+        covered = store.erase(applicant, who, why)
+    except VaultError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    typer.echo(f"удалено: данные заявителя {applicant} по {covered} обращениям")
+
+
+@vault.command("log")
+def vault_log(limit: int = typer.Option(50, min=1, help="Сколько последних записей")) -> None:
+    """Журнал обращений к хранилищу: когда, кто, зачем, что сделано."""
+    store = _vault()
+    try:
+        entries = store.access_log(limit)
+    finally:
+        store.close()
+    actions = {"read": "чтение", "erase": "удаление"}
+    for e in entries:
+        subject = f"обращение {e['appeal_id']}" if e["appeal_id"] else f"заявитель {e['applicant_id']}"
+        typer.echo(f"{e['at']}  {e['who']}  {actions.get(e['action'], e['action'])}  "
+                   f"{subject}  «{e['why']}»")

@@ -14,6 +14,7 @@ from services.intake.classification.registration import RegistrationClassifier
 from services.intake.channels import ChannelKeys
 from services.intake.entrypoints.http import router
 from services.intake.vault import PersonalDataVault
+from services.intake.vault_storage import PostgresStorage, SqliteStorage
 
 
 def registration_classifier(settings: Settings) -> RegistrationClassifier:
@@ -24,9 +25,15 @@ def registration_classifier(settings: Settings) -> RegistrationClassifier:
 
 
 def open_vault(settings: Settings) -> PersonalDataVault:
-    """The personal-data vault of this deployment (the service and `mcu intake vault`)."""
-    return PersonalDataVault(settings.data_dir / "intake-vault.sqlite",
-                             settings.vault_secret.encode() if settings.vault_secret else None)
+    """The personal-data vault of this deployment (the service and `mcu intake vault`):
+    in the PostgreSQL database when the stores are there, else a SQLite file."""
+    if settings.store == "postgres":
+        storage = PostgresStorage(settings.postgres_host, settings.postgres_port,
+                                  settings.postgres_db, settings.postgres_user,
+                                  settings.postgres_password)
+    else:
+        storage = SqliteStorage(settings.data_dir / "intake-vault.sqlite")
+    return PersonalDataVault(storage, settings.vault_secret.encode() or None)
 
 
 def build(settings: Settings | None = None) -> Service:

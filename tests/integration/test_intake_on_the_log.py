@@ -9,6 +9,7 @@ from kit.stores import store_environment
 from kit.topics import ensure_log_topics
 from services.intake.application import IntakeApplication
 from services.intake.vault import PersonalDataVault
+from services.intake.vault_storage import SqliteStorage
 from tests.support.logtools import publish_all, read_all
 from tests.support.intake import AUTHOR, http_client, pos_message
 
@@ -19,7 +20,7 @@ async def test_a_pos_message_reaches_the_log_without_personal_data(store_setting
     settings = store_settings
     await ensure_log_topics(settings)
     intake = IntakeApplication(env=store_environment("intake", settings),
-                               vault=PersonalDataVault(settings.data_dir / "vault.sqlite"))
+                               vault=PersonalDataVault(SqliteStorage(settings.data_dir / "vault.sqlite")))
     client = http_client(intake)
     accepted = [client.post("/api/v1/channels/pos/messages", headers={"X-API-Key": "demo-pos"},
                             json=pos_message(n)).json() for n in range(5)]

@@ -5,13 +5,14 @@ import pytest
 from kit.clock import FixedClock
 from services.intake.application import IntakeApplication
 from services.intake.vault import PersonalDataVault
+from services.intake.vault_storage import SqliteStorage
 from tests.support.intake import NOW, http_client
 
 
 @pytest.fixture
 def intake(tmp_path) -> IntakeApplication:
     return IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                             clock=FixedClock(NOW), vault=PersonalDataVault(tmp_path / "vault.db"),
+                             clock=FixedClock(NOW), vault=PersonalDataVault(SqliteStorage(tmp_path / "vault.db")),
                              repeat_window=timedelta(days=30))
 
 

@@ -1,0 +1,84 @@
+"""Where the personal-data vault keeps its tables: a SQLite file (default) or a schema of
+its own in PostgreSQL (MCU_STORE=postgres, so production data live in the backed-up
+database, not in a container's file). One SQL text for both: `?` placeholders, portable
+`ON CONFLICT DO NOTHING`; the adapters differ only in types and connection handling."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value {blob} NOT NULL);
+CREATE TABLE IF NOT EXISTS identities (lookup TEXT PRIMARY KEY, applicant_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS applicant_keys (applicant_id TEXT PRIMARY KEY, key {blob} NOT NULL,
+                                           created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (appeal_id TEXT PRIMARY KEY, applicant_id TEXT NOT NULL,
+                                    nonce {blob} NOT NULL, ciphertext {blob} NOT NULL,
+                                    created_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS records_by_applicant ON records (applicant_id);
+CREATE TABLE IF NOT EXISTS access_log (at TEXT NOT NULL, who TEXT NOT NULL, why TEXT NOT NULL,
+                                       action TEXT NOT NULL, applicant_id TEXT,
+                                       appeal_id TEXT{log_id});
+"""
+
+
+class VaultStorage(Protocol):
+    log_order: str  # the column that orders the access log (newest last)
+
+    def execute(self, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]: ...
+
+    def close(self) -> None: ...
+
+
+class SqliteStorage:
+    log_order = "rowid"
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, timeout=10, check_same_thread=False,
+                                   isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_TABLES.format(blob="BLOB", log_id=""))
+        self._lock = threading.Lock()
+
+    def execute(self, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PostgresStorage:
+    """Tables in schema `intake_vault` of the deployment's database; a small pool, each
+    statement in autocommit (the vault's writes are single statements)."""
+
+    log_order = "id"
+    SCHEMA = "intake_vault"
+
+    def __init__(self, host: str, port: int, dbname: str, user: str, password: str):
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        conninfo = psycopg.conninfo.make_conninfo(
+            host=host, port=port, dbname=dbname, user=user, password=password or None,
+            connect_timeout=10, options=f"-c search_path={self.SCHEMA}")
+        self._pool = ConnectionPool(conninfo, min_size=1, max_size=4, open=True,
+                                    kwargs={"autocommit": True})
+        with self._pool.connection() as conn:
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.SCHEMA}")
+            for statement in _TABLES.format(
+                    blob="BYTEA", log_id=", id BIGINT GENERATED ALWAYS AS IDENTITY").split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+
+    def execute(self, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]:
+        with self._pool.connection() as conn:
+            cursor = conn.execute(sql.replace("?", "%s"), params)
+            return cursor.fetchall() if cursor.description else []
+
+    def close(self) -> None:
+        self._pool.close()

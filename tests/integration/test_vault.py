@@ -1,0 +1,44 @@
+"""The personal-data vault on each storage (SQLite file, PostgreSQL schema): pseudonyms,
+encryption per applicant, erasure, the access log, and two processes agreeing."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from services.intake.bootstrap import open_vault
+from services.intake.vault import Applicant
+
+
+def test_the_vault_keeps_erases_and_logs_on_each_storage(store_settings):
+    vault, other_process = open_vault(store_settings), open_vault(store_settings)
+    try:
+        person = Applicant(last_name="Петрова", email="Petrova@Example.ru", address="ул. Мира, 5")
+        with ThreadPoolExecutor(8) as pool:  # both "processes" race on a new person
+            ids = set(pool.map(lambda i: (vault, other_process)[i % 2].pseudonym(person),
+                               range(16)))
+        assert len(ids) == 1
+        applicant_id = ids.pop()
+        assert other_process.pseudonym(Applicant(email="petrova@example.ru")) == applicant_id
+
+        first, second = uuid.uuid4(), uuid.uuid4()
+        vault.store(applicant_id, first, person)
+        other_process.store(applicant_id, second, person)  # the same key, from the other
+        assert other_process.read(first, "u-coord", "ответ заявителю") == person
+        assert vault.read(second, "u-exec", "звонок заявителю") == person
+        assert vault.applicant_of(second) == applicant_id
+        neighbour = vault.pseudonym(Applicant(phone="+7 903 111-22-33"))
+
+        assert other_process.erase(applicant_id, "u-dpo", "отзыв согласия") == 2
+        assert vault.read(first, "u-coord", "проверка") is None
+        assert vault.pseudonym(person) != applicant_id  # no link to the erased past
+        assert [(e["who"], e["action"]) for e in vault.access_log(10)] == [
+            ("u-coord", "read"), ("u-dpo", "erase"), ("u-exec", "read"), ("u-coord", "read")]
+    finally:
+        vault.close()
+        other_process.close()
+    reopened = open_vault(store_settings)  # the generated pseudonym secret is kept
+    try:
+        assert reopened.pseudonym(Applicant(phone="8 (903) 111 22 33")) == neighbour
+    finally:
+        reopened.close()

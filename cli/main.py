@@ -83,6 +83,7 @@ def serve(service: str = typer.Argument(..., help="intake | routing | sla | anal
                                                help="HTTP-процесс при главном (его сокет)"),
           main_port: int | None = typer.Option(None, hidden=True,
                                                help="порт главного процесса для HTTP-процессов"),
+          main_pid: int | None = typer.Option(None, hidden=True, help="главный процесс"),
           ) -> None:
     """Запустить один сервис (HTTP, ретранслятор, потребитель журнала)."""
     if service not in SERVICES:
@@ -90,7 +91,7 @@ def serve(service: str = typer.Argument(..., help="intake | routing | sla | anal
     from kit.runtime import serve as serve_service
 
     bootstrap = importlib.import_module(f"services.{service}.bootstrap")
-    serve_service(bootstrap.build(Settings()), worker_fd, main_port)
+    serve_service(bootstrap.build(Settings()), worker_fd, main_port, main_pid)
 
 
 @contracts_cli.command("generate")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import socket
 import subprocess
@@ -189,13 +190,12 @@ class HttpWorkers:
         self.name, self.listening, self.count = name, listening, count
         self.main_port = private.getsockname()[1]
         self.processes: list[subprocess.Popen] = []
-        self.stopping = False
 
     def _spawn(self) -> subprocess.Popen:
         fd = self.listening.fileno()
         return subprocess.Popen([sys.executable, "-m", "cli.main", "serve", self.name,
-                                 "--worker-fd", str(fd), "--main-port", str(self.main_port)],
-                                pass_fds=(fd,))
+                                 "--worker-fd", str(fd), "--main-port", str(self.main_port),
+                                 "--main-pid", str(os.getpid())], pass_fds=(fd,))
 
     async def supervise(self) -> None:
         """Runs with the service; its cancellation at shutdown stops the workers first."""
@@ -212,7 +212,6 @@ class HttpWorkers:
             await asyncio.to_thread(self.stop)
 
     def stop(self) -> None:
-        self.stopping = True
         for process in self.processes:
             if process.poll() is None:
                 process.terminate()
@@ -221,6 +220,19 @@ class HttpWorkers:
                 process.wait(timeout=25)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def _exit_with_parent(parent: int) -> Callable[[], Awaitable[None]]:
+    """A worker whose main process died (even by SIGKILL, even while the worker started)
+    stops: it must not hold the port, nor take appeals no relay would publish."""
+
+    async def exit_with_parent() -> None:
+        while os.getppid() == parent:
+            await asyncio.sleep(1)
+        log.error("main process gone; HTTP worker stops")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    return exit_with_parent
 
 
 def _listening_socket(host: str, port: int) -> socket.socket:
@@ -232,17 +244,20 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(service: Service, worker_fd: int | None = None, main_port: int | None = None) -> None:
+def serve(service: Service, worker_fd: int | None = None, main_port: int | None = None,
+          main_pid: int | None = None) -> None:
     """Run the service until SIGTERM/SIGINT, then shut down gracefully and exit 0.
 
-    `worker_fd`, `main_port`: run as an HTTP worker of the main process, on its listening
-    socket; the main process also listens on `main_port` (loopback) for the workers.
+    `worker_fd`, `main_port`, `main_pid`: run as an HTTP worker of the main process `main_pid`,
+    on its listening socket; the main process also listens on `main_port` (loopback).
     """
     from kit.logging import configure
 
     configure(service.name, service.settings.log_level)
     if worker_fd is not None:
-        _run_http(http_app(service.http_only(), f"http://127.0.0.1:{main_port}"),
+        worker = service.http_only()
+        worker.background = (_exit_with_parent(main_pid or os.getppid()),)
+        _run_http(http_app(worker, f"http://127.0.0.1:{main_port}"),
                   [socket.socket(fileno=worker_fd)])
         return
     port = service.settings.port_for(service.name)

@@ -138,3 +138,14 @@ async def test_intake_answers_in_several_processes_and_loses_nothing(env):
         while len(found := await registered()) < 82 and time.monotonic() < deadline:
             await asyncio.sleep(0.5)
     assert sorted(found) == sorted([f"M-{i}" for i in range(80)] + ["SAME", "AFTER"])
+
+
+def test_http_workers_stop_when_the_main_process_is_killed(env):
+    """An orphan worker would hold the port and take appeals no relay publishes."""
+    with service("intake", env | {"MCU_HTTP_WORKERS": "2"}) as (_, proc):
+        [worker] = _children(proc.pid)
+        proc.kill()
+        proc.wait(timeout=10)
+        _until(lambda: not Path(f"/proc/{worker}").exists() or
+               Path(f"/proc/{worker}/stat").read_text().split(") ")[1].startswith("Z"),
+               timeout=15)

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from services.intake.vault_storage import VaultStorage
 
+
 @dataclass(frozen=True)
 class Applicant:
     """What identifies and reaches a person; all of it stays in the vault."""

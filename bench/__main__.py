@@ -63,14 +63,14 @@ def main() -> None:
 
     print("\nПриём обращений через HTTP (wrk, 64 соединения)…", flush=True)
     intake = [run_intake(bootstrap, workers=n) for n in sorted({1, os.cpu_count() or 1})]
-    for figures_of in intake:
-        if "skipped" in figures_of:
-            print(f"  пропущено: {figures_of['skipped']}")
+    for run_figures in intake:
+        if "skipped" in run_figures:
+            print(f"  пропущено: {run_figures['skipped']}")
             break
-        print(f"  HTTP-процессов {figures_of['http_processes']}: принято с записью в хранилище "
-              f"{figures_of['accepted_per_s']:,.0f}/с, p50 {figures_of['p50_ms']:.0f} мс, "
-              f"p99 {figures_of['p99_ms']:.0f} мс, ошибок {figures_of['errors']} "
-              f"(пустой /health/live: {figures_of['health_per_s']:,.0f}/с)")
+        print(f"  HTTP-процессов {run_figures['http_processes']}: принято с записью в хранилище "
+              f"{run_figures['accepted_per_s']:,.0f}/с, p50 {run_figures['p50_ms']:.0f} мс, "
+              f"p99 {run_figures['p99_ms']:.0f} мс, ошибок {run_figures['errors']} "
+              f"(пустой /health/live: {run_figures['health_per_s']:,.0f}/с)")
 
     from bench.classification import run as run_classification
 

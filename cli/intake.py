@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import mailbox
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
@@ -41,13 +42,22 @@ def _client(url: str | None, channel: Channel, key: str | None) -> httpx.Client:
     return httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60)
 
 
+def _detail(response: httpx.Response) -> str:
+    """The service's Russian explanation of a refusal, with its stable code."""
+    try:
+        problem = response.json()
+    except ValueError:
+        return f"ответ {response.status_code} {response.reason_phrase}"
+    return f"{problem.get('detail') or problem.get('title')} (код {problem.get('code')})"
+
+
 def _post(client: httpx.Client, path: str, **kwargs) -> httpx.Response:
     try:
         response = client.post(path, **kwargs)
     except httpx.HTTPError as exc:
         fail(f"сервис приёма {client.base_url} недоступен ({exc}); запустите mcu serve intake")
     if response.status_code in (401, 403):
-        fail(response.json().get("detail", "ключ не принят"))
+        fail(_detail(response))
     return response
 
 
@@ -61,9 +71,9 @@ def import_export(file: Path = typer.Argument(..., exists=True, dir_okay=False,
     with _client(url, Channel.INCIDENT, key) as client:
         response = _post(client, "/api/v1/channels/incident/imports", content=file.read_bytes(),
                          params={"filename": file.name, "timezone": timezone})
-    body = response.json()
     if response.status_code >= 400:
-        fail(f"{body.get('detail')} (код {body.get('code')})")
+        fail(_detail(response))
+    body = response.json()
     typer.echo(f"{file.name}: принято {body['imported']}, уже были {body['duplicates']}, "
                f"с ошибками {len(body['errors'])}")
     for error in body["errors"]:
@@ -72,47 +82,59 @@ def import_export(file: Path = typer.Argument(..., exists=True, dir_okay=False,
         raise typer.Exit(1)
 
 
-def _letters(paths: list[Path]) -> Iterator[tuple[str, bytes, Callable[[], None]]]:
-    """(name, bytes, mark_read) of every letter: .eml files, folders of them, Maildirs.
-    A Maildir letter accepted is marked read (moved to cur/, flag S), as mail clients do."""
+@dataclass(frozen=True)
+class Letter:
+    name: str
+    read: Callable[[], bytes]
+    mark_read: Callable[[], None] = lambda: None
+
+
+def _maildir_letter(box: mailbox.Maildir, key: str, folder: str) -> Letter:
+    def mark_read() -> None:  # as mail clients do: moved to cur/, flag S
+        message = box[key]
+        message.set_subdir("cur")
+        message.add_flag("S")
+        box[key] = message
+
+    return Letter(f"{folder}/{key}", lambda: box.get_bytes(key), mark_read)
+
+
+def _letters(paths: list[Path]) -> list[Letter]:
+    """Every letter to send, found before any is read (so progress has a total): .eml
+    files, folders of them, and the unread letters of Maildirs."""
+    letters = []
     for path in paths:
         if (path / "new").is_dir() and (path / "cur").is_dir():
             box = mailbox.Maildir(path, factory=None, create=False)
-            for key in list(box.iterkeys()):
-                message = box[key]
-                if "S" in message.get_flags():
-                    continue
-
-                def mark_read(box=box, key=key, message=message) -> None:
-                    message.set_subdir("cur")
-                    message.add_flag("S")
-                    box[key] = message
-
-                yield f"{path.name}/{key}", message.as_bytes(), mark_read
+            letters += [_maildir_letter(box, key, path.name) for key in box.iterkeys()
+                        if "S" not in box.get_message(key).get_flags()]
         elif path.is_dir():
-            for file in sorted(path.glob("*.eml")):
-                yield file.name, file.read_bytes(), lambda: None
+            letters += [Letter(f.name, f.read_bytes) for f in sorted(path.glob("*.eml"))]
         elif path.is_file():
-            yield path.name, path.read_bytes(), lambda: None
+            letters.append(Letter(path.name, path.read_bytes))
         else:
             fail(f"{path}: нет такого файла или папки")
+    return letters
 
 
 @intake.command("mail")
 def mail(paths: list[Path] = typer.Argument(..., help="Файлы .eml, папки с ними или Maildir"),
          url: str | None = Url, key: str | None = Key) -> None:
     """Передать письма в приём (повторная передача того же письма ничего не меняет)."""
+    from rich.progress import track
+
     counts = {"принято": 0, "уже были": 0, "не приняты": 0}
+    letters = _letters(paths)
     with _client(url, Channel.EMAIL, key) as client:
-        for name, raw, mark_read in _letters(paths):
-            response = _post(client, "/api/v1/channels/email/messages", content=raw,
+        for letter in track(letters, description="письма", total=len(letters)):
+            response = _post(client, "/api/v1/channels/email/messages", content=letter.read(),
                              headers={"Content-Type": "message/rfc822"})
             if response.status_code in (200, 201):
                 counts["принято" if response.status_code == 201 else "уже были"] += 1
-                mark_read()
+                letter.mark_read()
             else:
                 counts["не приняты"] += 1
-                typer.echo(f"  {name}: {response.json().get('detail')}", err=True)
+                typer.echo(f"  {letter.name}: {_detail(response)}", err=True)
     typer.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
     if counts["не приняты"]:
         raise typer.Exit(1)

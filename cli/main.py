@@ -88,6 +88,8 @@ def serve(service: str = typer.Argument(..., help="intake | routing | sla | anal
     """Запустить один сервис (HTTP, ретранслятор, потребитель журнала)."""
     if service not in SERVICES:
         raise typer.BadParameter(f"неизвестный сервис {service!r}; есть: {', '.join(SERVICES)}")
+    if worker_fd is not None and (main_port is None or main_pid is None):
+        raise typer.BadParameter("HTTP-процесс запускает главный: нужны --main-port и --main-pid")
     from kit.runtime import serve as serve_service
 
     bootstrap = importlib.import_module(f"services.{service}.bootstrap")

@@ -186,9 +186,8 @@ def _run_http(api: FastAPI, sockets: list[socket.socket]) -> None:
 class HttpWorkers:
     """The extra HTTP processes of a service: started, restarted if they die, stopped."""
 
-    def __init__(self, name: str, listening: socket.socket, private: socket.socket, count: int):
-        self.name, self.listening, self.count = name, listening, count
-        self.main_port = private.getsockname()[1]
+    def __init__(self, name: str, listening: socket.socket, main_port: int, count: int):
+        self.name, self.listening, self.main_port, self.count = name, listening, main_port, count
         self.processes: list[subprocess.Popen] = []
 
     def _spawn(self) -> subprocess.Popen:
@@ -256,7 +255,7 @@ def serve(service: Service, worker_fd: int | None = None, main_port: int | None 
     configure(service.name, service.settings.log_level)
     if worker_fd is not None:
         worker = service.http_only()
-        worker.background = (_exit_with_parent(main_pid or os.getppid()),)
+        worker.background = (_exit_with_parent(main_pid),)
         _run_http(http_app(worker, f"http://127.0.0.1:{main_port}"),
                   [socket.socket(fileno=worker_fd)])
         return
@@ -270,7 +269,7 @@ def serve(service: Service, worker_fd: int | None = None, main_port: int | None 
     sockets, workers = [listening], None
     if extra:
         sockets.append(_listening_socket("127.0.0.1", 0))  # the main process, for its workers
-        workers = HttpWorkers(service.name, listening, sockets[1], extra)
+        workers = HttpWorkers(service.name, listening, sockets[1].getsockname()[1], extra)
         service.background = (*service.background, workers.supervise)
     log.info("listening", extra={"port": port, "component": service.name,
                                  "http_processes": 1 + extra})

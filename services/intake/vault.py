@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import os
-import threading
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -58,15 +57,15 @@ class VaultError(Exception):
 
 class PersonalDataVault:
     def __init__(self, storage: VaultStorage, secret: bytes | None = None):
-        self._db = storage
-        self._lock = threading.Lock()
+        self._db = storage  # every write is insert-or-keep or idempotent: no lock needed
         self._secret = secret or self._stored_secret()
 
     def _stored_secret(self) -> bytes:
         # Insert-or-keep, then read: several processes opening the vault agree on one secret.
         self._db.execute("INSERT INTO meta VALUES ('hmac', ?) ON CONFLICT DO NOTHING",
                          (os.urandom(32),))
-        return bytes(self._db.execute("SELECT value FROM meta WHERE name = 'hmac'")[0][0])
+        [(secret,)] = self._db.execute("SELECT value FROM meta WHERE name = 'hmac'")
+        return secret
 
     def pseudonym(self, applicant: Applicant) -> uuid.UUID:
         """The applicant's stable pseudonymous id (a new one for an unidentifiable person)."""
@@ -74,49 +73,45 @@ class PersonalDataVault:
         if identity is None:
             return uuid.uuid4()
         lookup = hmac.new(self._secret, identity.encode(), hashlib.sha256).hexdigest()
-        with self._lock:  # insert-or-keep, then read: processes racing agree on one id
-            self._db.execute("INSERT INTO identities VALUES (?, ?) ON CONFLICT DO NOTHING",
-                             (lookup, str(uuid.uuid4())))
-            [(applicant_id,)] = self._db.execute(
-                "SELECT applicant_id FROM identities WHERE lookup = ?", (lookup,))
-            return uuid.UUID(applicant_id)
+        # insert-or-keep, then read: processes racing agree on one id
+        self._db.execute("INSERT INTO identities VALUES (?, ?) ON CONFLICT DO NOTHING",
+                         (lookup, str(uuid.uuid4())))
+        [(applicant_id,)] = self._db.execute(
+            "SELECT applicant_id FROM identities WHERE lookup = ?", (lookup,))
+        return uuid.UUID(applicant_id)
 
     def store(self, applicant_id: uuid.UUID, appeal_id: uuid.UUID, applicant: Applicant) -> None:
         """Keep the person's data for this appeal, encrypted with their own key."""
         now = datetime.now(UTC).isoformat()
-        with self._lock:
-            self._db.execute("INSERT INTO applicant_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                             (str(applicant_id), AESGCM.generate_key(bit_length=256), now))
-            [(key,)] = self._db.execute("SELECT key FROM applicant_keys WHERE applicant_id = ?",
-                                        (str(applicant_id),))
-            nonce = os.urandom(12)
-            ciphertext = AESGCM(bytes(key)).encrypt(nonce, json.dumps(asdict(applicant)).encode(),
-                                             str(appeal_id).encode())
-            self._db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                             (str(appeal_id), str(applicant_id), nonce, ciphertext, now))
+        self._db.execute("INSERT INTO applicant_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                         (str(applicant_id), AESGCM.generate_key(bit_length=256), now))
+        [(key,)] = self._db.execute("SELECT key FROM applicant_keys WHERE applicant_id = ?",
+                                    (str(applicant_id),))
+        nonce = os.urandom(12)
+        ciphertext = AESGCM(key).encrypt(nonce, json.dumps(asdict(applicant)).encode(),
+                                         str(appeal_id).encode())
+        self._db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                         (str(appeal_id), str(applicant_id), nonce, ciphertext, now))
 
     def read(self, appeal_id: uuid.UUID, who: str, why: str) -> Applicant | None:
         """The applicant of an appeal; the read is logged. None once erased."""
         if not who.strip() or not why.strip():
             raise VaultError("укажите, кто и зачем читает персональные данные")
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT r.applicant_id, r.nonce, r.ciphertext, k.key FROM records r "
-                "LEFT JOIN applicant_keys k USING (applicant_id) WHERE r.appeal_id = ?",
-                (str(appeal_id),))
-            row = rows[0] if rows else None
-            self._log(who, why, "read", row[0] if row else None, appeal_id)
+        rows = self._db.execute(
+            "SELECT r.applicant_id, r.nonce, r.ciphertext, k.key FROM records r "
+            "LEFT JOIN applicant_keys k USING (applicant_id) WHERE r.appeal_id = ?",
+            (str(appeal_id),))
+        row = rows[0] if rows else None
+        self._log(who, why, "read", row[0] if row else None, appeal_id)
         if row is None or row[3] is None:
             return None
-        plain = AESGCM(bytes(row[3])).decrypt(bytes(row[1]), bytes(row[2]),
-                                              str(appeal_id).encode())
+        plain = AESGCM(row[3]).decrypt(row[1], row[2], str(appeal_id).encode())
         return Applicant(**json.loads(plain))
 
     def applicant_of(self, appeal_id: uuid.UUID) -> uuid.UUID | None:
         """The pseudonym of an appeal's applicant (no personal data: not logged)."""
-        with self._lock:
-            rows = self._db.execute("SELECT applicant_id FROM records WHERE appeal_id = ?",
-                                    (str(appeal_id),))
+        rows = self._db.execute("SELECT applicant_id FROM records WHERE appeal_id = ?",
+                                (str(appeal_id),))
         return uuid.UUID(rows[0][0]) if rows else None
 
     def erase(self, applicant_id: uuid.UUID, who: str, why: str) -> int:
@@ -124,23 +119,21 @@ class PersonalDataVault:
         it covered."""
         if not who.strip() or not why.strip():
             raise VaultError("укажите, кто и зачем удаляет персональные данные")
-        with self._lock:
-            [(count,)] = self._db.execute("SELECT count(*) FROM records WHERE applicant_id = ?",
-                                          (str(applicant_id),))
-            self._db.execute("DELETE FROM applicant_keys WHERE applicant_id = ?",
-                             (str(applicant_id),))
-            self._db.execute("DELETE FROM records WHERE applicant_id = ?", (str(applicant_id),))
-            # and the link from their identity: a later appeal of theirs starts afresh
-            self._db.execute("DELETE FROM identities WHERE applicant_id = ?",
-                             (str(applicant_id),))
-            self._log(who, why, "erase", str(applicant_id), None)
+        [(count,)] = self._db.execute("SELECT count(*) FROM records WHERE applicant_id = ?",
+                                      (str(applicant_id),))
+        self._db.execute("DELETE FROM applicant_keys WHERE applicant_id = ?",
+                         (str(applicant_id),))
+        self._db.execute("DELETE FROM records WHERE applicant_id = ?", (str(applicant_id),))
+        # and the link from their identity: a later appeal of theirs starts afresh
+        self._db.execute("DELETE FROM identities WHERE applicant_id = ?",
+                         (str(applicant_id),))
+        self._log(who, why, "erase", str(applicant_id), None)
         return count
 
     def access_log(self, limit: int = 100) -> list[dict]:
-        with self._lock:
-            rows = self._db.execute("SELECT at, who, why, action, applicant_id, appeal_id FROM "
-                                    f"access_log ORDER BY {self._db.log_order} DESC LIMIT ?",
-                                    (limit,))
+        rows = self._db.execute("SELECT at, who, why, action, applicant_id, appeal_id FROM "
+                                f"access_log ORDER BY {self._db.log_order} DESC LIMIT ?",
+                                (limit,))
         return [dict(zip(("at", "who", "why", "action", "applicant_id", "appeal_id"), r,
                          strict=True)) for r in rows]
 

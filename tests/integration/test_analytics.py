@@ -14,7 +14,7 @@ from kit.settings import Settings
 from kit.topics import ensure_log_topics
 from services.analytics.application import Analytics
 from services.analytics.ingest import Ingestor, Projector
-from services.analytics.rebuild import RebuildError, rebuild
+from services.analytics.rebuild import RebuildError, log_row, rebuild
 from services.analytics.sql_guard import ForbiddenSql
 from tests.support import chdb
 from tests.support.envelopes import AppealStory
@@ -188,6 +188,22 @@ async def test_a_rebuild_from_a_missing_log_refuses_and_keeps_the_tables(log):
     with pytest.raises(RebuildError, match="нет топика журнала"):
         await rebuild(Projector(ch, MSK), log.kafka_bootstrap, log.log_topic + "-missing")
     assert tables(ch) == before
+
+
+def test_staged_log_rows_keep_every_byte_of_their_values():
+    ch = chdb.fresh()
+    ch.command("CREATE TABLE IF NOT EXISTS staged_bytes (`partition` UInt16, `offset` UInt64,"
+               " value String) ENGINE = Memory")
+    ch.command("TRUNCATE TABLE staged_bytes")
+    values = [b"", b'{"text": "tab\there\nline\\"}', "тема «ЖКХ»".encode() * 9,
+              b"\xff\xfe not utf-8 \x00\r\n", b"x" * 127, b"y" * 128, b"z" * 16_384,
+              b"w" * 70_000, None]
+    ch.insert_row_binary("staged_bytes", ("partition", "offset", "value"),
+                         b"".join(log_row(i % 3, 10**12 + i, v) for i, v in enumerate(values)))
+    staged = ch.query("SELECT `partition`, `offset`, hex(value) FROM staged_bytes"
+                      " ORDER BY `offset`")[1]
+    assert staged == [(i % 3, 10**12 + i, (v or b"").hex().upper())
+                      for i, v in enumerate(values)]
 
 
 def test_analysts_sql_is_read_only():

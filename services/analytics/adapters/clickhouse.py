@@ -60,10 +60,10 @@ class ClickHouse:
         with self._lock:
             self._client.insert(table, [[r[n] for n in names] for r in rows], column_names=names)
 
-    def insert_tab_separated(self, table: str, columns: Sequence[str], block: bytes) -> None:
-        """Insert rows already written in ClickHouse's TabSeparated format (bulk loads)."""
+    def insert_row_binary(self, table: str, columns: Sequence[str], block: bytes) -> None:
+        """Insert rows already written in ClickHouse's RowBinary format (bulk loads)."""
         with self._lock:
-            self._client.raw_insert(table, list(columns), block, fmt="TabSeparated")
+            self._client.raw_insert(table, list(columns), block, fmt="RowBinary")
 
     def run_file(self, path: Path, parameters: dict | None = None) -> None:
         """Run every statement of a .sql file with the same bound parameters."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import struct
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -71,7 +72,7 @@ async def rebuild(projector: Projector, bootstrap: str, topic: str,
         report(phase, done, len(steps))
         await asyncio.to_thread(step)
     report("готово", len(steps), len(steps))
-    await asyncio.to_thread(projector.load_states)
+    projector.states.clear()  # stale now; an ingestor loads the rebuilt ones when it starts
     log.info("rebuilt from the log", extra={"count": read,
                                            "seconds": round(time.perf_counter() - started, 3)})
     return read
@@ -127,43 +128,64 @@ async def _stage_log(ch, reader: AIOKafkaConsumer, partitions: list[TopicPartiti
     remaining = {tp for tp in partitions if end[tp] > begin[tp]}
     while remaining:
         fetched = await reader.getmany(*remaining, timeout_ms=500, max_records=batch)
-        lines = []
+        rows, count = bytearray(), 0
         for tp, records in fetched.items():
             for r in records:
                 if r.offset < end[tp]:
-                    lines.append(tab_line(r.partition, r.offset, r.value))
+                    rows += log_row(r.partition, r.offset, r.value)
+                    count += 1
             if records and records[-1].offset + 1 >= end[tp]:
                 remaining.discard(tp)
         if pending is not None:
             await pending
-        if lines:
-            pending = asyncio.ensure_future(asyncio.to_thread(
-                ch.insert_tab_separated, "rebuild_log", ("partition", "offset", "value"),
-                b"".join(lines)))
-            done += len(lines)
+        if count:
+            pending = asyncio.ensure_future(asyncio.to_thread(_insert_log_rows, ch, rows))
+            done += count
             report("чтение журнала", done, total)
     if pending is not None:
         await pending
     return done, {tp.partition: end[tp] for tp in partitions}
 
 
-def tab_line(partition: int, offset: int, value: bytes | None) -> bytes:
-    """One record as a row of `rebuild_log` in ClickHouse's TabSeparated format."""
-    escaped = (value or b"").replace(b"\\", b"\\\\").replace(b"\t", b"\\t") \
-        .replace(b"\n", b"\\n").replace(b"\r", b"\\r")
-    return b"%d\t%d\t%s\n" % (partition, offset, escaped)
+_PARTITION_OFFSET = struct.Struct("<HQ").pack
+
+
+def _varint(n: int) -> bytes:
+    """ClickHouse's length prefix of a String in RowBinary (unsigned LEB128)."""
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+_SHORT_LENGTHS = [_varint(n) for n in range(1 << 16)]
+
+
+def log_row(partition: int, offset: int, value: bytes | None) -> bytes:
+    """One record as a row of `rebuild_log` in ClickHouse's RowBinary format: the value's
+    bytes as they are, behind their length (no escaping, nothing for ClickHouse to undo)."""
+    value = value or b""
+    size = len(value)
+    length = _SHORT_LENGTHS[size] if size < 1 << 16 else _varint(size)
+    return _PARTITION_OFFSET(partition, offset) + length + value
+
+
+def _insert_log_rows(ch, rows: bytes) -> None:
+    ch.insert_row_binary("rebuild_log", ("partition", "offset", "value"), bytes(rows))
 
 
 def _upcast_stale(ch) -> None:
     """Stage old-version records again at their latest version (the catalog's upcasters);
     what cannot be upcast stays out, as the live ingest dead-letters it."""
-    lines = []
+    rows = bytearray()
     for partition, offset, value in ch.query("SELECT `partition`, `offset`, stale_value"
                                              " FROM rebuild_parsed WHERE stale")[1]:
         try:
             latest = encode(decode(value.encode(), payload_model=False))
         except UndecodableEvent:
             continue
-        lines.append(tab_line(partition, offset, latest))
-    if lines:
-        ch.insert_tab_separated("rebuild_log", ("partition", "offset", "value"), b"".join(lines))
+        rows += log_row(partition, offset, latest)
+    if rows:
+        _insert_log_rows(ch, rows)

@@ -7,12 +7,15 @@ with the same code above them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import Notification, ProcessRecorder, Tracking
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
+from psycopg.sql import SQL, Identifier
 
 from kit.settings import Settings
 
@@ -79,6 +82,14 @@ class ServiceApplication(Application):
             position = batch[-1].id
         return found
 
+    def stored_originators(self, ids: Collection[UUID]) -> set[UUID]:
+        """Which of `ids` already have events in the store: one query for a whole batch,
+        where `recorder.select_events` takes a transaction per id."""
+        ids, found = list(ids), set()
+        for start in range(0, len(ids), 500):
+            found |= _stored(self.recorder, ids[start:start + 500])
+        return found
+
     def notifications_after(self, position: int, limit: int) -> Sequence[Notification]:
         return self.recorder.select_notifications(
             start=position, limit=limit, inclusive_of_start=False
@@ -95,3 +106,20 @@ class ServiceApplication(Application):
 
     def domain_event(self, notification: Notification) -> Any:
         return self.mapper.to_domain_event(notification)
+
+
+def _stored(recorder: Any, ids: list[UUID]) -> set[UUID]:
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        marks = ",".join("?" * len(ids))
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT DISTINCT originator_id FROM {recorder.events_table_name}"
+                           f" WHERE originator_id IN ({marks})", [i.hex for i in ids])
+            return {UUID(row["originator_id"]) for row in cursor.fetchall()}
+    if isinstance(recorder, PostgresAggregateRecorder):
+        statement = SQL("SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s)"
+                        ).format(Identifier(recorder.datastore.schema),
+                                 Identifier(recorder.events_table_name))
+        with recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(statement, [ids])
+            return {row["originator_id"] for row in cursor.fetchall()}
+    return {i for i in ids if recorder.select_events(i, limit=1)}  # in-memory (tests)

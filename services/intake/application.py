@@ -52,12 +52,13 @@ class IntakeApplication(ServiceApplication):
         results: list[Registration | None] = [None] * len(commands)
         new: dict[UUID, IntakeAppeal] = {}
         indexes: dict[UUID, RepeatIndex] = {}
-        for i, command in enumerate(commands):
-            appeal_id = appeal_id_for(command.channel, command.external_id)
+        ids = [appeal_id_for(c.channel, c.external_id) for c in commands]
+        stored = self.stored_originators(set(ids))  # one query for the batch
+        for i, (command, appeal_id) in enumerate(zip(commands, ids, strict=True)):
             if appeal_id in new:  # the same item twice in one batch
                 results[i] = Registration(appeal_id, True, new[appeal_id].repeat_of)
                 continue
-            if self.recorder.select_events(appeal_id, limit=1):  # one query, nothing decoded
+            if appeal_id in stored:
                 existing: IntakeAppeal = self.repository.get(appeal_id)
                 results[i] = Registration(appeal_id, True, existing.repeat_of)
                 continue

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from contracts import decode
+from contracts.vocabulary import Channel
 from kit.stores import store_environment
 from kit.topics import ensure_log_topics
 from services.intake.application import IntakeApplication
+from services.intake.domain.commands import RegisterAppeal
 from services.intake.vault import PersonalDataVault
 from services.intake.vault_storage import SqliteStorage
 from tests.support.logtools import publish_all, read_all
@@ -34,3 +38,21 @@ async def test_a_pos_message_reaches_the_log_without_personal_data(store_setting
         assert value not in text, f"personal data on the log: {value}"
     applicants = {decode(rec.value).payload.applicant_id for rec in records}
     assert len(applicants) == 1 and None not in applicants  # one person, one pseudonym
+
+
+def test_a_batch_learns_which_items_are_stored_in_one_query_on_each_store(store_settings):
+    intake = IntakeApplication(env=store_environment("intake", store_settings))
+    first = intake.register_many([web_command(n) for n in range(3)])
+    assert intake.stored_originators([r.appeal_id for r in first] + [uuid.uuid4()]) == {
+        r.appeal_id for r in first}
+    again = intake.register_many([web_command(1), web_command(7), web_command(7),
+                                  web_command(2)])
+    assert [(r.appeal_id, r.duplicate) for r in again] == [
+        (first[1].appeal_id, True), (again[1].appeal_id, False), (again[1].appeal_id, True),
+        (first[2].appeal_id, True)]
+    assert len(intake.stored_originators([r.appeal_id for r in first + again])) == 4
+
+
+def web_command(n: int) -> RegisterAppeal:
+    return RegisterAppeal(channel=Channel.WEB, external_id=f"batch-{n}",
+                          text=f"Не вывозят мусор во дворе дома {n}")

@@ -93,6 +93,11 @@ class ClickHouse:
                                   {"db": DATABASE})[1]:
             self.command("DROP TABLE IF EXISTS {name:Identifier}", {"name": name})
 
+    def another_connection(self) -> ClickHouse:
+        """A second connection to the same engine, for a statement to run beside this one's
+        (chDB runs queries of different connections of one process in parallel)."""
+        return ClickHouse(self.dsn)
+
     def close(self) -> None:
         with self._lock:
             self._client.close()

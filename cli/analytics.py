@@ -14,8 +14,7 @@ from pathlib import Path
 import httpx
 import typer
 
-from cli.common import fail
-
+from cli.common import fail, problem_detail
 from kit.settings import Settings
 
 analytics = typer.Typer(help="Аналитика: записка, выгрузки, SQL, пересборка", no_args_is_help=True)
@@ -30,11 +29,15 @@ def _service_url(settings: Settings) -> str | None:
         return None
 
 
-
-def _problem(response: httpx.Response) -> None:
+def _ask(method: str, url: str, **kwargs) -> httpx.Response:
+    """A request to the running analytics service; a refusal ends the command."""
+    try:
+        response = httpx.request(method, url, headers=ROLE, timeout=120, **kwargs)
+    except httpx.HTTPError as exc:
+        fail(f"сервис аналитики {url} не ответил ({exc})")
     if response.status_code >= 400:
-        body = response.json()
-        fail(f"{body.get('detail')} (код {body.get('code')})")
+        fail(problem_detail(response))
+    return response
 
 
 def _local():
@@ -53,10 +56,7 @@ def memo(week: str = typer.Option(..., help="ISO-неделя, например 
     fmt = "pdf" if out.suffix.lower() == ".pdf" else "html"
     settings = Settings()
     if url := _service_url(settings):
-        response = httpx.get(f"{url}/api/v1/memo/{week}", params={"format": fmt}, headers=ROLE,
-                             timeout=120)
-        _problem(response)
-        out.write_bytes(response.content)
+        out.write_bytes(_ask("GET", f"{url}/api/v1/memo/{week}", params={"format": fmt}).content)
     else:
         from services.analytics.domain.indicators import IndicatorError
         from services.analytics.memo.render import render_html, render_pdf
@@ -77,11 +77,8 @@ def export(week: str = typer.Option(..., help="ISO-неделя"),
     fmt = "csv" if out.suffix.lower() == ".csv" else "xlsx"
     settings = Settings()
     if url := _service_url(settings):
-        response = httpx.get(f"{url}/api/v1/exports", params={"week": week, "format": fmt,
-                                                               "table": table}, headers=ROLE,
-                             timeout=120)
-        _problem(response)
-        out.write_bytes(response.content)
+        out.write_bytes(_ask("GET", f"{url}/api/v1/exports", params={
+            "week": week, "format": fmt, "table": table}).content)
     else:
         from services.analytics import exports
         from services.analytics.domain.indicators import IndicatorError, Period
@@ -90,11 +87,11 @@ def export(week: str = typer.Option(..., help="ISO-неделя"),
             period = Period.iso_week(week)
         except IndicatorError as exc:
             fail(str(exc))
-        data = exports.tables(_local().reports, period)
-        if fmt == "csv" and table not in data:
-            fail(f"неизвестная таблица {table!r}; есть: {', '.join(data)}")
-        out.write_bytes(exports.to_csv(data[table]).encode() if fmt == "csv"
-                        else exports.to_xlsx(data))
+        if fmt == "csv" and table not in exports.SHEETS:
+            fail(f"неизвестная таблица {table!r}; есть: {', '.join(exports.SHEETS)}")
+        reports = _local().reports
+        out.write_bytes(exports.to_csv(exports.tables(reports, period, [table])[table]).encode()
+                        if fmt == "csv" else exports.to_xlsx(exports.tables(reports, period)))
     typer.echo(f"выгрузка: {out}")
 
 
@@ -103,10 +100,7 @@ def sql(statement: str = typer.Argument(..., help="SELECT …")) -> None:
     """SQL аналитика (только чтение); результат — JSON-строки."""
     settings = Settings()
     if url := _service_url(settings):
-        response = httpx.post(f"{url}/api/v1/sql", json={"sql": statement},
-                              headers=ROLE, timeout=120)
-        _problem(response)
-        result = response.json()
+        result = _ask("POST", f"{url}/api/v1/sql", json={"sql": statement}).json()
         columns, rows = result["columns"], result["rows"]
     else:
         from services.analytics.sql_guard import ForbiddenSql

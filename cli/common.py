@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+import httpx
 import typer
 
 
@@ -11,3 +12,13 @@ def fail(message: str) -> NoReturn:
     """A clear Russian error on stderr and exit code 2 (bad input, as typer does)."""
     typer.echo(f"Ошибка: {message}", err=True)
     raise typer.Exit(2)
+
+
+def problem_detail(response: httpx.Response) -> str:
+    """A service's Russian explanation of a refusal (RFC 9457), with its stable code; an
+    answer that is not a problem document (a proxy's 502, say) is named by its status."""
+    try:
+        problem = response.json()
+    except ValueError:
+        return f"ответ {response.status_code} {response.reason_phrase}"
+    return f"{problem.get('detail') or problem.get('title')} (код {problem.get('code')})"

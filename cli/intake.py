@@ -16,7 +16,7 @@ from uuid import UUID
 import httpx
 import typer
 
-from cli.common import fail
+from cli.common import fail, problem_detail
 from contracts.vocabulary import Channel
 from kit.settings import Settings
 
@@ -42,22 +42,13 @@ def _client(url: str | None, channel: Channel, key: str | None) -> httpx.Client:
     return httpx.Client(base_url=base, headers={"X-API-Key": key}, timeout=60)
 
 
-def _detail(response: httpx.Response) -> str:
-    """The service's Russian explanation of a refusal, with its stable code."""
-    try:
-        problem = response.json()
-    except ValueError:
-        return f"ответ {response.status_code} {response.reason_phrase}"
-    return f"{problem.get('detail') or problem.get('title')} (код {problem.get('code')})"
-
-
 def _post(client: httpx.Client, path: str, **kwargs) -> httpx.Response:
     try:
         response = client.post(path, **kwargs)
     except httpx.HTTPError as exc:
         fail(f"сервис приёма {client.base_url} недоступен ({exc}); запустите mcu serve intake")
     if response.status_code in (401, 403):
-        fail(_detail(response))
+        fail(problem_detail(response))
     return response
 
 
@@ -72,7 +63,7 @@ def import_export(file: Path = typer.Argument(..., exists=True, dir_okay=False,
         response = _post(client, "/api/v1/channels/incident/imports", content=file.read_bytes(),
                          params={"filename": file.name, "timezone": timezone})
     if response.status_code >= 400:
-        fail(_detail(response))
+        fail(problem_detail(response))
     body = response.json()
     typer.echo(f"{file.name}: принято {body['imported']}, уже были {body['duplicates']}, "
                f"с ошибками {len(body['errors'])}")
@@ -134,7 +125,7 @@ def mail(paths: list[Path] = typer.Argument(..., help="Файлы .eml, папк
                 letter.mark_read()
             else:
                 counts["не приняты"] += 1
-                typer.echo(f"  {letter.name}: {_detail(response)}", err=True)
+                typer.echo(f"  {letter.name}: {problem_detail(response)}", err=True)
     typer.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
     if counts["не приняты"]:
         raise typer.Exit(1)

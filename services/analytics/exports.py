@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 
 from services.analytics.domain.indicators import Period
 from services.analytics.reports import Reports
@@ -18,8 +19,10 @@ SHEETS = {
 }
 
 
-def tables(reports: Reports, period: Period) -> dict[str, list[dict]]:
-    return {name: fetch(reports, period) for name, (_, fetch) in SHEETS.items()}
+def tables(reports: Reports, period: Period,
+           names: Iterable[str] = tuple(SHEETS)) -> dict[str, list[dict]]:
+    """The named tables (all by default); only these are queried."""
+    return {name: SHEETS[name][1](reports, period) for name in names}
 
 
 def to_csv(rows: list[dict]) -> str:

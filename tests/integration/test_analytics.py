@@ -254,3 +254,5 @@ def test_exports_for_the_regional_center():
     csv_text = exports.to_csv(data["counts_by_topic"])
     assert csv_text.splitlines()[0] == "value,new,repeat,overdue,postponed,answered"
     assert "Ямы,2,0,1,0,1" in csv_text
+    only = exports.tables(Analytics(ch, MSK).reports, W47, ["rating"])
+    assert only == {"rating": data["rating"]}

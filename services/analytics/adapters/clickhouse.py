@@ -37,7 +37,9 @@ class ClickHouse:
         with self._lock:
             self._client.command(f"CREATE DATABASE IF NOT EXISTS {DATABASE}")
         if self.embedded:  # the server URL names its database; chDB starts in `default`
-            self._client = clickhouse_connect.get_client(dsn=dsn, database=DATABASE)
+            first, self._client = self._client, clickhouse_connect.get_client(
+                dsn=dsn, database=DATABASE)
+            first.close()
 
     def command(self, sql: str, parameters: dict | None = None, settings: dict | None = None) -> Any:
         with self._lock:

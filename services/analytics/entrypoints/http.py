@@ -108,12 +108,13 @@ def router(analytics: Analytics) -> APIRouter:
                      table: str = "counts_by_topic") -> Response:
         _require(role, READERS)
         period = _period(start, end, week)
-        data = await run(exports.tables, analytics.reports, period)
         if format == "csv":
-            if table not in data:
+            if table not in exports.SHEETS:
                 raise Problem(422, "unknown_table", "Неизвестная таблица",
-                              f"есть: {', '.join(data)}")
+                              f"есть: {', '.join(exports.SHEETS)}")
+            data = await run(exports.tables, analytics.reports, period, [table])
             return Response(exports.to_csv(data[table]), media_type="text/csv; charset=utf-8")
+        data = await run(exports.tables, analytics.reports, period)
         return Response(exports.to_xlsx(data), media_type=(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             headers={"Content-Disposition": 'attachment; filename="mcu-indicators.xlsx"'})

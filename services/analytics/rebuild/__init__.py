@@ -16,7 +16,6 @@ import re
 import struct
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -65,12 +64,13 @@ async def rebuild(projector: Projector, bootstrap: str, topic: str,
         zone = projector.zone.key
         steps = [("обновление старых версий событий", lambda: _upcast_stale(ch)),
                  ("таблица событий, сводки и состояния обращений",
-                  lambda: _fill_tables(ch, other, zone)),
+                  lambda: _fill_events(ch, zone), lambda: _fill_appeals(other, zone)),
                  ("позиции журнала", lambda: projector.save_positions(topic, ends)),
                  ("очистка", lambda: _drop_staging(ch))]
-        for done, (phase, step) in enumerate(steps):
+        for done, (phase, *together) in enumerate(steps):
             report(phase, done, len(steps))
-            await asyncio.to_thread(step)
+            # statements of one phase run at once, each on its own connection
+            await asyncio.gather(*(asyncio.to_thread(step) for step in together))
     finally:
         other.close()
     report("готово", len(steps), len(steps))
@@ -94,15 +94,12 @@ def _prepare(ch) -> None:
     ch.command("SYSTEM STOP MERGES rebuild_parsed")  # read once, merging it is wasted work
 
 
-def _fill_tables(ch, other, zone: str) -> None:
-    """The events table (then its summaries) on one connection while the appeal states fill
-    on the other: both only read the staged log, and each alone keeps about one core busy."""
-    with ThreadPoolExecutor(1) as pool:
-        appeals = pool.submit(other.run_file, HERE / "appeals.sql", {
-            "zone": zone, "version": time.time_ns(), "status_events": list(STATUS_BY_EVENT),
-            "statuses": list(STATUS_BY_EVENT.values())})
-        _fill_events(ch, zone)
-        appeals.result()
+def _fill_appeals(ch, zone: str) -> None:
+    """The appeal states; they only read the staged log, so they fill while `events` does
+    (each statement alone keeps about one core busy)."""
+    ch.run_file(HERE / "appeals.sql", {
+        "zone": zone, "version": time.time_ns(), "status_events": list(STATUS_BY_EVENT),
+        "statuses": list(STATUS_BY_EVENT.values())})
 
 
 def _fill_events(ch, zone: str) -> None:

@@ -3,7 +3,8 @@
 The service runs as its own process (`mcu serve intake`, SQLite store), with one HTTP
 process or several (MCU_HTTP_WORKERS); the load comes from wrk (Debian package), because a
 Python client tops out far below the server (about 300 requests/s here). Each request is a
-new appeal: answered only after its batch commit.
+new appeal of a new applicant (so the personal-data vault writes too, as for every
+ПОС message): answered only after its batch commit.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ request = function()
   counter = counter + 1
   local id = tostring(math.random(1, 1000000000)) .. "-" .. counter
   local body = '{"channel":"web","external_id":"B-' .. id .. '","text":"Не горит фонарь у дома",' ..
-               '"topic":"Уличное освещение","territory":"г. Константиновск"}'
+               '"topic":"Уличное освещение","territory":"г. Константиновск",' ..
+               '"applicant":{"last_name":"Иванова","email":"u' .. id .. '@example.ru"}}'
   return wrk.format("POST", "/api/v1/appeals",
                     {["Content-Type"]="application/json", ["X-API-Key"]="demo-web"}, body)
 end

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
-
-from eventsourcing.application import AggregateNotFoundError
 
 from contracts import Actor, Envelope
 from contracts.events.registration import AppealRegistered, Classification, CoarseLocation
@@ -30,6 +28,19 @@ class Registration:
     repeat_of: UUID | None = None
 
 
+@dataclass(frozen=True)
+class _Draft:
+    """What a new appeal will say, before its repeat index is consulted."""
+
+    kind: Kind
+    received_at: datetime
+    subject: str | None
+    text: str
+    applicant_id: UUID | None
+    classification: Classification
+    repeat_key: UUID | None
+
+
 class IntakeApplication(ServiceApplication):
     name = "intake"
 
@@ -48,39 +59,67 @@ class IntakeApplication(ServiceApplication):
         return self.register_many([command])[0]
 
     def register_many(self, commands: list[RegisterAppeal]) -> list[Registration]:
-        """Register a batch in ONE store transaction (group commit); results in order."""
-        results: list[Registration | None] = [None] * len(commands)
-        new: dict[UUID, IntakeAppeal] = {}
-        indexes: dict[UUID, RepeatIndex] = {}
+        """Register a batch in ONE store transaction (group commit); results in order.
+
+        Each step asks its store once for the whole batch: which items are stored already,
+        the applicants' pseudonyms and records (one short vault transaction, committed
+        before any event names them), which repeat indexes exist."""
         ids = [appeal_id_for(c.channel, c.external_id) for c in commands]
-        stored = self.stored_originators(set(ids))  # one query for the batch
-        for i, (command, appeal_id) in enumerate(zip(commands, ids, strict=True)):
-            if appeal_id in new:  # the same item twice in one batch
-                results[i] = Registration(appeal_id, True, new[appeal_id].repeat_of)
-                continue
-            if appeal_id in stored:
-                existing: IntakeAppeal = self.repository.get(appeal_id)
-                results[i] = Registration(appeal_id, True, existing.repeat_of)
-                continue
-            appeal = self._new_appeal(appeal_id, command, indexes)
-            new[appeal_id] = appeal
-            results[i] = Registration(appeal_id, False, appeal.repeat_of)
+        stored = self.stored_originators(set(ids))
+        fresh = {a: c for a, c in zip(ids, commands, strict=True) if a not in stored}
+        applicants = self._keep_personal_data(fresh)
+        drafts = {a: self._draft(c, applicants.get(a)) for a, c in fresh.items()}
+        indexes = self._repeat_indexes({d.repeat_key for d in drafts.values()} - {None})
+        new = {a: self._open(a, fresh[a], d, indexes) for a, d in drafts.items()}
         if new:
             self.save(*new.values(), *indexes.values())
-        return results  # type: ignore[return-value]
+        results, answered = [], set()
+        for appeal_id in ids:
+            if appeal_id in new:  # the first copy in the batch is new, a second a duplicate
+                results.append(Registration(appeal_id, appeal_id in answered,
+                                            new[appeal_id].repeat_of))
+                answered.add(appeal_id)
+            else:
+                existing: IntakeAppeal = self.repository.get(appeal_id)
+                results.append(Registration(appeal_id, True, existing.repeat_of))
+        return results
 
-    def _new_appeal(self, appeal_id: UUID, command: RegisterAppeal,
-                    indexes: dict[UUID, RepeatIndex]) -> IntakeAppeal:
+    def _keep_personal_data(self, commands: dict[UUID, RegisterAppeal]) -> dict[UUID, UUID]:
+        """The applicant's pseudonym per appeal; their data go to the vault, never further."""
+        people = {}
+        for appeal_id, command in commands.items():
+            if command.applicant is not None:
+                applicant = Applicant(**command.applicant.model_dump())
+                if not applicant.is_empty():
+                    people[appeal_id] = applicant
+        return self.vault.keep(people) if people and self.vault is not None else {}
+
+    def _draft(self, command: RegisterAppeal, applicant_id: UUID | None) -> _Draft:
         kind = Kind.OFFICIAL if command.federal_law_59 else command.kind
-        received_at = command.received_at or self.clock.now()
-        applicant_id = self._keep_personal_data(appeal_id, command)
         subject, text = command.subject and redact(command.subject), redact(command.text)
         classification = self.classifier.classify(kind, text, subject, command.topic,
                                                   command.territory)
-        index, repeat_of = self._repeat_index(applicant_id, classification, received_at, indexes)
+        key = None
+        if applicant_id is not None and classification.topic:
+            key = repeat_key(applicant_id, classification.topic,
+                             classification.territory or "")
+        return _Draft(kind, command.received_at or self.clock.now(), subject, text,
+                      applicant_id, classification, key)
+
+    def _repeat_indexes(self, keys: set[UUID]) -> dict[UUID, RepeatIndex]:
+        """The repeat index of each (applicant, topic, place) of the batch, shared by it."""
+        existing = self.stored_originators(keys)
+        return {k: self.repository.get(k) if k in existing else RepeatIndex(k) for k in keys}
+
+    def _open(self, appeal_id: UUID, command: RegisterAppeal, draft: _Draft,
+              indexes: dict[UUID, RepeatIndex]) -> IntakeAppeal:
+        index = indexes.get(draft.repeat_key) if draft.repeat_key else None
+        repeat_of = index.earlier_within(draft.received_at, self.repeat_window) if index else None
+        classification = draft.classification
         payload = AppealRegistered(
-            channel=command.channel, external_id=command.external_id, kind=kind,
-            received_at=received_at, subject=subject, text=text, applicant_id=applicant_id,
+            channel=command.channel, external_id=command.external_id, kind=draft.kind,
+            received_at=draft.received_at, subject=draft.subject, text=draft.text,
+            applicant_id=draft.applicant_id,
             location=CoarseLocation(territory=command.territory or classification.territory,
                                     latitude=coarse(command.latitude),
                                     longitude=coarse(command.longitude)),
@@ -91,32 +130,8 @@ class IntakeApplication(ServiceApplication):
         appeal = IntakeAppeal.open(appeal_id, "AppealRegistered", payload,
                                    Actor.system(f"intake/{command.channel.value}"))
         if index is not None:
-            index.add(str(appeal_id), received_at.isoformat())
+            index.add(str(appeal_id), draft.received_at.isoformat())
         return appeal
-
-    def _keep_personal_data(self, appeal_id: UUID, command: RegisterAppeal) -> UUID | None:
-        if command.applicant is None or self.vault is None:
-            return None
-        applicant = Applicant(**command.applicant.model_dump())
-        if applicant.is_empty():
-            return None
-        applicant_id = self.vault.pseudonym(applicant)
-        self.vault.store(applicant_id, appeal_id, applicant)  # before the event: never orphaned
-        return applicant_id
-
-    def _repeat_index(self, applicant_id, classification: Classification, received_at,
-                      indexes: dict):
-        """The repeat index of (applicant, topic, place), shared across a batch."""
-        if applicant_id is None or not classification.topic:
-            return None, None
-        key = repeat_key(applicant_id, classification.topic, classification.territory or "")
-        if key not in indexes:
-            try:
-                indexes[key] = self.repository.get(key)
-            except AggregateNotFoundError:
-                indexes[key] = RepeatIndex(key)
-        index = indexes[key]
-        return index, index.earlier_within(received_at, self.repeat_window)
 
     # -- the log tells intake how its appeals end (for Open311 status) -------------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:

@@ -16,7 +16,7 @@ import hmac
 import json
 import os
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -48,7 +48,7 @@ class Applicant:
         return None
 
     def is_empty(self) -> bool:
-        return not any(asdict(self).values())
+        return not any(vars(self).values())
 
 
 class VaultError(Exception):
@@ -88,10 +88,21 @@ class PersonalDataVault:
         [(key,)] = self._db.execute("SELECT key FROM applicant_keys WHERE applicant_id = ?",
                                     (str(applicant_id),))
         nonce = os.urandom(12)
-        ciphertext = AESGCM(key).encrypt(nonce, json.dumps(asdict(applicant)).encode(),
+        ciphertext = AESGCM(key).encrypt(nonce, json.dumps(vars(applicant)).encode(),
                                          str(appeal_id).encode())
         self._db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                          (str(appeal_id), str(applicant_id), nonce, ciphertext, now))
+
+    def keep(self, applicants: dict[uuid.UUID, Applicant]) -> dict[uuid.UUID, uuid.UUID]:
+        """Pseudonym and record of each appeal's applicant in ONE transaction (a
+        registration batch: one commit for all, not five per applicant); returns the
+        pseudonym per appeal."""
+        with self._db.transaction():
+            found = {}
+            for appeal_id, applicant in applicants.items():
+                found[appeal_id] = self.pseudonym(applicant)
+                self.store(found[appeal_id], appeal_id, applicant)
+            return found
 
     def read(self, appeal_id: uuid.UUID, who: str, why: str) -> Applicant | None:
         """The applicant of an appeal; the read is logged. None once erased."""

@@ -5,8 +5,10 @@ database, not in a container's file). One SQL text for both: `?` placeholders, p
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +32,9 @@ class VaultStorage(Protocol):
 
     def execute(self, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]: ...
 
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """This thread's statements inside commit together (one commit for a batch)."""
+
     def close(self) -> None: ...
 
 
@@ -42,11 +47,22 @@ class SqliteStorage:
                                    isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_TABLES.format(blob="BLOB", log_id=""))
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # held through a transaction by its thread
 
     def execute(self, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -54,7 +70,7 @@ class SqliteStorage:
 
 class PostgresStorage:
     """Tables in schema `intake_vault` of the deployment's database; a small pool, each
-    statement in autocommit (the vault's writes are single statements)."""
+    statement in autocommit unless a transaction pins this thread's connection."""
 
     log_order = "id"
     SCHEMA = "intake_vault"
@@ -68,6 +84,7 @@ class PostgresStorage:
             connect_timeout=10, options=f"-c search_path={self.SCHEMA}")
         self._pool = ConnectionPool(conninfo, min_size=1, max_size=4, open=True,
                                     kwargs={"autocommit": True})
+        self._pinned = threading.local()  # the connection of this thread's transaction
         with self._pool.connection() as conn:
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.SCHEMA}")
             for statement in _TABLES.format(
@@ -76,9 +93,19 @@ class PostgresStorage:
                     conn.execute(statement)
 
     def execute(self, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]:
-        with self._pool.connection() as conn:
+        pinned = getattr(self._pinned, "conn", None)
+        with contextlib.nullcontext(pinned) if pinned else self._pool.connection() as conn:
             cursor = conn.execute(sql.replace("?", "%s"), params)
             return cursor.fetchall() if cursor.description else []
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._pool.connection() as conn, conn.transaction():
+            self._pinned.conn = conn
+            try:
+                yield
+            finally:
+                self._pinned.conn = None
 
     def close(self) -> None:
         self._pool.close()

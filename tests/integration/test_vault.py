@@ -6,8 +6,10 @@ from __future__ import annotations
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from services.intake.bootstrap import open_vault
-from services.intake.vault import Applicant
+from services.intake.vault import Applicant, VaultError
 
 
 def test_the_vault_keeps_erases_and_logs_on_each_storage(store_settings):
@@ -42,3 +44,28 @@ def test_the_vault_keeps_erases_and_logs_on_each_storage(store_settings):
         assert reopened.pseudonym(Applicant(phone="8 (903) 111 22 33")) == neighbour
     finally:
         reopened.close()
+
+
+def test_a_batch_keeps_its_applicants_at_once_or_not_at_all(store_settings):
+    vault, other_process = open_vault(store_settings), open_vault(store_settings)
+    try:
+        first, second, lost = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        person = Applicant(last_name="Орлова", phone="+7 (912) 000-11-22")
+        same = Applicant(last_name="Орлова", phone="89120001122", address="ул. Садовая, 3")
+        kept = vault.keep({first: person, second: same})
+        assert kept[first] == kept[second] == other_process.pseudonym(Applicant(
+            phone="8 912 000 11 22"))
+        assert other_process.read(second, "u-coord", "ответ заявителю") == same
+        stranger = Applicant(email="stranger@example.ru")
+        with pytest.raises(VaultError):  # a record of the batch fails: none is kept
+            vault.keep({lost: stranger, uuid.uuid4(): Broken()})
+        assert other_process.applicant_of(lost) is None
+        assert vault.read(lost, "u-coord", "проверка") is None
+    finally:
+        vault.close()
+        other_process.close()
+
+
+class Broken(Applicant):
+    def identity(self) -> str | None:
+        raise VaultError("сбой посреди пакета")

@@ -6,6 +6,12 @@ offset. Kafka offsets are committed only after that; on (re)assignment the consu
 seeks to the tracked positions, so the store — not Kafka — is the truth. A message that
 cannot be decoded or whose reaction fails goes to the DLQ with its error and position,
 and the partition moves on.
+
+A share that changes nothing (the service's own events coming back, duplicates) has only
+a position to store: it waits up to `position_interval` seconds (or the next share that
+does store, or a clean stop) so that a publishing service does not commit a transaction
+per partition per batch for its own events. After a crash the consumer re-reads that
+short tail, which again changes nothing.
 """
 
 from __future__ import annotations
@@ -85,6 +91,7 @@ class PartitionOutcome:
 
 
 MAX_CONFLICT_RETRIES = 5
+POSITION_INTERVAL = 2.0  # seconds a position that changes nothing may wait to be stored
 
 
 def tracking_name(topic: str, partition: int) -> str:
@@ -95,12 +102,15 @@ class TrackedConsumer(LogConsumer):
     def __init__(self, app: ServiceApplication, name: str, react: Reaction, topic: str,
                  dlq_topic: str, bootstrap: str, batch_size: int = 500,
                  batch_timeout_ms: int = 200, fault_hook: FaultHook | None = None,
-                 own_producer: str | None = None):
+                 own_producer: str | None = None,
+                 position_interval: float = POSITION_INTERVAL):
         super().__init__(name, topic, dlq_topic, bootstrap, batch_size, batch_timeout_ms)
         self.app = app
         self.react = react
         self._fault_hook = fault_hook
         self.own_producer = own_producer  # a service never reacts to its own events
+        self.position_interval = position_interval
+        self._unsaved: dict[TopicPartition, tuple[int, float]] = {}  # next offset, since
 
     def stored_positions(self, partitions: Sequence[int]) -> dict[int, int]:
         found = {p: self.app.tracked_position(tracking_name(self.topic, p)) for p in partitions}
@@ -117,29 +127,64 @@ class TrackedConsumer(LogConsumer):
         handled = 0
         for tp, records in batch.items():
             started = time.perf_counter()
-            outcome = await self._apply_partition(tp, records)
-            await reach(self._fault_hook, "after_store")
-            await self.commit({tp: records[-1].offset + 1})
+            outcome, stored = await self._apply_partition(tp, records)
+            if stored:
+                await reach(self._fault_hook, "after_store")
+                await self.commit({tp: records[-1].offset + 1})
             self._observe(tp, records, outcome, time.perf_counter() - started)
             handled += len(records)
+        await self.idle()
         return handled
 
-    async def _apply_partition(self, tp: TopicPartition,
-                               records: Sequence[ConsumerRecord]) -> PartitionOutcome:
+    async def idle(self) -> None:
+        await self.store_positions(due_only=True)
+
+    async def close(self) -> None:
+        if self._consumer is not None:
+            await self.store_positions(due_only=False)
+        await super().close()
+
+    async def revoked(self, partitions: set[TopicPartition]) -> None:
+        await self.store_positions(due_only=False, among=partitions)
+        await super().revoked(partitions)
+
+    async def store_positions(self, due_only: bool,
+                              among: set[TopicPartition] | None = None) -> None:
+        """Store (and commit) the positions of shares that changed nothing."""
+        now = time.monotonic()
+        for tp, (offset, since) in list(self._unsaved.items()):
+            if among is not None and tp not in among:
+                continue
+            if not due_only or now - since >= self.position_interval:
+                processing = ProcessingEvent(Tracking(tracking_name(tp.topic, tp.partition),
+                                                      offset))
+                if await asyncio.to_thread(self._store, processing):
+                    del self._unsaved[tp]
+                    await self.commit({tp: offset})
+
+    async def _apply_partition(self, tp: TopicPartition, records: Sequence[ConsumerRecord]
+                               ) -> tuple[PartitionOutcome, bool]:
         """One transaction for the partition's share; one per message if a reaction fails.
+        Returns the outcome and whether it was stored (False: only a position, deferred).
 
         Dead letters are produced before the store transaction that moves past them, so
         a crash can duplicate a dead letter but never lose one.
         """
-        name = tracking_name(tp.topic, tp.partition)
+        name, end = tracking_name(tp.topic, tp.partition), records[-1].offset + 1
         for attempt in range(1, MAX_CONFLICT_RETRIES + 1):
             try:
                 outcome, unit = await asyncio.to_thread(self._react_all, records)
             except ReactionFailed:
-                return await self._apply_one_by_one(name, records)
+                return await self._apply_one_by_one(name, records), True
             await self.dead_letter(outcome.dead)
-            if await asyncio.to_thread(self._store, unit, Tracking(name, records[-1].offset + 1)):
-                return outcome
+            processing = unit.processing_event(Tracking(name, end))
+            if not processing.events and not outcome.dead:
+                since = self._unsaved.get(tp, (end, time.monotonic()))[1]
+                self._unsaved[tp] = (end, since)
+                return outcome, False
+            if await asyncio.to_thread(self._store, processing):
+                self._unsaved.pop(tp, None)
+                return outcome, True
             log.warning("store conflict, retrying batch", extra={"count": attempt})
         raise RuntimeError(f"{self.name}: store conflicts did not clear on {name}")
 
@@ -155,7 +200,8 @@ class TrackedConsumer(LogConsumer):
                     outcome, unit = PartitionOutcome(), UnitOfWork(self.app)
                     outcome.dead.append((record, "reaction_failed", repr(failed.error)))
                 await self.dead_letter(outcome.dead)
-                if await asyncio.to_thread(self._store, unit, Tracking(name, record.offset + 1)):
+                processing = unit.processing_event(Tracking(name, record.offset + 1))
+                if await asyncio.to_thread(self._store, processing):
                     break
             else:
                 raise RuntimeError(f"{self.name}: store conflicts did not clear on {name}")
@@ -197,10 +243,12 @@ class TrackedConsumer(LogConsumer):
                 unit.add(flushed)
         return outcome, unit
 
-    def _store(self, unit: UnitOfWork, tracking: Tracking) -> bool:
-        """Store the unit with its tracking record; False means retry (a concurrent write)."""
+    def _store(self, processing: ProcessingEvent) -> bool:
+        """Store a unit's events with their tracking record; False means retry (a
+        concurrent write)."""
+        tracking = processing.tracking
         try:
-            self.app.record(unit.processing_event(tracking))
+            self.app.record(processing)
             return True
         except IntegrityError:
             if self.app.repository.cache is not None:

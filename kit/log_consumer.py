@@ -44,6 +44,15 @@ class LogConsumer:
     def forget(self) -> None:
         """Partitions were revoked: drop anything cached about their appeals."""
 
+    async def revoked(self, partitions: set[TopicPartition]) -> None:
+        """Partitions are leaving this member (still ours until this returns)."""
+        if partitions:
+            self.forget()
+        self.assigned -= partitions
+
+    async def idle(self) -> None:
+        """A poll brought nothing: time for deferred work."""
+
     # -- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
         self._dlq = DeadLetterSink(self.bootstrap, self.dlq_topic, self.name)
@@ -76,7 +85,10 @@ class LogConsumer:
         batch = await self._consumer.getmany(timeout_ms=self.batch_timeout_ms,
                                              max_records=self.batch_size)
         batch = {tp: records for tp, records in batch.items() if records}
-        return await self.handle(batch) if batch else 0
+        if not batch:
+            await self.idle()
+            return 0
+        return await self.handle(batch)
 
     async def commit(self, positions: dict[TopicPartition, int]) -> None:
         assert self._consumer is not None
@@ -96,9 +108,7 @@ class _SeekToStored(ConsumerRebalanceListener):
         self.owner = owner
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
-        if revoked:
-            self.owner.forget()
-        self.owner.assigned -= set(revoked)
+        await self.owner.revoked(set(revoked))
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
         stored = await asyncio.to_thread(self.owner.stored_positions,

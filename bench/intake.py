@@ -60,6 +60,10 @@ def run(bootstrap: str, seconds: int = 15, connections: int = 64, workers: int =
         wait_for(url, timeout=60)
         health = subprocess.run(["wrk", "-t1", f"-c{connections}", "-d5s", f"{url}/health/live"],
                                 capture_output=True, text=True).stdout
+        # warm-up: the first seconds of a fresh store (file growth, caches) are not the
+        # steady state the figure describes
+        subprocess.run(["wrk", "-t1", f"-c{connections}", "-d3s", "-s", str(script), url],
+                       capture_output=True, text=True)
         out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
                               "--latency", url], capture_output=True, text=True).stdout
     finally:

@@ -35,7 +35,7 @@ from kit import metrics
 from kit.faults import FaultHook, reach
 from kit.inbox import BatchInbox, inbox_id
 from kit.log_consumer import Batch, LogConsumer
-from kit.stores import ServiceApplication
+from kit.stores import Collected, ServiceApplication
 
 log = logging.getLogger("mcu.consumer")
 
@@ -65,7 +65,7 @@ class UnitOfWork:
         return list(self._touched.values())
 
     def processing_event(self, tracking: Tracking) -> ProcessingEvent:
-        processing = ProcessingEvent(tracking)
+        processing = Collected(tracking)
         processing.collect_events(*self.aggregates())
         return processing
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -180,6 +181,9 @@ def _run_http(api: FastAPI, sockets: list[socket.socket]) -> None:
                     signal.signal(sig, handler)
 
     config = uvicorn.Config(api, log_config=None, access_log=False, timeout_graceful_shutdown=20)
+    # What start-up built (models, rubricator, routes) lives as long as the process: out of
+    # the collector's sight, a full collection walks only what requests allocate.
+    gc.freeze()
     Server(config).run(sockets=sockets)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import Notification, ProcessRecorder, Tracking
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
@@ -43,6 +44,21 @@ def store_environment(service: str, settings: Settings) -> dict[str, str]:
     }
 
 
+class Collected(ProcessingEvent):
+    """A processing event that collects pending events by class, not by the library's
+    runtime-checkable Protocols: on Python 3.11 each such isinstance walks the protocol's
+    members, a fifth of a registration batch's time."""
+
+    def collect_events(self, *objs: Any, **kwargs: Any) -> None:
+        for obj in objs:
+            if isinstance(obj, BaseAggregate):
+                self.events.extend(obj.collect_events())
+                self.aggregates[obj.id] = obj
+            elif obj is not None:
+                self.events.append(obj)  # a domain event itself
+        self.saved_kwargs.update(kwargs)
+
+
 class ServiceApplication(Application):
     """An eventsourcing application whose recorder also records tracking positions.
 
@@ -65,10 +81,11 @@ class ServiceApplication(Application):
         self._notify(recordings)
         self.committed(processing_event.aggregates.values())
 
-    def save(self, *objs: Any, **kwargs: Any) -> Any:
-        recordings = super().save(*objs, **kwargs)
-        self.committed([o for o in objs if o is not None])
-        return recordings
+    def save(self, *objs: Any, **kwargs: Any) -> None:
+        """Store the aggregates' pending events in one transaction."""
+        processing_event = Collected()
+        processing_event.collect_events(*objs, **kwargs)
+        self.record(processing_event)
 
     def committed(self, aggregates: Iterable[Any]) -> None:
         """Called after every commit with the aggregates in hand (e.g. to update an index)."""

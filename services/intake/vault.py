@@ -69,40 +69,57 @@ class PersonalDataVault:
 
     def pseudonym(self, applicant: Applicant) -> uuid.UUID:
         """The applicant's stable pseudonymous id (a new one for an unidentifiable person)."""
-        identity = applicant.identity()
-        if identity is None:
-            return uuid.uuid4()
-        lookup = hmac.new(self._secret, identity.encode(), hashlib.sha256).hexdigest()
-        # insert-or-keep, then read: processes racing agree on one id
-        self._db.execute("INSERT INTO identities VALUES (?, ?) ON CONFLICT DO NOTHING",
-                         (lookup, str(uuid.uuid4())))
-        [(applicant_id,)] = self._db.execute(
-            "SELECT applicant_id FROM identities WHERE lookup = ?", (lookup,))
-        return uuid.UUID(applicant_id)
+        return self._pseudonyms([applicant])[0]
 
     def store(self, applicant_id: uuid.UUID, appeal_id: uuid.UUID, applicant: Applicant) -> None:
         """Keep the person's data for this appeal, encrypted with their own key."""
-        now = datetime.now(UTC).isoformat()
-        self._db.execute("INSERT INTO applicant_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                         (str(applicant_id), AESGCM.generate_key(bit_length=256), now))
-        [(key,)] = self._db.execute("SELECT key FROM applicant_keys WHERE applicant_id = ?",
-                                    (str(applicant_id),))
-        nonce = os.urandom(12)
-        ciphertext = AESGCM(key).encrypt(nonce, json.dumps(vars(applicant)).encode(),
-                                         str(appeal_id).encode())
-        self._db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                         (str(appeal_id), str(applicant_id), nonce, ciphertext, now))
+        self._store([(applicant_id, appeal_id, applicant)])
 
     def keep(self, applicants: dict[uuid.UUID, Applicant]) -> dict[uuid.UUID, uuid.UUID]:
         """Pseudonym and record of each appeal's applicant in ONE transaction (a
-        registration batch: one commit for all, not five per applicant); returns the
+        registration batch: a few statements for all, not five per applicant); returns the
         pseudonym per appeal."""
         with self._db.transaction():
-            found = {}
-            for appeal_id, applicant in applicants.items():
-                found[appeal_id] = self.pseudonym(applicant)
-                self.store(found[appeal_id], appeal_id, applicant)
-            return found
+            ids = self._pseudonyms(list(applicants.values()))
+            self._store(list(zip(ids, applicants, applicants.values(), strict=True)))
+            return dict(zip(applicants, ids, strict=True))
+
+    def _pseudonyms(self, applicants: list[Applicant]) -> list[uuid.UUID]:
+        lookups = [None if (identity := a.identity()) is None else
+                   hmac.new(self._secret, identity.encode(), hashlib.sha256).hexdigest()
+                   for a in applicants]
+        known = [k for k in dict.fromkeys(lookups) if k is not None]
+        # insert-or-keep, then read: processes racing agree on one id
+        self._db.executemany("INSERT INTO identities VALUES (?, ?) ON CONFLICT DO NOTHING",
+                             [(k, str(uuid.uuid4())) for k in known])
+        found = self._select("SELECT lookup, applicant_id FROM identities WHERE lookup IN",
+                             known)
+        return [uuid.uuid4() if k is None else uuid.UUID(found[k]) for k in lookups]
+
+    def _store(self, records: list[tuple[uuid.UUID, uuid.UUID, Applicant]]) -> None:
+        now = datetime.now(UTC).isoformat()
+        people = list(dict.fromkeys(str(applicant_id) for applicant_id, _, _ in records))
+        self._db.executemany("INSERT INTO applicant_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                             [(p, AESGCM.generate_key(bit_length=256), now) for p in people])
+        keys = self._select("SELECT applicant_id, key FROM applicant_keys WHERE applicant_id IN",
+                            people)
+        rows = []
+        for applicant_id, appeal_id, applicant in records:
+            nonce = os.urandom(12)
+            ciphertext = AESGCM(keys[str(applicant_id)]).encrypt(
+                nonce, json.dumps(vars(applicant)).encode(), str(appeal_id).encode())
+            rows.append((str(appeal_id), str(applicant_id), nonce, ciphertext, now))
+        self._db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                             rows)
+
+    def _select(self, query: str, values: list[str]) -> dict:
+        """`query` ends with `IN`: the rows for `values`, first column -> second."""
+        found = {}
+        for start in range(0, len(values), 500):
+            chunk = values[start:start + 500]
+            found.update(self._db.execute(f"{query} ({','.join('?' * len(chunk))})",
+                                          tuple(chunk)))
+        return found
 
     def read(self, appeal_id: uuid.UUID, who: str, why: str) -> Applicant | None:
         """The applicant of an appeal; the read is logged. None once erased."""

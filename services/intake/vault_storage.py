@@ -32,6 +32,8 @@ class VaultStorage(Protocol):
 
     def execute(self, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]: ...
 
+    def executemany(self, sql: str, rows: list[tuple]) -> None: ...
+
     def transaction(self) -> contextlib.AbstractContextManager[None]:
         """This thread's statements inside commit together (one commit for a batch)."""
 
@@ -52,6 +54,10 @@ class SqliteStorage:
     def execute(self, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        with self._lock:
+            self._db.executemany(sql, rows)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
@@ -97,6 +103,13 @@ class PostgresStorage:
         with contextlib.nullcontext(pinned) if pinned else self._pool.connection() as conn:
             cursor = conn.execute(sql.replace("?", "%s"), params)
             return cursor.fetchall() if cursor.description else []
+
+    def executemany(self, sql: str, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        pinned = getattr(self._pinned, "conn", None)
+        with contextlib.nullcontext(pinned) if pinned else self._pool.connection() as conn:
+            conn.cursor().executemany(sql.replace("?", "%s"), rows)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:

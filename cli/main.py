@@ -193,6 +193,25 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
         raise typer.Exit(1)
 
 
+def main() -> None:
+    """The `mcu` command: a deployment's setting that is wrong ends it with a Russian
+    message naming the variable (exit 2), not a traceback."""
+    from pydantic import ValidationError
+
+    from kit.settings import ConfigError, settings_problem
+
+    try:
+        app()
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        typer.echo(f"Ошибка: {settings_problem(exc)}", err=True)
+        sys.exit(2)
+    except ConfigError as exc:
+        typer.echo(f"Ошибка: {exc}", err=True)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    app()
+    main()

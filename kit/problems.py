@@ -46,6 +46,13 @@ def install(api: FastAPI) -> None:
         return problem_response(exc.status, exc.code, exc.title, exc.detail,
                                 request.url.path, **exc.extra)
 
+    @api.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette still logs the exception; the client gets a problem, not bare text.
+        return problem_response(500, "internal_error", "Внутренняя ошибка сервиса",
+                                "Запрос не выполнен; повторите позже. Принятые данные не"
+                                " потеряны.", request.url.path)
+
     @api.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [

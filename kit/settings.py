@@ -5,11 +5,37 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("intake", "routing", "sla", "analytics")
 DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "analytics": 8004}
+
+
+class ConfigError(ValueError):
+    """A setting the deployment got wrong; the message (Russian) names it for the operator."""
+
+
+_REASONS = {
+    "int_parsing": lambda ctx: "ожидается целое число",
+    "float_parsing": lambda ctx: "ожидается число",
+    "bool_parsing": lambda ctx: "ожидается true или false",
+    "greater_than_equal": lambda ctx: f"ожидается не меньше {ctx['ge']}",
+    "greater_than": lambda ctx: f"ожидается больше {ctx['gt']}",
+    "less_than_equal": lambda ctx: f"ожидается не больше {ctx['le']}",
+    "literal_error": lambda ctx: f"ожидается одно из: {ctx['expected'].replace(' or ', ', ')}",
+}
+
+
+def settings_problem(error: ValidationError) -> ConfigError:
+    """Settings' validation errors as one Russian message naming each variable."""
+    lines = []
+    for item in error.errors():
+        variable = "MCU_" + "_".join(str(part) for part in item["loc"]).upper()
+        reason = _REASONS.get(item["type"])
+        lines.append(f"{variable}={item.get('input')!s}: "
+                     f"{reason(item.get('ctx') or {}) if reason else item['msg']}")
+    return ConfigError("неверные настройки: " + "; ".join(lines))
 
 
 class Settings(BaseSettings):

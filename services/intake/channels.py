@@ -6,6 +6,7 @@ import hashlib
 import hmac
 
 from contracts.vocabulary import Channel
+from kit.settings import ConfigError
 
 
 class ChannelKeys:
@@ -25,7 +26,18 @@ class ChannelKeys:
 
 def configured_keys(configured: str = "") -> dict[Channel, str]:
     """The keys of `MCU_INTAKE_API_KEYS` by channel (the demo keys when it is empty)."""
-    pairs = [p.split("=", 1) for p in configured.split(",") if "=" in p]
+    pairs = [p.split("=", 1) for p in configured.split(",") if p.strip()]
     if not pairs:
         return {c: f"demo-{c.value}" for c in Channel}
-    return {Channel(c.strip()): k.strip() for c, k in pairs}
+    known = {c.value: c for c in Channel}
+    keys = {}
+    for pair in pairs:
+        channel, key = (part.strip() for part in pair) if len(pair) == 2 else (pair[0], "")
+        if channel not in known:
+            raise ConfigError(f"MCU_INTAKE_API_KEYS: неизвестный канал «{channel}»; каналы: "
+                              + ", ".join(known))
+        if not key:
+            raise ConfigError(f"MCU_INTAKE_API_KEYS: у канала «{channel}» пустой ключ"
+                              " (формат: канал=ключ,канал=ключ)")
+        keys[known[channel]] = key
+    return keys

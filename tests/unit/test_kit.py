@@ -11,6 +11,7 @@ import pytest
 
 from contracts import Actor, decode, encode
 from contracts.events.routing import AppealRouted
+from contracts.vocabulary import Channel
 from kit.appeal_aggregate import AppealAggregate
 from kit.clock import AcceleratedClock, FixedClock
 from kit.inbox import BatchInbox, Inbox
@@ -109,3 +110,43 @@ def test_accelerated_clock_runs_faster_than_its_base():
     fast = AcceleratedClock(600, base=base)
     base.advance(timedelta(seconds=6))
     assert fast.now() == datetime(2026, 11, 16, 10, 0, tzinfo=UTC)
+
+
+def test_a_wrong_setting_is_named_in_russian():
+    from pydantic import ValidationError
+
+    from kit.settings import Settings, settings_problem
+
+    with pytest.raises(ValidationError) as caught:
+        Settings(http_workers="abc", store="mysql", _env_file=None)
+    message = str(settings_problem(caught.value))
+    assert "MCU_HTTP_WORKERS=abc: ожидается целое число" in message
+    assert "MCU_STORE=mysql: ожидается одно из: 'sqlite', 'postgres'" in message
+
+
+@pytest.mark.parametrize("configured, complaint", [
+    ("pos=k1,opn311=k2", "неизвестный канал «opn311»"),
+    ("pos=", "у канала «pos» пустой ключ"),
+    ("pos", "у канала «pos» пустой ключ"),
+])
+def test_a_wrong_channel_key_setting_is_named_in_russian(configured, complaint):
+    from kit.settings import ConfigError
+    from services.intake.channels import configured_keys
+
+    with pytest.raises(ConfigError, match=complaint):
+        configured_keys(configured)
+    assert configured_keys(" pos = k1 , web=k2 ") == {Channel.POS: "k1", Channel.WEB: "k2"}
+
+
+def test_mcu_stops_on_a_wrong_setting_with_its_name_and_exit_code_2(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "cli.main", "serve", "intake"],
+                          env={**os.environ, "MCU_DATA_DIR": str(tmp_path),
+                               "MCU_INTAKE_API_KEYS": "pos=k1,opn311=k2"},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "Ошибка: MCU_INTAKE_API_KEYS: неизвестный канал «opn311»" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -10,6 +10,7 @@ import uuid
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -130,7 +131,7 @@ def router(app: IntakeApplication, keys: ChannelKeys,
     def request_json(request_id: str) -> dict | None:
         try:
             appeal: IntakeAppeal = app.repository.get(appeal_id_for(Channel.OPEN311, request_id))
-        except Exception:  # noqa: BLE001 - AggregateNotFoundError and bad ids alike
+        except AggregateNotFoundError:  # a store failure is not "not found": it propagates
             return None
         r = appeal.registered or {}
         code = next((s.code for s in services.values() if s.name == r.get("applicant_topic")), "")

@@ -122,3 +122,20 @@ def test_bad_open311_requests_get_georeport_errors(client, form, status):
     response = client.post("/open311/v2/requests.json", data=form)
     assert response.status_code == status
     assert response.json()[0]["code"] == status and response.json()[0]["description"]
+
+
+def test_an_unknown_open311_request_is_404_but_a_store_failure_is_not(intake):
+    from fastapi.testclient import TestClient
+
+    from tests.support.intake import http_client
+
+    client = http_client(intake)
+    assert client.get("/open311/v2/requests/nope.json").status_code == 404
+
+    def broken(*args, **kwargs):
+        raise OSError("диск недоступен")
+
+    intake.repository.get = broken
+    failing = TestClient(client.app, raise_server_exceptions=False)
+    answer = failing.get("/open311/v2/requests/nope.json")
+    assert (answer.status_code, answer.json()["code"]) == (500, "internal_error")

@@ -8,6 +8,7 @@ when the service is not running. With a ClickHouse server, analysts query it dir
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from pathlib import Path
 
@@ -137,6 +138,7 @@ def rebuild() -> None:
         def progress(phase: str, done: int, total: int) -> None:
             bar.update(task, description=phase, completed=done, total=total)
 
+        gc.freeze()  # what the command built lives until it ends: out of full collections
         try:
             events = asyncio.run(run_rebuild(analytics_app.projector, settings.kafka_bootstrap,
                                              settings.log_topic, progress))

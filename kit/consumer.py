@@ -141,7 +141,11 @@ class TrackedConsumer(LogConsumer):
 
     async def close(self) -> None:
         if self._consumer is not None:
-            await self.store_positions(due_only=False)
+            try:
+                await self.store_positions(due_only=False)
+            except Exception as exc:  # noqa: BLE001 - the stop goes on; that tail is re-read
+                log.warning("positions not stored at stop",
+                            extra={"error_code": type(exc).__name__})
         await super().close()
 
     async def revoked(self, partitions: set[TopicPartition]) -> None:

@@ -11,12 +11,14 @@ event's identity.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import resolve_topic
 
 from contracts import Envelope, encode, event_id_for
 from kit import metrics
@@ -26,9 +28,19 @@ from kit.follower import StoreFollower
 from kit.stores import ServiceApplication
 
 
+_PUBLISHED = (AppealAggregate.Opened, AppealAggregate.Recorded)
+
+
+@functools.cache
+def published(topic: str) -> bool:
+    """Whether a stored event of this topic goes onto the log (answered once per topic, so
+    the relay does not decode the events that stay inside, e.g. intake's repeat index)."""
+    return issubclass(resolve_topic(topic), _PUBLISHED)
+
+
 def envelope_of(producer: str, domain_event: Any) -> Envelope | None:
     """The log envelope of a stored event, or None for events that stay inside."""
-    if not isinstance(domain_event, AppealAggregate.Opened | AppealAggregate.Recorded):
+    if not isinstance(domain_event, _PUBLISHED):
         return None
     appeal_id = domain_event.originator_id
     seq = domain_event.originator_version
@@ -86,6 +98,8 @@ class OutboxRelay(StoreFollower):
         assert self._producer is not None, "start() first"
         futures = []
         for notification in notifications:
+            if not published(notification.topic):
+                continue
             envelope = envelope_of(self.producer_name, self.app.domain_event(notification))
             if envelope is None:
                 continue

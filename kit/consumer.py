@@ -129,6 +129,7 @@ class TrackedConsumer(LogConsumer):
             started = time.perf_counter()
             outcome, stored = await self._apply_partition(tp, records)
             if stored:
+                self._unsaved.pop(tp, None)  # the stored position is newer
                 await reach(self._fault_hook, "after_store")
                 await self.commit({tp: records[-1].offset + 1})
             self._observe(tp, records, outcome, time.perf_counter() - started)
@@ -187,7 +188,6 @@ class TrackedConsumer(LogConsumer):
                 self._unsaved[tp] = (end, since)
                 return outcome, False
             if await asyncio.to_thread(self._store, processing):
-                self._unsaved.pop(tp, None)
                 return outcome, True
             log.warning("store conflict, retrying batch", extra={"count": attempt})
         raise RuntimeError(f"{self.name}: store conflicts did not clear on {name}")

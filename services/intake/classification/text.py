@@ -26,3 +26,15 @@ def _stem(word: str) -> str:
 def stems(text: str) -> str:
     """Cleaned, lower-cased, stemmed words joined by spaces (the model's input)."""
     return " ".join(_stem(w) for w in _WORD.findall(clean(text).lower()))
+
+
+_PLACE_BEFORE = re.compile(r"\b(?:города|г\.|поселка|села)\s+([А-ЯЕ][а-яе-]+)")
+_PLACE_AFTER = re.compile(r"\b([А-ЯЕ][а-яе-]+)\s+(?:района|округа|поселения|сельсовета)\b")
+
+
+def places_in_name(name: str) -> set[str]:
+    """Stems of the territory an organisation's name carries: the word after «города» and
+    the like, or before «района», «округа» and the like («Администрация города Льгов»,
+    «Администрация Курского района» -> {"льгов"}, {"курск"})."""
+    name = clean(name)
+    return {_stem(w.lower()) for w in _PLACE_BEFORE.findall(name) + _PLACE_AFTER.findall(name)}

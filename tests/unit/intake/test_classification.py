@@ -13,7 +13,7 @@ from cli.main import app as mcu
 from demo.generator import appeals
 from services.intake.classification.dataset import DatasetError, read
 from services.intake.classification.model import AppealClassifier
-from services.intake.classification.text import clean, stems
+from services.intake.classification.text import clean, places_in_name, stems
 
 
 def test_html_and_yo_are_normalised():
@@ -34,6 +34,32 @@ def synthetic(tmp_path_factory) -> tuple[Path, Path]:
                 writer.writerow([n, f"<p>{a.text}</p>", a.topic or a.thematic_block,
                                  a.thematic_block, a.territory])
     return directory / "train.csv", directory / "test.csv"
+
+
+@pytest.mark.parametrize("name, places", [
+    ("Администрация города Льгов", {"льгов"}),
+    ("Администрация Курского района", {"курск"}),
+    ("Администрация Сеймского округа города Курска", {"сеймск", "курск"}),
+    ("Государственная жилищная инспекция Курской области", set()),
+    ("Комитет здравоохранения", set()),
+])
+def test_a_recipient_name_gives_the_territory_it_serves(name, places):
+    assert places_in_name(name) == places
+
+
+def test_the_recipient_model_sees_the_places_a_text_names():
+    texts = ["Яма на дороге в Льгове", "Яма на дороге в Щиграх", "Не горит фонарь в Щиграх",
+             "Не горит фонарь у школы"]
+    labels = {"topic": ["Дороги", "Дороги", "Освещение", "Освещение"],
+              "category": ["1", "1", "2", "2"],
+              "recipient": ["Администрация города Льгов", "Администрация города Щигры",
+                            "Администрация города Щигры", "Комитет городского хозяйства"]}
+    model = AppealClassifier().fit(texts, labels)
+    assert model.places == ["льгов", "щигр"]
+    docs = [stems(t) for t in ["Во Льгове и в Щиграх ямы", "Ямы у школы"]]
+    with_places = model._with_territory(model.features.transform(docs), docs)  # noqa: SLF001
+    assert with_places[:, -2:].toarray().tolist() == [[1.0, 1.0], [0.0, 0.0]]
+    assert model.predict(["Яма во Льгове"])[0]["recipient"].label == "Администрация города Льгов"
 
 
 def test_the_model_learns_topics_and_blocks_of_a_corpus(synthetic):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from kit.runtime import Service
-from kit.settings import Settings
+from kit.settings import ConfigError, Settings
 from kit.stores import store_environment
 from services.intake.application import IntakeApplication
 from services.intake.classification import rubricator
@@ -20,7 +20,10 @@ from services.intake.vault_storage import PostgresStorage, SqliteStorage
 def registration_classifier(settings: Settings) -> RegistrationClassifier:
     """The administrator's rubricator, and the learned model when one is configured."""
     rules = rubricator.load(settings.intake_rubricator or rubricator.DEFAULT_FILE)
-    model = AppealClassifier.load(settings.intake_model) if settings.intake_model else None
+    try:
+        model = AppealClassifier.load(settings.intake_model) if settings.intake_model else None
+    except (FileNotFoundError, TypeError) as exc:
+        raise ConfigError(f"MCU_INTAKE_MODEL: {exc}") from None
     return RegistrationClassifier(rules, model)
 
 

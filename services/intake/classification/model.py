@@ -60,6 +60,7 @@ class AppealClassifier:
         self.topic_names = None
         self.topic_category: dict[str, str] = {}  # the usual category of each topic
         self.places: list[str] = []  # territory stems from the recipients' names
+        self.trained_version = self.version  # saved with the model: load() checks it
 
     # -- training ----------------------------------------------------------------------------
     def fit(self, texts: list[str], labels: dict[str, list[str]], progress=None) -> AppealClassifier:
@@ -144,4 +145,8 @@ class AppealClassifier:
         model = joblib.load(path)
         if not isinstance(model, cls):
             raise TypeError(f"{path} — не модель классификатора обращений")
+        trained = getattr(model, "trained_version", "svm-tfidf-stack-1")
+        if trained != cls.version:
+            raise TypeError(f"{path}: модель версии {trained}, а нужна {cls.version}:"
+                            " переобучите её (mcu classify train)")
         return model

@@ -62,6 +62,17 @@ def test_the_recipient_model_sees_the_places_a_text_names():
     assert model.predict(["Яма во Льгове"])[0]["recipient"].label == "Администрация города Льгов"
 
 
+def test_a_model_of_another_version_is_refused_with_a_russian_message(synthetic, tmp_path):
+    import joblib
+
+    train = read(synthetic[0])
+    model = AppealClassifier().fit(train.texts[:300], {k: v[:300] for k, v in train.labels.items()})
+    model.trained_version = "svm-tfidf-stack-1"
+    joblib.dump(model, tmp_path / "model.joblib")
+    with pytest.raises(TypeError, match="переобучите"):
+        AppealClassifier.load(tmp_path)
+
+
 def test_the_model_learns_topics_and_blocks_of_a_corpus(synthetic):
     train, test = read(synthetic[0]), read(synthetic[1])
     model = AppealClassifier().fit(train.texts, train.labels)

@@ -206,3 +206,42 @@ async def test_positions_that_change_nothing_are_stored_once_due(topics):
     await consume_until(c, lambda: _caught_up(c, records))  # without a stop
     c.stop()
     await c.close()
+
+
+async def test_deferred_positions_are_stored_when_partitions_move_to_another_member(topics):
+    """A rebalance revokes the partitions: their waiting positions are stored first, so the
+    new owner does not re-read them."""
+    import asyncio
+    import time
+
+    from kit.consumer import TrackedConsumer
+
+    settings = topics
+    intake, tally = intake_app(settings), tally_app(settings)
+    register(intake, 5)
+    await publish_all(intake, settings)
+    records = await read_all(settings.kafka_bootstrap, settings.log_topic)
+    ends = {r.partition: r.offset + 1 for r in records}
+
+    def member() -> TrackedConsumer:
+        return TrackedConsumer(tally, f"mcu.tally-{settings.log_topic}", tally.react,
+                               settings.log_topic, settings.dlq_topic,
+                               settings.kafka_bootstrap, 200, 100, own_producer="intake",
+                               position_interval=3600)
+
+    first, second = member(), member()
+    try:
+        await first.start()
+        seen = 0
+        while seen < len(records):
+            seen += await first.consume_once()
+        assert all(tally.tracked_position(f"{first.topic}#{p}") is None for p in ends)
+        await second.start()
+        deadline = time.monotonic() + 60
+        while {p: tally.tracked_position(f"{first.topic}#{p}") for p in ends} != ends:
+            assert time.monotonic() < deadline, "the rebalance did not store the positions"
+            await asyncio.gather(first.consume_once(), second.consume_once())
+        assert second.assigned  # the second member took partitions over
+    finally:
+        for c in (first, second):
+            await c.close()

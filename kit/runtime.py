@@ -24,6 +24,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+import httpx
 from fastapi import APIRouter, FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -114,6 +115,8 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
     `main_url`: this process is an HTTP worker; readiness and metrics belong to the main
     process (its relay and consumer), so the worker answers them from there.
     """
+    # a worker asks its main process over one loopback client, not one per request
+    main = httpx.AsyncClient(base_url=main_url, timeout=5) if main_url else None
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -122,6 +125,8 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
             yield
         finally:
             await service.stop()
+            if main is not None:
+                await main.aclose()
 
     api = FastAPI(title=service.title_ru or f"МЦУ: {service.name}", version="1.0.0",
                   lifespan=lifespan)
@@ -131,14 +136,11 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
         return {"status": "ok", "service": service.name}
 
     async def from_main(path: str) -> Response:
-        import httpx
-
-        async with httpx.AsyncClient(base_url=main_url, timeout=5) as client:
-            try:
-                answer = await client.get(path)
-            except httpx.HTTPError:
-                return Response('{"status":"not_ready","failed":"main_process"}', 503,
-                                media_type="application/json")
+        try:
+            answer = await main.get(path)
+        except httpx.HTTPError:
+            return Response('{"status":"not_ready","failed":"main_process"}', 503,
+                            media_type="application/json")
         return Response(answer.content, answer.status_code,
                         media_type=answer.headers.get("content-type"))
 

@@ -66,7 +66,10 @@ class IntakeApplication(ServiceApplication):
         before any event names them), which repeat indexes exist."""
         ids = [appeal_id_for(c.channel, c.external_id) for c in commands]
         stored = self.stored_originators(set(ids))
-        fresh = {a: c for a, c in zip(ids, commands, strict=True) if a not in stored}
+        fresh: dict[UUID, RegisterAppeal] = {}
+        for appeal_id, command in zip(ids, commands, strict=True):
+            if appeal_id not in stored:
+                fresh.setdefault(appeal_id, command)  # a second copy in the batch: duplicate
         applicants = self._keep_personal_data(fresh)
         drafts = {a: self._draft(c, applicants.get(a)) for a, c in fresh.items()}
         indexes = self._repeat_indexes({d.repeat_key for d in drafts.values()} - {None})

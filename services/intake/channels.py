@@ -26,13 +26,13 @@ class ChannelKeys:
 
 def configured_keys(configured: str = "") -> dict[Channel, str]:
     """The keys of `MCU_INTAKE_API_KEYS` by channel (the demo keys when it is empty)."""
-    pairs = [p.split("=", 1) for p in configured.split(",") if p.strip()]
+    pairs = [p.partition("=") for p in configured.split(",") if p.strip()]
     if not pairs:
         return {c: f"demo-{c.value}" for c in Channel}
     known = {c.value: c for c in Channel}
     keys = {}
-    for pair in pairs:
-        channel, key = (part.strip() for part in pair) if len(pair) == 2 else (pair[0], "")
+    for channel, _, key in pairs:
+        channel, key = channel.strip(), key.strip()
         if channel not in known:
             raise ConfigError(f"MCU_INTAKE_API_KEYS: неизвестный канал «{channel}»; каналы: "
                               + ", ".join(known))

@@ -147,15 +147,14 @@ class PersonalDataVault:
         it covered."""
         if not who.strip() or not why.strip():
             raise VaultError("укажите, кто и зачем удаляет персональные данные")
-        [(count,)] = self._db.execute("SELECT count(*) FROM records WHERE applicant_id = ?",
-                                      (str(applicant_id),))
-        self._db.execute("DELETE FROM applicant_keys WHERE applicant_id = ?",
-                         (str(applicant_id),))
-        self._db.execute("DELETE FROM records WHERE applicant_id = ?", (str(applicant_id),))
-        # and the link from their identity: a later appeal of theirs starts afresh
-        self._db.execute("DELETE FROM identities WHERE applicant_id = ?",
-                         (str(applicant_id),))
-        self._log(who, why, "erase", str(applicant_id), None)
+        with self._db.transaction():  # erased and logged together, or neither
+            [(count,)] = self._db.execute(
+                "SELECT count(*) FROM records WHERE applicant_id = ?", (str(applicant_id),))
+            for table in ("applicant_keys", "records", "identities"):
+                # identities too: a later appeal of theirs starts afresh, unlinked
+                self._db.execute(f"DELETE FROM {table} WHERE applicant_id = ?",
+                                 (str(applicant_id),))
+            self._log(who, why, "erase", str(applicant_id), None)
         return count
 
     def access_log(self, limit: int = 100) -> list[dict]:

@@ -158,50 +158,56 @@ def _all_counted(tally, appeal_ids) -> bool:
     return all(_counts_so_far(tally, appeal_ids).values())
 
 
+def _ends(records) -> dict[int, int]:
+    """The next offset of each partition after `records`."""
+    return {r.partition: r.offset + 1 for r in records}
+
+
+def _positions(c, records) -> dict[int, int | None]:
+    """The stored position of each partition that `records` come from."""
+    return {p: c.app.tracked_position(f"{c.topic}#{p}") for p in _ends(records)}
+
+
 def _caught_up(c, records) -> bool:
-    ends = {}
-    for rec in records:
-        ends[rec.partition] = rec.offset + 1
-    return all(c.app.tracked_position(f"{c.topic}#{p}") == end for p, end in ends.items())
+    return _positions(c, records) == _ends(records)
+
+
+async def _intake_events_on_the_log(settings):
+    """Five appeals of intake on the log, and the tally service that will read them."""
+    intake, tally = intake_app(settings), tally_app(settings)
+    appeal_ids = register(intake, 5)
+    await publish_all(intake, settings)
+    return tally, appeal_ids, await read_all(settings.kafka_bootstrap, settings.log_topic)
+
+
+def _as_their_producer(tally, settings, position_interval: float):
+    """A tally consumer that takes intake's events for its own (so they change nothing)."""
+    return consumer(tally, settings, name=f"mcu.tally-{settings.log_topic}",
+                    own_producer="intake", position_interval=position_interval)
+
+
+async def _read_through(c, records) -> None:
+    seen = 0
+    while seen < len(records):
+        seen += await c.consume_once()
 
 
 async def test_a_service_skips_its_own_events_but_moves_past_them(topics):
     """Its own events change nothing, so their positions are not a transaction per batch:
     they wait (here: longer than the test) and are stored at a clean stop."""
-    from kit.consumer import TrackedConsumer
-
-    settings = topics
-    intake, tally = intake_app(settings), tally_app(settings)
-    appeal_ids = register(intake, 5)
-    await publish_all(intake, settings)
-    records = await read_all(settings.kafka_bootstrap, settings.log_topic)
-    ends = {r.partition: r.offset + 1 for r in records}
-    c = TrackedConsumer(tally, f"mcu.tally-{settings.log_topic}", tally.react,
-                        settings.log_topic, settings.dlq_topic, settings.kafka_bootstrap,
-                        200, 100, own_producer="intake",
-                        position_interval=3600)
+    tally, appeal_ids, records = await _intake_events_on_the_log(topics)
+    c = _as_their_producer(tally, topics, position_interval=3600)
     await c.start()
-    seen = 0
-    while seen < len(records):
-        seen += await c.consume_once()
-    assert all(tally.tracked_position(f"{c.topic}#{p}") is None for p in ends)
+    await _read_through(c, records)
+    assert set(_positions(c, records).values()) == {None}
     await c.close()
-    assert {p: tally.tracked_position(f"{c.topic}#{p}") for p in ends} == ends
+    assert _caught_up(c, records)
     assert not any(a in tally.repository for a in appeal_ids)
 
 
 async def test_positions_that_change_nothing_are_stored_once_due(topics):
-    from kit.consumer import TrackedConsumer
-
-    settings = topics
-    intake, tally = intake_app(settings), tally_app(settings)
-    register(intake, 5)
-    await publish_all(intake, settings)
-    records = await read_all(settings.kafka_bootstrap, settings.log_topic)
-    c = TrackedConsumer(tally, f"mcu.tally-{settings.log_topic}", tally.react,
-                        settings.log_topic, settings.dlq_topic, settings.kafka_bootstrap,
-                        200, 100, own_producer="intake",
-                        position_interval=0)
+    tally, _, records = await _intake_events_on_the_log(topics)
+    c = _as_their_producer(tally, topics, position_interval=0)
     await c.start()
     await consume_until(c, lambda: _caught_up(c, records))  # without a stop
     c.stop()
@@ -214,31 +220,16 @@ async def test_deferred_positions_are_stored_when_partitions_move_to_another_mem
     import asyncio
     import time
 
-    from kit.consumer import TrackedConsumer
-
-    settings = topics
-    intake, tally = intake_app(settings), tally_app(settings)
-    register(intake, 5)
-    await publish_all(intake, settings)
-    records = await read_all(settings.kafka_bootstrap, settings.log_topic)
-    ends = {r.partition: r.offset + 1 for r in records}
-
-    def member() -> TrackedConsumer:
-        return TrackedConsumer(tally, f"mcu.tally-{settings.log_topic}", tally.react,
-                               settings.log_topic, settings.dlq_topic,
-                               settings.kafka_bootstrap, 200, 100, own_producer="intake",
-                               position_interval=3600)
-
-    first, second = member(), member()
+    tally, _, records = await _intake_events_on_the_log(topics)
+    first, second = (_as_their_producer(tally, topics, position_interval=3600)
+                     for _ in range(2))
     try:
         await first.start()
-        seen = 0
-        while seen < len(records):
-            seen += await first.consume_once()
-        assert all(tally.tracked_position(f"{first.topic}#{p}") is None for p in ends)
+        await _read_through(first, records)
+        assert set(_positions(first, records).values()) == {None}
         await second.start()
         deadline = time.monotonic() + 60
-        while {p: tally.tracked_position(f"{first.topic}#{p}") for p in ends} != ends:
+        while not _caught_up(first, records):
             assert time.monotonic() < deadline, "the rebalance did not store the positions"
             await asyncio.gather(first.consume_once(), second.consume_once())
         assert second.assigned  # the second member took partitions over

@@ -71,10 +71,10 @@ async def drain_relay(r: OutboxRelay) -> int:
 
 
 def consumer(app: TallyApplication, settings: Settings, fault_hook=None,
-             name: str = "mcu.tally") -> TrackedConsumer:
+             name: str = "mcu.tally", **options) -> TrackedConsumer:
     return TrackedConsumer(app, name, app.react, settings.log_topic, settings.dlq_topic,
                            settings.kafka_bootstrap, settings.consumer_batch_size,
-                           settings.consumer_batch_timeout_ms, fault_hook=fault_hook)
+                           settings.consumer_batch_timeout_ms, fault_hook=fault_hook, **options)
 
 
 async def consume_until(c: TrackedConsumer, done, timeout: float = 60.0) -> None:

@@ -52,6 +52,13 @@ def test_a_repeated_delivery_changes_nothing(intake):
     assert len(_published(intake)) == 1
 
 
+def test_a_second_copy_in_the_same_batch_is_a_duplicate_of_the_first(intake):
+    first, again = intake.register_many([_command(), _command(text="второй текст")])
+    assert again.appeal_id == first.appeal_id and again.duplicate and not first.duplicate
+    [envelope] = _published(intake)
+    assert envelope.payload["text"] == _command().text
+
+
 def test_the_same_external_id_on_another_channel_is_another_appeal(intake):
     assert intake.register(_command()).appeal_id != intake.register(
         _command(channel=Channel.OPEN311)).appeal_id

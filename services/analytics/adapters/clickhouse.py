@@ -62,7 +62,8 @@ class ClickHouse:
         with self._lock:
             self._client.insert(table, [[r[n] for n in names] for r in rows], column_names=names)
 
-    def insert_row_binary(self, table: str, columns: Sequence[str], block: bytes) -> None:
+    def insert_row_binary(self, table: str, columns: Sequence[str],
+                          block: bytes | bytearray) -> None:
         """Insert rows already written in ClickHouse's RowBinary format (bulk loads)."""
         with self._lock:
             self._client.raw_insert(table, list(columns), block, fmt="RowBinary")

@@ -185,8 +185,8 @@ def log_row(partition: int, offset: int, value: bytes | None) -> bytes:
     return _PARTITION_OFFSET(partition, offset) + length + value
 
 
-def _insert_log_rows(ch, rows: bytes) -> None:
-    ch.insert_row_binary("rebuild_log", ("partition", "offset", "value"), bytes(rows))
+def _insert_log_rows(ch, rows: bytes | bytearray) -> None:
+    ch.insert_row_binary("rebuild_log", ("partition", "offset", "value"), rows)
 
 
 def _upcast_stale(ch) -> None:

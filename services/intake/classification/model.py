@@ -17,7 +17,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_union
 from sklearn.svm import LinearSVC
@@ -59,7 +59,7 @@ class AppealClassifier:
         self.models: dict[str, LinearSVC] = {}
         self.topic_names = None
         self.topic_category: dict[str, str] = {}  # the usual category of each topic
-        self.places: list[str] = []  # territory stems from the recipients' names
+        self.territory: CountVectorizer | None = None  # places the recipients' names carry
         self.trained_version = self.version  # saved with the model: load() checks it
 
     # -- training ----------------------------------------------------------------------------
@@ -71,7 +71,9 @@ class AppealClassifier:
             if topic and category:
                 pairs[topic][category] += 1
         self.topic_category = {t: c.most_common(1)[0][0] for t, c in pairs.items()}
-        self.places = sorted(set().union(*map(places_in_name, labels.get("recipient", [])), set()))
+        places = sorted(set().union(*map(places_in_name, labels.get("recipient", []))))
+        self.territory = CountVectorizer(vocabulary=places, binary=True, token_pattern=r"\S+",
+                                         lowercase=False) if places else None
         docs = [stems(t) for t in texts]
         X = self.features.fit_transform(docs)
         topics = np.array(labels["topic"])
@@ -81,8 +83,8 @@ class AppealClassifier:
         stacked = hstack([X, csr_matrix(self._cross_fitted_topic(X, topics)) * STACK_WEIGHT]).tocsr()
         for target in ("category", "recipient"):
             if target in labels and any(labels[target]):
-                features = self._with_territory(stacked, docs) if target == "recipient" else stacked
-                self.models[target] = LinearSVC(C=self.C).fit(features, np.array(labels[target]))
+                self.models[target] = LinearSVC(C=self.C).fit(
+                    self._features(target, stacked, docs), np.array(labels[target]))
                 if progress:
                     progress(target)
         return self
@@ -98,15 +100,17 @@ class AppealClassifier:
         return _softmax(out + (X @ self.topic_names.T).toarray())
 
     # -- prediction --------------------------------------------------------------------------
-    def _with_territory(self, stacked, docs: list[str]):
-        """The recipient's features: the stacked ones and the places the text names."""
-        column = {p: i for i, p in enumerate(self.places)}
-        named = [(row, column[w]) for row, doc in enumerate(docs) for w in set(doc.split())
-                 if w in column]
-        rows, cols = zip(*named, strict=True) if named else ((), ())
-        places = csr_matrix((np.full(len(rows), TERRITORY_WEIGHT), (rows, cols)),
-                            shape=(len(docs), len(self.places)))
-        return hstack([stacked, places]).tocsr()
+    @property
+    def places(self) -> list[str]:
+        """Territory stems from the training recipients' names."""
+        return list(self.territory.vocabulary) if self.territory else []
+
+    def _features(self, target: str, stacked, docs: list[str]):
+        """What the category or recipient model sees: the words and topic scores, and for
+        the recipient also the places the text names."""
+        if target != "recipient" or self.territory is None:
+            return stacked
+        return hstack([stacked, self.territory.transform(docs) * TERRITORY_WEIGHT]).tocsr()
 
     def predict(self, texts: list[str], top: int = 3) -> list[dict[str, Prediction]]:
         docs = [stems(t) for t in texts]
@@ -118,9 +122,8 @@ class AppealClassifier:
         for target in ("category", "recipient"):
             if target in self.models:
                 model = self.models[target]
-                features = self._with_territory(stacked, docs) if target == "recipient" else stacked
                 self._collect(results, target, model.classes_,
-                              _softmax(_scores(model, features)), top)
+                              _softmax(_scores(model, self._features(target, stacked, docs))), top)
         return results
 
     @staticmethod

@@ -57,7 +57,8 @@ def test_the_recipient_model_sees_the_places_a_text_names():
     model = AppealClassifier().fit(texts, labels)
     assert model.places == ["льгов", "щигр"]
     docs = [stems(t) for t in ["Во Льгове и в Щиграх ямы", "Ямы у школы"]]
-    with_places = model._with_territory(model.features.transform(docs), docs)  # noqa: SLF001
+    words = model.features.transform(docs)
+    with_places = model._features("recipient", words, docs)  # noqa: SLF001
     assert with_places[:, -2:].toarray().tolist() == [[1.0, 1.0], [0.0, 0.0]]
     assert model.predict(["Яма во Льгове"])[0]["recipient"].label == "Администрация города Льгов"
 

@@ -19,7 +19,8 @@ from kit.consumer import TrackedConsumer
 from kit.settings import Settings
 from kit.stores import store_environment
 from kit.topics import ensure_log_topics
-from services.routing.adapters.reference_files import load_directory, load_rules
+from kit.directory import load_directory
+from services.routing.adapters.reference_files import load_rules
 from services.routing.application import RoutingApplication
 from tests.support.envelopes import AppealStory
 

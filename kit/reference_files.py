@@ -6,7 +6,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 
 class ReferenceFileError(ValueError):
@@ -17,6 +17,12 @@ class ReferenceFileError(ValueError):
     def __init__(self, source: str, problems: list[str]):
         super().__init__(f"{source}: " + "; ".join(problems))
         self.problems = problems
+
+
+class Strict(BaseModel):
+    """A part of such a file: unknown keys are refused (a typo must not pass silently)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def load_yaml(text: str, source: str, error: type[ReferenceFileError] = ReferenceFileError):

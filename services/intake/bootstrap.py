@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kit.directory import SHIPPED_DIRECTORY, Directory, load_directory
+from kit.reference_files import ReferenceFileError
 from kit.runtime import Service
 from kit.settings import ConfigError, Settings
 from kit.stores import store_environment
@@ -12,6 +14,7 @@ from services.intake.classification import rubricator
 from services.intake.classification.model import AppealClassifier
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.channels import ChannelKeys
+from services.intake.entrypoints import vault_http
 from services.intake.entrypoints.http import router
 from services.intake.vault import PersonalDataVault
 from services.intake.vault_storage import PostgresStorage, SqliteStorage
@@ -25,6 +28,18 @@ def registration_classifier(settings: Settings) -> RegistrationClassifier:
     except (FileNotFoundError, TypeError) as exc:
         raise ConfigError(f"MCU_INTAKE_MODEL: {exc}") from None
     return RegistrationClassifier(rules, model)
+
+
+def staff_directory(settings: Settings) -> Directory:
+    """The deployment's directory of people: the vault's door knows its callers by it."""
+    path = settings.routing_directory or SHIPPED_DIRECTORY
+    try:
+        return load_directory(path)[0]
+    except OSError as exc:
+        raise ConfigError(f"MCU_ROUTING_DIRECTORY: не удалось прочитать {path}: "
+                          f"{exc.strerror}") from None
+    except ReferenceFileError as exc:
+        raise ConfigError(f"MCU_ROUTING_DIRECTORY: {exc}") from None
 
 
 def open_vault(settings: Settings) -> PersonalDataVault:
@@ -46,6 +61,7 @@ def build(settings: Settings | None = None) -> Service:
                             repeat_window=timedelta(days=settings.repeat_window_days),
                             classifier=registration_classifier(settings))
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app, ChannelKeys(settings.intake_api_keys))],
+                   routers=[router(app, ChannelKeys(settings.intake_api_keys)),
+                            vault_http.router(vault, staff_directory(settings))],
                    title_ru="МЦУ: приём обращений", on_close=vault.close,
                    http_workers_allowed=True)

@@ -15,10 +15,10 @@ from contracts.vocabulary import ReworkCriterion, Role
 from kit import metrics, revisions
 from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
+from kit.directory import Directory, Person
 from kit.stores import ServiceApplication
 from services.routing.domain.access import authorize
 from services.routing.domain.autorules import AppealFacts, RuleBook
-from services.routing.domain.directory import Directory, Person
 from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import STATUS_RU, Workflow
 

@@ -8,9 +8,8 @@ import logging
 from kit.runtime import Service
 from kit.settings import Settings
 from kit.stores import store_environment
-from services.routing.adapters.reference_files import (
-    SHIPPED_DIRECTORY, SHIPPED_RULES, load_directory, load_rules,
-)
+from kit.directory import SHIPPED_DIRECTORY, load_directory
+from services.routing.adapters.reference_files import SHIPPED_RULES, load_rules
 from services.routing.application import RoutingApplication
 from services.routing.entrypoints.http import router
 

@@ -99,6 +99,19 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _any_process_reads_the_vault_with_the_shipped_directory(intake: str) -> None:
+    person = {"last_name": "Смирнова", "phone": "+7 903 000-00-01"}
+    appeal = httpx.post(f"{intake}/api/v1/appeals", headers=KEY, json=APPEAL | {
+        "external_id": "VAULT", "applicant": person}).json()["appeal_id"]
+    executor = {"Authorization": "Bearer demo-u-adm-gkh-exec1"}  # demo tokens: demo-<id>
+    reads = [httpx.get(f"{intake}/api/v1/appeals/{appeal}/applicant", headers=executor,
+                       params={"reason": "звонок заявителю"}) for _ in range(6)]
+    assert [r.json().get("applicant") for r in reads] == [person] * 6
+    log = httpx.get(f"{intake}/api/v1/vault/access-log",
+                    headers={"Authorization": "Bearer demo-u-auditor"}).json()
+    assert [(e["who"], e["appeal_id"]) for e in log] == [("u-adm-gkh-exec1", appeal)] * 6
+
+
 async def test_intake_answers_in_several_processes_and_loses_nothing(env):
     """Two HTTP processes on one store: every appeal reaches the log once, a repeated
     delivery racing across processes is registered once, a dead worker is replaced."""
@@ -118,6 +131,7 @@ async def test_intake_answers_in_several_processes_and_loses_nothing(env):
         _until(lambda: all(_metric(intake, "mcu_events_published_total") == 81
                            for _ in range(10)))
         assert {httpx.get(f"{intake}/health/ready").status_code for _ in range(10)} == {200}
+        _any_process_reads_the_vault_with_the_shipped_directory(intake)
 
         os.kill(workers.pop(), signal.SIGKILL)
         _until(lambda: len(_children(proc.pid)) == 1, timeout=15)
@@ -135,9 +149,9 @@ async def test_intake_answers_in_several_processes_and_loses_nothing(env):
                     if e.event_type == "AppealRegistered"]
 
         deadline = time.monotonic() + 30
-        while len(found := await registered()) < 82 and time.monotonic() < deadline:
+        while len(found := await registered()) < 83 and time.monotonic() < deadline:
             await asyncio.sleep(0.5)
-    assert sorted(found) == sorted([f"M-{i}" for i in range(80)] + ["SAME", "AFTER"])
+    assert sorted(found) == sorted([f"M-{i}" for i in range(80)] + ["SAME", "VAULT", "AFTER"])
 
 
 def test_http_workers_stop_when_the_main_process_is_killed(env):

@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from kit import problems
 from services.intake.application import IntakeApplication
 from services.intake.channels import ChannelKeys
+from services.intake.entrypoints import vault_http
 from services.intake.entrypoints.http import router
+from tests.support.routing import directory
 
 NOW = datetime(2026, 11, 16, 7, 42, tzinfo=UTC)
 AUTHOR = {"esia_id": "1000123456", "last_name": "Иванова", "first_name": "Мария",
@@ -28,4 +30,5 @@ def http_client(app: IntakeApplication) -> TestClient:
     api = FastAPI()
     problems.install(api)
     api.include_router(router(app, ChannelKeys()))
+    api.include_router(vault_http.router(app.vault, directory()))
     return TestClient(api)

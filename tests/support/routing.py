@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from contracts.vocabulary import Role
 from kit.clock import FixedClock
 from kit.consumer import UnitOfWork
+from kit.directory import Block, Directory, Organization, Person
 from services.routing.application import RoutingApplication
 from services.routing.domain.autorules import Rule, RuleBook
-from services.routing.domain.directory import Block, Directory, Organization, Person
 from tests.support.envelopes import AppealStory
 
 ORG_OF_ROLE = {

@@ -11,7 +11,7 @@ Roles are checked first (`forbidden_role`), then scope (`out_of_scope`):
 from __future__ import annotations
 
 from contracts.vocabulary import Role
-from services.routing.domain.directory import MCU, Directory, Person
+from kit.directory import MCU, Directory, Person
 from services.routing.domain.errors import refuse
 from services.routing.domain.workflow import Workflow
 

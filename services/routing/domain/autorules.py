@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from services.routing.domain.directory import MCU
+from kit.directory import MCU
 
 
 @dataclass(frozen=True)

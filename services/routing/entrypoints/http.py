@@ -11,13 +11,14 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.vocabulary import ReworkCriterion
+from kit.directory import Person
 from kit.problems import Problem
+from kit.staff import caller
 from services.routing.application import RoutingApplication
-from services.routing.domain.directory import Person
 from services.routing.domain.errors import RoutingError
 from services.routing.domain.workflow import STATUS_RU
 
@@ -116,15 +117,7 @@ def _refused(exc: RoutingError) -> Problem:
 def router(app: RoutingApplication) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["routing"])
 
-    def person(authorization: Annotated[str | None, Header()] = None) -> Person:
-        token = (authorization or "").removeprefix("Bearer ").strip()
-        found = app.directory.person_by_token(token) if token else None
-        if found is None:
-            raise Problem(401, "unauthorized", "Требуется вход",
-                          "Передайте заголовок Authorization: Bearer <токен сотрудника>")
-        return found
-
-    Who = Annotated[Person, Depends(person)]
+    Who = Annotated[Person, Depends(caller(app.directory))]
 
     async def execute(name: str, appeal_id: UUID, who: Person, args: dict) -> dict:
         try:

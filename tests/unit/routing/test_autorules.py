@@ -44,7 +44,8 @@ def test_no_match_goes_to_the_mcu_coordinators_queue():
 
 
 def test_the_shipped_rules_and_directory_agree():
-    from services.routing.adapters.reference_files import load_directory, load_rules
+    from kit.directory import load_directory
+    from services.routing.adapters.reference_files import load_rules
 
     directory, _ = load_directory()
     rules, _ = load_rules(directory)

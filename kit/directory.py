@@ -1,0 +1,149 @@
+"""The municipality's directory: organisations, thematic blocks, people with roles and API
+tokens. Routing routes by it; every staff HTTP door (routing, the intake vault) knows its
+caller by it. The file is YAML the administrator edits (`MCU_ROUTING_DIRECTORY`)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator
+
+from contracts.vocabulary import Role
+from kit.reference_files import ReferenceFileError, Strict, check_zone, load_yaml
+from kit.reference_files import problems as problems_of
+
+SHIPPED_DIRECTORY = Path(__file__).resolve().parent / "data" / "directory.yaml"  # the demo
+
+MCU = "mcu"  # the MCU itself: its coordinators' queue receives what no autorule routes
+
+
+@dataclass(frozen=True)
+class Organization:
+    id: str
+    name: str
+    kind: str  # administration | department | institution | settlement | mcu
+    parent: str | None = None
+    territory: str | None = None
+
+    @property
+    def subordinate(self) -> bool:
+        """A settlement or institution with its own cabinet under the administration."""
+        return self.kind in ("settlement", "institution")
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    organization: str
+    roles: frozenset[Role]
+    email: str | None = None
+    token_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    name: str
+    curator: str | None  # deputy head (куратор ИС ПОС по блоку)
+    lead: str | None  # head of the block (руководитель отраслевого блока)
+
+
+@dataclass(frozen=True)
+class Directory:
+    municipality: str
+    timezone: str
+    organizations: dict[str, Organization]
+    people: dict[str, Person]
+    blocks: dict[str, Block] = field(default_factory=dict)
+
+    def person_by_token(self, token: str) -> Person | None:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        return next((p for p in self.people.values() if p.token_sha256 == digest), None)
+
+    def with_role(self, organization: str, role: Role) -> list[Person]:
+        return [p for p in self.people.values() if p.organization == organization and role in p.roles]
+
+    def approver_for(self, organization: str) -> Person | None:
+        found = self.with_role(organization, Role.APPROVER)
+        return found[0] if found else None
+
+    def parent_of(self, organization: str) -> str | None:
+        org = self.organizations.get(organization)
+        return org.parent if org else None
+
+    def is_under(self, organization: str, ancestor: str) -> bool:
+        current: str | None = organization
+        while current is not None:
+            if current == ancestor:
+                return True
+            current = self.parent_of(current)
+        return False
+
+
+# -- the file ---------------------------------------------------------------------------
+class _Org(Strict):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    kind: Literal["mcu", "administration", "department", "institution", "settlement"]
+    parent: str | None = None
+    territory: str | None = None
+
+
+class _Person(Strict):
+    id: str = Field(min_length=1)
+    name: str
+    organization: str
+    roles: list[Role] = Field(min_length=1)
+    email: str | None = None
+    token_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+
+class _Block(Strict):
+    curator: str | None = None
+    lead: str | None = None
+
+
+class _DirectoryFile(Strict):
+    municipality: str
+    timezone: str
+    organizations: list[_Org]
+    blocks: dict[str, _Block] = {}
+    people: list[_Person]
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return check_zone(value)
+
+
+def parse_directory(text: str, source: str = "справочник") -> Directory:
+    try:
+        raw = _DirectoryFile.model_validate(load_yaml(text, source))
+    except ValidationError as exc:
+        raise ReferenceFileError(source, problems_of(exc)) from None
+    orgs = {o.id: Organization(o.id, o.name, o.kind, o.parent, o.territory)
+            for o in raw.organizations}
+    people = {p.id: Person(p.id, p.name, p.organization, frozenset(p.roles), p.email,
+                           p.token_sha256) for p in raw.people}
+    found = [f"организация {o.id}: неизвестная вышестоящая {o.parent}"
+                for o in orgs.values() if o.parent and o.parent not in orgs]
+    found += [f"сотрудник {p.id}: неизвестная организация {p.organization}"
+                 for p in people.values() if p.organization not in orgs]
+    found += [f"блок «{name}»: неизвестный сотрудник {who}"
+                 for name, b in raw.blocks.items() for who in (b.curator, b.lead)
+                 if who and who not in people]
+    if len(orgs) != len(raw.organizations) or len(people) != len(raw.people):
+        found.append("идентификаторы организаций и сотрудников должны быть уникальны")
+    if found:
+        raise ReferenceFileError(source, found)
+    return Directory(raw.municipality, raw.timezone, orgs, people,
+                     {name: Block(name, b.curator, b.lead) for name, b in raw.blocks.items()})
+
+
+def load_directory(path: Path = SHIPPED_DIRECTORY) -> tuple[Directory, dict]:
+    text = path.read_text(encoding="utf-8")
+    return parse_directory(text, str(path)), yaml.safe_load(text)

@@ -1,0 +1,104 @@
+"""Staff door to the personal-data vault (152-ФЗ: access by role, who read what is logged).
+
+* `GET /api/v1/appeals/{appeal_id}/applicant?reason=…`: the applicant's name, contacts
+  and address, for staff who answer or clarify an appeal;
+* `DELETE /api/v1/applicants/{applicant_id}?reason=…`: erasure on the person's request
+  (ст. 21 152-ФЗ), by the administrator;
+* `GET /api/v1/vault/access-log`: the log of reads and erasures, for auditors.
+
+The caller is the directory's person of `Authorization: Bearer <token>`; their id goes to
+the access log with the stated reason, read or not found alike.
+"""
+
+import asyncio
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from contracts.vocabulary import Role
+from kit.directory import Directory, Person
+from kit.problems import Problem
+from kit.staff import caller, require_role
+from services.intake.vault import Applicant, PersonalDataVault, VaultError
+
+READERS = frozenset({Role.COORDINATOR, Role.SUBORDINATE_COORDINATOR, Role.EXECUTOR,
+                     Role.APPROVER, Role.SOCIAL_MEDIA_RESPONSIBLE})
+ERASERS = frozenset({Role.ADMINISTRATOR})
+LOG_READERS = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
+
+Reason = Annotated[str, Query(min_length=5, max_length=500,
+                              description="Зачем (основание; попадёт в журнал доступа)",
+                              examples=["звонок заявителю для уточнения адреса"])]
+
+
+class ApplicantOfAppeal(BaseModel):
+    appeal_id: uuid.UUID
+    applicant_id: uuid.UUID  # the pseudonym the log carries
+    applicant: Applicant  # the vault's own dataclass: one list of personal fields
+
+
+class Erasure(BaseModel):
+    applicant_id: uuid.UUID
+    erased_appeals: int
+
+
+class AccessLogEntry(BaseModel):
+    at: str
+    who: str
+    why: str
+    action: str  # read | erase
+    applicant_id: uuid.UUID | None
+    appeal_id: uuid.UUID | None
+
+
+def _absent() -> Problem:
+    return Problem(404, "no_personal_data", "Данных заявителя нет",
+                   "Канал не передал данные заявителя, или они удалены по его запросу")
+
+
+async def _logged(fn, *args):
+    """A vault call off the event loop; a blank reason is the caller's mistake."""
+    try:
+        return await asyncio.to_thread(fn, *args)
+    except VaultError as exc:
+        raise Problem(422, "reason_required", "Не указано основание", str(exc)) from None
+
+
+def router(vault: PersonalDataVault, directory: Directory) -> APIRouter:
+    api = APIRouter(prefix="/api/v1", tags=["personal-data"])
+    Who = Annotated[Person, Depends(caller(directory))]
+
+    @api.get("/appeals/{appeal_id}/applicant", response_model=ApplicantOfAppeal,
+             response_model_exclude_none=True,
+             summary="Данные заявителя обращения (чтение записывается в журнал)")
+    async def read(appeal_id: uuid.UUID, reason: Reason, who: Who) -> ApplicantOfAppeal:
+        require_role(who, READERS)
+
+        def lookup():
+            return vault.applicant_of(appeal_id), vault.read(appeal_id, who.id, reason)
+
+        applicant_id, person = await _logged(lookup)
+        if person is None or applicant_id is None:
+            raise _absent()
+        return ApplicantOfAppeal(appeal_id=appeal_id, applicant_id=applicant_id,
+                                 applicant=person)
+
+    @api.delete("/applicants/{applicant_id}", response_model=Erasure,
+                summary="Удалить данные заявителя безвозвратно (ст. 21 152-ФЗ)")
+    async def erase(applicant_id: uuid.UUID, reason: Reason, who: Who) -> Erasure:
+        require_role(who, ERASERS)
+        count = await _logged(vault.erase, applicant_id, who.id, reason)
+        if count == 0:
+            raise _absent()
+        return Erasure(applicant_id=applicant_id, erased_appeals=count)
+
+    @api.get("/vault/access-log", response_model=list[AccessLogEntry],
+             summary="Журнал доступа к персональным данным: кто, когда, зачем")
+    async def access_log(who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+                         ) -> list[dict]:
+        require_role(who, LOG_READERS)
+        return await asyncio.to_thread(vault.access_log, limit)
+
+    return api

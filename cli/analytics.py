@@ -19,7 +19,6 @@ from cli.common import fail, problem_detail
 from kit.settings import Settings
 
 analytics = typer.Typer(help="Аналитика: записка, выгрузки, SQL, пересборка", no_args_is_help=True)
-ROLE = {"X-MCU-Role": "analyst"}
 
 
 def _service_url(settings: Settings) -> str | None:
@@ -31,9 +30,15 @@ def _service_url(settings: Settings) -> str | None:
 
 
 def _ask(method: str, url: str, **kwargs) -> httpx.Response:
-    """A request to the running analytics service; a refusal ends the command."""
+    """A request to the running analytics service, as the person of MCU_STAFF_TOKEN; a
+    refusal ends the command."""
+    token = Settings().staff_token
+    if not token:
+        fail("сервис аналитики запущен и отвечает только сотрудникам: укажите свой токен"
+             " в MCU_STAFF_TOKEN (в демо: MCU_STAFF_TOKEN=demo-u-analyst)")
     try:
-        response = httpx.request(method, url, headers=ROLE, timeout=120, **kwargs)
+        response = httpx.request(method, url, headers={"Authorization": f"Bearer {token}"},
+                                 timeout=120, **kwargs)
     except httpx.HTTPError as exc:
         fail(f"сервис аналитики {url} не ответил ({exc})")
     if response.status_code >= 400:

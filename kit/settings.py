@@ -75,7 +75,10 @@ class Settings(BaseSettings):
     repeat_window_days: int = Field(default=30, ge=1)
     intake_rubricator: Path | None = Field(default=None, description="Default: shipped demo")
     intake_model: Path | None = Field(default=None, description="Trained model dir; none: rules")
-    routing_directory: Path | None = Field(default=None, description="Default: shipped demo")
+    routing_directory: Path | None = Field(
+        default=None, description="Staff directory of every service's staff door; default: demo")
+    staff_token: str = Field(default="", description="Your staff token, for `mcu` commands that"
+                             " ask a running service (demo: demo-<id>)")
     routing_autorules: Path | None = Field(default=None, description="Default: shipped demo")
     sla_policy: Path | None = Field(default=None, description="Default: the shipped policy")
     sla_calendar_dir: Path | None = Field(default=None, description="Default: shipped calendars")

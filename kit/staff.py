@@ -1,5 +1,6 @@
 """Who calls a staff HTTP door: the directory's person named by `Authorization: Bearer
-<token>` (only the token's SHA-256 is in the directory), and what their roles allow."""
+<token>` (only the token's SHA-256 is in the directory), and what their roles allow.
+Every service that serves staff (routing, SLA, analytics, the intake vault) asks here."""
 
 from __future__ import annotations
 
@@ -9,8 +10,23 @@ from typing import Annotated
 from fastapi import Header
 
 from contracts.vocabulary import Role
-from kit.directory import Directory, Person
+from kit.directory import SHIPPED_DIRECTORY, Directory, Person, load_directory
 from kit.problems import Problem
+from kit.reference_files import ReferenceFileError
+from kit.settings import ConfigError, Settings
+
+
+def directory_of(settings: Settings) -> Directory:
+    """The deployment's directory (`MCU_ROUTING_DIRECTORY`, else the shipped demo); a
+    broken file stops the service at start with the setting named."""
+    path = settings.routing_directory or SHIPPED_DIRECTORY
+    try:
+        return load_directory(path)[0]
+    except OSError as exc:
+        raise ConfigError(f"MCU_ROUTING_DIRECTORY: не удалось прочитать {path}: "
+                          f"{exc.strerror}") from None
+    except ReferenceFileError as exc:
+        raise ConfigError(f"MCU_ROUTING_DIRECTORY: {exc}") from None
 
 
 def caller(directory: Directory) -> Callable[..., Person]:
@@ -27,9 +43,12 @@ def caller(directory: Directory) -> Callable[..., Person]:
     return person
 
 
-def require_role(person: Person, allowed: Collection[Role]) -> None:
-    """403 `forbidden_role` unless one of the person's roles is allowed."""
-    if not person.roles & set(allowed):
+def require_role(person: Person, allowed: Collection[Role]) -> Role:
+    """The person's role that allows this (the first in `allowed` order), else 403
+    `forbidden_role`."""
+    granting = [r for r in allowed if r in person.roles]
+    if not granting:
         roles = ", ".join(sorted(r.value for r in person.roles))
         raise Problem(403, "forbidden_role", "Недостаточно прав",
                       f"Роли «{roles}» не дают доступа к этой операции")
+    return granting[0]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from kit.directory import SHIPPED_DIRECTORY, Directory, load_directory
-from kit.reference_files import ReferenceFileError
 from kit.runtime import Service
 from kit.settings import ConfigError, Settings
+from kit.staff import directory_of
 from kit.stores import store_environment
 from services.intake.application import IntakeApplication
 from services.intake.classification import rubricator
@@ -30,18 +29,6 @@ def registration_classifier(settings: Settings) -> RegistrationClassifier:
     return RegistrationClassifier(rules, model)
 
 
-def staff_directory(settings: Settings) -> Directory:
-    """The deployment's directory of people: the vault's door knows its callers by it."""
-    path = settings.routing_directory or SHIPPED_DIRECTORY
-    try:
-        return load_directory(path)[0]
-    except OSError as exc:
-        raise ConfigError(f"MCU_ROUTING_DIRECTORY: не удалось прочитать {path}: "
-                          f"{exc.strerror}") from None
-    except ReferenceFileError as exc:
-        raise ConfigError(f"MCU_ROUTING_DIRECTORY: {exc}") from None
-
-
 def open_vault(settings: Settings) -> PersonalDataVault:
     """The personal-data vault of this deployment (the service and `mcu intake vault`):
     in the PostgreSQL database when the stores are there, else a SQLite file."""
@@ -62,6 +49,6 @@ def build(settings: Settings | None = None) -> Service:
                             classifier=registration_classifier(settings))
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
                    routers=[router(app, ChannelKeys(settings.intake_api_keys)),
-                            vault_http.router(vault, staff_directory(settings))],
+                            vault_http.router(vault, directory_of(settings))],
                    title_ru="МЦУ: приём обращений", on_close=vault.close,
                    http_workers_allowed=True)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from kit.clock import AcceleratedClock, Clock, SystemClock
 from kit.runtime import Service
 from kit.settings import Settings
+from kit.staff import directory_of
 from kit.stores import store_environment
 from services.sla.adapters import calendar_file, policy_file
 from services.sla.adapters.mailer import Mailer, SmtpSettings
@@ -67,5 +68,5 @@ def build(settings: Settings | None = None) -> Service:
 
         background.append(send_notices)
     return Service("sla", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app)], background=background,
+                   routers=[router(app, directory_of(settings))], background=background,
                    title_ru="МЦУ: контроль сроков")

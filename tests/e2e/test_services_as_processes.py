@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -85,6 +87,23 @@ def test_every_service_answers_health_readiness_and_metrics(env):
             assert httpx.get(f"{url}/health/ready").status_code == 200
             assert "mcu_events_consumed_total" in httpx.get(f"{url}/metrics").text
             assert httpx.get(f"{url}/openapi.json").status_code == 200
+
+
+def test_mcu_asks_the_running_analytics_service_as_the_staff_member_of_its_token(env):
+    with service("analytics", env) as (url, _):
+        port = {"MCU_HTTP_PORT": url.rsplit(":", 1)[1]}
+
+        def mcu(*args: str, **extra: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "cli.main", *args], text=True,
+                                  capture_output=True, timeout=60,
+                                  env={**os.environ, **env, **port, **extra})
+
+        answered = mcu("analytics", "sql", "SELECT 41 + 1 AS x", MCU_STAFF_TOKEN="demo-u-analyst")
+        assert (answered.returncode, answered.stdout.strip()) == (0, '{"x": 42}')
+        anonymous = mcu("analytics", "sql", "SELECT 1", MCU_STAFF_TOKEN="")
+        assert anonymous.returncode == 2 and "MCU_STAFF_TOKEN" in anonymous.stderr
+        executor = mcu("analytics", "sql", "SELECT 1", MCU_STAFF_TOKEN="demo-u-adm-gkh-exec1")
+        assert executor.returncode == 2 and "forbidden_role" in executor.stderr
 
 
 def _children(pid: int) -> set[int]:

@@ -1,27 +1,30 @@
-"""Analytics HTTP API: indicators, the weekly memo, exports and analysts' read-only SQL."""
+"""Analytics HTTP API: indicators, the weekly memo, exports and analysts' read-only SQL.
 
-from __future__ import annotations
+Every request carries the staff token (`Authorization: Bearer`) of a person whose role
+may read indicators (`READERS`) or run SQL (`SQL_ROLES`).
+(No `from __future__ import annotations`: FastAPI must see the caller dependency, built
+inside `router`, as an object.)
+"""
 
 import asyncio
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from contracts.vocabulary import Role
+from kit.directory import Directory, Person
 from kit.problems import Problem
+from kit.staff import caller, require_role
 from services.analytics import exports
 from services.analytics.application import Analytics
 from services.analytics.domain.indicators import IndicatorError, Period
 from services.analytics.memo.render import render_html, render_pdf
 from services.analytics.sql_guard import ForbiddenSql
 
-READERS = {Role.ANALYST, Role.AUDITOR, Role.MCU_HEAD, Role.ADMINISTRATOR, Role.BLOCK_CURATOR}
-SQL_ROLES = {Role.ANALYST, Role.AUDITOR, Role.ADMINISTRATOR}
-
-
-Role_ = Annotated[Role, Header(alias="X-MCU-Role", description="Роль пользователя")]
+READERS = (Role.ANALYST, Role.AUDITOR, Role.MCU_HEAD, Role.ADMINISTRATOR, Role.BLOCK_CURATOR)
+SQL_ROLES = (Role.ANALYST, Role.AUDITOR, Role.ADMINISTRATOR)
 Week = Annotated[str | None, Query(description="ISO-неделя, например 2026-W47")]
 
 
@@ -41,14 +44,9 @@ def _period(start: date | None, end: date | None, week: str | None) -> Period:
                   "Укажите week=2026-W47 или start и end (конец не включается)")
 
 
-def _require(role: Role, allowed: set[Role]) -> None:
-    if role not in allowed:
-        raise Problem(403, "forbidden_role", "Недостаточно прав",
-                      f"Роль «{role.value}» не имеет доступа к этой операции")
-
-
-def router(analytics: Analytics) -> APIRouter:
+def router(analytics: Analytics, directory: Directory) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["analytics"])
+    Who = Annotated[Person, Depends(caller(directory))]
 
     async def run(fn, *args):
         try:
@@ -57,44 +55,44 @@ def router(analytics: Analytics) -> APIRouter:
             raise Problem(422, exc.code, "Неверные параметры", str(exc)) from None
 
     @api.get("/indicators/counts", summary="Новые, повторные, просроченные, отложенные по измерению")
-    async def counts(role: Role_, dim: str = "topic", week: Week = None, start: date | None = None,
+    async def counts(who: Who, dim: str = "topic", week: Week = None, start: date | None = None,
                      end: date | None = None) -> list[dict]:
-        _require(role, READERS)
+        require_role(who, READERS)
         return await run(analytics.reports.counts, _period(start, end, week), dim)
 
     @api.get("/indicators/rating", summary="Рейтинг получателей со всеми составляющими")
-    async def rating(role: Role_, week: Week = None, start: date | None = None,
+    async def rating(who: Who, week: Week = None, start: date | None = None,
                      end: date | None = None) -> list[dict]:
-        _require(role, READERS)
+        require_role(who, READERS)
         return await run(analytics.reports.rating, _period(start, end, week))
 
     @api.get("/indicators/heatmap", summary="Тепловая карта: темы × территории и рост")
-    async def heatmap(role: Role_, week: Week = None, start: date | None = None,
+    async def heatmap(who: Who, week: Week = None, start: date | None = None,
                       end: date | None = None) -> list[dict]:
-        _require(role, READERS)
+        require_role(who, READERS)
         return await run(analytics.reports.heatmap, _period(start, end, week))
 
     @api.get("/indicators/growth", summary="Факторы роста: аномальные всплески и обращения за ними")
-    async def growth(role: Role_, dim: str = "topic", week: Week = None,
+    async def growth(who: Who, dim: str = "topic", week: Week = None,
                      start: date | None = None, end: date | None = None) -> list[dict]:
-        _require(role, READERS)
+        require_role(who, READERS)
         return await run(analytics.reports.growth_factors, _period(start, end, week), dim)
 
     @api.get("/indicators/workload", summary="Нагрузка по блокам и исполнителям")
-    async def workload(role: Role_, week: Week = None, start: date | None = None,
+    async def workload(who: Who, week: Week = None, start: date | None = None,
                        end: date | None = None) -> dict:
-        _require(role, READERS)
+        require_role(who, READERS)
         return await run(analytics.reports.workload, _period(start, end, week))
 
     @api.get("/indicators/satisfaction", summary="Удовлетворённость заявителей")
-    async def satisfaction(role: Role_, week: Week = None, start: date | None = None,
+    async def satisfaction(who: Who, week: Week = None, start: date | None = None,
                            end: date | None = None) -> dict:
-        _require(role, READERS)
+        require_role(who, READERS)
         return await run(analytics.reports.satisfaction, _period(start, end, week))
 
     @api.get("/memo/{week}", summary="Еженедельная аналитическая записка (HTML или PDF)")
-    async def memo(role: Role_, week: str, format: str = "html") -> Response:
-        _require(role, READERS)
+    async def memo(who: Who, week: str, format: str = "html") -> Response:
+        require_role(who, READERS)
         data = await run(analytics.memo_data, week)
         if format == "pdf":
             pdf = await asyncio.to_thread(render_pdf, data)
@@ -103,10 +101,10 @@ def router(analytics: Analytics) -> APIRouter:
         return Response(await asyncio.to_thread(render_html, data), media_type="text/html")
 
     @api.get("/exports", summary="Выгрузка показателей для ЦУР (CSV или XLSX)")
-    async def export(role: Role_, week: Week = None, start: date | None = None,
+    async def export(who: Who, week: Week = None, start: date | None = None,
                      end: date | None = None, format: str = "xlsx",
                      table: str = "counts_by_topic") -> Response:
-        _require(role, READERS)
+        require_role(who, READERS)
         period = _period(start, end, week)
         if format == "csv":
             if table not in exports.SHEETS:
@@ -120,8 +118,8 @@ def router(analytics: Analytics) -> APIRouter:
             headers={"Content-Disposition": 'attachment; filename="mcu-indicators.xlsx"'})
 
     @api.post("/sql", summary="SQL аналитика: только чтение")
-    async def sql(body: SqlRequest, role: Role_) -> dict:
-        _require(role, SQL_ROLES)
+    async def sql(body: SqlRequest, who: Who) -> dict:
+        require_role(who, SQL_ROLES)
         try:
             columns, rows = await asyncio.to_thread(analytics.analyst_sql, body.sql)
         except ForbiddenSql as exc:

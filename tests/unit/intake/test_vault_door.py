@@ -104,12 +104,12 @@ def test_the_door_is_in_the_openapi_document(client):
      "- {id: u1, name: U, organization: nowhere, roles: [executor]}\n",
      "сотрудник u1: неизвестная организация nowhere"),
 ])
-def test_a_wrong_staff_directory_stops_intake_with_the_setting_named(tmp_path, content, complaint):
+def test_a_wrong_staff_directory_stops_a_service_with_the_setting_named(tmp_path, content, complaint):
     from kit.settings import ConfigError, Settings
-    from services.intake.bootstrap import staff_directory
+    from kit.staff import directory_of
 
     path = tmp_path / "directory.yaml"
     if content is not None:
         path.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=f"MCU_ROUTING_DIRECTORY: .*{complaint}"):
-        staff_directory(Settings(routing_directory=path, _env_file=None))
+        directory_of(Settings(routing_directory=path, _env_file=None))

@@ -7,19 +7,21 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kit import problems
+from kit.outbox import envelope_of
 from services.sla.entrypoints.http import router
 from tests.support.envelopes import AppealStory
+from tests.support.routing import directory
 from tests.unit.sla.conftest import MON
 from tests.unit.sla.test_deadline_lifecycle import feed
 
-APPROVER = {"X-MCU-User": "u-petrov", "X-MCU-Role": "approver"}
+APPROVER = {"Authorization": "Bearer token-p-approver"}
 
 
 @pytest.fixture
 def client(sla) -> TestClient:
     api = FastAPI()
     problems.install(api)
-    api.include_router(router(sla))
+    api.include_router(router(sla, directory()))
     return TestClient(api)
 
 
@@ -37,10 +39,15 @@ def test_the_view_shows_each_stage_and_the_next_timers(client, official):
     assert view["next_timers"][0]["key"] == "remind:answer:2wd"
 
 
-def test_an_extension_is_granted_once_then_refused_with_a_stable_code(client, official):
+def test_an_extension_is_granted_once_then_refused_with_a_stable_code(client, sla, official):
     url = f"/api/v1/appeals/{official}/deadlines/answer/extensions"
     first = client.post(url, json={"term": "30d", "reason": "выезд комиссии"}, headers=APPROVER)
     assert first.status_code == 201
+    extended = [e for e in (envelope_of("sla", sla.domain_event(n))
+                            for n in sla.notifications_after(0, 1000))
+                if e and e.event_type == "DeadlineExtended"]
+    assert [(e.actor.id, e.actor.role, e.actor.organization_id) for e in extended] == [
+        ("p-approver", "approver", "dep")]  # the token's person from the directory
     second = client.post(url, json={"term": "10d", "reason": "ещё"}, headers=APPROVER)
     assert second.status_code == 409
     assert second.headers["content-type"] == "application/problem+json"
@@ -49,11 +56,11 @@ def test_an_extension_is_granted_once_then_refused_with_a_stable_code(client, of
 
 
 @pytest.mark.parametrize("headers, body, status, code", [
-    ({"X-MCU-User": "u-1", "X-MCU-Role": "executor"}, {"term": "5d", "reason": "x"}, 403,
+    ({"Authorization": "Bearer token-p-executor"}, {"term": "5d", "reason": "x"}, 403,
      "forbidden_role"),
     (APPROVER, {"term": "пять дней", "reason": "x"}, 422, "invalid_term"),
     (APPROVER, {"term": "5d"}, 422, "validation_failed"),
-    ({}, {"term": "5d", "reason": "x"}, 422, "validation_failed"),
+    ({}, {"term": "5d", "reason": "x"}, 401, "unauthorized"),
 ])
 def test_bad_extension_requests_are_refused(client, official, headers, body, status, code):
     response = client.post(f"/api/v1/appeals/{official}/deadlines/answer/extensions",

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     intake_model: Path | None = Field(default=None, description="Trained model dir; none: rules")
     routing_directory: Path | None = Field(
         default=None, description="Staff directory of every service's staff door; default: demo")
+    routing_url: str = Field(default="", description="Routing's HTTP address for intake's vault"
+                             " door (whose appeal is it?); empty: http://127.0.0.1:8002")
     staff_token: str = Field(default="", description="Your staff token, for `mcu` commands that"
                              " ask a running service (demo: demo-<id>)")
     routing_autorules: Path | None = Field(default=None, description="Default: shipped demo")
@@ -92,6 +94,10 @@ class Settings(BaseSettings):
     @property
     def dlq_topic(self) -> str:
         return f"{self.log_topic}.dlq"
+
+    @property
+    def routing_address(self) -> str:
+        return self.routing_url or f"http://127.0.0.1:{DEFAULT_PORTS['routing']}"
 
     def port_for(self, service: str) -> int:
         return self.http_port or DEFAULT_PORTS[service]

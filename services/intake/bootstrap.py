@@ -8,6 +8,7 @@ from kit.runtime import Service
 from kit.settings import ConfigError, Settings
 from kit.staff import directory_of
 from kit.stores import store_environment
+from services.intake.adapters.routing_scope import RoutingScope
 from services.intake.application import IntakeApplication
 from services.intake.classification import rubricator
 from services.intake.classification.model import AppealClassifier
@@ -49,6 +50,7 @@ def build(settings: Settings | None = None) -> Service:
                             classifier=registration_classifier(settings))
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
                    routers=[router(app, ChannelKeys(settings.intake_api_keys)),
-                            vault_http.router(vault, directory_of(settings))],
+                            vault_http.router(vault, directory_of(settings),
+                                             RoutingScope(settings.routing_address))],
                    title_ru="МЦУ: приём обращений", on_close=vault.close,
                    http_workers_allowed=True)

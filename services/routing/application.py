@@ -17,7 +17,7 @@ from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.directory import Directory, Person
 from kit.stores import ServiceApplication
-from services.routing.domain.access import authorize
+from services.routing.domain.access import authorize, roles_in_scope
 from services.routing.domain.autorules import AppealFacts, RuleBook
 from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import STATUS_RU, Workflow
@@ -207,6 +207,10 @@ class RoutingApplication(ServiceApplication):
                 "history": [{"seq": e.originator_version, "at": e.timestamp.isoformat(),
                              "event_type": e.event_type, "actor": e.actor, "payload": e.payload}
                             for e in events]}
+
+    def scope(self, appeal_id: UUID, person: Person) -> frozenset[Role]:
+        """The person's roles that reach this appeal now (its holder, executor, block)."""
+        return roles_in_scope(person, self.workflow(appeal_id), self.directory)
 
     def queue(self, person: Person) -> list[QueueItem]:
         """Appeals waiting for this person's action, oldest first."""

@@ -118,23 +118,31 @@ def _children(pid: int) -> set[int]:
     return found
 
 
-def _any_process_reads_the_vault_with_the_shipped_directory(intake: str) -> None:
+def _any_process_reads_the_vault_within_routings_scope(intake: str) -> None:
     person = {"last_name": "Смирнова", "phone": "+7 903 000-00-01"}
     appeal = httpx.post(f"{intake}/api/v1/appeals", headers=KEY, json=APPEAL | {
         "external_id": "VAULT", "applicant": person}).json()["appeal_id"]
-    executor = {"Authorization": "Bearer demo-u-adm-gkh-exec1"}  # demo tokens: demo-<id>
-    reads = [httpx.get(f"{intake}/api/v1/appeals/{appeal}/applicant", headers=executor,
-                       params={"reason": "звонок заявителю"}) for _ in range(6)]
+    url = f"{intake}/api/v1/appeals/{appeal}/applicant"
+    coordinator = {"Authorization": "Bearer demo-u-mcu-coord"}  # demo tokens: demo-<id>
+    reason = {"reason": "звонок заявителю"}
+    # routing learns of the appeal from the log; until then the door refuses (409)
+    _until(lambda: httpx.get(url, headers=coordinator, params=reason).status_code != 409)
+    reads = [httpx.get(url, headers=coordinator, params=reason) for _ in range(6)]
     assert [r.json().get("applicant") for r in reads] == [person] * 6
+    executor = httpx.get(url, headers={"Authorization": "Bearer demo-u-adm-gkh-exec1"},
+                         params=reason)  # not assigned to it
+    assert executor.json()["code"] == "out_of_scope"
     log = httpx.get(f"{intake}/api/v1/vault/access-log",
                     headers={"Authorization": "Bearer demo-u-auditor"}).json()
-    assert [(e["who"], e["appeal_id"]) for e in log] == [("u-adm-gkh-exec1", appeal)] * 6
+    assert {(e["who"], e["appeal_id"]) for e in log} == {("u-mcu-coord", appeal)}
+    assert len(log) == 7  # the six reads and the poll that got through; refusals are not reads
 
 
 async def test_intake_answers_in_several_processes_and_loses_nothing(env):
     """Two HTTP processes on one store: every appeal reaches the log once, a repeated
     delivery racing across processes is registered once, a dead worker is replaced."""
-    with service("intake", env | {"MCU_HTTP_WORKERS": "2"}) as (intake, proc):
+    with service("routing", env) as (routing, _), service("intake", env | {
+            "MCU_HTTP_WORKERS": "2", "MCU_ROUTING_URL": routing}) as (intake, proc):
         workers = _children(proc.pid)
         assert len(workers) == 1
         async with httpx.AsyncClient(base_url=intake, headers=KEY, timeout=30) as client:
@@ -150,7 +158,7 @@ async def test_intake_answers_in_several_processes_and_loses_nothing(env):
         _until(lambda: all(_metric(intake, "mcu_events_published_total") == 81
                            for _ in range(10)))
         assert {httpx.get(f"{intake}/health/ready").status_code for _ in range(10)} == {200}
-        _any_process_reads_the_vault_with_the_shipped_directory(intake)
+        _any_process_reads_the_vault_within_routings_scope(intake)
 
         os.kill(workers.pop(), signal.SIGKILL)
         _until(lambda: len(_children(proc.pid)) == 1, timeout=15)

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import httpx
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from contracts import decode, encode
 from kit import problems
+from kit.consumer import UnitOfWork
+from kit.outbox import envelope_of
+from services.intake.adapters.routing_scope import RoutingScope
 from services.intake.application import IntakeApplication
 from services.intake.channels import ChannelKeys
 from services.intake.entrypoints import vault_http
 from services.intake.entrypoints.http import router
-from tests.support.routing import directory
+from services.routing.application import RoutingApplication
+from tests.support.routing import directory, http_api
 
 NOW = datetime(2026, 11, 16, 7, 42, tzinfo=UTC)
 AUTHOR = {"esia_id": "1000123456", "last_name": "Иванова", "first_name": "Мария",
@@ -26,9 +32,27 @@ def pos_message(n: int = 1, **overrides) -> dict:
             "author": AUTHOR, "created_at": NOW.isoformat()} | overrides
 
 
-def http_client(app: IntakeApplication) -> TestClient:
+def http_client(app: IntakeApplication, routing: RoutingApplication | None = None) -> TestClient:
+    """Intake's API; the vault's door asks `routing` (its real HTTP API, in-process) whose
+    appeal it is, or, without one, a routing that is down."""
     api = FastAPI()
     problems.install(api)
     api.include_router(router(app, ChannelKeys()))
-    api.include_router(vault_http.router(app.vault, directory()))
+    scope = (RoutingScope("http://routing", httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=http_api(routing)))) if routing is not None
+             else RoutingScope("http://127.0.0.1:9"))  # the discard port: nothing answers
+    api.include_router(vault_http.router(app.vault, directory(), scope))
     return TestClient(api)
+
+
+def route_registrations(intake: IntakeApplication, routing: RoutingApplication) -> None:
+    """Hand intake's AppealRegistered events to routing as its consumer would: the bytes
+    the relay puts on the log, decoded."""
+    for n in intake.notifications_after(0, 10_000):
+        stored = envelope_of("intake", intake.domain_event(n))
+        if stored is not None and stored.event_type == "AppealRegistered" \
+                and stored.appeal_id not in routing.repository:
+            envelope = decode(encode(stored))
+            unit = UnitOfWork(routing)
+            routing.react(envelope, unit)
+            routing.save(*unit.aggregates())

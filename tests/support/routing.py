@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
+from fastapi import FastAPI
+
 from contracts.vocabulary import Role
 from kit.clock import FixedClock
 from kit.consumer import UnitOfWork
@@ -63,3 +65,14 @@ def who(app: RoutingApplication, person_id: str) -> Person:
 
 
 NOW = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)  # Tuesday 11:00 in Moscow
+
+
+def http_api(app: RoutingApplication) -> FastAPI:
+    """Routing's HTTP face in-process (for another service's client over ASGI)."""
+    from kit import problems
+    from services.routing.entrypoints.http import router
+
+    api = FastAPI()
+    problems.install(api)
+    api.include_router(router(app))
+    return api

@@ -1,7 +1,9 @@
 """Staff door to the personal-data vault (152-ФЗ: access by role, who read what is logged).
 
 * `GET /api/v1/appeals/{appeal_id}/applicant?reason=…`: the applicant's name, contacts
-  and address, for staff who answer or clarify an appeal;
+  and address, for staff who answer or clarify this appeal: their role must allow it, and
+  routing must place the appeal within that role's reach (the executor it is assigned
+  to, its holder's coordinators and approvers, the MCU's coordinators);
 * `DELETE /api/v1/applicants/{applicant_id}?reason=…`: erasure on the person's request
   (ст. 21 152-ФЗ), by the administrator;
 * `GET /api/v1/vault/access-log`: the log of reads and erasures, for auditors.
@@ -14,17 +16,18 @@ import asyncio
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 from pydantic import BaseModel
 
 from contracts.vocabulary import Role
 from kit.directory import Directory, Person
 from kit.problems import Problem
 from kit.staff import caller, require_role
+from services.intake.adapters.routing_scope import RoutingScope, ScopeUnknown
 from services.intake.vault import Applicant, PersonalDataVault, VaultError
 
 READERS = frozenset({Role.COORDINATOR, Role.SUBORDINATE_COORDINATOR, Role.EXECUTOR,
-                     Role.APPROVER, Role.SOCIAL_MEDIA_RESPONSIBLE})
+                     Role.APPROVER})
 ERASERS = frozenset({Role.ADMINISTRATOR})
 LOG_READERS = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
 
@@ -66,15 +69,25 @@ async def _logged(fn, *args):
         raise Problem(422, "reason_required", "Не указано основание", str(exc)) from None
 
 
-def router(vault: PersonalDataVault, directory: Directory) -> APIRouter:
+def router(vault: PersonalDataVault, directory: Directory, scope: RoutingScope) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["personal-data"])
     Who = Annotated[Person, Depends(caller(directory))]
 
     @api.get("/appeals/{appeal_id}/applicant", response_model=ApplicantOfAppeal,
              response_model_exclude_none=True,
              summary="Данные заявителя обращения (чтение записывается в журнал)")
-    async def read(appeal_id: uuid.UUID, reason: Reason, who: Who) -> ApplicantOfAppeal:
+    async def read(appeal_id: uuid.UUID, reason: Reason, who: Who,
+                   authorization: Annotated[str, Header()]) -> ApplicantOfAppeal:
         require_role(who, READERS)
+        try:
+            reach = await scope.roles(appeal_id, authorization)
+        except ScopeUnknown as exc:
+            raise Problem(exc.status, exc.code, "Зона ответственности не проверена",
+                          str(exc)) from None
+        if not reach & READERS:
+            raise Problem(403, "out_of_scope", "Обращение вне вашей зоны ответственности",
+                          "Данные заявителя видят исполнитель, которому назначено обращение,"
+                          " координаторы и согласующие его получателя и координаторы МЦУ")
 
         def lookup():
             return vault.applicant_of(appeal_id), vault.read(appeal_id, who.id, reason)

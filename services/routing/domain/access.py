@@ -55,6 +55,12 @@ def authorize(command: str, person: Person, workflow: Workflow, directory: Direc
     raise refuse("out_of_scope", "Обращение вне вашей зоны ответственности", 403)
 
 
+def roles_in_scope(person: Person, workflow: Workflow, directory: Directory) -> frozenset[Role]:
+    """Which of the person's roles reach this appeal (for other services' own policies,
+    such as who may read the applicant's personal data)."""
+    return frozenset(r for r in person.roles if _in_scope(r, "view", person, workflow, directory))
+
+
 def _in_scope(role: Role, command: str, person: Person, workflow: Workflow,
               directory: Directory) -> bool:
     if role in EVERYWHERE:

@@ -147,6 +147,16 @@ def router(app: RoutingApplication) -> APIRouter:
         except RoutingError as exc:
             raise _refused(exc) from None
 
+    @api.get("/appeals/{appeal_id}/scope",
+             summary="Какие роли сотрудника достают до обращения (для других сервисов)")
+    async def scope(appeal_id: UUID, who: Who) -> dict:
+        try:
+            roles = await asyncio.to_thread(app.scope, appeal_id, who)
+        except RoutingError as exc:
+            raise _refused(exc) from None
+        return {"appeal_id": str(appeal_id), "person": who.id,
+                "roles": sorted(r.value for r in roles)}
+
     @api.get("/queue", summary="Обращения, ждущие действий текущего сотрудника")
     async def queue(who: Who, limit: int = 100) -> list[dict]:
         items = await asyncio.to_thread(app.queue, who)

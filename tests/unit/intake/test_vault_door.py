@@ -1,24 +1,42 @@
-"""The staff door to the personal-data vault: access by role, every read and erasure
-logged with the person and the reason, clear refusals."""
+"""The staff door to the personal-data vault: access by role within the reach routing
+gives it (its real HTTP API, in-process), every read and erasure logged with the person
+and the reason, clear refusals."""
 
 import uuid
 
 import pytest
 
-from tests.support.intake import AUTHOR, pos_message
+from kit.clock import FixedClock
+from tests.support.intake import AUTHOR, NOW, http_client, pos_message, route_registrations
+from tests.support.routing import routing_app, who
 
 POS = {"X-API-Key": "demo-pos"}
 
 
-def staff(role: str) -> dict:
-    return {"Authorization": f"Bearer token-p-{role}"}
+def staff(person: str) -> dict:
+    return {"Authorization": f"Bearer token-p-{person}"}
 
 
 @pytest.fixture
-def appeal(client) -> str:
+def routing():
+    return routing_app(FixedClock(NOW))  # its autorule sends every appeal to "dep"
+
+
+@pytest.fixture
+def client(intake, routing):
+    return http_client(intake, routing)
+
+
+@pytest.fixture
+def appeal(client, intake, routing) -> str:
+    """A ПОС message, routed to "dep" and assigned to p-executor."""
     response = client.post("/api/v1/channels/pos/messages", json=pos_message(), headers=POS)
     assert response.status_code == 201
-    return response.json()["appeal_id"]
+    appeal_id = response.json()["appeal_id"]
+    route_registrations(intake, routing)
+    routing.command("assign", uuid.UUID(appeal_id), who(routing, "p-coordinator"),
+                    executor_id="p-executor")
+    return appeal_id
 
 
 def test_an_executor_reads_the_applicant_and_the_read_is_logged(client, intake, appeal):
@@ -40,6 +58,9 @@ def test_an_executor_reads_the_applicant_and_the_read_is_logged(client, intake, 
     (staff("analyst"), "ответ заявителю", 403, "forbidden_role"),
     (staff("auditor"), "ответ заявителю", 403, "forbidden_role"),
     (staff("mcu_head"), "ответ заявителю", 403, "forbidden_role"),
+    (staff("executor-2"), "ответ заявителю", 403, "out_of_scope"),  # not assigned to it
+    (staff("sp-exec"), "ответ заявителю", 403, "out_of_scope"),
+    (staff("other-coord"), "ответ заявителю", 403, "out_of_scope"),  # another department
     (staff("coordinator"), None, 422, "validation_failed"),
     (staff("coordinator"), "надо", 422, "validation_failed"),
     (staff("coordinator"), "      ", 422, "reason_required"),
@@ -53,13 +74,37 @@ def test_who_may_not_read_or_gives_no_reason_is_refused_and_nothing_is_read(
     assert intake.vault.access_log(10) == []  # refused before the vault was touched
 
 
-def test_an_appeal_without_personal_data_is_404_and_the_attempt_is_logged(client, intake):
-    stranger = uuid.uuid4()
-    response = client.get(f"/api/v1/appeals/{stranger}/applicant",
+def test_an_appeal_without_personal_data_is_404_and_the_attempt_is_logged(
+        client, intake, routing):
+    anonymous = client.post("/api/v1/appeals", headers={"X-API-Key": "demo-web"}, json={
+        "channel": "web", "external_id": "W-1", "text": "Не горит фонарь у школы"}).json()
+    route_registrations(intake, routing)
+    response = client.get(f"/api/v1/appeals/{anonymous['appeal_id']}/applicant",
                           params={"reason": "ответ заявителю"}, headers=staff("coordinator"))
     assert (response.status_code, response.json()["code"]) == (404, "no_personal_data")
     assert [(e["who"], e["appeal_id"]) for e in intake.vault.access_log(10)] == [
-        ("p-coordinator", str(stranger))]
+        ("p-coordinator", anonymous["appeal_id"])]
+
+
+def test_the_mcus_coordinator_reads_any_appeal_and_the_holders_approver_reads_its_own(
+        client, appeal):
+    for person in ("mcu-coord", "approver", "coordinator"):
+        response = client.get(f"/api/v1/appeals/{appeal}/applicant",
+                              params={"reason": "ответ заявителю"}, headers=staff(person))
+        assert response.status_code == 200, (person, response.text)
+
+
+def test_without_a_clear_answer_from_routing_nothing_is_read(client, intake):
+    unrouted = client.post("/api/v1/channels/pos/messages", json=pos_message(7),
+                           headers=POS).json()["appeal_id"]  # routing has not seen it yet
+    response = client.get(f"/api/v1/appeals/{unrouted}/applicant",
+                          params={"reason": "ответ заявителю"}, headers=staff("mcu-coord"))
+    assert (response.status_code, response.json()["code"]) == (409, "not_routed_yet")
+    down = http_client(intake)  # routing does not answer at all
+    response = down.get(f"/api/v1/appeals/{unrouted}/applicant",
+                        params={"reason": "ответ заявителю"}, headers=staff("mcu-coord"))
+    assert (response.status_code, response.json()["code"]) == (503, "routing_unavailable")
+    assert intake.vault.access_log(10) == []
 
 
 def test_the_administrator_erases_the_person_and_the_auditor_sees_who_did_what(

@@ -3,6 +3,8 @@ and nothing changes; a role with it is never refused for its role."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from contracts.vocabulary import Role
@@ -67,3 +69,20 @@ def test_scope_a_coordinator_of_another_organisation_cannot_act():
     assert refusal.value.code == "out_of_scope"
     assert app.command("assign", appeal.appeal_id, who(app, "p-mcu-coord"),
                        executor_id="p-executor").status == "assigned"  # the MCU's own: anywhere
+
+
+def test_the_scope_other_services_ask_for_follows_the_holder_and_the_assignment():
+    app = routing_app(FixedClock(NOW))
+    appeal = registered(app).appeal_id  # routed to "dep" by the rule
+    reach = {p: app.scope(appeal, who(app, p)) for p in (
+        "p-coordinator", "p-executor", "p-approver", "p-other-coord", "p-mcu-coord",
+        "p-auditor", "p-administrator")}
+    assert reach == {"p-coordinator": {Role.COORDINATOR}, "p-executor": set(),
+                     "p-approver": {Role.APPROVER}, "p-other-coord": set(),
+                     "p-mcu-coord": {Role.COORDINATOR}, "p-auditor": {Role.AUDITOR},
+                     "p-administrator": set()}
+    app.command("assign", appeal, who(app, "p-coordinator"), executor_id="p-executor")
+    assert app.scope(appeal, who(app, "p-executor")) == {Role.EXECUTOR}
+    assert app.scope(appeal, who(app, "p-executor-2")) == set()
+    with pytest.raises(RoutingError, match="не найдено"):
+        app.scope(uuid.uuid4(), who(app, "p-coordinator"))

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Annotated
 
-from fastapi import Header
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from contracts.vocabulary import Role
 from kit.directory import SHIPPED_DIRECTORY, Directory, Person, load_directory
@@ -29,11 +30,17 @@ def directory_of(settings: Settings) -> Directory:
         raise ConfigError(f"MCU_ROUTING_DIRECTORY: {exc}") from None
 
 
+# the OpenAPI security scheme: /docs offers "Authorize" for the staff token
+_BEARER = HTTPBearer(auto_error=False, scheme_name="staffToken",
+                     description="Токен сотрудника из справочника (в демо: demo-<id>)")
+
+
 def caller(directory: Directory) -> Callable[..., Person]:
     """A FastAPI dependency: the calling person, or 401 `unauthorized`."""
 
-    def person(authorization: Annotated[str | None, Header()] = None) -> Person:
-        token = (authorization or "").removeprefix("Bearer ").strip()
+    def person(credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                      Depends(_BEARER)]) -> Person:
+        token = credentials.credentials.strip() if credentials else ""
         found = directory.person_by_token(token) if token else None
         if found is None:
             raise Problem(401, "unauthorized", "Требуется вход",

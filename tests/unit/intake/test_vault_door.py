@@ -136,8 +136,11 @@ def test_the_administrator_erases_the_person_and_the_auditor_sees_who_did_what(
 
 
 def test_the_door_is_in_the_openapi_document(client):
-    paths = client.get("/openapi.json").json()["paths"]
+    document = client.get("/openapi.json").json()
+    paths = document["paths"]
     assert {"get"} <= set(paths["/api/v1/appeals/{appeal_id}/applicant"])
+    assert document["components"]["securitySchemes"]["staffToken"]["scheme"] == "bearer"
+    assert paths["/api/v1/vault/access-log"]["get"]["security"] == [{"staffToken": []}]
     assert {"delete"} <= set(paths["/api/v1/applicants/{applicant_id}"])
     assert {"get"} <= set(paths["/api/v1/vault/access-log"])
 

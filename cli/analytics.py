@@ -29,10 +29,10 @@ def _service_url(settings: Settings) -> str | None:
         return None
 
 
-def _ask(method: str, url: str, **kwargs) -> httpx.Response:
+def _ask(settings: Settings, method: str, url: str, **kwargs) -> httpx.Response:
     """A request to the running analytics service, as the person of MCU_STAFF_TOKEN; a
     refusal ends the command."""
-    token = Settings().staff_token
+    token = settings.staff_token
     if not token:
         fail("сервис аналитики запущен и отвечает только сотрудникам: укажите свой токен"
              " в MCU_STAFF_TOKEN (в демо: MCU_STAFF_TOKEN=demo-u-analyst)")
@@ -62,7 +62,8 @@ def memo(week: str = typer.Option(..., help="ISO-неделя, например 
     fmt = "pdf" if out.suffix.lower() == ".pdf" else "html"
     settings = Settings()
     if url := _service_url(settings):
-        out.write_bytes(_ask("GET", f"{url}/api/v1/memo/{week}", params={"format": fmt}).content)
+        out.write_bytes(_ask(settings, "GET", f"{url}/api/v1/memo/{week}",
+                             params={"format": fmt}).content)
     else:
         from services.analytics.domain.indicators import IndicatorError
         from services.analytics.memo.render import render_html, render_pdf
@@ -83,7 +84,7 @@ def export(week: str = typer.Option(..., help="ISO-неделя"),
     fmt = "csv" if out.suffix.lower() == ".csv" else "xlsx"
     settings = Settings()
     if url := _service_url(settings):
-        out.write_bytes(_ask("GET", f"{url}/api/v1/exports", params={
+        out.write_bytes(_ask(settings, "GET", f"{url}/api/v1/exports", params={
             "week": week, "format": fmt, "table": table}).content)
     else:
         from services.analytics import exports
@@ -106,7 +107,7 @@ def sql(statement: str = typer.Argument(..., help="SELECT …")) -> None:
     """SQL аналитика (только чтение); результат — JSON-строки."""
     settings = Settings()
     if url := _service_url(settings):
-        result = _ask("POST", f"{url}/api/v1/sql", json={"sql": statement}).json()
+        result = _ask(settings, "POST", f"{url}/api/v1/sql", json={"sql": statement}).json()
         columns, rows = result["columns"], result["rows"]
     else:
         from services.analytics.sql_guard import ForbiddenSql

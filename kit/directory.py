@@ -1,15 +1,16 @@
 """The municipality's directory: organisations, thematic blocks, people with roles and API
-tokens. Routing routes by it; every staff HTTP door (routing, the intake vault) knows its
-caller by it. The file is YAML the administrator edits (`MCU_ROUTING_DIRECTORY`)."""
+tokens. Routing routes by it; every staff HTTP door (routing, SLA, analytics, the intake
+vault) knows its caller by it. The file is YAML the administrator edits
+(`MCU_ROUTING_DIRECTORY`)."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import Field, ValidationError, field_validator
 
 from contracts.vocabulary import Role
@@ -60,9 +61,12 @@ class Directory:
     people: dict[str, Person]
     blocks: dict[str, Block] = field(default_factory=dict)
 
+    @cached_property
+    def _by_token_sha256(self) -> dict[str, Person]:
+        return {p.token_sha256: p for p in self.people.values() if p.token_sha256}
+
     def person_by_token(self, token: str) -> Person | None:
-        digest = hashlib.sha256(token.encode()).hexdigest()
-        return next((p for p in self.people.values() if p.token_sha256 == digest), None)
+        return self._by_token_sha256.get(hashlib.sha256(token.encode()).hexdigest())
 
     def with_role(self, organization: str, role: Role) -> list[Person]:
         return [p for p in self.people.values() if p.organization == organization and role in p.roles]
@@ -120,9 +124,10 @@ class _DirectoryFile(Strict):
         return check_zone(value)
 
 
-def parse_directory(text: str, source: str = "справочник") -> Directory:
+def parse_directory(data: object, source: str = "справочник") -> Directory:
+    """The directory from the file's parsed YAML, every problem named in Russian."""
     try:
-        raw = _DirectoryFile.model_validate(load_yaml(text, source))
+        raw = _DirectoryFile.model_validate(data)
     except ValidationError as exc:
         raise ReferenceFileError(source, problems_of(exc)) from None
     orgs = {o.id: Organization(o.id, o.name, o.kind, o.parent, o.territory)
@@ -145,5 +150,6 @@ def parse_directory(text: str, source: str = "справочник") -> Director
 
 
 def load_directory(path: Path = SHIPPED_DIRECTORY) -> tuple[Directory, dict]:
-    text = path.read_text(encoding="utf-8")
-    return parse_directory(text, str(path)), yaml.safe_load(text)
+    """The directory and the file's data as read (routing records its revisions)."""
+    data = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    return parse_directory(data, str(path)), data

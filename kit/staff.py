@@ -17,17 +17,22 @@ from kit.reference_files import ReferenceFileError
 from kit.settings import ConfigError, Settings
 
 
-def directory_of(settings: Settings) -> Directory:
-    """The deployment's directory (`MCU_ROUTING_DIRECTORY`, else the shipped demo); a
-    broken file stops the service at start with the setting named."""
+def directory_file(settings: Settings) -> tuple[Directory, dict]:
+    """The deployment's directory (`MCU_ROUTING_DIRECTORY`, else the shipped demo) and its
+    data as read; a broken file stops the service at start with the setting named."""
     path = settings.routing_directory or SHIPPED_DIRECTORY
     try:
-        return load_directory(path)[0]
+        return load_directory(path)
     except OSError as exc:
         raise ConfigError(f"MCU_ROUTING_DIRECTORY: не удалось прочитать {path}: "
                           f"{exc.strerror}") from None
     except ReferenceFileError as exc:
         raise ConfigError(f"MCU_ROUTING_DIRECTORY: {exc}") from None
+
+
+def directory_of(settings: Settings) -> Directory:
+    """The deployment's directory, for a service's staff doors."""
+    return directory_file(settings)[0]
 
 
 # the OpenAPI security scheme: /docs offers "Authorize" for the staff token

@@ -123,6 +123,12 @@ class PersonalDataVault:
 
     def read(self, appeal_id: uuid.UUID, who: str, why: str) -> Applicant | None:
         """The applicant of an appeal; the read is logged. None once erased."""
+        found = self.read_with_pseudonym(appeal_id, who, why)
+        return found[1] if found else None
+
+    def read_with_pseudonym(self, appeal_id: uuid.UUID, who: str, why: str
+                            ) -> tuple[uuid.UUID, Applicant] | None:
+        """The applicant of an appeal and their pseudonym, in one lookup; logged."""
         if not who.strip() or not why.strip():
             raise VaultError("укажите, кто и зачем читает персональные данные")
         rows = self._db.execute(
@@ -134,7 +140,7 @@ class PersonalDataVault:
         if row is None or row[3] is None:
             return None
         plain = AESGCM(row[3]).decrypt(row[1], row[2], str(appeal_id).encode())
-        return Applicant(**json.loads(plain))
+        return uuid.UUID(row[0]), Applicant(**json.loads(plain))
 
     def applicant_of(self, appeal_id: uuid.UUID) -> uuid.UUID | None:
         """The pseudonym of an appeal's applicant (no personal data: not logged)."""

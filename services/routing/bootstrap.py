@@ -6,9 +6,10 @@ import asyncio
 import logging
 
 from kit.runtime import Service
-from kit.settings import Settings
+from kit.reference_files import ReferenceFileError
+from kit.settings import ConfigError, Settings
+from kit.staff import directory_file
 from kit.stores import store_environment
-from kit.directory import SHIPPED_DIRECTORY, load_directory
 from services.routing.adapters.reference_files import SHIPPED_RULES, load_rules
 from services.routing.application import RoutingApplication
 from services.routing.entrypoints.http import router
@@ -17,8 +18,15 @@ log = logging.getLogger("mcu.routing")
 
 
 def build_application(settings: Settings) -> RoutingApplication:
-    directory, directory_data = load_directory(settings.routing_directory or SHIPPED_DIRECTORY)
-    rules, rules_data = load_rules(directory, settings.routing_autorules or SHIPPED_RULES)
+    directory, directory_data = directory_file(settings)
+    path = settings.routing_autorules or SHIPPED_RULES
+    try:
+        rules, rules_data = load_rules(directory, path)
+    except OSError as exc:
+        raise ConfigError(f"MCU_ROUTING_AUTORULES: не удалось прочитать {path}: "
+                          f"{exc.strerror}") from None
+    except ReferenceFileError as exc:
+        raise ConfigError(f"MCU_ROUTING_AUTORULES: {exc}") from None
     app = RoutingApplication(env=store_environment("routing", settings), directory=directory,
                              rules=rules)
     for change in app.record_reference(directory_data, rules_data):

@@ -61,8 +61,8 @@ def _absent() -> Problem:
                    "Канал не передал данные заявителя, или они удалены по его запросу")
 
 
-async def _logged(fn, *args):
-    """A vault call off the event loop; a blank reason is the caller's mistake."""
+async def _in_vault(fn, *args):
+    """A vault call off the event loop; a blank who or why is the caller's mistake."""
     try:
         return await asyncio.to_thread(fn, *args)
     except VaultError as exc:
@@ -88,21 +88,16 @@ def router(vault: PersonalDataVault, directory: Directory, scope: RoutingScope) 
             raise Problem(403, "out_of_scope", "Обращение вне вашей зоны ответственности",
                           "Данные заявителя видят исполнитель, которому назначено обращение,"
                           " координаторы и согласующие его получателя и координаторы МЦУ")
-
-        def lookup():
-            return vault.applicant_of(appeal_id), vault.read(appeal_id, who.id, reason)
-
-        applicant_id, person = await _logged(lookup)
-        if person is None or applicant_id is None:
+        found = await _in_vault(vault.read_with_pseudonym, appeal_id, who.id, reason)
+        if found is None:
             raise _absent()
-        return ApplicantOfAppeal(appeal_id=appeal_id, applicant_id=applicant_id,
-                                 applicant=person)
+        return ApplicantOfAppeal(appeal_id=appeal_id, applicant_id=found[0], applicant=found[1])
 
     @api.delete("/applicants/{applicant_id}", response_model=Erasure,
                 summary="Удалить данные заявителя безвозвратно (ст. 21 152-ФЗ)")
     async def erase(applicant_id: uuid.UUID, reason: Reason, who: Who) -> Erasure:
         require_role(who, ERASERS)
-        count = await _logged(vault.erase, applicant_id, who.id, reason)
+        count = await _in_vault(vault.erase, applicant_id, who.id, reason)
         if count == 0:
             raise _absent()
         return Erasure(applicant_id=applicant_id, erased_appeals=count)
@@ -112,6 +107,6 @@ def router(vault: PersonalDataVault, directory: Directory, scope: RoutingScope) 
     async def access_log(who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 100
                          ) -> list[dict]:
         require_role(who, LOG_READERS)
-        return await asyncio.to_thread(vault.access_log, limit)
+        return await _in_vault(vault.access_log, limit)
 
     return api

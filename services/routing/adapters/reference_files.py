@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import Field, ValidationError
 
 from contracts.vocabulary import Role
@@ -33,10 +32,10 @@ class _RulesFile(Strict):
     rules: list[_Rule]
 
 
-def parse_rules(text: str, directory: Directory, version: int = 1,
+def parse_rules(data: object, directory: Directory, version: int = 1,
                 source: str = "автоправила") -> RuleBook:
     try:
-        raw = _RulesFile.model_validate(load_yaml(text, source))
+        raw = _RulesFile.model_validate(data)
     except ValidationError as exc:
         raise ReferenceFileError(source, problems_of(exc)) from None
     found = []
@@ -61,5 +60,6 @@ def parse_rules(text: str, directory: Directory, version: int = 1,
 
 
 def load_rules(directory: Directory, path: Path = SHIPPED_RULES) -> tuple[RuleBook, dict]:
-    text = path.read_text(encoding="utf-8")
-    return parse_rules(text, directory, source=str(path)), yaml.safe_load(text)
+    """The rules and the file's data as read (routing records its revisions)."""
+    data = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    return parse_rules(data, directory, source=str(path)), data

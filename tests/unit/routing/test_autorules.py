@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from services.routing.domain.autorules import AppealFacts, Rule, RuleBook
 
 FACTS = AppealFacts(kind="message", channel="pos", topic="Уличное освещение", thematic_block="",
@@ -52,3 +54,20 @@ def test_the_shipped_rules_and_directory_agree():
     facts = AppealFacts("message", "pos", "Вывоз мусора, контейнерные площадки", "",
                         "Гапкинское сельское поселение", "")
     assert rules.decide(facts).recipient == "sp-gapk"
+
+
+@pytest.mark.parametrize("content, complaint", [
+    (None, "MCU_ROUTING_AUTORULES: не удалось прочитать"),
+    ("rules:\n- {id: r1, recipient: nowhere}\n",
+     "MCU_ROUTING_AUTORULES: .*правило r1: неизвестный получатель nowhere"),
+])
+def test_wrong_autorules_stop_routing_with_the_setting_named(tmp_path, content, complaint):
+    from kit.settings import ConfigError, Settings
+    from services.routing.bootstrap import build_application
+
+    path = tmp_path / "autorules.yaml"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    settings = Settings(routing_autorules=path, data_dir=tmp_path, _env_file=None)
+    with pytest.raises(ConfigError, match=complaint):
+        build_application(settings)

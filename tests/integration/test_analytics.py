@@ -155,7 +155,8 @@ def tables(ch) -> dict:
                               " GROUP BY ALL ORDER BY ALL")[1]}
 
 
-async def test_rebuild_from_the_log_gives_the_same_tables(log):
+@pytest.mark.parametrize("wave_records", [1, 10**6], ids=["a-wave-per-partition", "one-wave"])
+async def test_rebuild_from_the_log_gives_the_same_tables(log, wave_records):
     ch = chdb.fresh()
     events = every_kind_of_story()
     poison = [(b"k", b"{not json"), (b"k", b'{"event_type": "AppealRouted"}')]
@@ -171,7 +172,8 @@ async def test_rebuild_from_the_log_gives_the_same_tables(log):
     assert len(before["events"]) == len(events) and len(before["appeals"]) == 6
     seen = []
     read = await rebuild(Projector(ch, MSK), log.kafka_bootstrap, log.log_topic,
-                         lambda phase, done, total: seen.append((phase, done, total)))
+                         lambda phase, done, total: seen.append((phase, done, total)),
+                         wave_records=wave_records)
     assert read == len(events) + 4 + len(poison)
     after = tables(ch)
     for name in before:

@@ -6,13 +6,17 @@ states with window functions and aggregates (`parse.sql`, `events.sql`, `appeals
 set-based mirror of `domain/rows.py`; an integration test keeps the two equal). Records of
 an old schema version go through the catalog's upcasters in Python, so upcasting has one
 definition.
+
+The log is read in waves of whole partitions. An appeal's events are all in one
+partition, so once a wave is staged its appeals are complete: ClickHouse computes their
+tables while the next wave is read, and reading and computing share the cores instead of
+taking turns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import struct
 import time
 from collections.abc import Callable
@@ -30,6 +34,9 @@ from services.analytics.ingest import Projector
 log = logging.getLogger("mcu.analytics.rebuild")
 HERE = Path(__file__).parent
 
+# what a rebuild inserts is already one row per key: merging it on insert repeats that work
+NO_MERGE_ON_INSERT = {"optimize_on_insert": 0}
+
 Progress = Callable[[str, int, int], None]  # phase (Russian), done, total
 
 
@@ -37,8 +44,15 @@ class RebuildError(RuntimeError):
     """A rebuild that must not start (nothing has been dropped)."""
 
 
+# A wave is at least this many records (a wave costs a few statements whatever its size)
+WAVE_RECORDS = 20_000
+WAVES = 8  # and at most about this many waves: the last one's tables are the only ones
+#            computed while nothing is read
+
+
 async def rebuild(projector: Projector, bootstrap: str, topic: str,
-                  progress: Progress | None = None, batch: int = 50_000) -> int:
+                  progress: Progress | None = None, batch: int = 50_000,
+                  wave_records: int = WAVE_RECORDS) -> int:
     """Replay the log from its beginning up to its end at the start; returns records read."""
     report = progress or (lambda phase, done, total: None)
     ch = projector.ch
@@ -51,36 +65,72 @@ async def rebuild(projector: Projector, bootstrap: str, topic: str,
         await reader.stop()
         raise RebuildError(f"журнал Kafka {bootstrap} недоступен ({exc}): таблицы не тронуты") \
             from None
-    other = ch.another_connection()  # a second statement at a time: the machine's 2nd core
+    # one statement at a time per connection: two insert the log, two compute a wave
+    loaders = [ch, ch.another_connection()]
+    fillers = [ch.another_connection(), ch.another_connection()]
+    zone = projector.zone.key
+    prepared, filling = False, None
     try:
         try:
             partitions = await log_partitions(reader, topic)
             if not partitions:
                 raise RebuildError(f"в Kafka нет топика журнала {topic}: таблицы не тронуты")
+            begin = await reader.beginning_offsets(partitions)
+            end = await reader.end_offsets(partitions)
             await asyncio.to_thread(_prepare, ch)
-            read, ends = await _stage_log([ch, other], reader, partitions, report, batch)
+            prepared = True
+            stager = _Stager(reader, loaders, report, batch,
+                             total=sum(end[tp] - begin[tp] for tp in partitions))
+            for wave in waves(partitions, begin, end, wave_records):
+                staged = await stager.stage(wave, end)
+                filling = asyncio.ensure_future(_fill_after(filling, staged, fillers,
+                                                            [tp.partition for tp in wave], zone))
         finally:
             await reader.stop()
-        zone = projector.zone.key
-        steps = [("обновление старых версий событий", lambda: _upcast_stale(ch)),
-                 ("таблица событий, сводки и состояния обращений",
-                  lambda: _fill_events(ch, zone), lambda: _fill_appeals(other, zone)),
-                 ("позиции журнала", lambda: projector.save_positions(topic, ends)),
-                 ("очистка", lambda: _drop_staging(ch))]
-        for done, (phase, *together) in enumerate(steps):
+        steps = [("таблица событий и состояния обращений", lambda: filling),
+                 ("позиции журнала", lambda: asyncio.to_thread(
+                     projector.save_positions, topic, {tp.partition: end[tp] for tp in partitions})),
+                 ("очистка", lambda: asyncio.to_thread(_drop_staging, ch))]
+        for done, (phase, step) in enumerate(steps):
             report(phase, done, len(steps))
-            # statements of one phase run at once, each on its own connection
-            await asyncio.gather(*(asyncio.to_thread(step) for step in together))
+            if (awaitable := step()) is not None:
+                await awaitable
     finally:
-        other.close()
+        if filling is not None:  # a failed rebuild still lets the wave being computed end
+            await asyncio.gather(filling, return_exceptions=True)
+        if prepared:
+            for table in ("events", "appeals"):
+                ch.command("SYSTEM START MERGES {t:Identifier}", {"t": table})
+        for connection in loaders[1:] + fillers:
+            connection.close()
     report("готово", len(steps), len(steps))
     projector.states.clear()  # stale now; an ingestor loads the rebuilt ones when it starts
-    log.info("rebuilt from the log", extra={"count": read,
+    log.info("rebuilt from the log", extra={"count": stager.done,
                                            "seconds": round(time.perf_counter() - started, 3)})
-    return read
+    return stager.done
+
+
+def waves(partitions: list[TopicPartition], begin: dict, end: dict,
+          wave_records: int = WAVE_RECORDS) -> list[list[TopicPartition]]:
+    """Consecutive groups of the partitions that hold records, each of at least
+    `wave_records` records and about a `WAVES`-th of the log."""
+    size = {tp: end[tp] - begin[tp] for tp in partitions}
+    target = max(wave_records, sum(size.values()) // WAVES)
+    groups: list[list[TopicPartition]] = [[]]
+    held = 0
+    for tp in partitions:
+        if not size[tp]:
+            continue
+        if held >= target:
+            groups.append([])
+            held = 0
+        groups[-1].append(tp)
+        held += size[tp]
+    return [g for g in groups if g]
 
 
 def _prepare(ch) -> None:
+    """Empty tables, the staging ones, and no merging while the rebuild fills them."""
     ch.drop_all()
     ch.migrate()
     ch.run_file(HERE / "staging.sql")
@@ -91,31 +141,31 @@ def _prepare(ch) -> None:
         "keys": list(fields), "required": [n for n, f in fields.items() if f.is_required()],
         "roles": [r.value for r in Role]}])
     ch.run_file(HERE / "parse.sql")
-    ch.command("SYSTEM STOP MERGES rebuild_parsed")  # read once, merging it is wasted work
+    for table in ("rebuild_parsed", "events", "appeals"):  # merging them now would take the
+        ch.command("SYSTEM STOP MERGES {t:Identifier}", {"t": table})  # rebuild's cores
 
 
-def _fill_appeals(ch, zone: str) -> None:
-    """The appeal states; they only read the staged log, so they fill while `events` does
-    (each statement alone keeps about one core busy)."""
+async def _fill_after(previous: asyncio.Future | None, staged: asyncio.Future, fillers: list,
+                     partitions: list[int], zone: str) -> None:
+    """The tables of the appeals of `partitions` once their records are all staged and the
+    wave before is computed (one wave at a time): records of an old schema version upcast
+    first, then the events and the appeal states at once."""
+    if previous is not None:
+        await previous
+    await staged
+    await asyncio.to_thread(_upcast_stale, fillers[0], partitions)
+    await asyncio.gather(asyncio.to_thread(_fill_events, fillers[0], partitions, zone),
+                         asyncio.to_thread(_fill_appeals, fillers[1], partitions, zone))
+
+
+def _fill_appeals(ch, partitions: list[int], zone: str) -> None:
     ch.run_file(HERE / "appeals.sql", {
-        "zone": zone, "version": time.time_ns(), "status_events": list(STATUS_BY_EVENT),
-        "statuses": list(STATUS_BY_EVENT.values())})
+        "partitions": partitions, "zone": zone, "version": time.time_ns(),
+        "status_events": list(STATUS_BY_EVENT), "statuses": list(STATUS_BY_EVENT.values())})
 
 
-def _fill_events(ch, zone: str) -> None:
-    """Insert the events, then fill the tables of the views fed by `events` in one pass
-    each (faster than a view working block by block), then put the views back."""
-    views = ch.rows("SELECT name, as_select, create_table_query FROM system.tables"
-                    " WHERE database = currentDatabase() AND engine = 'MaterializedView'"
-                    " AND has((SELECT dependencies_table FROM system.tables WHERE database ="
-                    " currentDatabase() AND name = 'events'), name)")
-    for view in views:
-        ch.command("DROP VIEW {v:Identifier}", {"v": view["name"]})
-    ch.run_file(HERE / "events.sql", {"zone": zone})
-    for view in views:
-        target = re.search(r"\bTO\s+(\S+)", view["create_table_query"]).group(1)
-        ch.command(f"INSERT INTO {target} {view['as_select']}")
-        ch.command(view["create_table_query"])
+def _fill_events(ch, partitions: list[int], zone: str) -> None:
+    ch.run_file(HERE / "events.sql", {"partitions": partitions, "zone": zone})
 
 
 def _drop_staging(ch) -> None:
@@ -124,40 +174,52 @@ def _drop_staging(ch) -> None:
         ch.command("DROP TABLE IF EXISTS {t:Identifier}", {"t": name})
 
 
-async def _stage_log(connections: list, reader: AIOKafkaConsumer,
-                     partitions: list[TopicPartition], report: Progress,
-                     batch: int) -> tuple[int, dict[int, int]]:
-    """Copy the log's records (up to its end now) into `rebuild_log`, reading the next
-    batch from Kafka while ClickHouse inserts the previous ones, one per connection."""
-    reader.assign(partitions)
-    await reader.seek_to_beginning(*partitions)
-    begin = await reader.beginning_offsets(partitions)
-    end = await reader.end_offsets(partitions)
-    total = sum(end[tp] - begin[tp] for tp in partitions)
-    done, inserting = 0, [None] * len(connections)
-    report("чтение журнала", 0, total)
-    remaining = {tp for tp in partitions if end[tp] > begin[tp]}
-    turn = 0
-    while remaining:
-        fetched = await reader.getmany(*remaining, timeout_ms=500, max_records=batch)
-        rows, count = bytearray(), 0
-        for tp, records in fetched.items():
-            for r in records:
-                if r.offset < end[tp]:
-                    rows += log_row(r.partition, r.offset, r.value)
-                    count += 1
-            if records and records[-1].offset + 1 >= end[tp]:
-                remaining.discard(tp)
-        slot, turn = turn % len(connections), turn + 1
-        if inserting[slot] is not None:
-            await inserting[slot]
-        if count:
-            inserting[slot] = asyncio.ensure_future(
-                asyncio.to_thread(_insert_log_rows, connections[slot], rows))
-            done += count
-            report("чтение журнала", done, total)
-    await asyncio.gather(*(i for i in inserting if i is not None))
-    return done, {tp.partition: end[tp] for tp in partitions}
+class _Stager:
+    """Copies the log's records (up to its end at the start) into `rebuild_log`, reading
+    the next batch from Kafka while ClickHouse inserts the previous ones, one per
+    connection."""
+
+    def __init__(self, reader: AIOKafkaConsumer, connections: list, report: Progress,
+                 batch: int, total: int):
+        self.reader, self.connections, self.report = reader, connections, report
+        self.batch, self.total, self.done = batch, total, 0
+        self.inserting: list[asyncio.Future | None] = [None] * len(connections)
+        self.turn = 0
+        report("чтение журнала", 0, total)
+
+    async def stage(self, partitions: list[TopicPartition], end: dict) -> asyncio.Future:
+        """Read these partitions whole; returns once they are read, with what completes
+        when they are inserted (the next ones are read meanwhile)."""
+        self.reader.assign(partitions)
+        await self.reader.seek_to_beginning(*partitions)
+        remaining = set(partitions)
+        while remaining:
+            fetched = await self.reader.getmany(*remaining, timeout_ms=500, max_records=self.batch)
+            rows, count = bytearray(), 0
+            for tp, records in fetched.items():
+                stop = end[tp]
+                for r in records:
+                    if r.offset < stop:
+                        value = r.value or b""
+                        rows += _PARTITION_OFFSET(r.partition, r.offset)
+                        rows += _length(len(value))
+                        rows += value
+                        count += 1
+                if records and records[-1].offset + 1 >= stop:
+                    remaining.discard(tp)
+            if count:
+                await self._insert(rows)
+                self.done += count
+                self.report("чтение журнала", self.done, self.total)
+        return asyncio.gather(*(i for i in self.inserting if i is not None))
+
+    async def _insert(self, rows: bytearray) -> None:
+        slot = self.turn % len(self.connections)
+        self.turn += 1
+        if self.inserting[slot] is not None:
+            await self.inserting[slot]
+        self.inserting[slot] = asyncio.ensure_future(
+            asyncio.to_thread(_insert_log_rows, self.connections[slot], rows))
 
 
 _PARTITION_OFFSET = struct.Struct("<HQ").pack
@@ -180,21 +242,24 @@ def log_row(partition: int, offset: int, value: bytes | None) -> bytes:
     """One record as a row of `rebuild_log` in ClickHouse's RowBinary format: the value's
     bytes as they are, behind their length (no escaping, nothing for ClickHouse to undo)."""
     value = value or b""
-    size = len(value)
-    length = _SHORT_LENGTHS[size] if size < 1 << 16 else _varint(size)
-    return _PARTITION_OFFSET(partition, offset) + length + value
+    return _PARTITION_OFFSET(partition, offset) + _length(len(value)) + value
+
+
+def _length(size: int) -> bytes:
+    return _SHORT_LENGTHS[size] if size < 1 << 16 else _varint(size)
 
 
 def _insert_log_rows(ch, rows: bytes | bytearray) -> None:
     ch.insert_row_binary("rebuild_log", ("partition", "offset", "value"), rows)
 
 
-def _upcast_stale(ch) -> None:
+def _upcast_stale(ch, partitions: list[int]) -> None:
     """Stage old-version records again at their latest version (the catalog's upcasters);
     what cannot be upcast stays out, as the live ingest dead-letters it."""
     rows = bytearray()
-    for partition, offset, value in ch.query("SELECT `partition`, `offset`, stale_value"
-                                             " FROM rebuild_parsed WHERE stale")[1]:
+    for partition, offset, value in ch.query(
+            "SELECT `partition`, `offset`, stale_value FROM rebuild_parsed"
+            " WHERE stale AND has({p:Array(UInt16)}, `partition`)", {"p": partitions})[1]:
         try:
             latest = encode(decode(value.encode(), payload_model=False))
         except UndecodableEvent:

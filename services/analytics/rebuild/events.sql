@@ -46,10 +46,12 @@ SELECT
     score AS rating,
     satisfied AS is_satisfied,
     `partition`, `offset`
-FROM rebuild_events
+FROM rebuild_events(partitions = {partitions:Array(UInt16)})
 WINDOW
-    upto AS (PARTITION BY appeal_id ORDER BY `partition`, `offset`
+    upto AS (PARTITION BY appeal_id ORDER BY position
              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
-    before AS (PARTITION BY appeal_id ORDER BY `partition`, `offset`
+    before AS (PARTITION BY appeal_id ORDER BY position
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 )
+-- rows are unique by event_id already: merging on insert would only repeat that work
+SETTINGS optimize_on_insert = 0

@@ -31,6 +31,7 @@ WITH
     type_version IN (SELECT type_version FROM rebuild_catalog WHERE NOT latest) AS is_stale
 SELECT
     `partition`, `offset`,
+    bitOr(bitShiftLeft(toUInt64(`partition`), 48), `offset`) AS position,
     is_stale AS stale,
     if(is_stale, value, '') AS stale_value,
     toUUID(e.event_id) AS event_id,

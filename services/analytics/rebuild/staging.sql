@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS rebuild_parsed
 (
     `partition`     UInt16,
     `offset`        UInt64,
+    position        UInt64 COMMENT 'the position in the log as one number (partition << 48 | offset): one integer to order by and compare in argMax, cheaper than the pair',
     stale           UInt8,
     stale_value     String COMMENT 'the raw record, for stale ones only',
     event_id        UUID,
@@ -66,13 +67,20 @@ CREATE TABLE IF NOT EXISTS rebuild_parsed
     satisfied       UInt8
 )
 ENGINE = MergeTree
-ORDER BY (appeal_id, `partition`, `offset`);
+PARTITION BY `partition`  -- a wave reads only its own partitions
+ORDER BY (appeal_id, position);
 
--- Each event once: the first copy of an event_id in log order wins (a republished event
--- keeps its id; copies of one appeal's event are in one partition).
+-- Each event of the appeals of some partitions once: the first copy of an event_id in log
+-- order wins (a republished event keeps its id; copies of one appeal's event are in one
+-- partition). Copies are rare: only their positions are gathered, not every row sorted.
 CREATE VIEW IF NOT EXISTS rebuild_events AS
 SELECT *
 FROM rebuild_parsed
-WHERE NOT stale
-ORDER BY appeal_id, `partition`, `offset`
-LIMIT 1 BY event_id
+WHERE has({partitions:Array(UInt16)}, `partition`) AND NOT stale
+  AND position NOT IN (
+      SELECT arrayJoin(arrayFilter(p -> p != first, positions))
+      FROM (SELECT groupArray(position) AS positions, min(position) AS first
+            FROM rebuild_parsed
+            WHERE has({partitions:Array(UInt16)}, `partition`) AND NOT stale
+            GROUP BY event_id
+            HAVING count() > 1))

@@ -28,16 +28,18 @@ WITH
     if(JSONHas(e.payload, 'counts_as_repeat'), coalesce(p.counts_as_repeat, 0), 1) AS cas,
     JSONExtractKeys(value) AS keys,
     concat(t, ':', toString(e.schema_version)) AS type_version,
-    type_version IN (SELECT type_version FROM rebuild_catalog WHERE NOT latest) AS is_stale
+    type_version IN (SELECT type_version FROM rebuild_catalog WHERE NOT latest) AS is_stale,
+    toUUIDOrNull(e.event_id) AS event_uuid,
+    toUUIDOrNull(e.appeal_id) AS appeal_uuid
 SELECT
     `partition`, `offset`,
     bitOr(bitShiftLeft(toUInt64(`partition`), 48), `offset`) AS position,
     is_stale AS stale,
     if(is_stale, value, '') AS stale_value,
-    toUUID(e.event_id) AS event_id,
+    assumeNotNull(event_uuid) AS event_id,
     t AS event_type,
     e.schema_version AS schema_version,
-    toUUID(e.appeal_id) AS appeal_id,
+    assumeNotNull(appeal_uuid) AS appeal_id,
     e.seq AS seq,
     e.producer AS producer,
     assumeNotNull(at) AS occurred_at,
@@ -72,11 +74,11 @@ SELECT
     if(t = 'AppealRated', p.score, 0) AS score,
     if(t = 'AppealRated', p.satisfied, 0) AS satisfied
 FROM rebuild_log
-WHERE arrayAll(k -> has((SELECT keys FROM rebuild_envelope), k), keys)
+WHERE hasAll((SELECT keys FROM rebuild_envelope), keys)
   AND hasAll(keys, (SELECT required FROM rebuild_envelope))
   AND type_version IN (SELECT type_version FROM rebuild_catalog)
-  AND toUUIDOrNull(e.event_id) IS NOT NULL
-  AND toUUIDOrNull(e.appeal_id) IS NOT NULL
+  AND event_uuid IS NOT NULL
+  AND appeal_uuid IS NOT NULL
   AND e.seq >= 1
   AND e.producer != ''
   AND at IS NOT NULL

@@ -17,15 +17,18 @@ import socket
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
 
 from demo.runner import wait_for
 
+# every run of wrk gets its own ids: LuaJIT's math.random repeats its sequence from run to
+# run, so the warm-up's appeals would come again as (cheaper) duplicates
 LUA = """
 counter = 0
 request = function()
   counter = counter + 1
-  local id = tostring(math.random(1, 1000000000)) .. "-" .. counter
+  local id = "{run}-" .. counter
   local body = '{"channel":"web","external_id":"B-' .. id .. '","text":"Не горит фонарь у дома",' ..
                '"topic":"Уличное освещение","territory":"г. Константиновск",' ..
                '"applicant":{"last_name":"Иванова","email":"u' .. id .. '@example.ru"}}'
@@ -53,8 +56,10 @@ def run(bootstrap: str, seconds: int = 15, connections: int = 64, workers: int =
              "MCU_HTTP_WORKERS": str(workers),
              "MCU_LOG_TOPIC": f"mcu.appeals.bench-i-{port}"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    script = Path(tempfile.mkdtemp()) / "post.lua"
-    script.write_text(LUA, encoding="utf-8")
+    scripts = Path(tempfile.mkdtemp())
+    warm_up, measured = scripts / "warm-up.lua", scripts / "measured.lua"
+    for script in (warm_up, measured):
+        script.write_text(LUA.replace("{run}", uuid.uuid4().hex), encoding="utf-8")
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(url, timeout=60)
@@ -62,9 +67,9 @@ def run(bootstrap: str, seconds: int = 15, connections: int = 64, workers: int =
                                 capture_output=True, text=True).stdout
         # warm-up: the first seconds of a fresh store (file growth, caches) are not the
         # steady state the figure describes
-        subprocess.run(["wrk", "-t1", f"-c{connections}", "-d3s", "-s", str(script), url],
+        subprocess.run(["wrk", "-t1", f"-c{connections}", "-d3s", "-s", str(warm_up), url],
                        capture_output=True, text=True)
-        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
+        out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(measured),
                               "--latency", url], capture_output=True, text=True).stdout
     finally:
         service.send_signal(signal.SIGTERM)

@@ -3,10 +3,15 @@ one error type naming every problem in Russian, one way to load and to report.""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from kit.settings import ConfigError
 
 
 class ReferenceFileError(ValueError):
@@ -23,6 +28,18 @@ class Strict(BaseModel):
     """A part of such a file: unknown keys are refused (a typo must not pass silently)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@contextlib.contextmanager
+def named_by(setting: str, path: Path) -> Iterator[None]:
+    """Loading the file a setting names: a missing or broken file stops the service at start
+    with a Russian message naming the setting (`ConfigError`, exit 2), not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise ConfigError(f"{setting}: не удалось прочитать {path}: {exc.strerror}") from None
+    except ReferenceFileError as exc:
+        raise ConfigError(f"{setting}: {exc}") from None
 
 
 def load_yaml(text: str, source: str, error: type[ReferenceFileError] = ReferenceFileError):

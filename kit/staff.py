@@ -13,21 +13,16 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from contracts.vocabulary import Role
 from kit.directory import SHIPPED_DIRECTORY, Directory, Person, load_directory
 from kit.problems import Problem
-from kit.reference_files import ReferenceFileError
-from kit.settings import ConfigError, Settings
+from kit.reference_files import named_by
+from kit.settings import Settings
 
 
 def directory_file(settings: Settings) -> tuple[Directory, dict]:
     """The deployment's directory (`MCU_ROUTING_DIRECTORY`, else the shipped demo) and its
     data as read; a broken file stops the service at start with the setting named."""
     path = settings.routing_directory or SHIPPED_DIRECTORY
-    try:
+    with named_by("MCU_ROUTING_DIRECTORY", path):
         return load_directory(path)
-    except OSError as exc:
-        raise ConfigError(f"MCU_ROUTING_DIRECTORY: не удалось прочитать {path}: "
-                          f"{exc.strerror}") from None
-    except ReferenceFileError as exc:
-        raise ConfigError(f"MCU_ROUTING_DIRECTORY: {exc}") from None
 
 
 def directory_of(settings: Settings) -> Directory:

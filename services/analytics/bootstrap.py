@@ -36,5 +36,5 @@ def build(settings: Settings | None = None) -> Service:
         finally:
             await ingestor.close()
 
-    return Service("analytics", settings, routers=[router(analytics, directory_of(settings))], background=[ingest],
-                   title_ru="МЦУ: аналитика", on_close=analytics.ch.close)
+    return Service("analytics", settings, routers=[router(analytics, directory_of(settings))],
+                   background=[ingest], title_ru="МЦУ: аналитика", on_close=analytics.ch.close)

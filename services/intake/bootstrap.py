@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from kit.reference_files import named_by
 from kit.runtime import Service
 from kit.settings import ConfigError, Settings
 from kit.staff import directory_of
@@ -22,7 +23,9 @@ from services.intake.vault_storage import PostgresStorage, SqliteStorage
 
 def registration_classifier(settings: Settings) -> RegistrationClassifier:
     """The administrator's rubricator, and the learned model when one is configured."""
-    rules = rubricator.load(settings.intake_rubricator or rubricator.DEFAULT_FILE)
+    path = settings.intake_rubricator or rubricator.DEFAULT_FILE
+    with named_by("MCU_INTAKE_RUBRICATOR", path):
+        rules = rubricator.load(path)
     try:
         model = AppealClassifier.load(settings.intake_model) if settings.intake_model else None
     except (FileNotFoundError, TypeError) as exc:

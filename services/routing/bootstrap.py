@@ -6,8 +6,8 @@ import asyncio
 import logging
 
 from kit.runtime import Service
-from kit.reference_files import ReferenceFileError
-from kit.settings import ConfigError, Settings
+from kit.reference_files import named_by
+from kit.settings import Settings
 from kit.staff import directory_file
 from kit.stores import store_environment
 from services.routing.adapters.reference_files import SHIPPED_RULES, load_rules
@@ -20,13 +20,8 @@ log = logging.getLogger("mcu.routing")
 def build_application(settings: Settings) -> RoutingApplication:
     directory, directory_data = directory_file(settings)
     path = settings.routing_autorules or SHIPPED_RULES
-    try:
+    with named_by("MCU_ROUTING_AUTORULES", path):
         rules, rules_data = load_rules(directory, path)
-    except OSError as exc:
-        raise ConfigError(f"MCU_ROUTING_AUTORULES: не удалось прочитать {path}: "
-                          f"{exc.strerror}") from None
-    except ReferenceFileError as exc:
-        raise ConfigError(f"MCU_ROUTING_AUTORULES: {exc}") from None
     app = RoutingApplication(env=store_environment("routing", settings), directory=directory,
                              rules=rules)
     for change in app.record_reference(directory_data, rules_data):

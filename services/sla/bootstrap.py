@@ -7,6 +7,7 @@ import logging
 from datetime import UTC, datetime
 
 from kit.clock import AcceleratedClock, Clock, SystemClock
+from kit.reference_files import named_by
 from kit.runtime import Service
 from kit.settings import Settings
 from kit.staff import directory_of
@@ -25,12 +26,17 @@ log = logging.getLogger("mcu.sla")
 def calendar(settings: Settings) -> ProductionCalendar:
     if settings.sla_calendar_dir is None:
         return calendar_file.shipped()
-    return ProductionCalendar(calendar_file.load(p)
-                              for p in sorted(settings.sla_calendar_dir.glob("*.yaml")))
+    years = []
+    for path in sorted(settings.sla_calendar_dir.glob("*.yaml")):
+        with named_by("MCU_SLA_CALENDAR_DIR", path):
+            years.append(calendar_file.load(path))
+    return ProductionCalendar(years)
 
 
 def build_application(settings: Settings, clock: Clock | None = None) -> tuple[SlaApplication, policy_file.LoadedPolicy]:
-    loaded = policy_file.load(settings.sla_policy or policy_file.SHIPPED_POLICY)
+    policy_path = settings.sla_policy or policy_file.SHIPPED_POLICY
+    with named_by("MCU_SLA_POLICY", policy_path):
+        loaded = policy_file.load(policy_path)
     clock = clock or (AcceleratedClock(settings.clock_speed, datetime.now(UTC))
                       if settings.clock_speed != 1 else SystemClock())
     app = SlaApplication(env=store_environment("sla", settings),

@@ -14,7 +14,7 @@ from kit.settings import Settings
 from kit.topics import ensure_log_topics
 from services.analytics.application import Analytics
 from services.analytics.ingest import Ingestor, Projector
-from services.analytics.rebuild import RebuildError, log_row, rebuild
+from services.analytics.rebuild import RebuildError, add_log_row, rebuild
 from services.analytics.sql_guard import ForbiddenSql
 from tests.support import chdb
 from tests.support.envelopes import AppealStory
@@ -200,8 +200,10 @@ def test_staged_log_rows_keep_every_byte_of_their_values():
     values = [b"", b'{"text": "tab\there\nline\\"}', "тема «ЖКХ»".encode() * 9,
               b"\xff\xfe not utf-8 \x00\r\n", b"x" * 127, b"y" * 128, b"z" * 16_384,
               b"w" * 70_000, None]
-    ch.insert_row_binary("staged_bytes", ("partition", "offset", "value"),
-                         b"".join(log_row(i % 3, 10**12 + i, v) for i, v in enumerate(values)))
+    rows = bytearray()
+    for i, v in enumerate(values):
+        add_log_row(rows, i % 3, 10**12 + i, v)
+    ch.insert_row_binary("staged_bytes", ("partition", "offset", "value"), rows)
     staged = ch.query("SELECT `partition`, `offset`, hex(value) FROM staged_bytes"
                       " ORDER BY `offset`")[1]
     assert staged == [(i % 3, 10**12 + i, (v or b"").hex().upper())

@@ -34,9 +34,6 @@ from services.analytics.ingest import Projector
 log = logging.getLogger("mcu.analytics.rebuild")
 HERE = Path(__file__).parent
 
-# what a rebuild inserts is already one row per key: merging it on insert repeats that work
-NO_MERGE_ON_INSERT = {"optimize_on_insert": 0}
-
 Progress = Callable[[str, int, int], None]  # phase (Russian), done, total
 
 
@@ -87,14 +84,15 @@ async def rebuild(projector: Projector, bootstrap: str, topic: str,
                                                             [tp.partition for tp in wave], zone))
         finally:
             await reader.stop()
-        steps = [("таблица событий и состояния обращений", lambda: filling),
-                 ("позиции журнала", lambda: asyncio.to_thread(
-                     projector.save_positions, topic, {tp.partition: end[tp] for tp in partitions})),
-                 ("очистка", lambda: asyncio.to_thread(_drop_staging, ch))]
-        for done, (phase, step) in enumerate(steps):
-            report(phase, done, len(steps))
-            if (awaitable := step()) is not None:
-                await awaitable
+        finish = ("таблица событий и состояния обращений", "позиции журнала", "очистка")
+        report(finish[0], 0, len(finish))
+        if filling is not None:
+            await filling
+        report(finish[1], 1, len(finish))
+        await asyncio.to_thread(projector.save_positions, topic,
+                                {tp.partition: end[tp] for tp in partitions})
+        report(finish[2], 2, len(finish))
+        await asyncio.to_thread(_drop_staging, ch)
     finally:
         if filling is not None:  # a failed rebuild still lets the wave being computed end
             await asyncio.gather(filling, return_exceptions=True)
@@ -103,7 +101,7 @@ async def rebuild(projector: Projector, bootstrap: str, topic: str,
                 ch.command("SYSTEM START MERGES {t:Identifier}", {"t": table})
         for connection in loaders[1:] + fillers:
             connection.close()
-    report("готово", len(steps), len(steps))
+    report("готово", len(finish), len(finish))
     projector.states.clear()  # stale now; an ingestor loads the rebuilt ones when it starts
     log.info("rebuilt from the log", extra={"count": stager.done,
                                            "seconds": round(time.perf_counter() - started, 3)})
@@ -200,10 +198,7 @@ class _Stager:
                 stop = end[tp]
                 for r in records:
                     if r.offset < stop:
-                        value = r.value or b""
-                        rows += _PARTITION_OFFSET(r.partition, r.offset)
-                        rows += _length(len(value))
-                        rows += value
+                        add_log_row(rows, r.partition, r.offset, r.value)
                         count += 1
                 if records and records[-1].offset + 1 >= stop:
                     remaining.discard(tp)
@@ -241,15 +236,15 @@ def _varint(n: int) -> bytes:
 _SHORT_LENGTHS = [_varint(n) for n in range(1 << 16)]
 
 
-def log_row(partition: int, offset: int, value: bytes | None) -> bytes:
-    """One record as a row of `rebuild_log` in ClickHouse's RowBinary format: the value's
-    bytes as they are, behind their length (no escaping, nothing for ClickHouse to undo)."""
+def add_log_row(rows: bytearray, partition: int, offset: int, value: bytes | None) -> None:
+    """One record as a row of `rebuild_log` in ClickHouse's RowBinary format, appended: the
+    value's bytes as they are, behind their length (no escaping, nothing for ClickHouse to
+    undo)."""
     value = value or b""
-    return _PARTITION_OFFSET(partition, offset) + _length(len(value)) + value
-
-
-def _length(size: int) -> bytes:
-    return _SHORT_LENGTHS[size] if size < 1 << 16 else _varint(size)
+    size = len(value)
+    rows += _PARTITION_OFFSET(partition, offset)
+    rows += _SHORT_LENGTHS[size] if size < 1 << 16 else _varint(size)
+    rows += value
 
 
 def _insert_log_rows(ch, rows: bytes | bytearray) -> None:
@@ -267,6 +262,6 @@ def _upcast_stale(ch, partitions: list[int]) -> None:
             latest = encode(decode(value.encode(), payload_model=False))
         except UndecodableEvent:
             continue
-        rows += log_row(partition, offset, latest)
+        add_log_row(rows, partition, offset, latest)
     if rows:
         _insert_log_rows(ch, rows)

@@ -79,3 +79,25 @@ def test_broken_policies_are_refused(old, new, fragment):
     with pytest.raises(policy_file.PolicyFileError) as refused:
         policy_file.parse(text)
     assert fragment in str(refused.value)
+
+
+@pytest.mark.parametrize("setting, content, complaint", [
+    ("sla_policy", None, "MCU_SLA_POLICY: не удалось прочитать"),
+    ("sla_policy", "stages: [", "MCU_SLA_POLICY: .*не YAML"),
+    ("sla_calendar_dir", "year: 2027\n", "MCU_SLA_CALENDAR_DIR: .*2027.yaml"),
+])
+def test_wrong_policy_or_calendar_stops_sla_with_the_setting_named(tmp_path, setting, content,
+                                                                    complaint):
+    from kit.settings import ConfigError, Settings
+    from services.sla.bootstrap import build_application
+
+    if setting == "sla_calendar_dir":
+        (tmp_path / "2027.yaml").write_text(content, encoding="utf-8")
+        value = tmp_path
+    else:
+        value = tmp_path / "policy.yaml"
+        if content is not None:
+            value.write_text(content, encoding="utf-8")
+    settings = Settings(**{setting: value}, data_dir=tmp_path, _env_file=None)
+    with pytest.raises(ConfigError, match=complaint):
+        build_application(settings)

@@ -79,8 +79,8 @@ def stack_status() -> None:
 
 @app.command()
 def serve(service: str = typer.Argument(..., help="intake | routing | sla | analytics"),
-          worker_fd: int | None = typer.Option(None, hidden=True,
-                                               help="HTTP-процесс при главном (его сокет)"),
+          worker_port: int | None = typer.Option(None, hidden=True,
+                                                 help="HTTP-процесс при главном (его порт)"),
           main_port: int | None = typer.Option(None, hidden=True,
                                                help="порт главного процесса для HTTP-процессов"),
           main_pid: int | None = typer.Option(None, hidden=True, help="главный процесс"),
@@ -88,12 +88,13 @@ def serve(service: str = typer.Argument(..., help="intake | routing | sla | anal
     """Запустить один сервис (HTTP, ретранслятор, потребитель журнала)."""
     if service not in SERVICES:
         raise typer.BadParameter(f"неизвестный сервис {service!r}; есть: {', '.join(SERVICES)}")
-    if worker_fd is not None and (main_port is None or main_pid is None):
+    if worker_port is not None and (main_port is None or main_pid is None):
         raise typer.BadParameter("HTTP-процесс запускает главный: нужны --main-port и --main-pid")
     from kit.runtime import serve as serve_service
 
     bootstrap = importlib.import_module(f"services.{service}.bootstrap")
-    serve_service(bootstrap.build(Settings()), worker_fd, main_port, main_pid)
+    serve_service(bootstrap.build(Settings()),
+                  (main_pid, main_port) if worker_port is not None else None, worker_port)
 
 
 @contracts_cli.command("generate")

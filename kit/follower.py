@@ -51,7 +51,10 @@ class StoreFollower:
         while not self._stopping.is_set():
             moved = await self.follow_once()
             await self.after_batch(moved)
-            if moved == 0:
+            # Only a full batch means a backlog to chase at once. Coming back at once for
+            # the few stored meanwhile made a Kafka request and a position write per handful
+            # of events: under steady intake the broker took three times the CPU.
+            if moved < self.batch_size:
                 try:
                     await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
                 except TimeoutError:

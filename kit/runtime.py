@@ -5,9 +5,10 @@ starts the relay and consumer; shutdown (SIGTERM via uvicorn) lets the consumer 
 the batch in hand and the relay save its position before the store closes.
 
 A service whose HTTP API only writes to its store (intake) may answer HTTP in several
-processes (MCU_HTTP_WORKERS): the main process binds the port and runs the relay and
-consumer; the workers share its listening socket and the store, and run HTTP only. One
-Python process is bound by its GIL; processes use every core.
+processes (MCU_HTTP_WORKERS): the main process claims the port and runs the relay and
+consumer; each worker listens on the same port (SO_REUSEPORT, so the kernel spreads the
+connections evenly) and shares the store, and runs HTTP only. One Python process is bound
+by its GIL; processes use every core.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from kit import problems
 from kit.consumer import Reaction, TrackedConsumer
 from kit.outbox import OutboxRelay
-from kit.settings import Settings
+from kit.settings import ConfigError, Settings
 from kit.stores import ServiceApplication
 from kit.topics import ensure_log_topics
 
@@ -192,15 +193,15 @@ def _run_http(api: FastAPI, sockets: list[socket.socket]) -> None:
 class HttpWorkers:
     """The extra HTTP processes of a service: started, restarted if they die, stopped."""
 
-    def __init__(self, name: str, listening: socket.socket, main_port: int, count: int):
-        self.name, self.listening, self.main_port, self.count = name, listening, main_port, count
+    def __init__(self, name: str, port: int, main_port: int, count: int):
+        self.name, self.port, self.main_port, self.count = name, port, main_port, count
         self.processes: list[subprocess.Popen] = []
 
     def _spawn(self) -> subprocess.Popen:
-        fd = self.listening.fileno()
         return subprocess.Popen([sys.executable, "-m", "cli.main", "serve", self.name,
-                                 "--worker-fd", str(fd), "--main-port", str(self.main_port),
-                                 "--main-pid", str(os.getpid())], pass_fds=(fd,))
+                                 "--worker-port", str(self.port),
+                                 "--main-port", str(self.main_port),
+                                 "--main-pid", str(os.getpid())])
 
     async def supervise(self) -> None:
         """Runs with the service; its cancellation at shutdown stops the workers first."""
@@ -240,43 +241,68 @@ def _exit_with_parent(parent: int) -> Callable[[], Awaitable[None]]:
     return exit_with_parent
 
 
-def _listening_socket(host: str, port: int) -> socket.socket:
+def _listening_socket(host: str, port: int, shared: bool = False) -> socket.socket:
+    """`shared`: other processes of ours may listen on the same port (SO_REUSEPORT). The
+    kernel then hands each new connection to one of them by its address hash: an even
+    spread, where processes accepting from one shared socket got whatever each grabbed
+    first (kept-alive connections stay with their process, so one could serve nearly all)."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"MCU_HTTP_HOST/MCU_HTTP_PORT: не удаётся занять {host}:{port} "
+                          f"({exc.strerror}): сервис уже запущен или порт занят") from None
     sock.listen(2048)
-    sock.set_inheritable(True)
     return sock
 
 
-def serve(service: Service, worker_fd: int | None = None, main_port: int | None = None,
-          main_pid: int | None = None) -> None:
+def _claimed_shared_socket(host: str, port: int) -> socket.socket:
+    """The main process's socket on a port its workers will share. A port that another
+    running instance shares already is refused (a plain bind fails where a shared one would
+    quietly split the traffic between two instances)."""
+    with _listening_socket(host, port) as claim:
+        port = claim.getsockname()[1]
+    return _listening_socket(host, port, shared=True)
+
+
+def serve(service: Service, worker_of: tuple[int, int] | None = None,
+          port: int | None = None) -> None:
     """Run the service until SIGTERM/SIGINT, then shut down gracefully and exit 0.
 
-    `worker_fd`, `main_port`, `main_pid`: run as an HTTP worker of the main process `main_pid`,
-    on its listening socket; the main process also listens on `main_port` (loopback).
+    `worker_of` (main process id, its loopback port): run as an HTTP worker of that main
+    process, listening on `port` beside it.
     """
     from kit.logging import configure
 
     configure(service.name, service.settings.log_level)
-    if worker_fd is not None:
+    host = service.settings.http_host
+    if worker_of is not None:
+        main_pid, main_port = worker_of
         worker = service.http_only()
         worker.background = (_exit_with_parent(main_pid),)
         _run_http(http_app(worker, f"http://127.0.0.1:{main_port}"),
-                  [socket.socket(fileno=worker_fd)])
+                  [_listening_socket(host, port, shared=True)])
         return
     port = service.settings.port_for(service.name)
-    listening = _listening_socket(service.settings.http_host, port)
     extra = service.settings.http_workers - 1
     if extra and not service.http_workers_allowed:
         log.warning("MCU_HTTP_WORKERS ignored: this service answers HTTP in one process",
                     extra={"component": service.name})
         extra = 0
-    sockets, workers = [listening], None
+    workers = None
     if extra:
-        sockets.append(_listening_socket("127.0.0.1", 0))  # the main process, for its workers
-        workers = HttpWorkers(service.name, listening, sockets[1].getsockname()[1], extra)
+        listening = _claimed_shared_socket(host, port)
+        port = listening.getsockname()[1]
+        loopback = _listening_socket("127.0.0.1", 0)  # the main process, for its workers
+        sockets = [listening, loopback]
+        workers = HttpWorkers(service.name, port, loopback.getsockname()[1], extra)
         service.background = (*service.background, workers.supervise)
+    else:
+        sockets = [_listening_socket(host, port)]
     log.info("listening", extra={"port": port, "component": service.name,
                                  "http_processes": 1 + extra})
     try:

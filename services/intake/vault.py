@@ -69,48 +69,101 @@ class PersonalDataVault:
 
     def pseudonym(self, applicant: Applicant) -> uuid.UUID:
         """The applicant's stable pseudonymous id (a new one for an unidentifiable person)."""
-        return self._pseudonyms([applicant])[0]
+        lookups = [self._lookup(applicant)]
+        return self._claim_ids(lookups, *self._known_ids(lookups))[0]
 
     def store(self, applicant_id: uuid.UUID, appeal_id: uuid.UUID, applicant: Applicant) -> None:
         """Keep the person's data for this appeal, encrypted with their own key."""
-        self._store([(applicant_id, appeal_id, applicant)])
+        self._keep([appeal_id], [applicant], [None], [applicant_id], {applicant_id})
 
     def keep(self, applicants: dict[uuid.UUID, Applicant]) -> dict[uuid.UUID, uuid.UUID]:
         """Pseudonym and record of each appeal's applicant in ONE transaction (a
         registration batch: a few statements for all, not five per applicant); returns the
         pseudonym per appeal."""
+        people = list(applicants.values())
+        lookups = [self._lookup(p) for p in people]
+        ids = self._keep(list(applicants), people, lookups, *self._known_ids(lookups))
+        return dict(zip(applicants, ids, strict=True))
+
+    def _keep(self, appeals: list[uuid.UUID], people: list[Applicant], lookups: list[str | None],
+              guessed: list[uuid.UUID], new_ids: set[uuid.UUID]) -> list[uuid.UUID]:
+        """Records sealed before the transaction, with the pseudonyms and keys the vault
+        already holds (new ones for new people); inside it only the inserts, and whatever
+        another process settled meanwhile sealed again. The transaction holds the vault's
+        one write lock, which the other HTTP processes wait for: hashing and encrypting
+        there made them wait for it."""
+        keys, new_keys = self._known_keys(guessed)
+        plain = [json.dumps(vars(p)).encode() for p in people]
+        sealed = [self._seal(keys[i], a, text) for i, a, text in zip(guessed, appeals, plain)]
         with self._db.transaction():
-            ids = self._pseudonyms(list(applicants.values()))
-            self._store(list(zip(ids, applicants, applicants.values(), strict=True)))
-            return dict(zip(applicants, ids, strict=True))
+            ids = self._claim_ids(lookups, guessed, new_ids)
+            held = self._claim_keys(ids, keys, new_keys)
+            now = datetime.now(UTC).isoformat()
+            rows = []
+            for n, (applicant_id, appeal_id) in enumerate(zip(ids, appeals, strict=True)):
+                key = held[applicant_id]
+                if key != keys.get(guessed[n]):  # another process was first: its key holds
+                    sealed[n] = self._seal(key, appeal_id, plain[n])
+                rows.append((str(appeal_id), str(applicant_id), *sealed[n], now))
+            self._db.executemany(
+                "INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows)
+        return ids
 
-    def _pseudonyms(self, applicants: list[Applicant]) -> list[uuid.UUID]:
-        lookups = [None if (identity := a.identity()) is None else
-                   hmac.new(self._secret, identity.encode(), hashlib.sha256).hexdigest()
-                   for a in applicants]
-        known = [k for k in dict.fromkeys(lookups) if k is not None]
-        # insert-or-keep, then read: processes racing agree on one id
-        self._db.executemany("INSERT INTO identities VALUES (?, ?) ON CONFLICT DO NOTHING",
-                             [(k, str(uuid.uuid4())) for k in known])
+    def _lookup(self, applicant: Applicant) -> str | None:
+        """The HMAC of the person's identity: finds their pseudonym, reveals nothing."""
+        identity = applicant.identity()
+        return None if identity is None else hmac.new(
+            self._secret, identity.encode(), hashlib.sha256).hexdigest()
+
+    def _known_ids(self, lookups: list[str | None]) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
+        """The pseudonyms held for these people, and new ones for the others (returned
+        apart too: not yet stored)."""
         found = self._select("SELECT lookup, applicant_id FROM identities WHERE lookup IN",
-                             known)
-        return [uuid.uuid4() if k is None else uuid.UUID(found[k]) for k in lookups]
+                             list(dict.fromkeys(k for k in lookups if k is not None)))
+        new: dict[str | None, uuid.UUID] = {}  # one new pseudonym per new person in the batch
+        ids = [uuid.UUID(found[k]) if k in found else
+               new.setdefault(k or uuid.uuid4().hex, uuid.uuid4()) for k in lookups]
+        return ids, set(new.values())
 
-    def _store(self, records: list[tuple[uuid.UUID, uuid.UUID, Applicant]]) -> None:
+    def _claim_ids(self, lookups: list[str | None], guessed: list[uuid.UUID],
+                   new_ids: set[uuid.UUID]) -> list[uuid.UUID]:
+        """Insert-or-keep, then read: processes racing on one person agree on one id. A
+        pseudonym read before is never written back: if the person was erased meanwhile,
+        a later appeal of theirs starts afresh, unlinked."""
+        self._db.executemany("INSERT INTO identities VALUES (?, ?) ON CONFLICT DO NOTHING", [
+            (k, str(i if i in new_ids else uuid.uuid4()))
+            for k, i in dict.fromkeys(zip(lookups, guessed)) if k is not None])
+        found = self._select("SELECT lookup, applicant_id FROM identities WHERE lookup IN",
+                             list(dict.fromkeys(k for k in lookups if k is not None)))
+        return [guess if k is None else uuid.UUID(found[k])
+                for k, guess in zip(lookups, guessed, strict=True)]
+
+    def _known_keys(self, people: list[uuid.UUID]) -> tuple[dict[uuid.UUID, bytes], set[uuid.UUID]]:
+        """The keys held for these pseudonyms, and new ones for the others (whose
+        pseudonyms are returned apart too: not yet stored)."""
+        found = self._select("SELECT applicant_id, key FROM applicant_keys WHERE applicant_id IN",
+                             list(dict.fromkeys(str(p) for p in people)))
+        keys = {p: found.get(str(p)) or AESGCM.generate_key(bit_length=256) for p in people}
+        return keys, {p for p in keys if str(p) not in found}
+
+    def _claim_keys(self, people: list[uuid.UUID], keys: dict[uuid.UUID, bytes],
+                    new_keys: set[uuid.UUID]) -> dict[uuid.UUID, bytes]:
+        """Insert-or-keep, then read: the key each person's records are sealed with. A key
+        read before is never written back: an erased key stays erased."""
         now = datetime.now(UTC).isoformat()
-        people = list(dict.fromkeys(str(applicant_id) for applicant_id, _, _ in records))
-        self._db.executemany("INSERT INTO applicant_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                             [(p, AESGCM.generate_key(bit_length=256), now) for p in people])
-        keys = self._select("SELECT applicant_id, key FROM applicant_keys WHERE applicant_id IN",
-                            people)
-        rows = []
-        for applicant_id, appeal_id, applicant in records:
-            nonce = os.urandom(12)
-            ciphertext = AESGCM(keys[str(applicant_id)]).encrypt(
-                nonce, json.dumps(vars(applicant)).encode(), str(appeal_id).encode())
-            rows.append((str(appeal_id), str(applicant_id), nonce, ciphertext, now))
-        self._db.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                             rows)
+        self._db.executemany(
+            "INSERT INTO applicant_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(str(p), keys[p] if p in new_keys else AESGCM.generate_key(bit_length=256), now)
+             for p in dict.fromkeys(people)])
+        found = self._select("SELECT applicant_id, key FROM applicant_keys WHERE applicant_id IN",
+                             list(dict.fromkeys(str(p) for p in people)))
+        return {p: found[str(p)] for p in people}
+
+    @staticmethod
+    def _seal(key: bytes, appeal_id: uuid.UUID, plain: bytes) -> tuple[bytes, bytes]:
+        """The record's nonce and ciphertext, bound to its appeal."""
+        nonce = os.urandom(12)
+        return nonce, AESGCM(key).encrypt(nonce, plain, str(appeal_id).encode())
 
     def _select(self, query: str, values: list[str]) -> dict:
         """`query` ends with `IN`: the rows for `values`, first column -> second."""

@@ -159,6 +159,13 @@ async def test_intake_answers_in_several_processes_and_loses_nothing(env):
                            for _ in range(10)))
         assert {httpx.get(f"{intake}/health/ready").status_code for _ in range(10)} == {200}
         _any_process_reads_the_vault_within_routings_scope(intake)
+        # the port is shared by this instance's processes only: a second instance is refused
+        second = subprocess.run([sys.executable, "-m", "cli.main", "serve", "intake"],
+                                env={**os.environ, **env, "MCU_HTTP_WORKERS": "2",
+                                     "MCU_HTTP_PORT": intake.rsplit(":", 1)[1]},
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 2
+        assert "не удаётся занять" in second.stderr
 
         os.kill(workers.pop(), signal.SIGKILL)
         _until(lambda: len(_children(proc.pid)) == 1, timeout=15)

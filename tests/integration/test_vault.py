@@ -68,6 +68,45 @@ def test_a_batch_keeps_its_applicants_at_once_or_not_at_all(store_settings):
         other_process.close()
 
 
+def _key(vault, applicant_id) -> list:
+    return vault._db.execute("SELECT key FROM applicant_keys WHERE applicant_id = ?",  # noqa: SLF001
+                             (str(applicant_id),))
+
+
 def _counts(vault) -> tuple:
     return tuple(vault._db.execute(f"SELECT count(*) FROM {table}")[0][0]  # noqa: SLF001
                  for table in ("identities", "applicant_keys", "records"))
+
+
+def test_an_erasure_while_a_batch_is_sealed_is_not_undone(store_settings):
+    """A batch seals its records before its transaction, with the pseudonym and key the
+    vault held then. An erasure in between wins: the old key and the identity's link to the
+    old pseudonym are not written back, and the new record is readable under a new one."""
+    vault, other_process = open_vault(store_settings), open_vault(store_settings)
+    try:
+        person = Applicant(last_name="Ушакова", email="ushakova@example.ru")
+        old = vault.keep({uuid.uuid4(): person}).popitem()[1]
+        read_keys, erasing = vault._known_keys, [old]  # noqa: SLF001
+
+        def keys_read_then_erased(people):
+            found = read_keys(people)
+            other_process.erase(erasing.pop(), "u-dpo", "отзыв согласия")
+            return found
+
+        vault._known_keys = keys_read_then_erased  # noqa: SLF001
+        appeal = uuid.uuid4()
+        new = vault.keep({appeal: person})[appeal]
+        assert new != old
+        assert other_process.read(appeal, "u-coord", "ответ заявителю") == person
+        assert other_process.applicant_of(appeal) == new == other_process.pseudonym(person)
+        assert _key(vault, old) == []
+
+        erased = _key(vault, new)  # a record stored under a known pseudonym, erased meanwhile
+        erasing.append(new)
+        later = uuid.uuid4()
+        vault.store(new, later, person)
+        assert _key(vault, new) not in ([], erased)  # a new key, not the erased one back
+        assert vault.read(later, "u-coord", "ответ заявителю") == person
+    finally:
+        vault.close()
+        other_process.close()

@@ -5,8 +5,8 @@ pseudonymous applicant id and a coarse location. Each applicant's data is encryp
 an AES-GCM key of their own, kept apart; erasing the key makes every record of that
 person unreadable (crypto-shredding), and their ciphertexts are deleted with it. The same
 person gets the same pseudonym (an HMAC of their normalised identity is the lookup key,
-so no identity is stored in clear). Every read is logged with who and why. Where the
-tables live is vault_storage's concern.
+so no identity is stored in clear). Every read, and every refused one, is logged with
+who and why. Where the tables live is vault_storage's concern.
 """
 
 from __future__ import annotations
@@ -194,6 +194,12 @@ class PersonalDataVault:
             return None
         plain = AESGCM(row[3]).decrypt(row[1], row[2], str(appeal_id).encode())
         return uuid.UUID(row[0]), Applicant(**json.loads(plain))
+
+    def refuse(self, who: str, why: str, appeal_id: uuid.UUID | None = None,
+               applicant_id: uuid.UUID | None = None) -> None:
+        """Log an attempt that was refused (nothing read or erased): who tried, on what,
+        with the reason they gave, even a blank one."""
+        self._log(who, why, "refused", applicant_id, appeal_id)
 
     def applicant_of(self, appeal_id: uuid.UUID) -> uuid.UUID | None:
         """The pseudonym of an appeal's applicant (no personal data: not logged)."""

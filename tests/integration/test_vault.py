@@ -69,8 +69,9 @@ def test_a_batch_keeps_its_applicants_at_once_or_not_at_all(store_settings):
 
 
 def _key(vault, applicant_id) -> list:
-    return vault._db.execute("SELECT key FROM applicant_keys WHERE applicant_id = ?",  # noqa: SLF001
-                             (str(applicant_id),))
+    storage = vault._db  # noqa: SLF001
+    return storage.execute("SELECT key FROM applicant_keys WHERE applicant_id = ?",
+                           (str(applicant_id),))
 
 
 def _counts(vault) -> tuple:

@@ -6,13 +6,15 @@
   to, its holder's coordinators and approvers, the MCU's coordinators);
 * `DELETE /api/v1/applicants/{applicant_id}?reason=…`: erasure on the person's request
   (ст. 21 152-ФЗ), by the administrator;
-* `GET /api/v1/vault/access-log`: the log of reads and erasures, for auditors.
+* `GET /api/v1/vault/access-log`: the log of reads, refused reads and erasures, for
+  auditors.
 
 The caller is the directory's person of `Authorization: Bearer <token>`; their id goes to
-the access log with the stated reason, read or not found alike.
+the access log with the stated reason, read, not found or refused alike.
 """
 
 import asyncio
+import contextlib
 import uuid
 from typing import Annotated
 
@@ -51,7 +53,7 @@ class AccessLogEntry(BaseModel):
     at: str
     who: str
     why: str
-    action: str  # read | erase
+    action: str  # read | refused (no role for it, or out of scope) | erase
     applicant_id: uuid.UUID | None
     appeal_id: uuid.UUID | None
 
@@ -78,9 +80,28 @@ def router(vault: PersonalDataVault, directory: Directory, scope: RoutingScope) 
              summary="Данные заявителя обращения (чтение записывается в журнал)")
     async def read(appeal_id: uuid.UUID, reason: Reason, who: Who,
                    request: Request) -> ApplicantOfAppeal:
+        async with _refusals_logged(who, reason, appeal_id=appeal_id):
+            await _allowed_to_read(who, appeal_id, request.headers["authorization"])
+        found = await _in_vault(vault.read_with_pseudonym, appeal_id, who.id, reason)
+        if found is None:
+            raise _absent()
+        return ApplicantOfAppeal(appeal_id=appeal_id, applicant_id=found[0], applicant=found[1])
+
+    @contextlib.asynccontextmanager
+    async def _refusals_logged(who: Person, reason: str, **target: uuid.UUID):
+        """A refused attempt (403: no role for it, or out of reach) is the auditors'
+        business too: logged as `refused` with what was tried on."""
+        try:
+            yield
+        except Problem as refusal:
+            if refusal.status == 403:
+                await asyncio.to_thread(vault.refuse, who.id, reason, **target)
+            raise
+
+    async def _allowed_to_read(who: Person, appeal_id: uuid.UUID, token: str) -> None:
         require_role(who, READERS)
         try:  # routing is asked with the caller's own token: it answers for that person
-            reach = await scope.roles(appeal_id, request.headers["authorization"])
+            reach = await scope.roles(appeal_id, token)
         except ScopeUnknown as exc:
             raise Problem(exc.status, exc.code, "Зона ответственности не проверена",
                           str(exc)) from None
@@ -88,15 +109,12 @@ def router(vault: PersonalDataVault, directory: Directory, scope: RoutingScope) 
             raise Problem(403, "out_of_scope", "Обращение вне вашей зоны ответственности",
                           "Данные заявителя видят исполнитель, которому назначено обращение,"
                           " координаторы и согласующие его получателя и координаторы МЦУ")
-        found = await _in_vault(vault.read_with_pseudonym, appeal_id, who.id, reason)
-        if found is None:
-            raise _absent()
-        return ApplicantOfAppeal(appeal_id=appeal_id, applicant_id=found[0], applicant=found[1])
 
     @api.delete("/applicants/{applicant_id}", response_model=Erasure,
                 summary="Удалить данные заявителя безвозвратно (ст. 21 152-ФЗ)")
     async def erase(applicant_id: uuid.UUID, reason: Reason, who: Who) -> Erasure:
-        require_role(who, ERASERS)
+        async with _refusals_logged(who, reason, applicant_id=applicant_id):
+            require_role(who, ERASERS)
         count = await _in_vault(vault.erase, applicant_id, who.id, reason)
         if count == 0:
             raise _absent()

@@ -71,7 +71,12 @@ def test_who_may_not_read_or_gives_no_reason_is_refused_and_nothing_is_read(
     response = client.get(f"/api/v1/appeals/{appeal}/applicant", params=params, headers=headers)
     assert (response.status_code, response.json()["code"]) == (status, code)
     assert "Иванова" not in response.text
-    assert intake.vault.access_log(10) == []  # refused before the vault was touched
+    log = [(e["who"], e["why"], e["action"], e["appeal_id"]) for e in intake.vault.access_log(10)]
+    if status == 403:  # a person of the directory was refused: the auditors see who tried
+        assert log == [(headers["Authorization"].removeprefix("Bearer token-"), reason,
+                        "refused", appeal)]
+    else:  # refused before the vault was touched
+        assert log == []
 
 
 def test_an_appeal_without_personal_data_is_404_and_the_attempt_is_logged(
@@ -133,6 +138,9 @@ def test_the_administrator_erases_the_person_and_the_auditor_sees_who_did_what(
     assert [(e["who"], e["action"]) for e in log] == [  # newest first
         ("p-administrator", "erase"), ("p-executor", "read"), ("p-administrator", "erase")]
     assert log[2]["applicant_id"] == applicant and log[2]["why"] == reason["reason"]
+    [tried] = [e for e in intake.vault.access_log(10) if e["action"] == "refused"]
+    assert (tried["who"], tried["applicant_id"], tried["appeal_id"]) == (
+        "p-coordinator", applicant, None)
 
 
 def test_the_door_is_in_the_openapi_document(client):

@@ -34,11 +34,11 @@ def train(data: Path = typer.Option(..., help="CSV: text, topic, category, recip
 def _open(model: Path, data: Path):
     """The saved model and the dataset, or a Russian error."""
     from services.intake.classification.dataset import DatasetError, read
-    from services.intake.classification.model import AppealClassifier
+    from services.intake.classification.model import AppealClassifier, ModelFileError
 
     try:
         return AppealClassifier.load(model), read(data)
-    except (DatasetError, FileNotFoundError, TypeError) as exc:
+    except (DatasetError, ModelFileError) as exc:
         fail(str(exc))
 
 

@@ -135,12 +135,12 @@ def parse_directory(data: object, source: str = "справочник") -> Direc
     people = {p.id: Person(p.id, p.name, p.organization, frozenset(p.roles), p.email,
                            p.token_sha256) for p in raw.people}
     found = [f"организация {o.id}: неизвестная вышестоящая {o.parent}"
-                for o in orgs.values() if o.parent and o.parent not in orgs]
+             for o in orgs.values() if o.parent and o.parent not in orgs]
     found += [f"сотрудник {p.id}: неизвестная организация {p.organization}"
-                 for p in people.values() if p.organization not in orgs]
+              for p in people.values() if p.organization not in orgs]
     found += [f"блок «{name}»: неизвестный сотрудник {who}"
-                 for name, b in raw.blocks.items() for who in (b.curator, b.lead)
-                 if who and who not in people]
+              for name, b in raw.blocks.items() for who in (b.curator, b.lead)
+              if who and who not in people]
     if len(orgs) != len(raw.organizations) or len(people) != len(raw.people):
         found.append("идентификаторы организаций и сотрудников должны быть уникальны")
     if found:

@@ -12,7 +12,7 @@ from kit.stores import store_environment
 from services.intake.adapters.routing_scope import RoutingScope
 from services.intake.application import IntakeApplication
 from services.intake.classification import rubricator
-from services.intake.classification.model import AppealClassifier
+from services.intake.classification.model import AppealClassifier, ModelFileError
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.channels import ChannelKeys
 from services.intake.entrypoints import vault_http
@@ -28,7 +28,7 @@ def registration_classifier(settings: Settings) -> RegistrationClassifier:
         rules = rubricator.load(path)
     try:
         model = AppealClassifier.load(settings.intake_model) if settings.intake_model else None
-    except (FileNotFoundError, TypeError) as exc:
+    except ModelFileError as exc:
         raise ConfigError(f"MCU_INTAKE_MODEL: {exc}") from None
     return RegistrationClassifier(rules, model)
 

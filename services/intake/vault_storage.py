@@ -98,17 +98,20 @@ class PostgresStorage:
                 if statement.strip():
                     conn.execute(statement)
 
-    def execute(self, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]:
+    def _connection(self) -> contextlib.AbstractContextManager:
+        """This thread's transaction's connection if it has one, else one from the pool."""
         pinned = getattr(self._pinned, "conn", None)
-        with contextlib.nullcontext(pinned) if pinned else self._pool.connection() as conn:
+        return contextlib.nullcontext(pinned) if pinned else self._pool.connection()
+
+    def execute(self, sql: str, params: tuple = ()) -> list[tuple[Any, ...]]:
+        with self._connection() as conn:
             cursor = conn.execute(sql.replace("?", "%s"), params)
             return cursor.fetchall() if cursor.description else []
 
     def executemany(self, sql: str, rows: list[tuple]) -> None:
         if not rows:
             return
-        pinned = getattr(self._pinned, "conn", None)
-        with contextlib.nullcontext(pinned) if pinned else self._pool.connection() as conn:
+        with self._connection() as conn:
             conn.cursor().executemany(sql.replace("?", "%s"), rows)
 
     @contextlib.contextmanager

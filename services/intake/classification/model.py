@@ -30,6 +30,10 @@ STACK_WEIGHT = 2.0
 TERRITORY_WEIGHT = 1.0  # chosen by 5-fold cross-validation on the training data
 
 
+class ModelFileError(ValueError):
+    """A saved model that cannot serve (missing, damaged, of another version)."""
+
+
 @dataclass(frozen=True)
 class Prediction:
     label: str
@@ -142,14 +146,19 @@ class AppealClassifier:
 
     @classmethod
     def load(cls, directory: Path) -> AppealClassifier:
+        """The saved model, or ModelFileError saying in Russian why it cannot serve."""
         path = directory / MODEL_FILE
         if not path.exists():
-            raise FileNotFoundError(f"в {directory} нет модели ({MODEL_FILE}): сначала обучите её")
-        model = joblib.load(path)
+            raise ModelFileError(f"в {directory} нет модели ({MODEL_FILE}): сначала обучите её")
+        try:
+            model = joblib.load(path)
+        except Exception as exc:  # noqa: BLE001 - unpickling a damaged file raises anything
+            raise ModelFileError(f"{path}: файл модели повреждён или не читается"
+                                 f" ({type(exc).__name__}): переобучите её") from None
         if not isinstance(model, cls):
-            raise TypeError(f"{path} — не модель классификатора обращений")
+            raise ModelFileError(f"{path} — не модель классификатора обращений")
         trained = getattr(model, "trained_version", "svm-tfidf-stack-1")
         if trained != cls.version:
-            raise TypeError(f"{path}: модель версии {trained}, а нужна {cls.version}:"
-                            " переобучите её (mcu classify train)")
+            raise ModelFileError(f"{path}: модель версии {trained}, а нужна {cls.version}:"
+                                 " переобучите её (mcu classify train)")
         return model

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app as mcu
 from demo.generator import appeals
 from services.intake.classification.dataset import DatasetError, read
-from services.intake.classification.model import AppealClassifier
+from services.intake.classification.model import AppealClassifier, ModelFileError
 from services.intake.classification.text import clean, places_in_name, stems
 
 
@@ -70,7 +70,10 @@ def test_a_model_of_another_version_is_refused_with_a_russian_message(synthetic,
     model = AppealClassifier().fit(train.texts[:300], {k: v[:300] for k, v in train.labels.items()})
     model.trained_version = "svm-tfidf-stack-1"
     joblib.dump(model, tmp_path / "model.joblib")
-    with pytest.raises(TypeError, match="переобучите"):
+    with pytest.raises(ModelFileError, match="переобучите"):
+        AppealClassifier.load(tmp_path)
+    (tmp_path / "model.joblib").write_bytes(b"\x80\x04 not a pickle")  # damaged
+    with pytest.raises(ModelFileError, match="повреждён"):
         AppealClassifier.load(tmp_path)
 
 
@@ -125,3 +128,17 @@ def test_the_cli_trains_predicts_and_evaluates(synthetic, tmp_path):
     missing = runner.invoke(mcu, ["classify", "evaluate", "--model", str(tmp_path / "none"),
                                   "--data", str(synthetic[1])])
     assert missing.exit_code == 2 and "сначала обучите" in missing.output
+
+
+@pytest.mark.parametrize("content, complaint", [
+    (None, "сначала обучите"),
+    (b"\x80\x04 damaged", "повреждён"),
+])
+def test_a_wrong_model_stops_intake_with_the_setting_named(tmp_path, content, complaint):
+    from kit.settings import ConfigError, Settings
+    from services.intake.bootstrap import registration_classifier
+
+    if content is not None:
+        (tmp_path / "model.joblib").write_bytes(content)
+    with pytest.raises(ConfigError, match=f"MCU_INTAKE_MODEL: .*{complaint}"):
+        registration_classifier(Settings(intake_model=tmp_path, _env_file=None))

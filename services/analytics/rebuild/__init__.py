@@ -30,6 +30,7 @@ from contracts.vocabulary import Role
 from kit.topics import log_partitions
 from services.analytics.domain.rows import STATUS_BY_EVENT
 from services.analytics.ingest import Projector
+from services.analytics.rebuild.log_reader import LogReader
 
 log = logging.getLogger("mcu.analytics.rebuild")
 HERE = Path(__file__).parent
@@ -48,42 +49,46 @@ WAVES = 8  # and at most about this many waves: the last one's tables are the on
 
 
 async def rebuild(projector: Projector, bootstrap: str, topic: str,
-                  progress: Progress | None = None, batch: int = 50_000,
-                  wave_records: int = WAVE_RECORDS) -> int:
+                  progress: Progress | None = None, wave_records: int = WAVE_RECORDS) -> int:
     """Replay the log from its beginning up to its end at the start; returns records read."""
     report = progress or (lambda phase, done, total: None)
     ch = projector.ch
     started = time.perf_counter()
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                              max_partition_fetch_bytes=16 << 20, fetch_max_bytes=64 << 20)
+    offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    reader = LogReader(bootstrap)
     try:
+        await offsets.start()
         await reader.start()
     except KafkaError as exc:
-        await reader.stop()
+        await offsets.stop()
+        await reader.close()
         raise RebuildError(f"журнал Kafka {bootstrap} недоступен ({exc}): таблицы не тронуты") \
             from None
     # one statement at a time per connection: two insert the log, two compute a wave
     loaders = [ch, ch.another_connection()]
     fillers = [ch.another_connection(), ch.another_connection()]
     zone = projector.zone.key
-    prepared, filling = False, None
+    preparing, filling = None, None
     try:
         try:
-            partitions = await log_partitions(reader, topic)
+            partitions = await log_partitions(offsets, topic)
             if not partitions:
                 raise RebuildError(f"в Kafka нет топика журнала {topic}: таблицы не тронуты")
-            begin = await reader.beginning_offsets(partitions)
-            end = await reader.end_offsets(partitions)
-            await asyncio.to_thread(_prepare, ch)
-            prepared = True
-            stager = _Stager(reader, loaders, report, batch,
+            begin = await offsets.beginning_offsets(partitions)
+            end = await offsets.end_offsets(partitions)
+            # the tables are emptied while Kafka sends the first records
+            preparing = asyncio.ensure_future(asyncio.to_thread(_prepare, ch))
+            stager = _Stager(reader, loaders, report, preparing,
                              total=sum(end[tp] - begin[tp] for tp in partitions))
             for wave in waves(partitions, begin, end, wave_records):
-                staged = await stager.stage(wave, end)
+                staged = await stager.stage(topic, {tp.partition: (begin[tp], end[tp])
+                                                    for tp in wave})
                 filling = asyncio.ensure_future(_fill_after(filling, staged, fillers,
                                                             [tp.partition for tp in wave], zone))
+            await preparing  # an empty log inserts nothing that would have waited for it
         finally:
-            await reader.stop()
+            await offsets.stop()
+            await reader.close()
         finish = ("таблица событий и состояния обращений", "позиции журнала", "очистка")
         report(finish[0], 0, len(finish))
         if filling is not None:
@@ -96,7 +101,9 @@ async def rebuild(projector: Projector, bootstrap: str, topic: str,
     finally:
         if filling is not None:  # a failed rebuild still lets the wave being computed end
             await asyncio.gather(filling, return_exceptions=True)
-        if prepared:
+        if preparing is not None:
+            await asyncio.gather(preparing, return_exceptions=True)
+        if preparing is not None and not preparing.cancelled() and preparing.exception() is None:
             for table in ("events", "appeals"):
                 ch.command("SYSTEM START MERGES {t:Identifier}", {"t": table})
         for connection in loaders[1:] + fillers:
@@ -174,34 +181,27 @@ def _drop_staging(ch) -> None:
 
 class _Stager:
     """Copies the log's records (up to its end at the start) into `rebuild_log`, reading
-    the next batch from Kafka while ClickHouse inserts the previous ones, one per
-    connection."""
+    the next records from Kafka while ClickHouse inserts the previous ones, one insert
+    per connection."""
 
-    def __init__(self, reader: AIOKafkaConsumer, connections: list, report: Progress,
-                 batch: int, total: int):
+    def __init__(self, reader: LogReader, connections: list, report: Progress,
+                 prepared: asyncio.Future, total: int):
         self.reader, self.connections, self.report = reader, connections, report
-        self.batch, self.total, self.done = batch, total, 0
+        self.prepared = prepared  # the staging tables exist
+        self.total, self.done = total, 0
         self.inserting: list[asyncio.Future | None] = [None] * len(connections)
         self.turn = 0
         report("чтение журнала", 0, total)
 
-    async def stage(self, partitions: list[TopicPartition], end: dict) -> asyncio.Future:
-        """Read these partitions whole; returns once they are read, with what completes
-        when they are inserted (the next ones are read meanwhile)."""
-        self.reader.assign(partitions)
-        await self.reader.seek_to_beginning(*partitions)
-        remaining = set(partitions)
-        while remaining:
-            fetched = await self.reader.getmany(*remaining, timeout_ms=500, max_records=self.batch)
+    async def stage(self, topic: str, ranges: dict[int, tuple[int, int]]) -> asyncio.Future:
+        """Read these partition ranges whole; returns once they are read, with what
+        completes when they are inserted (the next ones are read meanwhile)."""
+        async for fetched in self.reader.read(topic, ranges):
             rows, count = bytearray(), 0
-            for tp, records in fetched.items():
-                stop = end[tp]
+            for partition, records in fetched:
                 for r in records:
-                    if r.offset < stop:
-                        add_log_row(rows, r.partition, r.offset, r.value)
-                        count += 1
-                if records and records[-1].offset + 1 >= stop:
-                    remaining.discard(tp)
+                    add_log_row(rows, partition, r.offset, r.value)
+                count += len(records)
             if count:
                 await self._insert(rows)
                 self.done += count
@@ -209,6 +209,7 @@ class _Stager:
         return asyncio.gather(*(i for i in self.inserting if i is not None))
 
     async def _insert(self, rows: bytearray) -> None:
+        await self.prepared
         slot = self.turn % len(self.connections)
         self.turn += 1
         if self.inserting[slot] is not None:

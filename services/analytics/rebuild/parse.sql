@@ -25,7 +25,10 @@ WITH
     t = 'AppealRegistered' AS reg,
     t = 'AppealClassified' AS cls,
     t IN ('DeadlineSet', 'DeadlineExtended', 'DeadlineResumed') AND answer AS due_set,
-    if(JSONHas(e.payload, 'counts_as_repeat'), coalesce(p.counts_as_repeat, 0), 1) AS cas,
+    -- only a reopening says whether it counts as a repeat (a key absent means it does);
+    -- `if` evaluates JSONHas for those rows alone
+    t = 'AppealReopened' AND if(JSONHas(e.payload, 'counts_as_repeat'),
+                                coalesce(p.counts_as_repeat, 0), 1) AS cas,
     JSONExtractKeys(value) AS keys,
     concat(t, ':', toString(e.schema_version)) AS type_version,
     type_version IN (SELECT type_version FROM rebuild_catalog WHERE NOT latest) AS is_stale,
@@ -60,7 +63,7 @@ SELECT
             t = 'AppealAssigned', p.recipient_id, NULL) AS set_recipient,
     if(t = 'AppealAssigned', p.executor_id, NULL) AS set_executor,
     multiIf(reg, p.repeat_of IS NOT NULL, t = 'AppealMarkedRepeat', 1,
-            t = 'AppealReopened' AND cas, 1, NULL) AS set_repeat,
+            cas, 1, NULL) AS set_repeat,
     if(due_set, parseDateTime64BestEffort(p.due_at, 3, 'UTC'), NULL) AS set_due,
     multiIf(t = 'DeadlineBreached' AND answer, 1, due_set OR t = 'AppealReopened', 0, NULL)
         AS set_overdue,

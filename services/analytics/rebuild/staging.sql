@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS rebuild_parsed
     set_postponed   Nullable(UInt8),
     answer_stage    UInt8 COMMENT 'a deadline event of the answer stage',
     met             UInt8,
-    counts_repeat   UInt8,
+    counts_repeat   UInt8 COMMENT 'a reopening that counts as a repeat',
     has_repeat_of   UInt8,
     level           UInt8,
     score           UInt8,

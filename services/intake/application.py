@@ -110,13 +110,16 @@ class IntakeApplication(ServiceApplication):
                       applicant_id, classification, key)
 
     def _repeat_indexes(self, keys: set[UUID]) -> dict[UUID, RepeatIndex]:
-        """The repeat index of each (applicant, topic, place) of the batch, shared by it."""
-        existing = self.stored_originators(keys)
-        return {k: self.repository.get(k) if k in existing else RepeatIndex(k) for k in keys}
+        """The stored repeat indexes of the batch's (applicant, topic, place), shared by it;
+        `_open` starts the missing ones."""
+        return {k: self.repository.get(k) for k in self.stored_originators(keys)}
 
     def _open(self, appeal_id: UUID, command: RegisterAppeal, draft: _Draft,
               indexes: dict[UUID, RepeatIndex]) -> IntakeAppeal:
-        index = indexes.get(draft.repeat_key) if draft.repeat_key else None
+        """The new appeal, marked a repeat when its index says so; the appeal joins its
+        index, which starts here (in `indexes`, for the batch's next appeals) if new."""
+        key = draft.repeat_key
+        index = indexes.get(key) if key else None
         repeat_of = index.earlier_within(draft.received_at, self.repeat_window) if index else None
         classification = draft.classification
         payload = AppealRegistered(
@@ -134,6 +137,8 @@ class IntakeApplication(ServiceApplication):
                                    Actor.system(f"intake/{command.channel.value}"))
         if index is not None:
             index.add(str(appeal_id), draft.received_at.isoformat())
+        elif key is not None:
+            indexes[key] = RepeatIndex(key, str(appeal_id), draft.received_at.isoformat())
         return appeal
 
     # -- the log tells intake how its appeals end (for Open311 status) -------------------

@@ -18,8 +18,12 @@ def repeat_key(applicant_id: UUID, topic: str, territory: str) -> UUID:
 
 class RepeatIndex(Aggregate):
     @event("Started")
-    def __init__(self, key: UUID):
+    def __init__(self, key: UUID, appeal_id: str | None = None, received_at: str | None = None):
+        """Started with its first appeal: one stored event for the usual case, an applicant
+        with a problem not seen before (indexes stored before had none: they began empty)."""
         self.appeals: list[tuple[str, str]] = []  # (appeal id, received at ISO)
+        if appeal_id is not None and received_at is not None:
+            self.appeals.append((appeal_id, received_at))
 
     @classmethod
     def create_id(cls, key: UUID) -> UUID:

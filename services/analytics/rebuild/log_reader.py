@@ -17,7 +17,8 @@ from collections.abc import AsyncIterator
 
 from aiokafka import TopicPartition
 from aiokafka.client import AIOKafkaClient
-from aiokafka.errors import CorruptRecordException, KafkaError, for_code
+from aiokafka.errors import (CorruptRecordException, KafkaError, LeaderNotAvailableError,
+                             for_code)
 from aiokafka.protocol.fetch import FetchRequest
 from aiokafka.record.memory_records import MemoryRecords
 
@@ -88,7 +89,7 @@ class LogReader:
         for partition, offset in position.items():
             leader = self.client.cluster.leader_for_partition(TopicPartition(topic, partition))
             if leader is None or leader < 0:
-                raise for_code(5)(f"{topic}/{partition}: no leader known")  # LeaderNotAvailable
+                raise LeaderNotAvailableError(f"{topic}/{partition}: no leader known")
             by_leader.setdefault(leader, []).append((partition, offset, self.partition_bytes))
         responses = await asyncio.gather(*(
             self.client.send(leader, FetchRequest(0, 1, self.response_bytes, READ_UNCOMMITTED,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaError
 
 from kit.settings import Settings
 from kit.topics import ensure_log_topics, log_partitions
@@ -55,3 +58,21 @@ async def test_the_reader_returns_exactly_the_ranges_in_order(kafka_bootstrap, l
     assert got[full] == expected[full]
     assert got[middle] == expected[middle][5:-7]
     assert empty not in got
+
+
+async def test_a_range_the_broker_cannot_give_fails_instead_of_waiting_forever(kafka_bootstrap,
+                                                                              log_topic):
+    settings = Settings(kafka_bootstrap=kafka_bootstrap, log_topic=log_topic, log_partitions=1)
+    await ensure_log_topics(settings)
+    await produce_raw(kafka_bootstrap, log_topic, [(b"k", b"one"), (b"k", b"two")])
+    reader = LogReader(kafka_bootstrap, retry_for=0.5)
+    await reader.start()
+    try:
+        # the records asked for end beyond what the partition holds: no round moves
+        with pytest.raises(KafkaError, match="не отдаёт записи"):
+            await asyncio.wait_for(read_all(reader, log_topic, {0: (2, 5)}), timeout=20)
+        # the same reader still reads what exists
+        got = await read_all(reader, log_topic, {0: (0, 2)})
+    finally:
+        await reader.close()
+    assert got == {0: [(0, b"one"), (1, b"two")]}

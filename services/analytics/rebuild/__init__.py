@@ -78,11 +78,10 @@ async def rebuild(projector: Projector, bootstrap: str, topic: str,
             end = await offsets.end_offsets(partitions)
             # the tables are emptied while Kafka sends the first records
             preparing = asyncio.ensure_future(asyncio.to_thread(_prepare, ch))
-            stager = _Stager(reader, loaders, report, preparing,
+            stager = _Stager(reader, topic, loaders, report, preparing,
                              total=sum(end[tp] - begin[tp] for tp in partitions))
             for wave in waves(partitions, begin, end, wave_records):
-                staged = await stager.stage(topic, {tp.partition: (begin[tp], end[tp])
-                                                    for tp in wave})
+                staged = await stager.stage({tp.partition: (begin[tp], end[tp]) for tp in wave})
                 filling = asyncio.ensure_future(_fill_after(filling, staged, fillers,
                                                             [tp.partition for tp in wave], zone))
             await preparing  # an empty log inserts nothing that would have waited for it
@@ -101,9 +100,9 @@ async def rebuild(projector: Projector, bootstrap: str, topic: str,
     finally:
         if filling is not None:  # a failed rebuild still lets the wave being computed end
             await asyncio.gather(filling, return_exceptions=True)
-        if preparing is not None:
-            await asyncio.gather(preparing, return_exceptions=True)
-        if preparing is not None and not preparing.cancelled() and preparing.exception() is None:
+        prepared = preparing is not None and \
+            (await asyncio.gather(preparing, return_exceptions=True)) == [None]
+        if prepared:
             for table in ("events", "appeals"):
                 ch.command("SYSTEM START MERGES {t:Identifier}", {"t": table})
         for connection in loaders[1:] + fillers:
@@ -184,19 +183,19 @@ class _Stager:
     the next records from Kafka while ClickHouse inserts the previous ones, one insert
     per connection."""
 
-    def __init__(self, reader: LogReader, connections: list, report: Progress,
+    def __init__(self, reader: LogReader, topic: str, connections: list, report: Progress,
                  prepared: asyncio.Future, total: int):
-        self.reader, self.connections, self.report = reader, connections, report
+        self.reader, self.topic, self.connections, self.report = reader, topic, connections, report
         self.prepared = prepared  # the staging tables exist
         self.total, self.done = total, 0
         self.inserting: list[asyncio.Future | None] = [None] * len(connections)
         self.turn = 0
         report("чтение журнала", 0, total)
 
-    async def stage(self, topic: str, ranges: dict[int, tuple[int, int]]) -> asyncio.Future:
+    async def stage(self, ranges: dict[int, tuple[int, int]]) -> asyncio.Future:
         """Read these partition ranges whole; returns once they are read, with what
         completes when they are inserted (the next ones are read meanwhile)."""
-        async for fetched in self.reader.read(topic, ranges):
+        async for fetched in self.reader.read(self.topic, ranges):
             rows, count = bytearray(), 0
             for partition, records in fetched:
                 for r in records:

@@ -89,7 +89,8 @@ class LogReader:
         for partition, offset in position.items():
             leader = self.client.cluster.leader_for_partition(TopicPartition(topic, partition))
             if leader is None or leader < 0:
-                raise LeaderNotAvailableError(f"{topic}/{partition}: no leader known")
+                raise LeaderNotAvailableError(
+                    f"{topic}/{partition}: ведущий брокер раздела неизвестен")
             by_leader.setdefault(leader, []).append((partition, offset, self.partition_bytes))
         responses = await asyncio.gather(*(
             self.client.send(leader, FetchRequest(0, 1, self.response_bytes, READ_UNCOMMITTED,

@@ -11,7 +11,8 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eventsourcing.application import AggregateNotFoundError
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response, Security
+from fastapi.security import APIKeyHeader
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -23,6 +24,13 @@ from services.intake.batching import RegistrationBatcher
 from services.intake.channels import ChannelKeys
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
+
+
+# The channel's key, described in OpenAPI as the `channelKey` security scheme; a missing or
+# wrong key is answered by `require` with a problem response, not by FastAPI's bare 403.
+ChannelKey = Annotated[str | None, Security(APIKeyHeader(
+    name="X-API-Key", scheme_name="channelKey", auto_error=False,
+    description="Ключ канала (MCU_INTAKE_API_KEYS): у каждого канала свой"))]
 
 
 class Accepted(BaseModel):
@@ -54,7 +62,7 @@ def router(app: IntakeApplication, keys: ChannelKeys,
     @api.post("/api/v1/appeals", status_code=201, response_model=Accepted, tags=["intake"],
               summary="Зарегистрировать обращение (веб-форма, оператор: телефон, письмо, почта)")
     async def register_any(command: RegisterAppeal, response: Response,
-                           x_api_key: Annotated[str | None, Header()] = None) -> Accepted:
+                           x_api_key: ChannelKey = None) -> Accepted:
         require(command.channel, x_api_key)
         accepted, duplicate = await register(command)
         if duplicate:
@@ -64,7 +72,7 @@ def router(app: IntakeApplication, keys: ChannelKeys,
     @api.post("/api/v1/channels/pos/messages", status_code=201, response_model=Accepted,
               tags=["intake"], summary="Сообщение ПОС «Госуслуги. Решаем вместе» (webhook)")
     async def pos_message(message: pos.PosMessage, response: Response,
-                          x_api_key: Annotated[str | None, Header()] = None) -> Accepted:
+                          x_api_key: ChannelKey = None) -> Accepted:
         require(Channel.POS, x_api_key)
         accepted, duplicate = await register(pos.to_command(message))
         if duplicate:
@@ -75,7 +83,7 @@ def router(app: IntakeApplication, keys: ChannelKeys,
               summary="Выгрузка «Инцидент Менеджмент» (CSV или XLSX): отчёт по строкам")
     async def incident_import(request: Request, filename: Annotated[str, Query()] = "export.csv",
                               timezone: Annotated[str, Query()] = "Europe/Moscow",
-                              x_api_key: Annotated[str | None, Header()] = None) -> dict:
+                              x_api_key: ChannelKey = None) -> dict:
         require(Channel.INCIDENT, x_api_key)
         try:
             report = incident.parse(await request.body(), filename, ZoneInfo(timezone))
@@ -92,7 +100,7 @@ def router(app: IntakeApplication, keys: ChannelKeys,
     @api.post("/api/v1/channels/email/messages", status_code=201, response_model=Accepted,
               tags=["intake"], summary="Письмо (message/rfc822, как файл .eml)")
     async def mail_message(request: Request, response: Response,
-                           x_api_key: Annotated[str | None, Header()] = None) -> Accepted:
+                           x_api_key: ChannelKey = None) -> Accepted:
         require(Channel.EMAIL, x_api_key)
         try:
             command = mail.parse(await request.body())

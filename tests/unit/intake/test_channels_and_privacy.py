@@ -32,6 +32,15 @@ def test_every_door_wants_its_own_channel_key(client):
     assert ok.status_code == 201
 
 
+def test_the_channel_key_is_an_openapi_security_scheme(client):
+    document = client.get("/openapi.json").json()
+    scheme = document["components"]["securitySchemes"]["channelKey"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "X-API-Key")
+    for path in ("/api/v1/appeals", "/api/v1/channels/pos/messages",
+                 "/api/v1/channels/email/messages", "/api/v1/channels/incident/imports"):
+        assert document["paths"][path]["post"]["security"] == [{"channelKey": []}], path
+
+
 def test_a_pos_message_keeps_the_person_in_the_vault_and_a_pseudonym_on_the_log(client, intake):
     response = client.post("/api/v1/channels/pos/messages", json=pos_message(
         text="Не горит фонарь, звоните +7 (903) 123-45-67 или m.ivanova@example.ru"),

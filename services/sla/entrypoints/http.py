@@ -56,8 +56,9 @@ def router(app: SlaApplication, directory: Directory) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["sla"])
     Who = Annotated[Person, Depends(caller(directory))]
 
-    @api.get("/appeals/{appeal_id}/deadlines", summary="Сроки обращения и ближайшие таймеры")
-    async def deadlines(appeal_id: UUID) -> dict:
+    @api.get("/appeals/{appeal_id}/deadlines",
+             summary="Сроки обращения и ближайшие таймеры (сотрудникам, по токену)")
+    async def deadlines(appeal_id: UUID, who: Who) -> dict:
         try:
             return _view(await asyncio.to_thread(app.deadline, appeal_id), app)
         except DeadlineError as exc:

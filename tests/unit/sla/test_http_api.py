@@ -15,6 +15,7 @@ from tests.unit.sla.conftest import MON
 from tests.unit.sla.test_deadline_lifecycle import feed
 
 APPROVER = {"Authorization": "Bearer token-p-approver"}
+EXECUTOR = {"Authorization": "Bearer token-p-executor"}
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def official(sla) -> str:
 
 
 def test_the_view_shows_each_stage_and_the_next_timers(client, official):
-    view = client.get(f"/api/v1/appeals/{official}/deadlines").json()
+    view = client.get(f"/api/v1/appeals/{official}/deadlines", headers=EXECUTOR).json()
     answer = next(s for s in view["stages"] if s["stage"] == "answer")
     assert answer["due_at"] == "2026-12-16T23:59:59+03:00" and answer["term"] == "30d"
     assert view["next_timers"][0]["key"] == "remind:answer:2wd"
@@ -56,7 +57,7 @@ def test_an_extension_is_granted_once_then_refused_with_a_stable_code(client, sl
 
 
 @pytest.mark.parametrize("headers, body, status, code", [
-    ({"Authorization": "Bearer token-p-executor"}, {"term": "5d", "reason": "x"}, 403,
+    (EXECUTOR, {"term": "5d", "reason": "x"}, 403,
      "forbidden_role"),
     (APPROVER, {"term": "пять дней", "reason": "x"}, 422, "invalid_term"),
     (APPROVER, {"term": "5d"}, 422, "validation_failed"),
@@ -69,8 +70,15 @@ def test_bad_extension_requests_are_refused(client, official, headers, body, sta
 
 
 def test_an_unknown_appeal_is_404(client):
-    response = client.get("/api/v1/appeals/9d4e1f2a-6b3c-4d5e-8f70-1a2b3c4d5e6f/deadlines")
+    response = client.get("/api/v1/appeals/9d4e1f2a-6b3c-4d5e-8f70-1a2b3c4d5e6f/deadlines",
+                          headers=EXECUTOR)
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
+
+
+def test_deadlines_are_shown_to_staff_only(client, official):
+    for headers in ({}, {"Authorization": "Bearer no-such-token"}):
+        response = client.get(f"/api/v1/appeals/{official}/deadlines", headers=headers)
+        assert (response.status_code, response.json()["code"]) == (401, "unauthorized")
 
 
 def test_the_calculator_endpoint_explains_a_term_in_any_zone(client):

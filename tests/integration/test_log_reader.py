@@ -76,3 +76,35 @@ async def test_a_range_the_broker_cannot_give_fails_instead_of_waiting_forever(k
     finally:
         await reader.close()
     assert got == {0: [(0, b"one"), (1, b"two")]}
+
+
+async def test_a_connection_dropped_during_a_fetch_is_asked_again(kafka_bootstrap, log_topic):
+    settings = Settings(kafka_bootstrap=kafka_bootstrap, log_topic=log_topic, log_partitions=1)
+    await ensure_log_topics(settings)
+    sent = [(b"k", b"value %d" % i) for i in range(300)]
+    for start in range(0, len(sent), 50):  # six record batches: six Fetch rounds at 256 bytes
+        await produce_raw(kafka_bootstrap, log_topic, sent[start:start + 50])
+    reader = LogReader(kafka_bootstrap, partition_bytes=256, response_bytes=256)
+    await reader.start()
+    send, fetches, dropped = reader.client.send, [], []
+
+    async def send_and_drop_every_other_fetch(node_id, request, **kwargs):
+        """The connection is lost while the broker answers every second Fetch."""
+        answer = asyncio.ensure_future(send(node_id, request, **kwargs))
+        if type(request).__name__ == "FetchRequest":
+            fetches.append(node_id)
+            if len(fetches) % 2 == 0:
+                await asyncio.sleep(0)
+                for conn in list(reader.client._conns.values()):  # noqa: SLF001 - the "network"
+                    conn.close()
+                dropped.append(len(fetches))
+        return await answer
+
+    reader.client.send = send_and_drop_every_other_fetch
+    try:
+        got = await asyncio.wait_for(read_all(reader, log_topic, {0: (0, len(sent))}),
+                                     timeout=60)
+    finally:
+        await reader.close()
+    assert len(dropped) >= 5  # each of the six batches but the first was asked for twice
+    assert got == {0: [(offset, value) for offset, (_, value) in enumerate(sent)]}

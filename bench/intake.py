@@ -77,6 +77,7 @@ def run(bootstrap: str, seconds: int = 15, connections: int = 64, workers: int =
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "http_processes": workers,
+        "connections": connections,
         "accepted_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50_ms": _ms(re.search(r"50%\s+(\S+)", out).group(1)),
         "p99_ms": _ms(re.search(r"99%\s+(\S+)", out).group(1)),

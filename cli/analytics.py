@@ -110,14 +110,15 @@ def sql(statement: str = typer.Argument(..., help="SELECT …")) -> None:
         result = _ask(settings, "POST", f"{url}/api/v1/sql", json={"sql": statement}).json()
         columns, rows = result["columns"], result["rows"]
     else:
-        from services.analytics.sql_guard import ForbiddenSql
+        from services.analytics.adapters.analyst_sql import AnalystSql, SqlFailed
+        from services.analytics.domain.sql_sandbox import SqlRefused
 
+        local = _local()
         try:
-            columns, rows = _local().analyst_sql(statement)
-        except ForbiddenSql as exc:
-            fail(str(exc))
-        except Exception as exc:  # noqa: BLE001
-            fail(str(exc).split("Stack trace")[0][:500])
+            answer = AnalystSql(local.ch).run(statement)
+        except (SqlRefused, SqlFailed) as exc:
+            fail(f"запрос отклонён: {exc}")
+        columns, rows = answer.columns, answer.rows
     for row in rows:
         typer.echo(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False,
                               default=str))

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from kit.runtime import Service
 from kit.settings import Settings
 from kit.staff import directory_of
+from services.analytics.adapters.analyst_sql import AnalystSql
 from services.analytics.adapters.clickhouse import ClickHouse, dsn_for
 from services.analytics.application import Analytics
 from services.analytics.entrypoints.http import router
@@ -36,5 +37,12 @@ def build(settings: Settings | None = None) -> Service:
         finally:
             await ingestor.close()
 
-    return Service("analytics", settings, routers=[router(analytics, directory_of(settings))],
-                   background=[ingest], title_ru="МЦУ: аналитика", on_close=analytics.ch.close)
+    analyst_sql = AnalystSql(analytics.ch)
+
+    def close() -> None:
+        analyst_sql.close()
+        analytics.ch.close()
+
+    return Service("analytics", settings,
+                   routers=[router(analytics, directory_of(settings), analyst_sql)],
+                   background=[ingest], title_ru="МЦУ: аналитика", on_close=close)

@@ -15,7 +15,6 @@ from kit.topics import ensure_log_topics
 from services.analytics.application import Analytics
 from services.analytics.ingest import Ingestor, Projector
 from services.analytics.rebuild import RebuildError, add_log_row, rebuild
-from services.analytics.sql_guard import ForbiddenSql
 from tests.support import chdb
 from tests.support.envelopes import AppealStory
 from tests.support.logtools import produce_raw
@@ -208,19 +207,6 @@ def test_staged_log_rows_keep_every_byte_of_their_values():
                       " ORDER BY `offset`")[1]
     assert staged == [(i % 3, 10**12 + i, (v or b"").hex().upper())
                       for i, v in enumerate(values)]
-
-
-def test_analysts_sql_is_read_only():
-    ch = chdb.fresh()
-    analytics = Analytics(ch, MSK)
-    assert analytics.analyst_sql("SELECT count() AS n FROM events") == (["n"], [(0,)])
-    for statement in ("DROP TABLE events", "INSERT INTO events (seq) VALUES (1)",
-                      "SELECT 1; DROP TABLE events", "  ", "TRUNCATE TABLE appeals"):
-        with pytest.raises(ForbiddenSql):
-            analytics.analyst_sql(statement)
-    with pytest.raises(Exception, match="(?i)readonly"):  # past the text check: the engine refuses
-        analytics.analyst_sql("WITH 1 AS x SELECT * FROM events SETTINGS readonly = 0")
-    assert ch.query("EXISTS TABLE events")[1] == [(1,)]
 
 
 def test_the_memo_renders_as_html_and_pdf_with_its_charts():

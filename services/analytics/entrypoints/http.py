@@ -18,10 +18,11 @@ from kit.directory import Directory, Person
 from kit.problems import Problem
 from kit.staff import caller, require_role
 from services.analytics import exports
+from services.analytics.adapters.analyst_sql import AnalystSql, SqlFailed
 from services.analytics.application import Analytics
 from services.analytics.domain.indicators import IndicatorError, Period
+from services.analytics.domain.sql_sandbox import SqlRefused
 from services.analytics.memo.render import render_html, render_pdf
-from services.analytics.sql_guard import ForbiddenSql
 
 READERS = (Role.ANALYST, Role.AUDITOR, Role.MCU_HEAD, Role.ADMINISTRATOR, Role.BLOCK_CURATOR)
 SQL_ROLES = (Role.ANALYST, Role.AUDITOR, Role.ADMINISTRATOR)
@@ -44,7 +45,7 @@ def _period(start: date | None, end: date | None, week: str | None) -> Period:
                   "Укажите week=2026-W47 или start и end (конец не включается)")
 
 
-def router(analytics: Analytics, directory: Directory) -> APIRouter:
+def router(analytics: Analytics, directory: Directory, analyst_sql: AnalystSql) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["analytics"])
     Who = Annotated[Person, Depends(caller(directory))]
 
@@ -117,19 +118,18 @@ def router(analytics: Analytics, directory: Directory) -> APIRouter:
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             headers={"Content-Disposition": 'attachment; filename="mcu-indicators.xlsx"'})
 
-    @api.post("/sql", summary="SQL аналитика: только чтение")
+    @api.post("/sql", summary="SQL аналитика: только чтение таблиц проекта, с ограничениями")
     async def sql(body: SqlRequest, who: Who) -> dict:
         require_role(who, SQL_ROLES)
         try:
-            columns, rows = await asyncio.to_thread(analytics.analyst_sql, body.sql)
-        except ForbiddenSql as exc:
+            answer = await asyncio.to_thread(analyst_sql.run, body.sql)
+        except SqlRefused as exc:
             raise Problem(403, exc.code, "Запрос отклонён", str(exc)) from None
-        except Exception as exc:  # noqa: BLE001 - the engine's own message helps the analyst
-            message = str(exc).split("Stack trace")[0][:1000]
-            code = "read_only_sql" if "readonly" in message.lower() else "sql_error"
-            raise Problem(403 if code == "read_only_sql" else 400, code,
-                          "Ошибка запроса", message) from None
-        return {"columns": columns, "rows": [[_plain(v) for v in r] for r in rows]}
+        except SqlFailed as exc:
+            status = 422 if exc.code == "sql_limit_exceeded" else 400
+            raise Problem(status, exc.code, "Ошибка запроса", str(exc)) from None
+        return {"columns": answer.columns, "rows": [[_plain(v) for v in r] for r in answer.rows],
+                "truncated": answer.truncated}
 
     return api
 

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kit import problems
+from services.analytics.adapters.analyst_sql import AnalystSql
 from services.analytics.application import Analytics
 from services.analytics.entrypoints.http import router
 from services.analytics.ingest import Projector
@@ -24,7 +25,7 @@ def client() -> TestClient:
     Projector(ch, MSK).project(chdb.records(fixture_events()[0]))
     api = FastAPI()
     problems.install(api)
-    api.include_router(router(Analytics(ch, MSK), directory()))
+    api.include_router(router(Analytics(ch, MSK), directory(), AnalystSql(ch)))
     return TestClient(api)
 
 
@@ -52,12 +53,13 @@ def test_indicators_need_a_readers_token(client, headers, status, code):
 def test_analysts_sql_over_http_is_role_checked_and_read_only(client):
     ok = client.post("/api/v1/sql", json={"sql": "SELECT count() AS n FROM events"},
                      headers=token("analyst"))
-    assert ok.json() == {"columns": ["n"], "rows": [[len(fixture_events()[0])]]}
+    assert ok.json() == {"columns": ["n"], "rows": [[len(fixture_events()[0])]],
+                         "truncated": False}
     head = client.post("/api/v1/sql", json={"sql": "SELECT 1"}, headers=token("mcu_head"))
     assert (head.status_code, head.json()["code"]) == (403, "forbidden_role")
     for statement, code in [("DROP TABLE events", "read_only_sql"),
                             ("WITH 1 AS x SELECT * FROM events SETTINGS readonly = 0",
-                             "read_only_sql")]:
+                             "sql_settings_refused")]:
         refused = client.post("/api/v1/sql", json={"sql": statement}, headers=token("auditor"))
         assert (refused.status_code, refused.json()["code"]) == (403, code)
     still = client.post("/api/v1/sql", json={"sql": "SELECT count() AS n FROM events"},

@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 ## Whole system: dev stack (Kafka), the four services and the demo generator.
 run: $(STAMP)
-	$(BIN)/mcu run
+	MCU_DEMO=true $(BIN)/mcu run
 
 ## Whole suite on real parts: Kafka and PostgreSQL are started first.
 test: $(STAMP)
@@ -29,7 +29,7 @@ test-unit: $(STAMP)
 bench: $(STAMP)
 	command -v wrk >/dev/null || apt-get install -y -qq wrk || true
 	$(BIN)/mcu stack up --postgres
-	$(BIN)/python -m bench
+	MCU_DEMO=true $(BIN)/python -m bench
 
 stack-up: $(STAMP)
 	$(BIN)/mcu stack up --postgres

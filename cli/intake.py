@@ -200,3 +200,12 @@ def vault_log(limit: int = typer.Option(50, min=1, help="Сколько посл
         subject = f"обращение {e['appeal_id']}" if e["appeal_id"] else f"заявитель {e['applicant_id']}"
         typer.echo(f"{e['at']}  {e['who']}  {actions.get(e['action'], e['action'])}  "
                    f"{subject}  «{e['why']}»")
+
+
+@vault.command("new-secret")
+def vault_new_secret() -> None:
+    """Создать случайный секрет (32 байта, base64url): для MCU_VAULT_SECRET, MCU_VAULT_KEK
+    или ключа канала. Храните его вне базы данных и её резервных копий."""
+    import secrets
+
+    typer.echo(secrets.token_urlsafe(32))

@@ -26,11 +26,13 @@ def _register_subcommands() -> None:
     from cli.classify import classify
     from cli.intake import intake
     from cli.sla import sla
+    from cli.staff import staff
 
     app.add_typer(intake, name="intake")
     app.add_typer(classify, name="classify")
     app.add_typer(sla, name="sla")
     app.add_typer(analytics, name="analytics")
+    app.add_typer(staff, name="staff")
 
 
 _register_subcommands()

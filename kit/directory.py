@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -44,6 +45,10 @@ class Person:
     roles: frozenset[Role]
     email: str | None = None
     token_sha256: str | None = None
+    token_expires: date | None = None  # the token opens no door after this day (UTC)
+
+    def token_expired(self, today: date) -> bool:
+        return self.token_expires is not None and today > self.token_expires
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,7 @@ class _Person(Strict):
     roles: list[Role] = Field(min_length=1)
     email: str | None = None
     token_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    token_expires: date | None = None
 
 
 class _Block(Strict):
@@ -133,7 +139,7 @@ def parse_directory(data: object, source: str = "справочник") -> Direc
     orgs = {o.id: Organization(o.id, o.name, o.kind, o.parent, o.territory)
             for o in raw.organizations}
     people = {p.id: Person(p.id, p.name, p.organization, frozenset(p.roles), p.email,
-                           p.token_sha256) for p in raw.people}
+                           p.token_sha256, p.token_expires) for p in raw.people}
     found = [f"организация {o.id}: неизвестная вышестоящая {o.parent}"
              for o in orgs.values() if o.parent and o.parent not in orgs]
     found += [f"сотрудник {p.id}: неизвестная организация {p.organization}"

@@ -67,11 +67,16 @@ class Settings(BaseSettings):
     relay_poll_interval_ms: int = Field(default=50, ge=1)
 
     log_level: str = "INFO"
+    demo: bool = Field(default=False, description="Demo mode: the shipped demo directory, "
+                       "channel keys and made-up vault secrets are accepted")
 
     timezone: str = Field(default="Europe/Moscow", description="Municipality time zone (days)")
     clock_speed: float = Field(default=1.0, gt=0, description="Demo: >1 runs SLA time faster")
     intake_api_keys: str = Field(default="", description="channel=key,…; empty: demo keys")
-    vault_secret: str = Field(default="", description="HMAC secret of pseudonyms; empty: stored")
+    vault_secret: str = Field(default="", description="HMAC secret of pseudonyms (required "
+                              "outside demo mode; demo: made up and stored in the vault)")
+    vault_kek: str = Field(default="", description="Key-encryption key of the vault: 32 bytes"
+                           " in base64url (required outside demo mode)")
     repeat_window_days: int = Field(default=30, ge=1)
     intake_rubricator: Path | None = Field(default=None, description="Default: shipped demo")
     intake_model: Path | None = Field(default=None, description="Trained model dir; none: rules")

@@ -5,12 +5,14 @@ Every service that serves staff (routing, SLA, analytics, the intake vault) asks
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from contracts.vocabulary import Role
+from kit import demo
 from kit.directory import SHIPPED_DIRECTORY, Directory, Person, load_directory
 from kit.problems import Problem
 from kit.reference_files import named_by
@@ -22,7 +24,10 @@ def directory_file(settings: Settings) -> tuple[Directory, dict]:
     data as read; a broken file stops the service at start with the setting named."""
     path = settings.routing_directory or SHIPPED_DIRECTORY
     with named_by("MCU_ROUTING_DIRECTORY", path):
-        return load_directory(path)
+        directory, data = load_directory(path)
+    demo.check_directory(settings, path, SHIPPED_DIRECTORY,
+                         ((p.id, p.token_sha256) for p in directory.people.values()))
+    return directory, data
 
 
 def directory_of(settings: Settings) -> Directory:
@@ -45,6 +50,10 @@ def caller(directory: Directory) -> Callable[..., Person]:
         if found is None:
             raise Problem(401, "unauthorized", "Требуется вход",
                           "Передайте заголовок Authorization: Bearer <токен сотрудника>")
+        if found.token_expired(datetime.now(UTC).date()):
+            raise Problem(401, "token_expired", "Срок действия токена истёк",
+                          f"Токен действовал по {found.token_expires:%d.%m.%Y}: попросите"
+                          " администратора выпустить новый (mcu staff token)")
         return found
 
     return person

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,10 @@ import pytest
 
 from kit.settings import Settings
 from tests.support import realparts
+
+# The tests run on the shipped demo directory, channel keys and made-up vault secrets:
+# demo mode, as `make run` sets it (services refuse them otherwise; tested explicitly).
+os.environ.setdefault("MCU_DEMO", "true")
 
 
 @pytest.fixture(scope="session")

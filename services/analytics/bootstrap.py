@@ -26,6 +26,7 @@ def open_analytics(settings: Settings) -> Analytics:
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
+    directory = directory_of(settings)  # a refused directory opens no engine
     analytics = open_analytics(settings)
     ingestor = Ingestor(analytics.projector, settings.log_topic, settings.dlq_topic,
                         settings.kafka_bootstrap, batch_size=5000)
@@ -44,5 +45,5 @@ def build(settings: Settings | None = None) -> Service:
         analytics.ch.close()
 
     return Service("analytics", settings,
-                   routers=[router(analytics, directory_of(settings), analyst_sql)],
+                   routers=[router(analytics, directory, analyst_sql)],
                    background=[ingest], title_ru="МЦУ: аналитика", on_close=close)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
+from kit import demo
 from kit.reference_files import named_by
 from kit.runtime import Service
 from kit.settings import ConfigError, Settings
@@ -14,10 +16,10 @@ from services.intake.application import IntakeApplication
 from services.intake.classification import rubricator
 from services.intake.classification.model import AppealClassifier, ModelFileError
 from services.intake.classification.registration import RegistrationClassifier
-from services.intake.channels import ChannelKeys
+from services.intake.channels import ChannelKeys, configured_keys
 from services.intake.entrypoints import vault_http
 from services.intake.entrypoints.http import router
-from services.intake.vault import PersonalDataVault
+from services.intake.vault import PersonalDataVault, VaultKeyMismatch
 from services.intake.vault_storage import PostgresStorage, SqliteStorage
 
 
@@ -35,25 +37,55 @@ def registration_classifier(settings: Settings) -> RegistrationClassifier:
 
 def open_vault(settings: Settings) -> PersonalDataVault:
     """The personal-data vault of this deployment (the service and `mcu intake vault`):
-    in the PostgreSQL database when the stores are there, else a SQLite file."""
+    in the PostgreSQL database when the stores are there, else a SQLite file. Outside demo
+    mode its HMAC secret and key-encryption key must be configured."""
+    demo.check_secret(settings, "MCU_VAULT_SECRET", settings.vault_secret,
+                      "секрет псевдонимов заявителей")
+    demo.check_secret(settings, "MCU_VAULT_KEK", settings.vault_kek,
+                      "ключ шифрования ключей заявителей")
+    kek = vault_kek(settings.vault_kek) if settings.vault_kek else None
     if settings.store == "postgres":
         storage = PostgresStorage(settings.postgres_host, settings.postgres_port,
                                   settings.postgres_db, settings.postgres_user,
                                   settings.postgres_password)
     else:
         storage = SqliteStorage(settings.data_dir / "intake-vault.sqlite")
-    return PersonalDataVault(storage, settings.vault_secret.encode() or None)
+    try:
+        return PersonalDataVault(storage, settings.vault_secret.encode() or None, kek)
+    except VaultKeyMismatch as exc:
+        storage.close()
+        raise ConfigError(str(exc)) from None
+
+
+def vault_kek(configured: str) -> bytes:
+    """MCU_VAULT_KEK: 32 bytes in base64url (as `mcu intake vault new-secret` prints)."""
+    try:
+        key = base64.urlsafe_b64decode(configured + "=" * (-len(configured) % 4))
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ConfigError("MCU_VAULT_KEK: ожидается 32 байта в base64url (создать: mcu intake"
+                          " vault new-secret)")
+    return key
+
+
+def channel_keys(settings: Settings) -> ChannelKeys:
+    """The channels' keys; outside demo mode real ones only."""
+    demo.check_channel_keys(settings, {c.value: k for c, k in
+                                       configured_keys(settings.intake_api_keys).items()})
+    return ChannelKeys(settings.intake_api_keys)
 
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
+    keys, directory = channel_keys(settings), directory_of(settings)  # refused before any store
     vault = open_vault(settings)
     app = IntakeApplication(env=store_environment("intake", settings), vault=vault,
                             repeat_window=timedelta(days=settings.repeat_window_days),
                             classifier=registration_classifier(settings))
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app, ChannelKeys(settings.intake_api_keys)),
-                            vault_http.router(vault, directory_of(settings),
+                   routers=[router(app, keys),
+                            vault_http.router(vault, directory,
                                              RoutingScope(settings.routing_address))],
                    title_ru="МЦУ: приём обращений", on_close=vault.close,
                    http_workers_allowed=True)

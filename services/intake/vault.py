@@ -2,11 +2,14 @@
 
 Name, contacts and exact address of an applicant never leave intake: events carry a
 pseudonymous applicant id and a coarse location. Each applicant's data is encrypted with
-an AES-GCM key of their own, kept apart; erasing the key makes every record of that
-person unreadable (crypto-shredding), and their ciphertexts are deleted with it. The same
-person gets the same pseudonym (an HMAC of their normalised identity is the lookup key,
-so no identity is stored in clear). Every read, and every refused one, is logged with
-who and why. Where the tables live is vault_storage's concern.
+an AES-GCM key of their own, stored wrapped (RFC 3394) by the deployment's key-encryption
+key, which never lies beside it: a copy of the database alone opens nothing. Erasing an
+applicant's key makes every record of that person unreadable (crypto-shredding), and their
+ciphertexts are deleted with it. The same person gets the same pseudonym (an HMAC of their
+normalised identity is the lookup key, so no identity is stored in clear); the vault
+remembers the fingerprints of its HMAC secret and key-encryption key and refuses others,
+which would silently change every pseudonym or open no key. Every read, and every refused
+one, is logged with who and why. Where the tables live is vault_storage's concern.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 
 from services.intake.vault_storage import VaultStorage
 
@@ -55,17 +59,52 @@ class VaultError(Exception):
     code = "vault_error"
 
 
-class PersonalDataVault:
-    def __init__(self, storage: VaultStorage, secret: bytes | None = None):
-        self._db = storage  # every write is insert-or-keep or idempotent: no lock needed
-        self._secret = secret or self._stored_secret()
+class VaultKeyMismatch(ValueError):
+    """The configured secret or key-encryption key is not the one this vault was made with."""
 
-    def _stored_secret(self) -> bytes:
-        # Insert-or-keep, then read: several processes opening the vault agree on one secret.
-        self._db.execute("INSERT INTO meta VALUES ('hmac', ?) ON CONFLICT DO NOTHING",
-                         (os.urandom(32),))
-        [(secret,)] = self._db.execute("SELECT value FROM meta WHERE name = 'hmac'")
-        return secret
+
+class PersonalDataVault:
+    def __init__(self, storage: VaultStorage, secret: bytes | None = None,
+                 kek: bytes | None = None):
+        """`secret`, `kek`: the deployment's; None (demo mode only) makes them up and keeps
+        them in the vault itself."""
+        self._db = storage  # every write is insert-or-keep or idempotent: no lock needed
+        self._secret = secret or self._stored("hmac", os.urandom(32))
+        self._kek = kek or self._stored("kek", AESGCM.generate_key(bit_length=256))
+        self._check_fingerprint("hmac_fingerprint", self._secret, "MCU_VAULT_SECRET")
+        self._check_fingerprint("kek_fingerprint", self._kek, "MCU_VAULT_KEK")
+        self._wrap_plain_keys()
+
+    def _stored(self, name: str, candidate: bytes) -> bytes:
+        # Insert-or-keep, then read: several processes opening the vault agree on one value.
+        self._db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT DO NOTHING",
+                         (name, candidate))
+        [(value,)] = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,))
+        return bytes(value)
+
+    def _check_fingerprint(self, name: str, secret: bytes, variable: str) -> None:
+        fingerprint = hmac.new(secret, b"mcu-vault-fingerprint", hashlib.sha256).hexdigest()[:16]
+        if self._stored(name, fingerprint.encode()).decode() != fingerprint:
+            raise VaultKeyMismatch(
+                f"{variable} не тот, с которым создано хранилище персональных данных (отпечаток"
+                f" {fingerprint} вместо записанного): с ним "
+                + ("псевдонимы заявителей изменились бы" if name == "hmac_fingerprint"
+                   else "ключи заявителей не открываются"))
+
+    def _wrap_plain_keys(self) -> None:
+        """Keys stored before they were wrapped (32 bytes in clear) are wrapped now, once."""
+        plain = [(a, bytes(k)) for a, k in self._db.execute(
+            "SELECT applicant_id, key FROM applicant_keys") if len(k) == 32]
+        if plain:
+            with self._db.transaction():
+                self._db.executemany("UPDATE applicant_keys SET key = ? WHERE applicant_id = ?",
+                                     [(self._wrap(k), a) for a, k in plain])
+
+    def _wrap(self, key: bytes) -> bytes:
+        return aes_key_wrap(self._kek, key)
+
+    def _unwrap(self, wrapped: bytes) -> bytes:
+        return aes_key_unwrap(self._kek, bytes(wrapped))
 
     def pseudonym(self, applicant: Applicant) -> uuid.UUID:
         """The applicant's stable pseudonymous id (a new one for an unidentifiable person)."""
@@ -143,7 +182,8 @@ class PersonalDataVault:
         pseudonyms are returned apart too: not yet stored)."""
         found = self._select("SELECT applicant_id, key FROM applicant_keys WHERE applicant_id IN",
                              list(dict.fromkeys(str(p) for p in people)))
-        keys = {p: found.get(str(p)) or AESGCM.generate_key(bit_length=256) for p in people}
+        keys = {p: self._unwrap(found[str(p)]) if str(p) in found
+                else AESGCM.generate_key(bit_length=256) for p in people}
         return keys, {p for p in keys if str(p) not in found}
 
     def _claim_keys(self, people: list[uuid.UUID], keys: dict[uuid.UUID, bytes],
@@ -153,11 +193,12 @@ class PersonalDataVault:
         now = datetime.now(UTC).isoformat()
         self._db.executemany(
             "INSERT INTO applicant_keys VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            [(str(p), keys[p] if p in new_keys else AESGCM.generate_key(bit_length=256), now)
+            [(str(p), self._wrap(keys[p] if p in new_keys
+                                 else AESGCM.generate_key(bit_length=256)), now)
              for p in dict.fromkeys(people)])
         found = self._select("SELECT applicant_id, key FROM applicant_keys WHERE applicant_id IN",
                              list(dict.fromkeys(str(p) for p in people)))
-        return {p: found[str(p)] for p in people}
+        return {p: self._unwrap(found[str(p)]) for p in people}
 
     @staticmethod
     def _seal(key: bytes, appeal_id: uuid.UUID, plain: bytes) -> tuple[bytes, bytes]:
@@ -192,7 +233,7 @@ class PersonalDataVault:
         self._log(who, why, "read", row[0] if row else None, appeal_id)
         if row is None or row[3] is None:
             return None
-        plain = AESGCM(row[3]).decrypt(row[1], row[2], str(appeal_id).encode())
+        plain = AESGCM(self._unwrap(row[3])).decrypt(row[1], row[2], str(appeal_id).encode())
         return uuid.UUID(row[0]), Applicant(**json.loads(plain))
 
     def refuse(self, who: str, why: str, appeal_id: uuid.UUID | None = None,

@@ -48,6 +48,8 @@ class SqliteStorage:
         self._db = sqlite3.connect(path, timeout=10, check_same_thread=False,
                                    isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # an erased key or record is overwritten with zeros, not left in free pages
+        self._db.execute("PRAGMA secure_delete=ON")
         self._db.executescript(_TABLES.format(blob="BLOB", log_id=""))
         self._lock = threading.RLock()  # held through a transaction by its thread
 

@@ -18,7 +18,7 @@ log = logging.getLogger("mcu.routing")
 
 
 def build_application(settings: Settings) -> RoutingApplication:
-    directory, directory_data = directory_file(settings)
+    directory, directory_data = directory_file(settings)  # a refused directory opens no store
     path = settings.routing_autorules or SHIPPED_RULES
     with named_by("MCU_ROUTING_AUTORULES", path):
         rules, rules_data = load_rules(directory, path)

@@ -47,6 +47,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> tuple[S
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
+    directory = directory_of(settings)  # a refused directory opens no store
     app, loaded = build_application(settings)
 
     async def fire_timers() -> None:
@@ -74,5 +75,5 @@ def build(settings: Settings | None = None) -> Service:
 
         background.append(send_notices)
     return Service("sla", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app, directory_of(settings))], background=background,
+                   routers=[router(app, directory)], background=background,
                    title_ru="МЦУ: контроль сроков")

@@ -111,3 +111,51 @@ def test_an_erasure_while_a_batch_is_sealed_is_not_undone(store_settings):
     finally:
         vault.close()
         other_process.close()
+
+
+def test_applicant_keys_are_stored_wrapped_by_the_key_encryption_key(store_settings):
+    import base64
+
+    from kit.settings import ConfigError
+
+    kek = base64.urlsafe_b64encode(bytes(range(32))).decode().rstrip("=")
+    settings = store_settings.model_copy(update={"vault_kek": kek, "vault_secret": "x" * 20})
+    vault = open_vault(settings)
+    try:
+        appeal = uuid.uuid4()
+        applicant = vault.pseudonym(Applicant(email="kek@example.ru"))
+        vault.store(applicant, appeal, Applicant(email="kek@example.ru", last_name="Ключева"))
+        stored = [bytes(k) for (k,) in vault._db.execute("SELECT key FROM applicant_keys")]
+        assert stored and all(len(k) == 40 for k in stored)  # RFC 3394 wrapped, never in clear
+    finally:
+        vault.close()
+    other_kek = base64.urlsafe_b64encode(bytes(range(1, 33))).decode()
+    with pytest.raises(ConfigError, match="MCU_VAULT_KEK не тот"):
+        open_vault(settings.model_copy(update={"vault_kek": other_kek}))
+    with pytest.raises(ConfigError, match="MCU_VAULT_SECRET не тот.*псевдонимы"):
+        open_vault(settings.model_copy(update={"vault_secret": "y" * 20}))
+    reopened = open_vault(settings)
+    try:
+        assert reopened.read(appeal, "u-coord", "ответ").last_name == "Ключева"
+    finally:
+        reopened.close()
+
+
+def test_keys_kept_in_clear_before_wrapping_are_wrapped_at_start(store_settings):
+    vault = open_vault(store_settings)
+    appeal = uuid.uuid4()
+    try:
+        applicant = vault.pseudonym(Applicant(phone="+7 900 000-00-01"))
+        vault.store(applicant, appeal, Applicant(phone="+7 900 000-00-01", first_name="Анна"))
+        [(wrapped,)] = vault._db.execute("SELECT key FROM applicant_keys")
+        plain = vault._unwrap(wrapped)
+        vault._db.execute("UPDATE applicant_keys SET key = ?", (plain,))  # as an old vault had
+    finally:
+        vault.close()
+    reopened = open_vault(store_settings)
+    try:
+        [(key,)] = reopened._db.execute("SELECT key FROM applicant_keys")
+        assert len(bytes(key)) == 40
+        assert reopened.read(appeal, "u-coord", "проверка").first_name == "Анна"
+    finally:
+        reopened.close()

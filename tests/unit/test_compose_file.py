@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -19,8 +21,13 @@ def _compose() -> list[str]:
     return [legacy]
 
 
+REQUIRED = {"POSTGRES_PASSWORD": "secret", "CLICKHOUSE_PASSWORD": "secret",
+            "MCU_DIRECTORY_FILE": "./directory.yaml", "MCU_INTAKE_API_KEYS": "web=k",
+            "MCU_VAULT_SECRET": "s" * 32, "MCU_VAULT_KEK": "k" * 43}
+
+
 def test_compose_file_is_valid_and_runs_every_part():
-    env = {**os.environ, "POSTGRES_PASSWORD": "secret", "CLICKHOUSE_PASSWORD": "secret"}
+    env = {**os.environ, **REQUIRED}
     result = subprocess.run([*_compose(), "-f", str(ROOT / "docker-compose.yml"), "config",
                              "--services"], capture_output=True, text=True, env=env, cwd=ROOT)
     assert result.returncode == 0, result.stderr
@@ -28,8 +35,11 @@ def test_compose_file_is_valid_and_runs_every_part():
                                           "routing", "sla", "analytics"}
 
 
-def test_compose_refuses_to_start_without_database_passwords():
-    env = {k: v for k, v in os.environ.items() if "PASSWORD" not in k}
+@pytest.mark.parametrize("missing", sorted(REQUIRED))
+def test_compose_refuses_to_start_without_each_secret_and_the_directory(missing):
+    env = {k: v for k, v in os.environ.items() if k not in REQUIRED}
+    env |= {k: v for k, v in REQUIRED.items() if k != missing}
     result = subprocess.run([*_compose(), "-f", str(ROOT / "docker-compose.yml"), "config"],
                             capture_output=True, text=True, env=env, cwd=ROOT)
     assert result.returncode != 0
+    assert missing in result.stderr

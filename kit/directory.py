@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 
-from contracts.vocabulary import Role
+from contracts.vocabulary import Channel, Role
 from kit.reference_files import ReferenceFileError, Strict, check_zone, load_yaml
 from kit.reference_files import problems as problems_of
 
@@ -46,6 +46,7 @@ class Person:
     email: str | None = None
     token_sha256: str | None = None
     token_expires: date | None = None  # the token opens no door after this day (UTC)
+    channels: frozenset[str] = frozenset()  # a channel's integration: the channels it speaks for
 
     def token_expired(self, today: date) -> bool:
         return self.token_expires is not None and today > self.token_expires
@@ -110,6 +111,8 @@ class _Person(Strict):
     email: str | None = None
     token_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     token_expires: date | None = None
+    channels: list[Channel] = Field(default=[], description="Для интеграции канала (роль"
+                                    " applicant): чьи обращения она оценивает")
 
 
 class _Block(Strict):
@@ -139,11 +142,14 @@ def parse_directory(data: object, source: str = "справочник") -> Direc
     orgs = {o.id: Organization(o.id, o.name, o.kind, o.parent, o.territory)
             for o in raw.organizations}
     people = {p.id: Person(p.id, p.name, p.organization, frozenset(p.roles), p.email,
-                           p.token_sha256, p.token_expires) for p in raw.people}
+                           p.token_sha256, p.token_expires,
+                           frozenset(c.value for c in p.channels)) for p in raw.people}
     found = [f"организация {o.id}: неизвестная вышестоящая {o.parent}"
              for o in orgs.values() if o.parent and o.parent not in orgs]
     found += [f"сотрудник {p.id}: неизвестная организация {p.organization}"
               for p in people.values() if p.organization not in orgs]
+    found += [f"сотрудник {p.id}: у интеграции канала (роль applicant) не указаны channels"
+              for p in people.values() if Role.APPLICANT in p.roles and not p.channels]
     found += [f"блок «{name}»: неизвестный сотрудник {who}"
               for name, b in raw.blocks.items() for who in (b.curator, b.lead)
               if who and who not in people]

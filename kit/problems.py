@@ -19,6 +19,13 @@ class Problem(Exception):
         self.status, self.code, self.title, self.detail, self.extra = status, code, title, detail, extra
 
 
+def appeal_not_found() -> Problem:
+    """The one answer of every door for an appeal that does not exist and for one out of
+    the caller's reach: nothing tells a stranger which appeals exist."""
+    return Problem(404, "appeal_not_found", "Обращение не найдено",
+                   "Обращения с таким номером нет или оно вне вашей зоны ответственности")
+
+
 def problem_response(status: int, code: str, title: str, detail: str = "",
                      instance: str = "", **extra: Any) -> JSONResponse:
     body = {"type": f"urn:mcu:problem:{code}", "title": title, "status": status, "code": code,

@@ -82,8 +82,9 @@ class Settings(BaseSettings):
     intake_model: Path | None = Field(default=None, description="Trained model dir; none: rules")
     routing_directory: Path | None = Field(
         default=None, description="Staff directory of every service's staff door; default: demo")
-    routing_url: str = Field(default="", description="Routing's HTTP address for intake's vault"
-                             " door (whose appeal is it?); empty: http://127.0.0.1:8002")
+    routing_url: str = Field(default="", description="Routing's HTTP address, asked by intake's"
+                             " and SLA's staff doors whose appeal it is; empty:"
+                             " http://127.0.0.1:8002")
     staff_token: str = Field(default="", description="Your staff token, for `mcu` commands that"
                              " ask a running service (demo: demo-<id>)")
     routing_autorules: Path | None = Field(default=None, description="Default: shipped demo")

@@ -8,10 +8,10 @@ from datetime import timedelta
 from kit import demo
 from kit.reference_files import named_by
 from kit.runtime import Service
+from kit.scope import RoutingScope
 from kit.settings import ConfigError, Settings
 from kit.staff import directory_of
 from kit.stores import store_environment
-from services.intake.adapters.routing_scope import RoutingScope
 from services.intake.application import IntakeApplication
 from services.intake.classification import rubricator
 from services.intake.classification.model import AppealClassifier, ModelFileError

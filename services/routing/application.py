@@ -17,7 +17,7 @@ from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.directory import Directory, Person
 from kit.stores import ServiceApplication
-from services.routing.domain.access import authorize, roles_in_scope
+from services.routing.domain.access import allowed_roles, authorize, not_found, roles_in_scope
 from services.routing.domain.autorules import AppealFacts, RuleBook
 from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import STATUS_RU, Workflow
@@ -40,6 +40,7 @@ class QueueItem:
     executor_id: str | None
     topic: str
     territory: str
+    channel: str = ""
 
 
 class RoutingApplication(ServiceApplication):
@@ -84,6 +85,7 @@ class RoutingApplication(ServiceApplication):
     def command(self, name: str, appeal_id: UUID, person: Person, **args) -> Workflow:
         """Authorize, check the targets, apply, save. A refusal changes nothing (except that
         a late return is counted)."""
+        allowed_roles(name, person)
         workflow = self.workflow(appeal_id)
         role = authorize(name, person, workflow, self.directory)
         actor = Actor(id=person.id, role=role, organization_id=person.organization)
@@ -193,9 +195,10 @@ class RoutingApplication(ServiceApplication):
         try:
             return self.repository.get(appeal_id)
         except AggregateNotFoundError:
-            raise refuse("not_found", "Обращение не найдено в маршрутизации", 404) from None
+            raise not_found() from None
 
     def history(self, appeal_id: UUID, person: Person) -> dict:
+        allowed_roles("view", person)
         workflow = self.workflow(appeal_id)
         authorize("view", person, workflow, self.directory)
         events = [e for e in self.events.get(appeal_id) if isinstance(e, Workflow.Recorded)]
@@ -209,8 +212,12 @@ class RoutingApplication(ServiceApplication):
                             for e in events]}
 
     def scope(self, appeal_id: UUID, person: Person) -> frozenset[Role]:
-        """The person's roles that reach this appeal now (its holder, executor, block)."""
-        return roles_in_scope(person, self.workflow(appeal_id), self.directory)
+        """The person's roles that reach this appeal now (its holder, executor, block);
+        none is answered as a missing appeal."""
+        reach = roles_in_scope(person, self.workflow(appeal_id), self.directory)
+        if not reach:
+            raise not_found()
+        return reach
 
     def queue(self, person: Person) -> list[QueueItem]:
         """Appeals waiting for this person's action, oldest first."""
@@ -235,7 +242,9 @@ class RoutingApplication(ServiceApplication):
                 item.recipient_id == person.organization and not item.subordinate_id)
         if role is Role.APPROVER:
             return (item.subordinate_id or item.recipient_id) == person.organization
-        return role in (Role.MCU_HEAD, Role.APPLICANT)
+        if role is Role.APPLICANT:
+            return item.channel in person.channels
+        return role is Role.MCU_HEAD
 
     def committed(self, aggregates) -> None:
         """After every commit the queue index follows the aggregates in hand."""
@@ -247,7 +256,8 @@ class RoutingApplication(ServiceApplication):
                 if isinstance(wf, Workflow):
                     self._queue[wf.id] = QueueItem(
                         wf.id, wf.status, wf.recipient_id, wf.subordinate_id, wf.executor_id,
-                        wf.facts.get("topic", ""), wf.facts.get("territory", ""))
+                        wf.facts.get("topic", ""), wf.facts.get("territory", ""),
+                        wf.facts.get("channel", ""))
 
     def rebuild_queue(self) -> int:
         """Scan the store once at start and index every workflow."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from kit.clock import AcceleratedClock, Clock, SystemClock
 from kit.reference_files import named_by
 from kit.runtime import Service
+from kit.scope import RoutingScope
 from kit.settings import Settings
 from kit.staff import directory_of
 from kit.stores import store_environment
@@ -75,5 +76,5 @@ def build(settings: Settings | None = None) -> Service:
 
         background.append(send_notices)
     return Service("sla", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app, directory)], background=background,
+                   routers=[router(app, directory, RoutingScope(settings.routing_address))], background=background,
                    title_ru="МЦУ: контроль сроков")

@@ -12,7 +12,7 @@ from contracts import decode, encode
 from kit import problems
 from kit.consumer import UnitOfWork
 from kit.outbox import envelope_of
-from services.intake.adapters.routing_scope import RoutingScope
+from kit.scope import RoutingScope
 from services.intake.application import IntakeApplication
 from services.intake.channels import ChannelKeys
 from services.intake.entrypoints import vault_http

@@ -22,8 +22,9 @@ ORG_OF_ROLE = {
 
 
 def _person(pid: str, org: str, *roles: Role) -> Person:
+    channels = frozenset({"pos", "web", "open311"}) if Role.APPLICANT in roles else frozenset()
     return Person(pid, pid, org, frozenset(roles), None,
-                  hashlib.sha256(f"token-{pid}".encode()).hexdigest())
+                  hashlib.sha256(f"token-{pid}".encode()).hexdigest(), channels=channels)
 
 
 def directory(timezone: str = "Europe/Moscow") -> Directory:

@@ -24,12 +24,11 @@ from pydantic import BaseModel
 from contracts.vocabulary import Role
 from kit.directory import Directory, Person
 from kit.problems import Problem
+from kit.scope import RoutingScope
 from kit.staff import caller, require_role
-from services.intake.adapters.routing_scope import RoutingScope, ScopeUnknown
 from services.intake.vault import Applicant, PersonalDataVault, VaultError
 
-READERS = frozenset({Role.COORDINATOR, Role.SUBORDINATE_COORDINATOR, Role.EXECUTOR,
-                     Role.APPROVER})
+READERS = (Role.EXECUTOR, Role.COORDINATOR, Role.SUBORDINATE_COORDINATOR, Role.APPROVER)
 ERASERS = frozenset({Role.ADMINISTRATOR})
 LOG_READERS = frozenset({Role.AUDITOR, Role.ADMINISTRATOR})
 
@@ -89,26 +88,20 @@ def router(vault: PersonalDataVault, directory: Directory, scope: RoutingScope) 
 
     @contextlib.asynccontextmanager
     async def _refusals_logged(who: Person, reason: str, **target: uuid.UUID):
-        """A refused attempt (403: no role for it, or out of reach) is the auditors'
-        business too: logged as `refused` with what was tried on."""
+        """A refused attempt (no role for it, or an appeal out of reach or unknown) is the
+        auditors' business too: logged as `refused` with what was tried on."""
         try:
             yield
         except Problem as refusal:
-            if refusal.status == 403:
+            if refusal.code in ("forbidden_role", "appeal_not_found"):
                 await asyncio.to_thread(vault.refuse, who.id, reason, **target)
             raise
 
     async def _allowed_to_read(who: Person, appeal_id: uuid.UUID, token: str) -> None:
-        require_role(who, READERS)
-        try:  # routing is asked with the caller's own token: it answers for that person
-            reach = await scope.roles(appeal_id, token)
-        except ScopeUnknown as exc:
-            raise Problem(exc.status, exc.code, "Зона ответственности не проверена",
-                          str(exc)) from None
-        if not reach & READERS:
-            raise Problem(403, "out_of_scope", "Обращение вне вашей зоны ответственности",
-                          "Данные заявителя видят исполнитель, которому назначено обращение,"
-                          " координаторы и согласующие его получателя и координаторы МЦУ")
+        # routing is asked with the caller's own token: it answers for that person; the
+        # executor it is assigned to, its holder's coordinators and approvers and the
+        # MCU's coordinators reach it
+        await scope.acting_role(who, appeal_id, token, READERS)
 
     @api.delete("/applicants/{applicant_id}", response_model=Erasure,
                 summary="Удалить данные заявителя безвозвратно (ст. 21 152-ФЗ)")

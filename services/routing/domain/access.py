@@ -1,18 +1,21 @@
 """Who may do what, on which appeals (pure). Every command goes through `authorize`.
 
-Roles are checked first (`forbidden_role`), then scope (`out_of_scope`):
+Roles are checked first (`forbidden_role`, which says nothing about any appeal), then
+scope. An appeal out of the person's reach is answered exactly as one that does not
+exist (`appeal_not_found`, 404): a door must not tell a stranger which appeals exist.
 * the MCU head and the MCU's own coordinators act on every appeal;
 * a coordinator or approver acts on appeals held by their organisation;
 * a subordinate coordinator (settlement, institution) acts on appeals passed to it;
-* an executor acts only on appeals assigned to them (`not_assigned_executor`);
-* the applicant's channel integration may only rate.
+* an executor acts only on appeals assigned to them;
+* a channel's integration (role applicant) acts only on its channel's appeals, and may
+  only rate.
 """
 
 from __future__ import annotations
 
 from contracts.vocabulary import Role
 from kit.directory import MCU, Directory, Person
-from services.routing.domain.errors import refuse
+from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import Workflow
 
 R = Role
@@ -37,34 +40,42 @@ COMMANDS: dict[str, frozenset[Role]] = {
                        R.APPROVER, R.AUDITOR, R.ANALYST, R.BLOCK_CURATOR,
                        R.DEADLINE_CONTROLLER}),
 }
-EVERYWHERE = {R.MCU_HEAD, R.AUDITOR, R.ANALYST, R.DEADLINE_CONTROLLER, R.APPLICANT}
-EXECUTOR_ONLY = {"return_executor", "draft", "send_for_approval"}
+EVERYWHERE = {R.MCU_HEAD, R.AUDITOR, R.ANALYST, R.DEADLINE_CONTROLLER}
+
+
+def not_found() -> RoutingError:
+    """The one answer for an appeal that does not exist and for one out of reach."""
+    return refuse("appeal_not_found", "Обращение не найдено", 404)
+
+
+def allowed_roles(command: str, person: Person) -> frozenset[Role]:
+    """The person's roles that allow the command at all, else `forbidden_role` (asked
+    before the appeal is looked up, so the answer does not depend on it)."""
+    roles = person.roles & COMMANDS[command]
+    if not roles:
+        raise refuse("forbidden_role", f"Роль не позволяет это действие ({command})", 403)
+    return roles
 
 
 def authorize(command: str, person: Person, workflow: Workflow, directory: Directory) -> Role:
     """The role the person acts in, or a refusal; nothing is changed either way."""
-    roles = person.roles & COMMANDS[command]
-    if not roles:
-        raise refuse("forbidden_role", f"Роль не позволяет это действие ({command})", 403)
-    for role in sorted(roles, key=lambda r: r.value):
-        if _in_scope(role, command, person, workflow, directory):
+    for role in sorted(allowed_roles(command, person), key=lambda r: r.value):
+        if _in_scope(role, person, workflow, directory):
             return role
-    if roles <= {R.EXECUTOR}:
-        raise refuse("not_assigned_executor", "Действие доступно только исполнителю, которому "
-                                              "назначено обращение", 403)
-    raise refuse("out_of_scope", "Обращение вне вашей зоны ответственности", 403)
+    raise not_found()
 
 
 def roles_in_scope(person: Person, workflow: Workflow, directory: Directory) -> frozenset[Role]:
     """Which of the person's roles reach this appeal (for other services' own policies,
     such as who may read the applicant's personal data)."""
-    return frozenset(r for r in person.roles if _in_scope(r, "view", person, workflow, directory))
+    return frozenset(r for r in person.roles if _in_scope(r, person, workflow, directory))
 
 
-def _in_scope(role: Role, command: str, person: Person, workflow: Workflow,
-              directory: Directory) -> bool:
+def _in_scope(role: Role, person: Person, workflow: Workflow, directory: Directory) -> bool:
     if role in EVERYWHERE:
         return True
+    if role is R.APPLICANT:
+        return workflow.facts.get("channel") in person.channels
     if role is R.EXECUTOR:
         return workflow.executor_id == person.id
     held_by = {workflow.recipient_id, workflow.subordinate_id} - {None}

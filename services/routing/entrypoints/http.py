@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.vocabulary import ReworkCriterion
 from kit.directory import Person
-from kit.problems import Problem
+from kit.problems import Problem, appeal_not_found
 from kit.staff import caller
 from services.routing.application import RoutingApplication
 from services.routing.domain.errors import RoutingError
@@ -111,6 +111,8 @@ COMMANDS: dict[str, tuple[str, type[BaseModel] | None, str]] = {
 
 
 def _refused(exc: RoutingError) -> Problem:
+    if exc.code == "appeal_not_found":
+        return appeal_not_found()  # the same answer as every other service's doors give
     return Problem(exc.status, exc.code, "Действие отклонено", str(exc))
 
 

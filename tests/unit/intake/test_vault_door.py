@@ -58,9 +58,10 @@ def test_an_executor_reads_the_applicant_and_the_read_is_logged(client, intake, 
     (staff("analyst"), "ответ заявителю", 403, "forbidden_role"),
     (staff("auditor"), "ответ заявителю", 403, "forbidden_role"),
     (staff("mcu_head"), "ответ заявителю", 403, "forbidden_role"),
-    (staff("executor-2"), "ответ заявителю", 403, "out_of_scope"),  # not assigned to it
-    (staff("sp-exec"), "ответ заявителю", 403, "out_of_scope"),
-    (staff("other-coord"), "ответ заявителю", 403, "out_of_scope"),  # another department
+    # out of reach is answered as a missing appeal
+    (staff("executor-2"), "ответ заявителю", 404, "appeal_not_found"),  # not assigned to it
+    (staff("sp-exec"), "ответ заявителю", 404, "appeal_not_found"),
+    (staff("other-coord"), "ответ заявителю", 404, "appeal_not_found"),  # another department
     (staff("coordinator"), None, 422, "validation_failed"),
     (staff("coordinator"), "надо", 422, "validation_failed"),
     (staff("coordinator"), "      ", 422, "reason_required"),
@@ -72,7 +73,7 @@ def test_who_may_not_read_or_gives_no_reason_is_refused_and_nothing_is_read(
     assert (response.status_code, response.json()["code"]) == (status, code)
     assert "Иванова" not in response.text
     log = [(e["who"], e["why"], e["action"], e["appeal_id"]) for e in intake.vault.access_log(10)]
-    if status == 403:  # a person of the directory was refused: the auditors see who tried
+    if code in ("forbidden_role", "appeal_not_found"):  # the auditors see who tried
         assert log == [(headers["Authorization"].removeprefix("Bearer token-"), reason,
                         "refused", appeal)]
     else:  # refused before the vault was touched
@@ -104,12 +105,15 @@ def test_without_a_clear_answer_from_routing_nothing_is_read(client, intake):
                            headers=POS).json()["appeal_id"]  # routing has not seen it yet
     response = client.get(f"/api/v1/appeals/{unrouted}/applicant",
                           params={"reason": "ответ заявителю"}, headers=staff("mcu-coord"))
-    assert (response.status_code, response.json()["code"]) == (409, "not_routed_yet")
+    # routing has not seen it: the same answer as for an appeal out of reach
+    assert (response.status_code, response.json()["code"]) == (404, "appeal_not_found")
     down = http_client(intake)  # routing does not answer at all
     response = down.get(f"/api/v1/appeals/{unrouted}/applicant",
                         params={"reason": "ответ заявителю"}, headers=staff("mcu-coord"))
     assert (response.status_code, response.json()["code"]) == (503, "routing_unavailable")
-    assert intake.vault.access_log(10) == []
+    # nothing was read; the attempt on the unrouted appeal is logged as refused
+    assert [(e["who"], e["action"]) for e in intake.vault.access_log(10)] == [
+        ("p-mcu-coord", "refused")]
 
 
 def test_the_administrator_erases_the_person_and_the_auditor_sees_who_did_what(

@@ -66,15 +66,31 @@ def test_scope_a_coordinator_of_another_organisation_cannot_act():
     appeal = registered(app)
     with pytest.raises(RoutingError) as refusal:
         app.command("assign", appeal.appeal_id, who(app, "p-other-coord"), executor_id="p-executor")
-    assert refusal.value.code == "out_of_scope"
+    unknown = pytest.raises(RoutingError)
+    with unknown as missing:
+        app.command("assign", __import__("uuid").uuid4(), who(app, "p-other-coord"),
+                    executor_id="p-executor")
+    # out of reach is answered exactly as a missing appeal: nothing tells that it exists
+    assert (refusal.value.code, refusal.value.status, str(refusal.value)) == (
+        missing.value.code, missing.value.status, str(missing.value)) == (
+        "appeal_not_found", 404, "Обращение не найдено")
     assert app.command("assign", appeal.appeal_id, who(app, "p-mcu-coord"),
                        executor_id="p-executor").status == "assigned"  # the MCU's own: anywhere
+
+
+def _reach(app, appeal, person: str) -> frozenset[Role]:
+    """The roles routing answers for; none is the answer for a missing appeal."""
+    try:
+        return app.scope(appeal, who(app, person))
+    except RoutingError as refusal:
+        assert (refusal.code, refusal.status) == ("appeal_not_found", 404)
+        return frozenset()
 
 
 def test_the_scope_other_services_ask_for_follows_the_holder_and_the_assignment():
     app = routing_app(FixedClock(NOW))
     appeal = registered(app).appeal_id  # routed to "dep" by the rule
-    reach = {p: app.scope(appeal, who(app, p)) for p in (
+    reach = {p: _reach(app, appeal, p) for p in (
         "p-coordinator", "p-executor", "p-approver", "p-other-coord", "p-mcu-coord",
         "p-auditor", "p-administrator")}
     assert reach == {"p-coordinator": {Role.COORDINATOR}, "p-executor": set(),
@@ -82,7 +98,21 @@ def test_the_scope_other_services_ask_for_follows_the_holder_and_the_assignment(
                      "p-mcu-coord": {Role.COORDINATOR}, "p-auditor": {Role.AUDITOR},
                      "p-administrator": set()}
     app.command("assign", appeal, who(app, "p-coordinator"), executor_id="p-executor")
-    assert app.scope(appeal, who(app, "p-executor")) == {Role.EXECUTOR}
-    assert app.scope(appeal, who(app, "p-executor-2")) == set()
+    assert _reach(app, appeal, "p-executor") == {Role.EXECUTOR}
+    assert _reach(app, appeal, "p-executor-2") == set()
     with pytest.raises(RoutingError, match="не найдено"):
         app.scope(uuid.uuid4(), who(app, "p-coordinator"))
+
+
+def test_a_channels_integration_rates_only_its_channels_appeals():
+    app = routing_app(FixedClock(NOW))
+    ours, foreign = registered(app, channel="pos"), registered(app, channel="email")
+    for appeal in (ours, foreign):
+        for step, person, args in STATE["rate"]:
+            app.command(step, appeal.appeal_id, who(app, person), **args)
+    assert app.command("rate", ours.appeal_id, who(app, "p-applicant"), score=5).status
+    with pytest.raises(RoutingError) as refusal:
+        app.command("rate", foreign.appeal_id, who(app, "p-applicant"), score=1)
+    assert refusal.value.code == "appeal_not_found"
+    assert app.workflow(foreign.appeal_id).status == "answered"
+    assert [i.appeal_id for i in app.queue(who(app, "p-applicant"))] == []  # ours is rated

@@ -99,7 +99,7 @@ def test_illegal_transitions_are_refused_and_change_nothing(app, command, args, 
 def test_a_return_by_someone_who_is_not_the_executor_is_refused(app):
     appeal = registered(app)
     run(app, "assign", appeal, "p-coordinator", executor_id="p-executor")
-    refused("not_assigned_executor", run, app, "return_executor", appeal, "p-executor-2",
+    refused("appeal_not_found", run, app, "return_executor", appeal, "p-executor-2",
             reason="не моё")
 
 
@@ -178,7 +178,7 @@ def test_bad_targets_are_refused(app):
     refused("invalid_target", run, app, "assign", appeal, "p-coordinator", executor_id="p-sp-exec")
     refused("unknown_recipient", run, app, "reroute", appeal, "p-coordinator",
             recipient_id="nowhere", reason="x")
-    refused("not_found", app.command, "assign", __import__("uuid").uuid4(),
+    refused("appeal_not_found", app.command, "assign", __import__("uuid").uuid4(),
             who(app, "p-coordinator"), executor_id="p-executor")
 
 
@@ -198,7 +198,7 @@ def test_the_history_is_the_whole_story_for_auditors(app):
     history = app.history(appeal.appeal_id, who(app, "p-auditor"))
     assert [h["event_type"] for h in history["history"]] == ["AppealRouted", "AppealAssigned"]
     assert history["history"][0]["payload"]["reason"].startswith("автоправило «all-to-dep»")
-    refused("out_of_scope", app.history, appeal.appeal_id, who(app, "p-other-coord"))
+    refused("appeal_not_found", app.history, appeal.appeal_id, who(app, "p-other-coord"))
 
 
 def test_time_of_commands_comes_from_the_clock(app, clock):

@@ -2,34 +2,55 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from kit import problems
+from kit.clock import FixedClock
+from kit.consumer import UnitOfWork
 from kit.outbox import envelope_of
+from kit.scope import RoutingScope
 from services.sla.entrypoints.http import router
 from tests.support.envelopes import AppealStory
-from tests.support.routing import directory
+from tests.support.routing import directory, http_api, routing_app, who
 from tests.unit.sla.conftest import MON
 from tests.unit.sla.test_deadline_lifecycle import feed
 
 APPROVER = {"Authorization": "Bearer token-p-approver"}
 EXECUTOR = {"Authorization": "Bearer token-p-executor"}
+OTHER_COORDINATOR = {"Authorization": "Bearer token-p-other-coord"}
 
 
 @pytest.fixture
-def client(sla) -> TestClient:
+def routing():
+    return routing_app(FixedClock(MON))
+
+
+@pytest.fixture
+def client(sla, routing) -> TestClient:
+    """SLA's API; whose appeal it is comes from routing's real HTTP API, in-process."""
     api = FastAPI()
     problems.install(api)
-    api.include_router(router(sla, directory()))
+    scope = RoutingScope("http://routing", httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=http_api(routing))))
+    api.include_router(router(sla, directory(), scope))
     return TestClient(api)
 
 
 @pytest.fixture
-def official(sla) -> str:
+def official(sla, routing) -> str:
+    """An official appeal known to SLA and to routing, routed to "dep" and assigned to
+    p-executor there."""
     story = AppealStory()
-    feed(sla, story.registered(MON, kind="official"))
+    registered = story.registered(MON, kind="official")
+    feed(sla, registered)
+    unit = UnitOfWork(routing)
+    routing.react(registered, unit)
+    routing.save(*unit.aggregates())
+    routing.command("assign", story.appeal_id, who(routing, "p-coordinator"),
+                    executor_id="p-executor")
     return str(story.appeal_id)
 
 
@@ -69,10 +90,24 @@ def test_bad_extension_requests_are_refused(client, official, headers, body, sta
     assert (response.status_code, response.json()["code"]) == (status, code)
 
 
-def test_an_unknown_appeal_is_404(client):
-    response = client.get("/api/v1/appeals/9d4e1f2a-6b3c-4d5e-8f70-1a2b3c4d5e6f/deadlines",
-                          headers=EXECUTOR)
-    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+def test_an_unknown_appeal_and_one_out_of_reach_get_the_same_404(client, sla, official):
+    unknown = client.get("/api/v1/appeals/9d4e1f2a-6b3c-4d5e-8f70-1a2b3c4d5e6f/deadlines",
+                         headers=EXECUTOR)
+    foreign = client.get(f"/api/v1/appeals/{official}/deadlines", headers=OTHER_COORDINATOR)
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "appeal_not_found")
+    assert (foreign.status_code, foreign.json() | {"instance": ""}) == (
+        404, unknown.json() | {"instance": ""})
+
+
+def test_another_organisations_approver_cannot_use_up_the_extension(client, sla, official):
+    url = f"/api/v1/appeals/{official}/deadlines/answer/extensions"
+    foreign = client.post(url, json={"term": "30d", "reason": "чужое"},
+                          headers={"Authorization": "Bearer token-p-sp-head"})
+    assert (foreign.status_code, foreign.json()["code"]) == (404, "appeal_not_found")
+    assert "DeadlineExtended" not in [e.event_type for e in (
+        envelope_of("sla", sla.domain_event(n)) for n in sla.notifications_after(0, 1000)) if e]
+    own = client.post(url, json={"term": "30d", "reason": "выезд комиссии"}, headers=APPROVER)
+    assert own.status_code == 201, own.text
 
 
 def test_deadlines_are_shown_to_staff_only(client, official):

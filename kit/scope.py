@@ -1,0 +1,60 @@
+"""Whose appeal is it: routing's answer, asked by every other service's staff door.
+
+Routing knows who holds an appeal, who is assigned to it and whose block it is in, so it
+alone decides scope; intake's vault door and SLA's doors ask it
+(`GET /api/v1/appeals/{id}/scope`) with the caller's own token, and keep no second copy
+of the rules. An appeal out of reach is answered exactly as a missing one; anything but
+a clear answer refuses (fail closed).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import httpx
+
+from contracts.vocabulary import Role
+from kit.directory import Person
+from kit.problems import Problem, appeal_not_found
+from kit.staff import require_role
+
+
+class RoutingScope:
+    def __init__(self, base_url: str, client: httpx.AsyncClient | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.client = client or httpx.AsyncClient(timeout=5)
+
+    async def roles(self, appeal_id: uuid.UUID, authorization: str) -> frozenset[Role]:
+        """The caller's roles that reach the appeal in routing (empty: none does, or the
+        appeal is unknown there: the same answer)."""
+        try:
+            response = await self.client.get(
+                f"{self.base_url}/api/v1/appeals/{appeal_id}/scope",
+                headers={"Authorization": authorization})
+        except httpx.HTTPError as exc:
+            raise Problem(503, "routing_unavailable", "Зона ответственности не проверена",
+                          f"Сервис маршрутизации недоступен ({type(exc).__name__}): "
+                          "повторите позже") from None
+        if response.status_code in (401, 403, 404):
+            return frozenset()
+        if response.status_code != 200:
+            raise Problem(503, "routing_unavailable", "Зона ответственности не проверена",
+                          f"Сервис маршрутизации ответил {response.status_code}: повторите"
+                          " позже")
+        return frozenset(Role(r) for r in response.json()["roles"])
+
+    async def acting_role(self, person: Person, appeal_id: uuid.UUID, authorization: str,
+                          allowed: Sequence[Role]) -> Role:
+        """The first of `allowed` that the person has and that reaches the appeal: a role
+        that allows nothing is 403 `forbidden_role` (whatever the appeal); no reach is
+        the 404 of a missing appeal."""
+        require_role(person, allowed)
+        reach = await self.roles(appeal_id, authorization)
+        for role in allowed:
+            if role in person.roles and role in reach:
+                return role
+        raise appeal_not_found()
+
+    async def close(self) -> None:
+        await self.client.aclose()

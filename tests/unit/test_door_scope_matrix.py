@@ -1,0 +1,139 @@
+"""Every staff door of every service that names an appeal × every person whose roles do not
+reach it: 0 reads, 0 writes, and the answer is the one a missing appeal gets.
+
+The doors are found in the services' routers themselves (every route with `{appeal_id}`),
+so a door added later is in the matrix without editing this test.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from contracts import decode, encode
+from kit import problems
+from kit.clock import FixedClock
+from kit.consumer import UnitOfWork
+from kit.outbox import envelope_of
+from kit.scope import RoutingScope
+from services.intake.application import IntakeApplication
+from services.intake.vault import PersonalDataVault
+from services.intake.vault_storage import SqliteStorage
+from services.sla.adapters import calendar_file, policy_file
+from services.sla.application import SlaApplication
+from services.sla.domain.terms import TermCalculator
+from services.sla.entrypoints.http import router as sla_router
+from tests.support.intake import AUTHOR, NOW, http_client, route_registrations
+from tests.support.routing import http_api, routing_app, who
+from tests.unit.routing.test_access_matrix import ARGS
+
+# People of the test directory whose roles reach an appeal held by organisation "other",
+# not assigned, of the roads block, come by e-mail: the holder's coordinator and the
+# roles that see every appeal.
+REACHING = {"p-other-coord", "p-mcu-coord", "p-mcu_head", "p-auditor", "p-analyst",
+            "p-deadline_controller"}
+BODIES = {name: {k: (v.isoformat() if isinstance(v, date) else v) for k, v in args.items()}
+          for name, args in ARGS.items()}
+BODIES["extend"] = {"term": "5d", "reason": "проверка на месте"}
+QUERY = {"read": {"reason": "ответ заявителю"}}  # the vault door's stated reason
+
+
+@pytest.fixture
+def world(tmp_path):
+    """Intake (with the vault), routing and SLA on one appeal, each service's HTTP face."""
+    intake = IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                               clock=FixedClock(NOW),
+                               vault=PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))
+    routing = routing_app(FixedClock(NOW))
+    loaded = policy_file.load()
+    sla = SlaApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+                         calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
+                         policy=loaded.policy, clock=FixedClock(NOW))
+    intake_client = http_client(intake, routing)
+    accepted = intake_client.post("/api/v1/appeals", headers={"X-API-Key": "demo-email"}, json={
+        "channel": "email", "external_id": "M-1", "kind": "official",
+        "text": "Яма на дороге у остановки", "applicant": AUTHOR})
+    assert accepted.status_code == 201, accepted.text
+    appeal = uuid.UUID(accepted.json()["appeal_id"])
+    route_registrations(intake, routing)
+    for n in intake.notifications_after(0, 100):
+        stored = envelope_of("intake", intake.domain_event(n))
+        if stored is not None and stored.event_type == "AppealRegistered":
+            unit = UnitOfWork(sla)
+            sla.react(decode(encode(stored)), unit)  # as the consumer reads the log
+            sla.save(*unit.aggregates())
+    routing.command("reroute", appeal, who(routing, "p-mcu-coord"), recipient_id="other",
+                    reason="по компетенции")
+    assert routing.workflow(appeal).facts["thematic_block"] != "ЖКХ"
+    scope = RoutingScope("http://routing", httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=http_api(routing))))
+    sla_api = FastAPI()
+    problems.install(sla_api)
+    sla_api.include_router(sla_router(sla, routing.directory, scope))
+    clients = {"routing": TestClient(http_api(routing)), "sla": TestClient(sla_api),
+               "intake": intake_client}
+    return {"appeal": appeal, "routing": routing, "sla": sla, "intake": intake,
+            "clients": clients}
+
+
+def _doors(world) -> list[tuple[str, str, str, str]]:
+    """(service, method, path, operation id) of every door naming an appeal, as each
+    service's OpenAPI document lists them."""
+    return [(service, method.upper(), path, operation.get("operationId", ""))
+            for service, client in world["clients"].items()
+            for path, methods in client.app.openapi()["paths"].items() if "{appeal_id}" in path
+            for method, operation in methods.items()]
+
+
+def _call(client: TestClient, door: tuple[str, str, str, str], appeal: uuid.UUID,
+          person: str):
+    _, method, path, operation = door
+    url = path.replace("{appeal_id}", str(appeal)).replace("{stage}", "answer")
+    body = BODIES[operation] if operation in BODIES else (
+        BODIES["extend"] if path.endswith("/extensions") else None)
+    params = QUERY["read"] if path.endswith("/applicant") else None
+    return client.request(method, url, headers={"Authorization": f"Bearer token-{person}"},
+                          json=body, params=params)
+
+
+def _state(world) -> tuple:
+    appeal = world["appeal"]
+    return (world["routing"].workflow(appeal).version,
+            world["sla"].max_notification_id(),
+            [e["action"] for e in world["intake"].vault.access_log(1000)].count("read"))
+
+
+def test_no_door_lets_a_person_out_of_reach_read_or_write(world):
+    people = sorted(set(world["routing"].directory.people) - REACHING)
+    doors = _doors(world)
+    assert {door[0] for door in doors} == {"routing", "sla", "intake"} and len(doors) >= 20
+    before, leaks, checked = _state(world), [], 0
+    for door in doors:
+        client = world["clients"][door[0]]
+        for person in people:
+            foreign = _call(client, door, world["appeal"], person)
+            unknown = _call(client, door, uuid.uuid4(), person)
+            checked += 1
+            body = foreign.json()
+            if foreign.status_code < 400 or body.get("code") not in (
+                    "forbidden_role", "appeal_not_found"):
+                leaks.append((door, person, foreign.status_code, body))
+            elif (foreign.status_code, body["code"], body["detail"]) != (
+                    unknown.status_code, unknown.json()["code"], unknown.json()["detail"]):
+                leaks.append((door, person, "differs from a missing appeal"))
+    assert leaks == []
+    assert _state(world) == before  # nothing written, nothing of the applicant read
+    assert checked == len(doors) * len(people) and checked >= 200
+
+
+def test_the_people_who_reach_it_do_get_through(world):
+    client = world["clients"]["routing"]
+    for person in sorted(REACHING):
+        view = client.get(f"/api/v1/appeals/{world['appeal']}",
+                          headers={"Authorization": f"Bearer token-{person}"})
+        assert view.status_code == 200, (person, view.text)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+from kit.validation import field_errors
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -26,25 +29,29 @@ def appeal_not_found() -> Problem:
                    "Обращения с таким номером нет или оно вне вашей зоны ответственности")
 
 
+def _problem(status: int, code: str, title: str, detail: str, instance: str,
+             **extra: Any) -> dict:
+    return {"type": f"urn:mcu:problem:{code}", "title": title, "status": status, "code": code,
+            "detail": detail or title, "instance": instance, **extra}
+
+
+def problem_body(status: int, code: str, title: str, detail: str = "",
+                 instance: str = "") -> bytes:
+    """The problem document as bytes, for layers below the application (limits)."""
+    return json.dumps(_problem(status, code, title, detail, instance),
+                      ensure_ascii=False).encode()
+
+
 def problem_response(status: int, code: str, title: str, detail: str = "",
                      instance: str = "", **extra: Any) -> JSONResponse:
-    body = {"type": f"urn:mcu:problem:{code}", "title": title, "status": status, "code": code,
-            "detail": detail or title, "instance": instance, **extra}
+    body = _problem(status, code, title, detail, instance, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-_REASONS_RU = {
-    "missing": "обязательное поле не заполнено",
-    "string_too_short": "значение слишком короткое",
-    "string_too_long": "значение слишком длинное",
-    "extra_forbidden": "неизвестное поле",
-    "enum": "значение не из списка допустимых",
-    "literal_error": "значение не из списка допустимых",
-    "datetime_from_date_parsing": "неверный формат даты и времени",
-    "timezone_aware": "укажите часовой пояс",
-    "uuid_parsing": "неверный идентификатор",
-    "json_invalid": "тело запроса не является корректным JSON",
-}
+def invalid(errors: list[dict]) -> Problem:
+    """422 `validation_failed` naming every field and its reason."""
+    return Problem(422, "validation_failed", "Данные не прошли проверку",
+                   "; ".join(f"{e['field']}: {e['reason']}" for e in errors), errors=errors)
 
 
 def install(api: FastAPI) -> None:
@@ -62,11 +69,6 @@ def install(api: FastAPI) -> None:
 
     @api.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"] if p != "body"),
-             "reason": _REASONS_RU.get(e["type"], e["msg"]), "type": e["type"]}
-            for e in exc.errors()
-        ]
-        return problem_response(422, "validation_failed", "Данные не прошли проверку",
-                                "; ".join(f"{e['field']}: {e['reason']}" for e in errors),
-                                request.url.path, errors=errors)
+        problem = invalid(field_errors(exc.errors()))
+        return problem_response(problem.status, problem.code, problem.title, problem.detail,
+                                request.url.path, **problem.extra)

@@ -22,7 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import httpx
@@ -30,6 +30,7 @@ from fastapi import APIRouter, FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from kit import problems
+from kit.body_limits import BodyLimits
 from kit.consumer import Reaction, TrackedConsumer
 from kit.outbox import OutboxRelay
 from kit.settings import ConfigError, Settings
@@ -53,6 +54,8 @@ class Service:
     background: Sequence[Callable[[], Awaitable[None]]] = ()
     on_close: Callable[[], None] | None = None  # release what the service owns (an engine)
     http_workers_allowed: bool = False  # True: its HTTP API may run in several processes
+    body_limits: Mapping[str, int] = field(default_factory=dict)  # path prefix -> bytes
+    middleware: Sequence[tuple[type, dict]] = ()  # ASGI layers before the routes (outermost last)
     relay: OutboxRelay | None = field(default=None, init=False)
     consumer: TrackedConsumer | None = field(default=None, init=False)
     ready: bool = field(default=False, init=False)
@@ -164,6 +167,10 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
     problems.install(api)
     for router in service.routers:
         api.include_router(router)
+    for layer, options in service.middleware:
+        api.add_middleware(layer, **options)
+    # outermost: no layer or route reads more of a body than its door allows
+    api.add_middleware(BodyLimits, limits=service.body_limits)
     return api
 
 

@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from contracts.vocabulary import Role
 from kit import demo
 from kit.directory import SHIPPED_DIRECTORY, Directory, Person, load_directory
-from kit.problems import Problem
+from kit.problems import PROBLEM_JSON, Problem, problem_body
 from kit.reference_files import named_by
 from kit.settings import Settings
 
@@ -68,3 +68,36 @@ def require_role(person: Person, allowed: Collection[Role]) -> Role:
         raise Problem(403, "forbidden_role", "Недостаточно прав",
                       f"Роли «{roles}» не дают доступа к этой операции")
     return granting[0]
+
+
+class StaffTokenFirst:
+    """ASGI layer: a request that would send a body to a staff door (POST, PUT, PATCH
+    under `prefix`) without a token of the directory gets 401 before a byte of it is
+    parsed; the door's own dependency still decides (expiry, roles)."""
+
+    def __init__(self, app, directory: Directory, prefix: str = "/api/v1/"):
+        self.app = app
+        self.directory = directory
+        self.prefix = prefix
+
+    async def __call__(self, scope, receive, send) -> None:
+        if (scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH")
+                and scope["path"].startswith(self.prefix)
+                and self.directory.person_by_token(_bearer(scope)) is None):
+            body = problem_body(401, "unauthorized", "Требуется вход",
+                                "Передайте заголовок Authorization: Bearer <токен сотрудника>",
+                                scope["path"])
+            await send({"type": "http.response.start", "status": 401,
+                        "headers": [(b"content-type", PROBLEM_JSON.encode()),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+def _bearer(scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if scheme.lower() == "bearer" else ""
+    return ""

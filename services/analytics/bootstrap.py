@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from kit.runtime import Service
 from kit.settings import Settings
-from kit.staff import directory_of
+from kit.staff import StaffTokenFirst, directory_of
 from services.analytics.adapters.analyst_sql import AnalystSql
 from services.analytics.adapters.clickhouse import ClickHouse, dsn_for
 from services.analytics.application import Analytics
@@ -46,4 +46,5 @@ def build(settings: Settings | None = None) -> Service:
 
     return Service("analytics", settings,
                    routers=[router(analytics, directory, analyst_sql)],
-                   background=[ingest], title_ru="МЦУ: аналитика", on_close=close)
+                   background=[ingest], title_ru="МЦУ: аналитика", on_close=close,
+                   middleware=[(StaffTokenFirst, {"directory": directory})])

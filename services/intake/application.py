@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
+
+from pydantic import ValidationError
 
 from contracts import Actor, Envelope
 from contracts.events.registration import AppealRegistered, Classification, CoarseLocation
@@ -12,6 +15,7 @@ from contracts.vocabulary import Kind
 from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.stores import ServiceApplication
+from kit.validation import field_errors
 from services.intake.classification import rubricator
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
@@ -21,11 +25,26 @@ from services.intake.domain.repeats import RepeatIndex, repeat_key
 from services.intake.vault import Applicant, PersonalDataVault
 
 
+log = logging.getLogger("mcu.intake")
+
+
 @dataclass(frozen=True)
 class Registration:
     appeal_id: UUID
     duplicate: bool
     repeat_of: UUID | None = None
+
+
+class RegistrationRefused(ValueError):
+    """This item cannot be registered as it is (the fields and reasons say why); the other
+    items of its batch are registered all the same."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__("; ".join(f"{e['field']}: {e['reason']}" for e in errors))
+        self.errors = errors
+
+
+MAX_SUBJECT = AppealRegistered.model_fields["subject"].metadata[0].max_length
 
 
 @dataclass(frozen=True)
@@ -56,10 +75,16 @@ class IntakeApplication(ServiceApplication):
 
     def register(self, command: RegisterAppeal) -> Registration:
         """Durably register; a repeated delivery of the same item changes nothing."""
-        return self.register_many([command])[0]
+        result = self.register_many([command])[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
 
-    def register_many(self, commands: list[RegisterAppeal]) -> list[Registration]:
+    def register_many(self, commands: list[RegisterAppeal]
+                      ) -> list[Registration | Exception]:
         """Register a batch in ONE store transaction (group commit); results in order.
+        An item that cannot be registered gets its own refusal (RegistrationRefused, or
+        the error that stopped it) in its place and changes nothing; the others go on.
 
         Each step asks its store once for the whole batch: which items are stored already,
         the applicants' pseudonyms and records (one short vault transaction, committed
@@ -70,15 +95,21 @@ class IntakeApplication(ServiceApplication):
         for appeal_id, command in zip(ids, commands, strict=True):
             if appeal_id not in stored:
                 fresh.setdefault(appeal_id, command)  # a second copy in the batch: duplicate
-        applicants = self._keep_personal_data(fresh)
-        drafts = {a: self._draft(c, applicants.get(a)) for a, c in fresh.items()}
+        failed: dict[UUID, Exception] = {}
+        texts = self._each(fresh, failed, lambda a, c: self._text(c))
+        applicants = self._keep_personal_data({a: fresh[a] for a in texts})
+        drafts = self._each(texts, failed, lambda a, text: self._draft(
+            fresh[a], text, applicants.get(a)))
         indexes = self._repeat_indexes({d.repeat_key for d in drafts.values()} - {None})
-        new = {a: self._open(a, fresh[a], d, indexes) for a, d in drafts.items()}
+        new = self._each(drafts, failed, lambda a, d: self._open(a, fresh[a], d, indexes))
         if new:
             self.save(*new.values(), *indexes.values())
-        results, answered = [], set()
+        results: list[Registration | Exception] = []
+        answered: set[UUID] = set()
         for appeal_id in ids:
-            if appeal_id in new:  # the first copy in the batch is new, a second a duplicate
+            if appeal_id in failed:
+                results.append(failed[appeal_id])
+            elif appeal_id in new:  # the first copy in the batch is new, a second a duplicate
                 results.append(Registration(appeal_id, appeal_id in answered,
                                             new[appeal_id].repeat_of))
                 answered.add(appeal_id)
@@ -86,6 +117,34 @@ class IntakeApplication(ServiceApplication):
                 existing: IntakeAppeal = self.repository.get(appeal_id)
                 results.append(Registration(appeal_id, True, existing.repeat_of))
         return results
+
+    @staticmethod
+    def _each(items: dict, failed: dict[UUID, Exception], step) -> dict:
+        """`step` on each item; one that fails is set aside with its error, not the batch."""
+        done = {}
+        for appeal_id, item in items.items():
+            try:
+                done[appeal_id] = step(appeal_id, item)
+            except ValidationError as exc:
+                failed[appeal_id] = RegistrationRefused(field_errors(exc.errors()))
+            except RegistrationRefused as exc:
+                failed[appeal_id] = exc
+            except Exception as exc:  # noqa: BLE001 - a fault with one item is that item's
+                log.exception("registration of one item failed")
+                failed[appeal_id] = exc
+        return done
+
+    @staticmethod
+    def _text(command: RegisterAppeal) -> tuple[str | None, str]:
+        """Subject and text with personal data masked, checked again: masking may
+        lengthen them (before the vault keeps anything of the person)."""
+        subject = command.subject and redact(command.subject)
+        if subject and len(subject) > MAX_SUBJECT:
+            raise RegistrationRefused([{
+                "field": "subject", "type": "string_too_long",
+                "reason": f"после скрытия персональных данных тема длиннее {MAX_SUBJECT}"
+                          " символов: сократите её"}])
+        return subject, redact(command.text)
 
     def _keep_personal_data(self, commands: dict[UUID, RegisterAppeal]) -> dict[UUID, UUID]:
         """The applicant's pseudonym per appeal; their data go to the vault, never further."""
@@ -97,9 +156,10 @@ class IntakeApplication(ServiceApplication):
                     people[appeal_id] = applicant
         return self.vault.keep(people) if people and self.vault is not None else {}
 
-    def _draft(self, command: RegisterAppeal, applicant_id: UUID | None) -> _Draft:
+    def _draft(self, command: RegisterAppeal, masked: tuple[str | None, str],
+               applicant_id: UUID | None) -> _Draft:
         kind = Kind.OFFICIAL if command.federal_law_59 else command.kind
-        subject, text = command.subject and redact(command.subject), redact(command.text)
+        subject, text = masked
         classification = self.classifier.classify(kind, text, subject, command.topic,
                                                   command.territory)
         key = None

@@ -45,10 +45,14 @@ class RegistrationBatcher:
                         future.set_exception(exc)
                 continue
             for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(result, Exception):  # this item's own refusal or fault
+                    future.set_exception(result)
+                else:
                     future.set_result(result)
 
-    def _register(self, commands: list[RegisterAppeal]) -> list[Registration]:
+    def _register(self, commands: list[RegisterAppeal]) -> list[Registration | Exception]:
         try:
             return self.app.register_many(commands)
         except IntegrityError:
@@ -56,8 +60,8 @@ class RegistrationBatcher:
             # one by one, so only the clashing item is resolved as a duplicate.
             return [self._one(c) for c in commands]
 
-    def _one(self, command: RegisterAppeal) -> Registration:
+    def _one(self, command: RegisterAppeal) -> Registration | Exception:
         try:
-            return self.app.register(command)
+            return self.app.register_many([command])[0]
         except IntegrityError:
-            return self.app.register(command)
+            return self.app.register_many([command])[0]

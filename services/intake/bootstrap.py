@@ -6,6 +6,7 @@ import base64
 from datetime import timedelta
 
 from kit import demo
+from kit.directory import Directory
 from kit.reference_files import named_by
 from kit.runtime import Service
 from kit.scope import RoutingScope
@@ -18,6 +19,7 @@ from services.intake.classification.model import AppealClassifier, ModelFileErro
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.channels import ChannelKeys, configured_keys
 from services.intake.entrypoints import vault_http
+from services.intake.entrypoints.key_first import ChannelKeyFirst
 from services.intake.entrypoints.http import router
 from services.intake.vault import PersonalDataVault, VaultKeyMismatch
 from services.intake.vault_storage import PostgresStorage, SqliteStorage
@@ -76,6 +78,15 @@ def channel_keys(settings: Settings) -> ChannelKeys:
     return ChannelKeys(settings.intake_api_keys)
 
 
+# bytes per door: a web form or a ПОС message is text; a letter carries its attachments;
+# an «Инцидент Менеджмент» export is a file of many rows (its rows and cells are bounded
+# again when it is read)
+BODY_LIMITS = {"/api/v1/appeals": 256 * 1024, "/api/v1/channels/pos/": 256 * 1024,
+               "/api/v1/channels/email/": 25 * 1024 * 1024,
+               "/api/v1/channels/incident/": 20 * 1024 * 1024,
+               "/open311/v2/": 64 * 1024}
+
+
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
     keys, directory = channel_keys(settings), directory_of(settings)  # refused before any store
@@ -83,9 +94,14 @@ def build(settings: Settings | None = None) -> Service:
     app = IntakeApplication(env=store_environment("intake", settings), vault=vault,
                             repeat_window=timedelta(days=settings.repeat_window_days),
                             classifier=registration_classifier(settings))
+    return service(settings, app, keys, directory, RoutingScope(settings.routing_address))
+
+
+def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
+            directory: Directory, scope: RoutingScope) -> Service:
+    """The intake service around its application: its doors and what guards them."""
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app, keys),
-                            vault_http.router(vault, directory,
-                                             RoutingScope(settings.routing_address))],
-                   title_ru="МЦУ: приём обращений", on_close=vault.close,
-                   http_workers_allowed=True)
+                   routers=[router(app, keys), vault_http.router(app.vault, directory, scope)],
+                   title_ru="МЦУ: приём обращений", on_close=app.vault.close,
+                   http_workers_allowed=True, body_limits=BODY_LIMITS,
+                   middleware=[(ChannelKeyFirst, {"keys": keys})])

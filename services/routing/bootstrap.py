@@ -8,7 +8,7 @@ import logging
 from kit.runtime import Service
 from kit.reference_files import named_by
 from kit.settings import Settings
-from kit.staff import directory_file
+from kit.staff import StaffTokenFirst, directory_file
 from kit.stores import store_environment
 from services.routing.adapters.reference_files import SHIPPED_RULES, load_rules
 from services.routing.application import RoutingApplication
@@ -39,4 +39,5 @@ def build(settings: Settings | None = None) -> Service:
 
     return Service("routing", settings, app=app, reaction=app.react, publishes=True,
                    routers=[router(app)], background=[index_queue],
-                   title_ru="МЦУ: маршрутизация и исполнение")
+                   title_ru="МЦУ: маршрутизация и исполнение",
+                   middleware=[(StaffTokenFirst, {"directory": app.directory})])

@@ -11,7 +11,7 @@ from kit.reference_files import named_by
 from kit.runtime import Service
 from kit.scope import RoutingScope
 from kit.settings import Settings
-from kit.staff import directory_of
+from kit.staff import StaffTokenFirst, directory_of
 from kit.stores import store_environment
 from services.sla.adapters import calendar_file, policy_file
 from services.sla.adapters.mailer import Mailer, SmtpSettings
@@ -77,4 +77,5 @@ def build(settings: Settings | None = None) -> Service:
         background.append(send_notices)
     return Service("sla", settings, app=app, reaction=app.react, publishes=True,
                    routers=[router(app, directory, RoutingScope(settings.routing_address))], background=background,
-                   title_ru="МЦУ: контроль сроков")
+                   title_ru="МЦУ: контроль сроков",
+                   middleware=[(StaffTokenFirst, {"directory": directory})])

@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from contracts import decode, encode
-from kit import problems
 from kit.consumer import UnitOfWork
 from kit.outbox import envelope_of
+from kit.runtime import http_app
 from kit.scope import RoutingScope
+from kit.settings import Settings
 from services.intake.application import IntakeApplication
+from services.intake.bootstrap import service
 from services.intake.channels import ChannelKeys
-from services.intake.entrypoints import vault_http
-from services.intake.entrypoints.http import router
 from services.routing.application import RoutingApplication
 from tests.support.routing import directory, http_api
 
@@ -35,14 +34,12 @@ def pos_message(n: int = 1, **overrides) -> dict:
 def http_client(app: IntakeApplication, routing: RoutingApplication | None = None) -> TestClient:
     """Intake's API; the vault's door asks `routing` (its real HTTP API, in-process) whose
     appeal it is, or, without one, a routing that is down."""
-    api = FastAPI()
-    problems.install(api)
-    api.include_router(router(app, ChannelKeys()))
     scope = (RoutingScope("http://routing", httpx.AsyncClient(
         transport=httpx.ASGITransport(app=http_api(routing)))) if routing is not None
              else RoutingScope("http://127.0.0.1:9"))  # the discard port: nothing answers
-    api.include_router(vault_http.router(app.vault, directory(), scope))
-    return TestClient(api)
+    # the service's own HTTP face (routes, key check, body limits); its lifespan (relay,
+    # consumer) does not run outside `with TestClient(...)`
+    return TestClient(http_app(service(Settings(), app, ChannelKeys(), directory(), scope)))
 
 
 def route_registrations(intake: IntakeApplication, routing: RoutingApplication) -> None:

@@ -77,3 +77,35 @@ def test_every_shipped_token_is_a_demo_token():
     directory, _ = load_directory(SHIPPED_DIRECTORY)
     with_tokens = [p for p in directory.people.values() if p.token_sha256]
     assert with_tokens and all(p.token_sha256 == demo_token_sha256(p.id) for p in with_tokens)
+
+
+def test_a_staff_door_refuses_a_stranger_before_it_parses_the_body(tmp_path):
+    from pydantic import BaseModel
+
+    from kit.staff import StaffTokenFirst
+
+    path = tmp_path / "directory.yaml"
+    digest = hashlib.sha256(b"good-token").hexdigest()
+    path.write_text(DIRECTORY.replace("  roles: [analyst]  # аналитик",
+                                      f"  roles: [analyst]\n  token_sha256: {digest}"),
+                    encoding="utf-8")
+    directory, _ = load_directory(path)
+
+    class Body(BaseModel):
+        n: int
+
+    api = FastAPI()
+    problems.install(api)
+
+    @api.post("/api/v1/thing")
+    def thing(body: Body, person=Depends(caller(directory))):
+        return {"n": body.n, "who": person.id}
+
+    api.add_middleware(StaffTokenFirst, directory=directory)
+    client = TestClient(api)
+    junk = {"content": b"{not json", "headers": {"Content-Type": "application/json"}}
+    stranger = client.post("/api/v1/thing", **junk)
+    assert (stranger.status_code, stranger.json()["code"]) == (401, "unauthorized")
+    known = client.post("/api/v1/thing", content=junk["content"],
+                        headers=junk["headers"] | {"Authorization": "Bearer good-token"})
+    assert (known.status_code, known.json()["code"]) == (422, "validation_failed")

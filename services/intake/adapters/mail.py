@@ -11,6 +11,9 @@ from services.intake.classification.text import clean
 from services.intake.domain.commands import ApplicantData, RegisterAppeal
 
 
+MAX_SUBJECT = 450  # leaves room for masking what the subject says of the person
+
+
 class MailError(ValueError):
     code = "invalid_mail"
 
@@ -25,8 +28,10 @@ def parse(raw: bytes) -> RegisterAppeal:
     subject = (message.get("Subject") or "").strip()
     if not text and not subject:
         raise MailError(f"письмо {message_id}: нет ни темы, ни текста")
+    if len(subject) > MAX_SUBJECT:  # a letter is never refused for its subject: it is kept
+        text, subject = f"{subject}\n\n{text}", subject[:MAX_SUBJECT - 1] + "…"
     name, address = parseaddr(message.get("From") or "")
-    parts = name.split()
+    parts = [part[:100] for part in name.split()]
     try:
         received = parsedate_to_datetime(message["Date"]) if message["Date"] else None
     except (TypeError, ValueError):
@@ -36,5 +41,7 @@ def parse(raw: bytes) -> RegisterAppeal:
         channel=Channel.EMAIL, external_id=message_id, text=text or subject,
         subject=subject or None, attachments=attachments,
         received_at=received if received and received.tzinfo else None,
-        applicant=ApplicantData(email=address or None, last_name=parts[0] if parts else None,
-                                first_name=" ".join(parts[1:]) or None) if address else None)
+        applicant=ApplicantData(email=address[:200] or None,
+                                last_name=parts[0] if parts else None,
+                                first_name=" ".join(parts[1:])[:100] or None)
+        if address else None)

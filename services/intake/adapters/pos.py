@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.vocabulary import Channel, Kind
@@ -20,22 +22,24 @@ class PosPoint(_Strict):
 class PosAuthor(_Strict):
     """The applicant as ЕСИА identified them."""
 
-    esia_id: str = Field(min_length=1)
-    last_name: str | None = None
-    first_name: str | None = None
-    middle_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    esia_id: str = Field(min_length=1, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    first_name: str | None = Field(default=None, max_length=100)
+    middle_name: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
 
 
 class PosMessage(_Strict):
-    id: str = Field(min_length=1, description="Номер сообщения в ПОС")
-    category: str | None = Field(default=None, description="Тема, выбранная заявителем")
-    text: str = Field(min_length=1)
-    address: str | None = None
-    municipality: str | None = Field(default=None, description="Поселение / район")
+    id: str = Field(min_length=1, max_length=200, description="Номер сообщения в ПОС")
+    category: str | None = Field(default=None, max_length=300,
+                                 description="Тема, выбранная заявителем")
+    text: str = Field(min_length=1, max_length=20_000)
+    address: str | None = Field(default=None, max_length=500)
+    municipality: str | None = Field(default=None, max_length=200,
+                                     description="Поселение / район")
     point: PosPoint | None = None
-    attachments: list[str] = []
+    attachments: list[Annotated[str, Field(max_length=2000)]] = Field(default=[], max_length=50)
     author: PosAuthor | None = None
     fz59: bool = Field(default=False, description="Обращение по 59-ФЗ")
     created_at: AwareDatetime

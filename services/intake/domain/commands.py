@@ -15,7 +15,8 @@ class ApplicantData(BaseModel):
     last_name: str | None = Field(default=None, max_length=100)
     first_name: str | None = Field(default=None, max_length=100)
     middle_name: str | None = Field(default=None, max_length=100)
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    # any address a mail server delivers to (user@localhost included), not a guess at TLDs
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
     phone: str | None = Field(default=None, max_length=40)
     esia_id: str | None = Field(default=None, max_length=100, description="ID в ЕСИА")
     address: str | None = Field(default=None, max_length=500, description="Точный адрес")

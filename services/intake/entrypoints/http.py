@@ -14,12 +14,13 @@ from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import APIKeyHeader
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from contracts.vocabulary import Channel
-from kit.problems import Problem
+from kit.problems import Problem, invalid
+from kit.validation import field_errors
 from services.intake.adapters import incident, mail, open311, pos
-from services.intake.application import IntakeApplication
+from services.intake.application import IntakeApplication, RegistrationRefused
 from services.intake.batching import RegistrationBatcher
 from services.intake.channels import ChannelKeys
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
@@ -39,6 +40,15 @@ class Accepted(BaseModel):
     repeat_of: uuid.UUID | None = None
 
 
+def adapted(to_command, item) -> RegisterAppeal:
+    """A channel's item as a registration; what the item cannot become is a 422 naming
+    each field, never a fault."""
+    try:
+        return to_command(item)
+    except ValidationError as exc:
+        raise invalid(field_errors(exc.errors())) from None
+
+
 def router(app: IntakeApplication, keys: ChannelKeys,
            services: dict[str, open311.Service] | None = None) -> APIRouter:
     api = APIRouter()
@@ -55,7 +65,10 @@ def router(app: IntakeApplication, keys: ChannelKeys,
                           f"Ключ выдан каналу «{found.value}», а не «{channel.value}»")
 
     async def register(command: RegisterAppeal) -> tuple[Accepted, bool]:
-        result = await batcher.submit(command)  # answered once its batch is committed
+        try:
+            result = await batcher.submit(command)  # answered once its batch is committed
+        except RegistrationRefused as refused:
+            raise invalid(refused.errors) from None
         return Accepted(appeal_id=result.appeal_id, duplicate=result.duplicate,
                         repeat_of=result.repeat_of), result.duplicate
 
@@ -74,7 +87,7 @@ def router(app: IntakeApplication, keys: ChannelKeys,
     async def pos_message(message: pos.PosMessage, response: Response,
                           x_api_key: ChannelKey = None) -> Accepted:
         require(Channel.POS, x_api_key)
-        accepted, duplicate = await register(pos.to_command(message))
+        accepted, duplicate = await register(adapted(pos.to_command, message))
         if duplicate:
             response.status_code = 200
         return accepted
@@ -91,11 +104,21 @@ def router(app: IntakeApplication, keys: ChannelKeys,
             raise Problem(422, exc.code, "Файл выгрузки не принят", str(exc)) from None
         except (ZoneInfoNotFoundError, ValueError):
             raise Problem(422, "unknown_timezone", "Неизвестный часовой пояс", timezone) from None
-        # all rows at once: the batcher commits them together, not one commit per row
-        outcomes = await asyncio.gather(*(register(command) for _, command in report.commands))
-        duplicates = sum(duplicate for _, duplicate in outcomes)
-        return {"imported": len(outcomes) - duplicates, "duplicates": duplicates,
-                "errors": report.errors}
+        # all rows at once: the batcher commits them together, not one commit per row; a
+        # row that cannot be registered is reported with its reason, the others imported
+        outcomes = await asyncio.gather(*(register(command) for _, command in report.commands),
+                                        return_exceptions=True)
+        errors, registered = list(report.errors), []
+        for (row, _), outcome in zip(report.commands, outcomes, strict=True):
+            if isinstance(outcome, Problem):
+                errors.append(f"строка {row}: {outcome.detail}")
+            elif isinstance(outcome, BaseException):
+                errors.append(f"строка {row}: не принята из-за внутренней ошибки, повторите")
+            else:
+                registered.append(outcome)
+        duplicates = sum(duplicate for _, duplicate in registered)
+        return {"imported": len(registered) - duplicates, "duplicates": duplicates,
+                "errors": errors}
 
     @api.post("/api/v1/channels/email/messages", status_code=201, response_model=Accepted,
               tags=["intake"], summary="Письмо (message/rfc822, как файл .eml)")
@@ -103,7 +126,7 @@ def router(app: IntakeApplication, keys: ChannelKeys,
                            x_api_key: ChannelKey = None) -> Accepted:
         require(Channel.EMAIL, x_api_key)
         try:
-            command = mail.parse(await request.body())
+            command = adapted(mail.parse, await request.body())
         except mail.MailError as exc:
             raise Problem(422, exc.code, "Письмо не принято", str(exc)) from None
         accepted, duplicate = await register(command)
@@ -129,9 +152,13 @@ def router(app: IntakeApplication, keys: ChannelKeys,
             command = open311.to_command(form, services, request_id)
         except open311.Open311Error as exc:
             return geo_error(exc.status, str(exc))
-        except ValueError as exc:
-            return geo_error(400, str(exc).splitlines()[0])
-        await register(command)
+        except ValidationError as exc:
+            return geo_error(400, "; ".join(f"{e['field']}: {e['reason']}"
+                                            for e in field_errors(exc.errors())))
+        try:
+            await register(command)
+        except Problem as refused:  # GeoReport clients read its own error shape
+            return geo_error(400 if refused.status == 422 else refused.status, refused.detail)
         return JSONResponse([{"service_request_id": request_id,
                               "service_notice": "Сообщение принято и зарегистрировано"}],
                             status_code=201)

@@ -1,0 +1,35 @@
+"""The channel's key is checked before a body is read: a caller without a valid key gets
+401 at once, and the service parses nothing a stranger sends (JSON, forms, exports)."""
+
+from __future__ import annotations
+
+from kit.problems import PROBLEM_JSON, problem_body
+from services.intake.channels import ChannelKeys
+
+KEYED = ("/api/v1/appeals", "/api/v1/channels/")  # Open311 sends its key in the form
+
+
+class ChannelKeyFirst:
+    def __init__(self, app, keys: ChannelKeys):
+        self.app = app
+        self.keys = keys
+
+    async def __call__(self, scope, receive, send) -> None:
+        if (scope["type"] == "http" and scope["method"] == "POST"
+                and scope["path"].startswith(KEYED)
+                and self.keys.channel_of(_header(scope, b"x-api-key")) is None):
+            body = problem_body(401, "invalid_api_key", "Неверный ключ канала",
+                                "Передайте ключ канала в заголовке X-API-Key", scope["path"])
+            await send({"type": "http.response.start", "status": 401,
+                        "headers": [(b"content-type", PROBLEM_JSON.encode()),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return value.decode("latin-1")
+    return None

@@ -14,13 +14,14 @@ from contracts.events.registration import AppealRegistered, Classification, Coar
 from contracts.vocabulary import Kind
 from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
+from kit.privacy import Redactor
 from kit.stores import ServiceApplication
 from kit.validation import field_errors
 from services.intake.classification import rubricator
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
-from services.intake.domain.privacy import coarse, redact
+from services.intake.domain.location import coarse
 from services.intake.domain.repeats import RepeatIndex, repeat_key
 from services.intake.vault import Applicant, PersonalDataVault
 
@@ -66,8 +67,10 @@ class IntakeApplication(ServiceApplication):
     def __init__(self, env: dict | None = None, clock: Clock | None = None,
                  vault: PersonalDataVault | None = None,
                  repeat_window: timedelta = timedelta(days=30),
-                 classifier: RegistrationClassifier | None = None):
+                 classifier: RegistrationClassifier | None = None, *,
+                 redactor: Redactor):
         super().__init__(env)
+        self.redactor = redactor
         self.clock = clock or SystemClock()
         self.classifier = classifier or RegistrationClassifier(rubricator.load())
         self.vault = vault
@@ -97,7 +100,7 @@ class IntakeApplication(ServiceApplication):
                 fresh.setdefault(appeal_id, command)  # a second copy in the batch: duplicate
         failed: dict[UUID, Exception] = {}
         texts = self._each(fresh, failed, lambda a, c: self._text(c))
-        applicants = self._keep_personal_data({a: fresh[a] for a in texts})
+        applicants = self._keep_personal_data({a: fresh[a] for a in texts}, texts)
         drafts = self._each(texts, failed, lambda a, text: self._draft(
             fresh[a], text, applicants.get(a)))
         indexes = self._repeat_indexes({d.repeat_key for d in drafts.values()} - {None})
@@ -134,27 +137,37 @@ class IntakeApplication(ServiceApplication):
                 failed[appeal_id] = exc
         return done
 
-    @staticmethod
-    def _text(command: RegisterAppeal) -> tuple[str | None, str]:
+    def _text(self, command: RegisterAppeal) -> tuple[str | None, str]:
         """Subject and text with personal data masked, checked again: masking may
         lengthen them (before the vault keeps anything of the person)."""
-        subject = command.subject and redact(command.subject)
+        subject = command.subject and self.redactor.redact(command.subject)
         if subject and len(subject) > MAX_SUBJECT:
             raise RegistrationRefused([{
                 "field": "subject", "type": "string_too_long",
                 "reason": f"после скрытия персональных данных тема длиннее {MAX_SUBJECT}"
                           " символов: сократите её"}])
-        return subject, redact(command.text)
+        return subject, self.redactor.redact(command.text)
 
-    def _keep_personal_data(self, commands: dict[UUID, RegisterAppeal]) -> dict[UUID, UUID]:
-        """The applicant's pseudonym per appeal; their data go to the vault, never further."""
-        people = {}
+    def _keep_personal_data(self, commands: dict[UUID, RegisterAppeal],
+                            masked: dict[UUID, tuple[str | None, str]]) -> dict[UUID, UUID]:
+        """The applicant's pseudonym per appeal: their data, and the wording of subject
+        and text where masking changed it, go to the vault, never further."""
+        people, identified = {}, set()
         for appeal_id, command in commands.items():
-            if command.applicant is not None:
-                applicant = Applicant(**command.applicant.model_dump())
-                if not applicant.is_empty():
-                    people[appeal_id] = applicant
-        return self.vault.keep(people) if people and self.vault is not None else {}
+            person = command.applicant.model_dump() if command.applicant else {}
+            subject, text = masked[appeal_id]
+            originals = {"original_subject": command.subject if subject != command.subject
+                         else None, "original_text": command.text if text != command.text
+                         else None}
+            record = Applicant(**person, **originals)
+            if not record.is_empty():
+                people[appeal_id] = record
+                if any(person.values()):
+                    identified.add(appeal_id)
+        if not people or self.vault is None:
+            return {}
+        kept = self.vault.keep(people)
+        return {a: pseudonym for a, pseudonym in kept.items() if a in identified}
 
     def _draft(self, command: RegisterAppeal, masked: tuple[str | None, str],
                applicant_id: UUID | None) -> _Draft:

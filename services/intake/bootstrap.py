@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from kit import demo
 from kit.directory import Directory
+from kit.privacy import redactor
 from kit.reference_files import named_by
 from kit.runtime import Service
 from kit.scope import RoutingScope
@@ -93,7 +94,8 @@ def build(settings: Settings | None = None) -> Service:
     vault = open_vault(settings)
     app = IntakeApplication(env=store_environment("intake", settings), vault=vault,
                             repeat_window=timedelta(days=settings.repeat_window_days),
-                            classifier=registration_classifier(settings))
+                            classifier=registration_classifier(settings),
+                            redactor=redactor())
     return service(settings, app, keys, directory, RoutingScope(settings.routing_address))
 
 

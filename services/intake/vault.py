@@ -39,6 +39,9 @@ class Applicant:
     phone: str | None = None
     esia_id: str | None = None
     address: str | None = None  # exact address of the applicant or of the problem
+    # the appeal's own wording where masking changed it (names, documents in the text)
+    original_subject: str | None = None
+    original_text: str | None = None
 
     def identity(self) -> str | None:
         """The strongest identifier available, normalised (ЕСИА, e-mail, phone)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from kit.privacy import redactor
 from kit.runtime import Service
 from kit.reference_files import named_by
 from kit.settings import Settings
@@ -32,6 +33,7 @@ def build_application(settings: Settings) -> RoutingApplication:
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
     app = build_application(settings)
+    redactor()  # staff's free text is masked at the door: its models load before serving
 
     async def index_queue() -> None:
         count = await asyncio.to_thread(app.rebuild_queue)

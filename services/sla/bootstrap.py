@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from kit.clock import AcceleratedClock, Clock, SystemClock
 from kit.reference_files import named_by
+from kit.privacy import redactor
 from kit.runtime import Service
 from kit.scope import RoutingScope
 from kit.settings import Settings
@@ -49,6 +50,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> tuple[S
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
     directory = directory_of(settings)  # a refused directory opens no store
+    redactor()  # staff's free text is masked at the door: its models load before serving
     app, loaded = build_application(settings)
 
     async def fire_timers() -> None:

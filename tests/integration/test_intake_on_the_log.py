@@ -8,6 +8,7 @@ import pytest
 
 from contracts import decode
 from contracts.vocabulary import Channel
+from kit.privacy import redactor
 from kit.stores import store_environment
 from kit.topics import ensure_log_topics
 from services.intake.application import IntakeApplication
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.kafka
 async def test_a_pos_message_reaches_the_log_without_personal_data(store_settings):
     settings = store_settings
     await ensure_log_topics(settings)
-    intake = IntakeApplication(env=store_environment("intake", settings),
+    intake = IntakeApplication(redactor=redactor(), env=store_environment("intake", settings),
                                vault=PersonalDataVault(SqliteStorage(settings.data_dir / "vault.sqlite")))
     client = http_client(intake)
     accepted = [client.post("/api/v1/channels/pos/messages", headers={"X-API-Key": "demo-pos"},
@@ -41,7 +42,7 @@ async def test_a_pos_message_reaches_the_log_without_personal_data(store_setting
 
 
 def test_a_batch_learns_which_items_are_stored_in_one_query_on_each_store(store_settings):
-    intake = IntakeApplication(env=store_environment("intake", store_settings))
+    intake = IntakeApplication(redactor=redactor(), env=store_environment("intake", store_settings))
     first = intake.register_many([web_command(n) for n in range(3)])
     assert intake.stored_originators([r.appeal_id for r in first] + [uuid.uuid4()]) == {
         r.appeal_id for r in first}

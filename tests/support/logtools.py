@@ -9,6 +9,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from contracts.vocabulary import Channel
+from kit.privacy import redactor
 from kit.consumer import TrackedConsumer
 from kit.outbox import OutboxRelay
 from kit.settings import Settings
@@ -31,7 +32,7 @@ def crash_at(point: str):
 
 
 def intake_app(settings: Settings) -> IntakeApplication:
-    return IntakeApplication(env=store_environment("intake", settings))
+    return IntakeApplication(redactor=redactor(), env=store_environment("intake", settings))
 
 
 def tally_app(settings: Settings) -> TallyApplication:

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from contracts import decode, encode
+from kit.privacy import redactor
 from kit import problems
 from kit.clock import FixedClock
 from kit.consumer import UnitOfWork
@@ -46,7 +47,7 @@ QUERY = {"read": {"reason": "ответ заявителю"}}  # the vault door'
 @pytest.fixture
 def world(tmp_path):
     """Intake (with the vault), routing and SLA on one appeal, each service's HTTP face."""
-    intake = IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    intake = IntakeApplication(redactor=redactor(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                                clock=FixedClock(NOW),
                                vault=PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))
     routing = routing_app(FixedClock(NOW))

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from contracts import decode, encode
 from contracts.vocabulary import Channel, ClassificationMethod, Kind
+from kit.privacy import redactor
 from kit.clock import FixedClock
 from kit.outbox import envelope_of
 from services.intake.application import IntakeApplication
@@ -18,7 +19,7 @@ from tests.support.intake import NOW
 
 @pytest.fixture
 def intake() -> IntakeApplication:
-    return IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    return IntakeApplication(redactor=redactor(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                              clock=FixedClock(NOW))
 
 

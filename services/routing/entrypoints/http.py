@@ -1,5 +1,8 @@
 """Routing HTTP API: staff commands on appeals, work queues, appeal history, reference data.
 
+What staff write (reasons, drafts, comments) is `FreeText`: what it says of people is
+masked before it becomes an event, as intake masks what citizens write.
+
 Every request carries `Authorization: Bearer <token>`; the token names a person of the
 directory, whose roles and organisation decide what they may do (domain/access.py).
 (No `from __future__ import annotations` here: the endpoints are built in a loop and FastAPI
@@ -16,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.vocabulary import ReworkCriterion
 from kit.directory import Person
+from kit.privacy import FreeText
 from kit.problems import Problem, appeal_not_found
 from kit.staff import caller
 from services.routing.application import RoutingApplication
@@ -35,29 +39,29 @@ class Assign(_Body):
 
 class Reroute(_Body):
     recipient_id: str
-    reason: str = Field(min_length=1)
+    reason: FreeText()
 
 
 class ExecutorReturn(_Body):
-    reason: str = Field(min_length=1, description="Почему обращение направлено ошибочно")
+    reason: FreeText() = Field(description="Почему обращение направлено ошибочно")
     suggested_recipient_id: str | None = Field(default=None, description="Компетентный получатель")
 
 
 class Reason(_Body):
-    reason: str = Field(min_length=1)
+    reason: FreeText()
 
 
 class Dispute(_Body):
-    argument: str = Field(min_length=1)
+    argument: FreeText()
 
 
 class Resolution(_Body):
     recipient_id: str
-    decision: str = Field(min_length=1)
+    decision: FreeText()
 
 
 class Draft(_Body):
-    text: str = Field(min_length=1, max_length=20_000)
+    text: FreeText(20_000)
     attachments: int = Field(default=0, ge=0)
 
 
@@ -67,26 +71,26 @@ class ApprovalRequest(_Body):
 
 class Rework(_Body):
     criteria: list[ReworkCriterion] = Field(min_length=1)
-    comment: str | None = None
+    comment: FreeText() | None = None
 
 
 class Postpone(_Body):
-    reason: str = Field(min_length=1)
+    reason: FreeText()
     until: date
 
 
 class Transfer(_Body):
-    authority: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    authority: str = Field(min_length=1, max_length=500)
+    reason: FreeText()
 
 
 class WithoutAnswer(_Body):
-    legal_ground: str = Field(min_length=1)
+    legal_ground: FreeText()
 
 
 class Rating(_Body):
     score: int = Field(ge=1, le=5)
-    comment: str | None = None
+    comment: FreeText() | None = None
 
 
 COMMANDS: dict[str, tuple[str, type[BaseModel] | None, str]] = {

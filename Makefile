@@ -4,13 +4,25 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit bench stack-up stack-down contracts compose-check clean
+.PHONY: run test test-unit bench stack-up stack-down contracts compose-check clean lock audit
 
-$(STAMP): pyproject.toml
+# Every dependency from the lock, each checked against its hashes; the project itself on top.
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+## Re-resolve the lock after changing pyproject.toml's dependencies (uv, hashes for Linux).
+lock: $(STAMP)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-unknown-linux-gnu -o requirements.lock
+
+## Known vulnerabilities of the locked dependencies; exits 1 on any (pip-audit).
+audit: $(STAMP)
+	$(BIN)/python tools/audit.py --strict
 
 ## Whole system: dev stack (Kafka), the four services and the demo generator.
 run: $(STAMP)

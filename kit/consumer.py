@@ -34,8 +34,9 @@ from contracts import Envelope, UndecodableEvent, decode
 from kit import metrics
 from kit.faults import FaultHook, reach
 from kit.inbox import BatchInbox, inbox_id
-from kit.log_consumer import Batch, LogConsumer
+from kit.log_consumer import Batch, LogConsumer, for_another
 from kit.stores import Collected, ServiceApplication
+from kit.supervision import Health
 
 log = logging.getLogger("mcu.consumer")
 
@@ -103,8 +104,9 @@ class TrackedConsumer(LogConsumer):
                  dlq_topic: str, bootstrap: str, batch_size: int = 500,
                  batch_timeout_ms: int = 200, fault_hook: FaultHook | None = None,
                  own_producer: str | None = None,
-                 position_interval: float = POSITION_INTERVAL):
-        super().__init__(name, topic, dlq_topic, bootstrap, batch_size, batch_timeout_ms)
+                 position_interval: float = POSITION_INTERVAL, health: Health | None = None):
+        super().__init__(name, topic, dlq_topic, bootstrap, batch_size, batch_timeout_ms,
+                         health)
         self.app = app
         self.react = react
         self._fault_hook = fault_hook
@@ -221,6 +223,8 @@ class TrackedConsumer(LogConsumer):
         for record in records:
             if own is not None and ("producer", own) in (record.headers or ()):
                 continue  # our own event (the relay's header says so): not even decoded
+            if for_another(record, self.name):
+                continue  # replayed from the DLQ for another consumer
             try:
                 envelope = decode(record.value or b"")
             except UndecodableEvent as exc:

@@ -16,6 +16,8 @@ from kit.outbox import make_producer
 log = logging.getLogger("mcu.dlq")
 
 Dead = tuple[ConsumerRecord, str, str]  # record, error code, detail
+# header of a record put back on the log from the DLQ: the consumer group it is replayed for
+REPLAY_FOR = "mcu-replay-for"
 
 
 class DeadLetterSink:

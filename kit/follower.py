@@ -2,6 +2,9 @@
 
 Subclasses act on each batch (produce to Kafka, send e-mail…) and the position is saved
 only after the action succeeded: at-least-once, and nothing repeated on a clean restart.
+A fault (the broker or the mail server away, the store locked) is retried with backoff
+from the same position, after the subclass reopens what it holds; the follower never
+ends before the service does.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from eventsourcing.persistence import Notification
 
 from kit.faults import FaultHook, reach
 from kit.stores import ServiceApplication
+from kit.supervision import Health, retrying
 
 log = logging.getLogger("mcu.follower")
 
@@ -22,7 +26,8 @@ class StoreFollower:
     position_name: str
 
     def __init__(self, app: ServiceApplication, position_name: str, batch_size: int = 1000,
-                 poll_interval: float = 0.05, fault_hook: FaultHook | None = None):
+                 poll_interval: float = 0.05, fault_hook: FaultHook | None = None,
+                 health: Health | None = None):
         self.app = app
         self.position_name = position_name
         self.batch_size = batch_size
@@ -30,6 +35,8 @@ class StoreFollower:
         self._fault_hook = fault_hook
         self._stopping = asyncio.Event()
         self.position = 0
+        self.health = health or Health(app.name)
+        self._reopen = False  # a fault left what `handle` holds in doubt
 
     async def start(self) -> None:
         self.position = await asyncio.to_thread(self.app.tracked_position, self.position_name) or 0
@@ -40,6 +47,9 @@ class StoreFollower:
     async def open(self) -> None:
         """Acquire what `handle` needs (a producer, a connection)."""
 
+    async def reopen(self) -> None:
+        """After a fault: let go of what `handle` holds and acquire it anew."""
+
     async def close(self) -> None:
         self._stopping.set()
 
@@ -49,8 +59,9 @@ class StoreFollower:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
-            moved = await self.follow_once()
-            await self.after_batch(moved)
+            moved = await retrying(self.position_name, self.health, self._step, self._stopping)
+            if moved is None:
+                return  # stopping while it waited out a fault
             # Only a full batch means a backlog to chase at once. Coming back at once for
             # the few stored meanwhile made a Kafka request and a position write per handful
             # of events: under steady intake the broker took three times the CPU.
@@ -59,6 +70,18 @@ class StoreFollower:
                     await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
                 except TimeoutError:
                     pass
+
+    async def _step(self) -> int:
+        if self._reopen:
+            await self.reopen()
+            self._reopen = False
+        try:
+            moved = await self.follow_once()
+        except Exception:
+            self._reopen = True
+            raise
+        await self.after_batch(moved)
+        return moved
 
     async def follow_once(self) -> int:
         """Act on the next batch after the saved position; returns how many were read."""

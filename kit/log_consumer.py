@@ -1,8 +1,11 @@
 """A consumer of the log whose positions live in its own store, not in Kafka.
 
 Auto-commit is off; on (re)assignment each partition is sought to the position the store
-recorded, so the store is the truth and a Kafka commit is only a hint for tools.
-Subclasses say where positions are stored and what a batch does.
+recorded, so the store is the truth and a Kafka commit is only a hint for tools (one that
+fails is left for the next). Subclasses say where positions are stored and what a batch
+does. A batch whose handling fails (the broker or the store away) is handled again, the
+same records, after a pause that grows: nothing is skipped and the consumer never ends
+before the service does.
 """
 
 from __future__ import annotations
@@ -10,18 +13,26 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+import logging
+
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 
-from kit.dead_letters import DeadLetterSink
+from kit.dead_letters import REPLAY_FOR, DeadLetterSink
+from kit.supervision import Health, retrying
+
+log = logging.getLogger("mcu.consumer")
 
 Batch = dict[TopicPartition, list[ConsumerRecord]]
 
 
 class LogConsumer:
     def __init__(self, group: str, topic: str, dlq_topic: str, bootstrap: str,
-                 batch_size: int = 500, batch_timeout_ms: int = 200):
+                 batch_size: int = 500, batch_timeout_ms: int = 200,
+                 health: Health | None = None):
         self.name = group
+        self.health = health or Health(group)
         self.topic = topic
         self.dlq_topic = dlq_topic
         self.bootstrap = bootstrap
@@ -55,6 +66,7 @@ class LogConsumer:
 
     # -- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
+        await self.close()  # what a start that failed half-way left behind
         self._dlq = DeadLetterSink(self.bootstrap, self.dlq_topic, self.name)
         await self._dlq.start()
         self._consumer = AIOKafkaConsumer(
@@ -81,18 +93,29 @@ class LogConsumer:
             await self.consume_once()
 
     async def consume_once(self) -> int:
+        """One batch: fetched, then handled until it is (the same records each time)."""
         assert self._consumer is not None, "start() first"
+        fetched = await retrying(self.name, self.health, self._fetch, self._stopping)
+        if not fetched:
+            await retrying(self.name, self.health, self.idle, self._stopping)
+            return 0
+        handled = await retrying(self.name, self.health, lambda: self.handle(fetched),
+                                 self._stopping)
+        return handled or 0
+
+    async def _fetch(self) -> Batch:
         batch = await self._consumer.getmany(timeout_ms=self.batch_timeout_ms,
                                              max_records=self.batch_size)
-        batch = {tp: records for tp, records in batch.items() if records}
-        if not batch:
-            await self.idle()
-            return 0
-        return await self.handle(batch)
+        return {tp: records for tp, records in batch.items() if records}
 
     async def commit(self, positions: dict[TopicPartition, int]) -> None:
+        """A hint for tools (the store holds the positions): one that fails is left for
+        the next commit."""
         assert self._consumer is not None
-        await self._consumer.commit(positions)
+        try:
+            await self._consumer.commit(positions)
+        except KafkaError as exc:
+            log.debug("commit deferred", extra={"error_code": type(exc).__name__})
 
     def lag(self, tp: TopicPartition, next_offset: int) -> int | None:
         highwater = self._consumer.highwater(tp) if self._consumer else None
@@ -101,6 +124,14 @@ class LogConsumer:
     async def dead_letter(self, dead) -> None:
         assert self._dlq is not None, "start() first"
         await self._dlq.send(dead)
+
+
+def for_another(record: ConsumerRecord, consumer: str) -> bool:
+    """A record replayed from the DLQ for another consumer: not this one's business."""
+    for name, value in record.headers or ():
+        if name == REPLAY_FOR:
+            return value.decode(errors="replace") != consumer
+    return False
 
 
 class _SeekToStored(ConsumerRebalanceListener):

@@ -26,3 +26,11 @@ BATCH_SECONDS = Gauge(
 LATE_RETURNS = Counter(
     "mcu_routing_late_returns_total", "Executor returns refused as not on the day of assignment"
 )
+DEGRADED = Gauge(
+    "mcu_component_degraded", "1 while a background component retries after a fault",
+    ["service", "component"]
+)
+RETRIES = Counter(
+    "mcu_component_retries_total", "Attempts a background component retried after a fault",
+    ["service", "component"]
+)

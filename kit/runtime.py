@@ -35,9 +35,48 @@ from kit.consumer import Reaction, TrackedConsumer
 from kit.outbox import OutboxRelay
 from kit.settings import ConfigError, Settings
 from kit.stores import ServiceApplication
-from kit.topics import ensure_log_topics
+from kit.supervision import Health, retrying
+from kit.topics import TopicMismatch, ensure_log_topics
 
 log = logging.getLogger("mcu.runtime")
+
+
+@dataclass
+class Running:
+    """What a background job of a running service is given: where to report its faults
+    and progress, and the signal to finish (it is awaited at shutdown, not cancelled, so a
+    store call in a worker thread is never cut off under a closing store)."""
+
+    health: Health
+    stopping: asyncio.Event
+
+    async def pause(self, seconds: float) -> bool:
+        """Wait `seconds`; True if the service is stopping meanwhile."""
+        try:
+            await asyncio.wait_for(self.stopping.wait(), seconds)
+            return True
+        except TimeoutError:
+            return False
+
+
+Job = Callable[[Running], Awaitable[None]]
+
+
+async def until_stopped(run: Running, worker) -> None:
+    """A follower of the store or a consumer of the log (`start`, `run`, `stop`, `close`),
+    reporting to the service's health, run until the service stops; then it finishes the
+    batch in hand and closes."""
+    worker.health = run.health
+    await worker.start()
+    try:
+        working = asyncio.create_task(worker.run())
+        stopping = asyncio.create_task(run.stopping.wait())
+        await asyncio.wait({working, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        worker.stop()
+        stopping.cancel()
+        await working
+    finally:
+        await worker.close()
 
 
 @dataclass
@@ -51,7 +90,8 @@ class Service:
     publishes: bool = False  # True: its appeal events go to the log through the relay
     routers: Sequence[APIRouter] = ()
     title_ru: str = ""
-    background: Sequence[Callable[[], Awaitable[None]]] = ()
+    startup: Sequence[Job] = ()  # work before the service is ready (index rebuilds)
+    background: Sequence[Job] = ()  # work as long as it runs (timers, mail, ingestion)
     on_close: Callable[[], None] | None = None  # release what the service owns (an engine)
     http_workers_allowed: bool = False  # True: its HTTP API may run in several processes
     body_limits: Mapping[str, int] = field(default_factory=dict)  # path prefix -> bytes
@@ -59,43 +99,103 @@ class Service:
     relay: OutboxRelay | None = field(default=None, init=False)
     consumer: TrackedConsumer | None = field(default=None, init=False)
     ready: bool = field(default=False, init=False)
+    fatal: str | None = field(default=None, init=False)  # a refusal that ends the process
+    health: Health = field(init=False)
+    _running: Running | None = field(default=None, init=False)
     _tasks: list[asyncio.Task] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        self.health = Health(self.name)
 
     def http_only(self) -> Service:
         """The same service without relay, consumer and background jobs: an HTTP worker."""
-        return replace(self, reaction=None, publishes=False, background=())
+        return replace(self, reaction=None, publishes=False, startup=(), background=())
 
     async def start(self) -> None:
+        """Starts everything in the background and returns at once: the HTTP doors open
+        even while the broker is away (intake keeps accepting into its store). The
+        service is ready once its start-up work is done."""
+        self._running = Running(self.health, asyncio.Event())
         if self.publishes or self.reaction is not None:
-            await ensure_log_topics(self.settings)
+            self._spawn("log", self._join_the_log)
+        for job in self.background:
+            self._spawn(job.__name__, self._kept(job))
+        self._spawn("startup", self._start_up)
+        log.info("service starting", extra={"component": self.name})
+
+    def _spawn(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
+        self._tasks.append(asyncio.create_task(work(), name=name))
+
+    async def _done(self, component: str, attempt: Callable[[], Awaitable[object]],
+                    **options) -> bool:
+        """`attempt` retried until it succeeds (True) or the service stops (False)."""
+        await retrying(component, self.health, attempt, self._running.stopping, **options)
+        return not self._running.stopping.is_set()
+
+    async def _start_up(self) -> None:
+        for job in self.startup:
+            if not await self._done(job.__name__, lambda job=job: job(self._running)):
+                return
+        self.ready = True
+        log.info("service ready", extra={"component": self.name})
+
+    def _kept(self, job: Job) -> Callable[[], Awaitable[None]]:
+        """A background job that ends by a fault is started again, after a pause."""
+
+        async def keep() -> None:
+            await self._done(job.__name__, lambda: job(self._running))
+
+        keep.__name__ = job.__name__
+        return keep
+
+    async def _join_the_log(self) -> None:
+        """The log's topics (checked: another partition count is refused), then the relay
+        and the consumer, each retried until the broker answers."""
         s = self.settings
+        try:
+            if not await self._done("topics", lambda: ensure_log_topics(s),
+                                    fatal=(TopicMismatch,)):
+                return
+        except TopicMismatch as exc:
+            self._refuse(f"MCU_LOG_PARTITIONS: {exc}")
+            return
         if self.publishes and self.app is not None:
             self.relay = OutboxRelay(self.app, self.name, s.log_topic, s.kafka_bootstrap,
-                                     s.relay_batch_size, s.relay_poll_interval_ms / 1000)
-            await self.relay.start()
-            self._tasks.append(asyncio.create_task(self.relay.run(), name="relay"))
+                                     s.relay_batch_size, s.relay_poll_interval_ms / 1000,
+                                     health=self.health)
+            if not await self._done("relay", self.relay.start):
+                return
+            self._spawn("relay", self.relay.run)
         if self.reaction is not None and self.app is not None:
             self.consumer = TrackedConsumer(
                 self.app, f"mcu.{self.name}", self.reaction, s.log_topic, s.dlq_topic,
                 s.kafka_bootstrap, s.consumer_batch_size, s.consumer_batch_timeout_ms,
-                own_producer=self.name if self.publishes else None)
-            await self.consumer.start()
-            self._tasks.append(asyncio.create_task(self.consumer.run(), name="consumer"))
-        for job in self.background:
-            self._tasks.append(asyncio.create_task(job(), name=job.__name__))
-        self.ready = True
-        log.info("service started", extra={"component": self.name})
+                own_producer=self.name if self.publishes else None, health=self.health)
+            if not await self._done("consumer", self.consumer.start):
+                return
+            self._spawn("consumer", self.consumer.run)
+
+    def _refuse(self, message: str) -> None:
+        """A setting the running system refuses: said once, and the process ends (exit 2)."""
+        self.fatal = message
+        log.error("refused: %s", message, extra={"component": self.name})
+        os.kill(os.getpid(), signal.SIGTERM)
 
     async def stop(self) -> None:
+        """Lets the work in hand finish: the consumer its batch, the relay its position,
+        start-up and background jobs their store calls; then closes the store."""
         self.ready = False
+        if self._running is not None:
+            self._running.stopping.set()
         if self.consumer is not None:
-            self.consumer.stop()  # finish the batch in hand
+            self.consumer.stop()
         if self.relay is not None:
             self.relay.stop()
-        for task in self._tasks:
-            if task.get_name() not in ("consumer", "relay"):
-                task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        done, pending = await asyncio.wait(self._tasks, timeout=25) if self._tasks else ((), ())
+        for task in pending:  # a job that does not listen: cut off, after the grace time
+            log.warning("job did not stop in time", extra={"component": task.get_name()})
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         if self.consumer is not None:
             await self.consumer.close()
         if self.relay is not None:
@@ -155,7 +255,11 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
         failed = service.failed_task()
         if not service.ready or failed:
             response.status_code = 503
-            return {"status": "not_ready", "service": service.name, "failed": failed}
+            return {"status": "not_ready", "service": service.name, "failed": failed,
+                    "degraded": service.health.report()}
+        degraded = service.health.report()
+        if degraded:  # the doors answer; some background work waits out a fault
+            return {"status": "degraded", "service": service.name, "degraded": degraded}
         return {"status": "ready", "service": service.name}
 
     @api.get("/metrics", tags=["ops"], summary="Метрики Prometheus")
@@ -210,12 +314,11 @@ class HttpWorkers:
                                  "--main-port", str(self.main_port),
                                  "--main-pid", str(os.getpid())])
 
-    async def supervise(self) -> None:
-        """Runs with the service; its cancellation at shutdown stops the workers first."""
+    async def supervise(self, run: Running) -> None:
+        """Runs with the service; when it stops, the workers are stopped first."""
         self.processes = [self._spawn() for _ in range(self.count)]
         try:
-            while True:
-                await asyncio.sleep(1)
+            while not await run.pause(1):
                 for i, process in enumerate(self.processes):
                     if process.poll() is not None:
                         log.error("HTTP worker exited; restarting", extra={
@@ -235,13 +338,14 @@ class HttpWorkers:
                 process.kill()
 
 
-def _exit_with_parent(parent: int) -> Callable[[], Awaitable[None]]:
+def _exit_with_parent(parent: int) -> Job:
     """A worker whose main process died (even by SIGKILL, even while the worker started)
     stops: it must not hold the port, nor take appeals no relay would publish."""
 
-    async def exit_with_parent() -> None:
+    async def exit_with_parent(run: Running) -> None:
         while os.getppid() == parent:
-            await asyncio.sleep(1)
+            if await run.pause(1):
+                return
         log.error("main process gone; HTTP worker stops")
         os.kill(os.getpid(), signal.SIGTERM)
 
@@ -317,3 +421,5 @@ def serve(service: Service, worker_of: tuple[int, int] | None = None,
     finally:
         if workers is not None:
             workers.stop()
+    if service.fatal:
+        raise ConfigError(service.fatal)  # `mcu` says it and exits 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from kit.runtime import Service
+from kit.runtime import Running, Service, until_stopped
 from kit.settings import Settings
 from kit.staff import StaffTokenFirst, directory_of
 from services.analytics.adapters.analyst_sql import AnalystSql
@@ -31,12 +31,8 @@ def build(settings: Settings | None = None) -> Service:
     ingestor = Ingestor(analytics.projector, settings.log_topic, settings.dlq_topic,
                         settings.kafka_bootstrap, batch_size=5000)
 
-    async def ingest() -> None:
-        await ingestor.start()
-        try:
-            await ingestor.run()
-        finally:
-            await ingestor.close()
+    async def ingest(run: Running) -> None:
+        await until_stopped(run, ingestor)
 
     analyst_sql = AnalystSql(analytics.ch)
 

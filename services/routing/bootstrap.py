@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from kit.privacy import redactor
-from kit.runtime import Service
+from kit.runtime import Running, Service
 from kit.reference_files import named_by
 from kit.settings import Settings
 from kit.staff import StaffTokenFirst, directory_file
@@ -35,11 +35,13 @@ def build(settings: Settings | None = None) -> Service:
     app = build_application(settings)
     redactor()  # staff's free text is masked at the door: its models load before serving
 
-    async def index_queue() -> None:
+    async def index_queue(run: Running) -> None:
+        """Start-up: the work queues from the store (not ready before: a queue asked
+        meanwhile would look empty)."""
         count = await asyncio.to_thread(app.rebuild_queue)
         log.info("queue rebuilt", extra={"count": count})
 
     return Service("routing", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app)], background=[index_queue],
+                   routers=[router(app)], startup=[index_queue],
                    title_ru="МЦУ: маршрутизация и исполнение",
                    middleware=[(StaffTokenFirst, {"directory": app.directory})])

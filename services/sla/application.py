@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, time
 from uuid import UUID
 
@@ -113,9 +114,12 @@ class SlaApplication(ServiceApplication):
         except AggregateNotFoundError:
             pass
 
-    def rebuild_timers(self) -> int:
-        """Scan the store once and schedule every deadline that still has timers."""
-        for appeal_id in self.originators(f"{Deadline.__module__}:Deadline."):
+    def rebuild_timers(self, stopping: Callable[[], bool] = lambda: False) -> int:
+        """Scan the store once and schedule every deadline that still has timers; ends
+        early when the service stops (the next start scans again)."""
+        for n, appeal_id in enumerate(self.originators(f"{Deadline.__module__}:Deadline.")):
+            if n % 1000 == 0 and stopping():
+                break
             self.reschedule(appeal_id)
         return len(self.timers)
 

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from kit.clock import AcceleratedClock, Clock, SystemClock
 from kit.reference_files import named_by
 from kit.privacy import redactor
-from kit.runtime import Service
+from kit.runtime import Running, Service, until_stopped
+from kit.supervision import retrying
 from kit.scope import RoutingScope
 from kit.settings import Settings
 from kit.staff import StaffTokenFirst, directory_of
@@ -53,15 +54,20 @@ def build(settings: Settings | None = None) -> Service:
     redactor()  # staff's free text is masked at the door: its models load before serving
     app, loaded = build_application(settings)
 
-    async def fire_timers() -> None:
+    async def load_timers(run: Running) -> None:
+        """Start-up: the calendars' revisions, then every pending timer (the service is
+        not ready before: a timer due meanwhile would fire late)."""
         for change in await asyncio.to_thread(app.record_calendar):
             log.info(change)
-        scheduled = await asyncio.to_thread(app.rebuild_timers)
+        scheduled = await asyncio.to_thread(app.rebuild_timers, run.stopping.is_set)
         log.info("timers rebuilt", extra={"count": scheduled})
-        while True:
-            fired = await asyncio.to_thread(app.fire_due)
-            if not fired:
-                await asyncio.sleep(0.2)
+
+    async def fire_timers(run: Running) -> None:
+        while not run.stopping.is_set():
+            fired = await retrying("timers", run.health,
+                                   lambda: asyncio.to_thread(app.fire_due), run.stopping)
+            if not fired and await run.pause(0.2):
+                return
 
     background = [fire_timers]
     if settings.smtp_host:
@@ -69,15 +75,12 @@ def build(settings: Settings | None = None) -> Service:
             settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_user,
             settings.smtp_password, settings.smtp_starttls)), loaded.contacts)
 
-        async def send_notices() -> None:
-            await notifier.start()
-            try:
-                await notifier.run()
-            finally:
-                await notifier.close()
+        async def send_notices(run: Running) -> None:
+            await until_stopped(run, notifier)
 
         background.append(send_notices)
     return Service("sla", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app, directory, RoutingScope(settings.routing_address))], background=background,
+                   routers=[router(app, directory, RoutingScope(settings.routing_address))],
+                   startup=[load_timers], background=background,
                    title_ru="МЦУ: контроль сроков",
                    middleware=[(StaffTokenFirst, {"directory": directory})])

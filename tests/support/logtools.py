@@ -20,8 +20,9 @@ from services.intake.domain.commands import RegisterAppeal
 from tests.support.tally import TallyApplication
 
 
-class Crash(Exception):
-    """Stands for the process dying at a fault point: nothing after it runs."""
+class Crash(BaseException):
+    """Stands for the process dying at a fault point: nothing after it runs (a
+    BaseException, as a death is: no retry of a fault catches it)."""
 
 
 def crash_at(point: str):

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import typer
 
@@ -153,7 +151,11 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
         clock_speed: float = typer.Option(
             600.0, help="Во сколько раз быстрее идут часы контроля сроков (1 — реальное время)"),
         ) -> None:
-    """Стенд, все сервисы и демо; Ctrl+C останавливает сервисы (стенд остаётся)."""
+    """Стенд, все сервисы и демо под присмотром: упавший сервис перезапускается; Ctrl+C
+    или SIGTERM останавливает всё (стенд остаётся)."""
+    from cli.supervisor import Supervisor
+    from demo.runner import wait_for
+
     dev = _dev_stack()
     typer.echo(f"Kafka: {dev.kafka.up()}")
     typer.echo(f"Почта: {dev.mailbox.up()}")
@@ -161,14 +163,19 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
     sla_env = {**os.environ, "MCU_CLOCK_SPEED": str(clock_speed),
                "MCU_SMTP_HOST": os.environ.get("MCU_SMTP_HOST", "127.0.0.1"),
                "MCU_SMTP_PORT": os.environ.get("MCU_SMTP_PORT", str(dev.mailbox.port))}
-    procs = [subprocess.Popen([sys.executable, "-m", "cli.main", "serve", name],
-                              env=sla_env if name == "sla" else None)
-             for name in SERVICES]
-    from demo.runner import wait_for
-
+    supervisor = Supervisor(say=lambda line: typer.echo(f"mcu run: {line}", err=True))
     for name in SERVICES:
-        wait_for(f"http://127.0.0.1:{settings.port_for(name)}", timeout=120)
-    typer.echo("\nМЦУ запущен:")
+        supervisor.add(name, [sys.executable, "-m", "cli.main", "serve", name],
+                       env=sla_env if name == "sla" else None)
+    try:
+        for name, child in zip(SERVICES, supervisor.children, strict=True):
+            wait_for(f"http://127.0.0.1:{settings.port_for(name)}", timeout=120,
+                     process=child.process)
+    except (RuntimeError, TimeoutError) as exc:
+        supervisor.stop()
+        typer.echo(f"Ошибка: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo("\nМЦУ запущен (упавший сервис перезапускается сам):")
     for name in SERVICES:
         base = f"http://127.0.0.1:{settings.port_for(name)}"
         typer.echo(f"  {name:<10} {base}/docs   метрики {base}/metrics")
@@ -177,23 +184,8 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
     typer.echo(f"  почта      письма о сроках: {dev.mailbox.maildir}/new "
                f"(часы сроков ×{clock_speed:g})\n")
     if not no_demo:
-        procs.append(subprocess.Popen([sys.executable, "-m", "cli.main", "demo",
-                                       "--rate", str(rate)]))
-    try:
-        while all(p.poll() is None for p in procs):
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-        for p in procs:
-            p.wait(timeout=30)
-    failed = [p.args for p in procs if p.returncode not in (0, -signal.SIGTERM, None)]
-    if failed:
-        typer.echo(f"процессы завершились с ошибкой: {failed}", err=True)
-        raise typer.Exit(1)
+        supervisor.add("demo", [sys.executable, "-m", "cli.main", "demo", "--rate", str(rate)])
+    raise typer.Exit(supervisor.run())
 
 
 def main() -> None:

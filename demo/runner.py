@@ -24,18 +24,40 @@ async def run(intake_url: str, rate: float, total: int | None, seed: int,
     start = time.monotonic()
     async with httpx.AsyncClient(base_url=intake_url, timeout=10) as client:
         sender = ChannelSender(client, incident_batch)
-        await sender.load_services()
+        await delivered(sender.load_services)
         for made, appeal in enumerate(appeals(seed), start=1):
             if total is not None and made > total:
                 break
-            before, sent = sent, sent + await sender.send(appeal, made)
+            before, sent = sent, sent + await delivered(lambda: sender.send(appeal, made))
             if sent // report_every > before // report_every:
                 print(f"демо: отправлено {sent} обращений", flush=True)
             delay = start + made * interval - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-        sent += await sender.flush()
+        sent += await delivered(sender.flush)
     return sent
+
+
+async def delivered(send, most: float = 10.0):
+    """What `send` returns once it got through: while intake is away (restarted, its
+    connection dropped mid-answer) or answers 5xx, the same item is sent again after a
+    pause, as a channel retries a delivery; the channels' items are idempotent. An item
+    intake refuses (4xx) is reported and skipped."""
+    pause = 0.5
+    while True:
+        try:
+            return await send()
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code < 500:
+                print(f"демо: приём отклонил ({exc.response.status_code}):"
+                      f" {exc.response.text[:200]}", flush=True)
+                return 0
+            reason = f"ответ {exc.response.status_code}"
+        except httpx.HTTPError as exc:
+            reason = type(exc).__name__
+        print(f"демо: приём недоступен ({reason}), повтор через {pause:.0f} с", flush=True)
+        await asyncio.sleep(pause)
+        pause = min(most, pause * 2)
 
 
 class ChannelSender:

@@ -110,7 +110,16 @@ class Staff:
             await self._post(person, appeal, "rating", {"score": score})
 
     async def run(self, interval: float = 2.0) -> None:
-        await self.load()
+        """Work until cancelled; while routing is away (restarted, stopped) people wait
+        and carry on when it answers again."""
+        while not self.people:
+            try:
+                await self.load()
+            except (httpx.HTTPError, ValueError, KeyError):
+                await asyncio.sleep(interval)
         while True:
-            await self.tick()
+            try:
+                await self.tick()
+            except (httpx.HTTPError, ValueError) as exc:
+                print(f"демо: маршрутизация недоступна ({type(exc).__name__}), жду", flush=True)
             await asyncio.sleep(interval)

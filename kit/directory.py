@@ -146,6 +146,7 @@ def parse_directory(data: object, source: str = "справочник") -> Direc
                            frozenset(c.value for c in p.channels)) for p in raw.people}
     found = [f"организация {o.id}: неизвестная вышестоящая {o.parent}"
              for o in orgs.values() if o.parent and o.parent not in orgs]
+    found += _cycles(orgs)
     found += [f"сотрудник {p.id}: неизвестная организация {p.organization}"
               for p in people.values() if p.organization not in orgs]
     found += [f"сотрудник {p.id}: у интеграции канала (роль applicant) не указаны channels"
@@ -159,6 +160,23 @@ def parse_directory(data: object, source: str = "справочник") -> Direc
         raise ReferenceFileError(source, found)
     return Directory(raw.municipality, raw.timezone, orgs, people,
                      {name: Block(name, b.curator, b.lead) for name, b in raw.blocks.items()})
+
+
+def _cycles(orgs: dict[str, Organization]) -> list[str]:
+    """Each chain of parents that comes back to itself, named once (a cycle would make
+    every "is under" question loop forever)."""
+    found, reported = [], set()
+    for start in orgs:
+        chain, current = [], start
+        while current in orgs and current not in chain:
+            chain.append(current)
+            current = orgs[current].parent
+        if current in chain:
+            loop = chain[chain.index(current):]
+            if not reported & set(loop):
+                reported |= set(loop)
+                found.append("цикл подчинения: " + " → ".join([*loop, current]))
+    return found
 
 
 def load_directory(path: Path = SHIPPED_DIRECTORY) -> tuple[Directory, dict]:

@@ -23,11 +23,11 @@ from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import STATUS_RU, Workflow
 
 WAITING_FOR = {  # status -> who acts next
-    "routed": {Role.COORDINATOR}, "returned": {Role.COORDINATOR}, "reopened": {Role.COORDINATOR},
-    "subordinate": {Role.SUBORDINATE_COORDINATOR}, "assigned": {Role.EXECUTOR},
-    "rework": {Role.EXECUTOR}, "answer_drafted": {Role.EXECUTOR},
-    "on_approval": {Role.APPROVER}, "approved": {Role.APPROVER},
-    "disputed": {Role.MCU_HEAD}, "answered": {Role.APPLICANT},
+    "routed": Role.COORDINATOR, "returned": Role.COORDINATOR, "reopened": Role.COORDINATOR,
+    "subordinate": Role.SUBORDINATE_COORDINATOR, "assigned": Role.EXECUTOR,
+    "rework": Role.EXECUTOR, "answer_drafted": Role.EXECUTOR,
+    "on_approval": Role.APPROVER, "approved": Role.APPROVER,
+    "disputed": Role.MCU_HEAD, "answered": Role.APPLICANT,
 }
 
 
@@ -53,7 +53,10 @@ class RoutingApplication(ServiceApplication):
         self.rules = rules
         self.zone = ZoneInfo(directory.timezone)
         self.clock = clock or SystemClock()
-        self._queue: dict[UUID, QueueItem] = {}
+        # who is waited for -> the appeals waiting for them, with the order they began to
+        self._waiting: dict[tuple[str, str], dict[UUID, tuple[int, QueueItem]]] = {}
+        self._keys: dict[UUID, tuple[str, str]] = {}  # appeal -> its key in `_waiting`
+        self._order = 0
         self._queue_lock = threading.Lock()
 
     # -- reference data ------------------------------------------------------------------
@@ -220,46 +223,90 @@ class RoutingApplication(ServiceApplication):
         return reach
 
     def queue(self, person: Person) -> list[QueueItem]:
-        """Appeals waiting for this person's action, oldest first."""
+        """Appeals waiting for this person's action, oldest first: read from the index
+        of who is waited for, never a scan of every appeal."""
+        found: list[tuple[int, QueueItem]] = []
         with self._queue_lock:
-            items = list(self._queue.values())
-        mine = []
-        for item in items:
-            waiting = WAITING_FOR.get(item.status, set())
-            for role in person.roles & waiting:
-                if self._queue_scope(role, person, item):
-                    mine.append(item)
-                    break
-        return mine
-
-    def _queue_scope(self, role: Role, person: Person, item: QueueItem) -> bool:
-        if role is Role.EXECUTOR:
-            return item.executor_id == person.id
-        if role is Role.SUBORDINATE_COORDINATOR:
-            return item.subordinate_id == person.organization
-        if role is Role.COORDINATOR:
-            return (person.organization == "mcu" and item.recipient_id == "mcu") or (
-                item.recipient_id == person.organization and not item.subordinate_id)
-        if role is Role.APPROVER:
-            return (item.subordinate_id or item.recipient_id) == person.organization
-        if role is Role.APPLICANT:
-            return item.channel in person.channels
-        return role is Role.MCU_HEAD
+            for key in _waiting_keys(person):
+                found.extend(self._waiting.get(key, {}).values())
+        return [item for _, item in sorted(found, key=lambda pair: pair[0])]
 
     def committed(self, aggregates) -> None:
         """After every commit the queue index follows the aggregates in hand."""
         self._index(aggregates)
 
     def _index(self, aggregates) -> None:
+        """Each workflow under the one key of whom it waits for; one that waits for
+        nobody (closed, transferred, postponed) leaves the index and its memory."""
         with self._queue_lock:
             for wf in aggregates:
                 if isinstance(wf, Workflow):
-                    self._queue[wf.id] = QueueItem(
-                        wf.id, wf.status, wf.recipient_id, wf.subordinate_id, wf.executor_id,
-                        wf.facts.get("topic", ""), wf.facts.get("territory", ""),
-                        wf.facts.get("channel", ""))
+                    self._index_one(wf)
+
+    def _index_one(self, wf: Workflow) -> None:
+        item = QueueItem(wf.id, wf.status, wf.recipient_id, wf.subordinate_id, wf.executor_id,
+                         wf.facts.get("topic", ""), wf.facts.get("territory", ""),
+                         wf.facts.get("channel", ""))
+        key, old = _waited_by(item), self._keys.pop(wf.id, None)
+        order = None
+        if old is not None:
+            order, _ = self._waiting[old].pop(wf.id)
+            if not self._waiting[old]:
+                del self._waiting[old]
+            if old != key:
+                order = None  # it begins to wait for someone else now
+        if key is None:
+            return
+        if order is None:
+            self._order += 1
+            order = self._order
+        self._waiting.setdefault(key, {})[wf.id] = (order, item)
+        self._keys[wf.id] = key
+
+    def queued(self) -> int:
+        """How many appeals wait for someone (the index's size)."""
+        with self._queue_lock:
+            return len(self._keys)
 
     def rebuild_queue(self) -> int:
-        """Scan the store once at start and index every workflow."""
+        """Scan the store once at start and index every workflow still waiting."""
         self._index(self.repository.get(a) for a in self.originators(":Workflow."))
-        return len(self._queue)
+        return self.queued()
+
+
+def _waited_by(item: QueueItem) -> tuple[str, str] | None:
+    """Whom an appeal waits for: a role and the one holder of it (a person, an
+    organisation, a channel); None when it waits for nobody."""
+    role = WAITING_FOR.get(item.status)
+    if role is Role.EXECUTOR:
+        return ("executor", item.executor_id or "")
+    if role is Role.SUBORDINATE_COORDINATOR:
+        return ("subordinate", item.subordinate_id or "")
+    if role is Role.COORDINATOR:
+        return ("coordinator", item.recipient_id or "")
+    if role is Role.APPROVER:
+        return ("approver", item.subordinate_id or item.recipient_id or "")
+    if role is Role.MCU_HEAD:
+        return ("head", "")
+    if role is Role.APPLICANT:
+        return ("applicant", item.channel)
+    return None
+
+
+def _waiting_keys(person: Person) -> list[tuple[str, str]]:
+    """The keys of `_waited_by` under which appeals wait for this person."""
+    keys = []
+    for role in person.roles:
+        if role is Role.EXECUTOR:
+            keys.append(("executor", person.id))
+        elif role is Role.SUBORDINATE_COORDINATOR:
+            keys.append(("subordinate", person.organization))
+        elif role is Role.COORDINATOR:
+            keys.append(("coordinator", person.organization))
+        elif role is Role.APPROVER:
+            keys.append(("approver", person.organization))
+        elif role is Role.MCU_HEAD:
+            keys.append(("head", ""))
+        elif role is Role.APPLICANT:
+            keys.extend(("applicant", channel) for channel in sorted(person.channels))
+    return keys

@@ -33,6 +33,19 @@ class TimerIndex:
                 return
             self._next[key] = moment
             heapq.heappush(self._heap, (moment, key))
+            if len(self._heap) > 2 * len(self._next) + 1024:
+                self._compact()
+
+    def _compact(self) -> None:
+        """Drop the stale entries of rescheduled or finished deadlines: the heap stays
+        within twice the pending timers, however often they move."""
+        self._heap = [(moment, key) for key, moment in self._next.items()]
+        heapq.heapify(self._heap)
+
+    def entries(self) -> int:
+        """Heap entries, stale ones included (what the index costs in memory)."""
+        with self._lock:
+            return len(self._heap)
 
     def due(self, now: datetime, limit: int = 10_000) -> list[UUID]:
         """Appeals whose next timer is at or before `now` (removed from the index)."""

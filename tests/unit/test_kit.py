@@ -161,3 +161,19 @@ def test_mcu_stops_on_a_wrong_setting_with_its_name_and_exit_code_2(tmp_path):
     assert done.returncode == 2
     assert "Ошибка: MCU_INTAKE_API_KEYS: неизвестный канал «opn311»" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_directory_whose_parents_loop_is_refused_naming_the_cycle():
+    import pytest
+
+    from kit.directory import parse_directory
+    from kit.reference_files import ReferenceFileError
+
+    data = {"municipality": "Тест", "timezone": "Europe/Moscow", "people": [],
+            "organizations": [{"id": "a", "name": "А", "kind": "department", "parent": "b"},
+                              {"id": "b", "name": "Б", "kind": "department", "parent": "c"},
+                              {"id": "c", "name": "В", "kind": "administration", "parent": "a"},
+                              {"id": "d", "name": "Г", "kind": "department", "parent": "a"}]}
+    with pytest.raises(ReferenceFileError) as refused:
+        parse_directory(data)
+    assert refused.value.problems == ["цикл подчинения: a → b → c → a"]

@@ -206,3 +206,17 @@ def test_time_of_commands_comes_from_the_clock(app, clock):
     clock.advance(timedelta(days=3))
     run(app, "assign", appeal, "p-coordinator", executor_id="p-executor")
     assert app.workflow(appeal.appeal_id).assigned_at == clock.now()
+
+
+def test_an_appeal_that_waits_for_nobody_leaves_the_queue_index(app):
+    appeals = [registered(app) for _ in range(3)]
+    assert app.queued() == 3
+    run(app, "postpone", appeals[0], "p-coordinator", reason="сезонные работы",
+        until=__import__("datetime").date(2027, 5, 1))
+    run(app, "transfer", appeals[1], "p-coordinator", authority="ГИБДД", reason="не наше")
+    assert app.queued() == 1  # postponed and transferred wait for nobody: out of memory
+    assert [i.appeal_id for i in app.queue(who(app, "p-coordinator"))] == [appeals[2].appeal_id]
+    run(app, "assign", appeals[2], "p-coordinator", executor_id="p-executor")
+    assert app.queue(who(app, "p-coordinator")) == []
+    assert [i.status for i in app.queue(who(app, "p-executor"))] == ["assigned"]
+    assert app.queued() == 1

@@ -74,3 +74,21 @@ def test_an_escalation_names_the_level_and_the_role_and_falls_back_to_the_head()
 
 def test_other_events_need_no_mail():
     assert notice_for("DeadlineSet", {"stage": "answer"}, CTX, MSK, "u-head") is None
+
+
+def test_rescheduling_often_keeps_the_timer_heap_bounded():
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from services.sla.timers import TimerIndex
+
+    index, start = TimerIndex(), datetime(2026, 11, 16, tzinfo=UTC)
+    appeals = [uuid.uuid4() for _ in range(100)]
+    for n in range(20_000):  # each deadline moved 200 times
+        index.schedule(appeals[n % 100], start + timedelta(minutes=n))
+    assert len(index) == 100 and index.entries() <= 2 * 100 + 1024
+    for appeal in appeals[:50]:
+        index.schedule(appeal, None)  # finished: no timer left
+    assert len(index) == 50
+    due = index.due(start + timedelta(days=30))
+    assert sorted(due) == sorted(appeals[50:])

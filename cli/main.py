@@ -21,7 +21,9 @@ app.add_typer(contracts_cli, name="contracts")
 
 def _register_subcommands() -> None:
     from cli.analytics import analytics
+    from cli.chaos import chaos
     from cli.classify import classify
+    from cli.dlq import dlq
     from cli.intake import intake
     from cli.sla import sla
     from cli.staff import staff
@@ -31,6 +33,8 @@ def _register_subcommands() -> None:
     app.add_typer(sla, name="sla")
     app.add_typer(analytics, name="analytics")
     app.add_typer(staff, name="staff")
+    app.add_typer(dlq, name="dlq")
+    app.command("chaos")(chaos)
 
 
 _register_subcommands()

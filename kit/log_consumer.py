@@ -25,6 +25,7 @@ from kit.supervision import Health, retrying
 log = logging.getLogger("mcu.consumer")
 
 Batch = dict[TopicPartition, list[ConsumerRecord]]
+CLOSE_TIMEOUT = 10.0  # seconds to let go of the broker at a stop
 
 
 class LogConsumer:
@@ -81,12 +82,17 @@ class LogConsumer:
         self._stopping.set()
 
     async def close(self) -> None:
-        if self._consumer is not None:
-            await self._consumer.stop()
-            self._consumer = None
-        if self._dlq is not None:
-            await self._dlq.close()
-            self._dlq = None
+        """Leaves the group and lets go of the broker; bounded, since with the broker away
+        aiokafka would wait for it forever (the stored positions are what counts)."""
+        consumer, self._consumer = self._consumer, None
+        dlq, self._dlq = self._dlq, None
+        for closing in (consumer.stop() if consumer else None, dlq.close() if dlq else None):
+            if closing is not None:
+                try:
+                    await asyncio.wait_for(closing, CLOSE_TIMEOUT)
+                except (TimeoutError, KafkaError) as exc:
+                    log.warning("closed without the broker", extra={
+                        "component": self.name, "error_code": type(exc).__name__})
 
     async def run(self) -> None:
         while not self._stopping.is_set():

@@ -16,7 +16,7 @@ SAFE_KEYS = frozenset({
     "service", "appeal_id", "event_id", "event_type", "seq", "producer", "topic",
     "partition", "offset", "count", "position", "lag", "error_code", "consumer",
     "duration_ms", "port", "url", "path", "status", "method", "channel", "backlog",
-    "positions", "store", "component",
+    "positions", "store", "component", "seconds", "exit_code", "http_processes",
 })
 _STANDARD = set(vars(logging.makeLogRecord({})))
 
@@ -42,9 +42,34 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class OncePerWindow(logging.Filter):
+    """The same message of a library at most once per `seconds`: while the broker is away,
+    aiokafka says "connection refused" ten times a second, which would bury everything
+    (the service's own log says once that a component is degraded, and when it recovers)."""
+
+    def __init__(self, library: str, seconds: float = 60.0):
+        super().__init__()
+        self.library = library
+        self.seconds = seconds
+        self._last: dict[tuple[str, str], float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(self.library):
+            return True
+        key = (record.name, str(record.msg))
+        last = self._last.get(key)
+        if last is not None and record.created - last < self.seconds:
+            return False
+        if len(self._last) > 1000:
+            self._last.clear()
+        self._last[key] = record.created
+        return True
+
+
 def configure(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(OncePerWindow("aiokafka"))  # on the handler: its child loggers too
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -10,6 +10,7 @@ import asyncio
 import logging
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.structs import ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -81,3 +82,25 @@ async def log_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPa
         await consumer._client.force_metadata_update()  # noqa: SLF001
         found = consumer.partitions_for_topic(topic) or set()
     return [TopicPartition(topic, p) for p in sorted(found)]
+
+
+async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+    """Every record of a topic as it stands now, partition by partition, in offset order
+    (no consumer group: nothing is committed). For reconciliation and tooling."""
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await reader.start()
+    try:
+        partitions = await log_partitions(reader, topic)
+        if not partitions:
+            return []
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        end = await reader.end_offsets(partitions)
+        records: list[ConsumerRecord] = []
+        while [tp for tp in partitions if await reader.position(tp) < end[tp]]:
+            for batch in (await reader.getmany(timeout_ms=500)).values():
+                records.extend(r for r in batch
+                               if r.offset < end[TopicPartition(r.topic, r.partition)])
+        return sorted(records, key=lambda r: (r.partition, r.offset))
+    finally:
+        await reader.stop()

@@ -10,11 +10,18 @@ from pathlib import Path
 
 
 def running_pid(pid_file: Path) -> int | None:
+    """The pid in the file if that process runs (a zombie, dead but not yet reaped by its
+    parent, does not)."""
     try:
         pid = int(pid_file.read_text().strip())
         os.kill(pid, 0)
     except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
         return None
+    try:
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return None
+    except (OSError, IndexError):
+        pass
     return pid
 
 

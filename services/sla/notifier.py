@@ -1,13 +1,17 @@
 """Mails reminders, overdue notices and escalations as they are stored, at least once.
 
 It follows the SLA store's notification log like the outbox relay follows it for Kafka:
-the position is saved after the mail went out, so a crash can resend, never skip.
+the position is saved after the mail went out, so a crash can resend, never skip. A mail
+server that is away is waited for (the follower retries the batch); a notice the server
+refuses for good (no such mailbox: a 5xx answer) is logged and skipped, so one wrong
+address in the directory does not hold up every notice after it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import smtplib
 from collections.abc import Sequence
 
 from eventsourcing.persistence import Notification
@@ -57,5 +61,14 @@ class Notifier(StoreFollower):
             head = self.contacts[self.sla.policy.mcu_head]  # nobody reachable: the MCU head is
             known = [(head.name, head.email)]
         if known:
-            self.mailer.send(known, notice.subject, notice.body, seed)
+            try:
+                self.mailer.send(known, notice.subject, notice.body, seed)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError,
+                    smtplib.SMTPSenderRefused) as exc:
+                code = getattr(exc, "smtp_code", 550)
+                if code is not None and code < 500:
+                    raise  # 4xx: the server says "later"; the batch is tried again
+                log.error("notice refused by the mail server", extra={
+                    "error_code": type(exc).__name__, "position": seed})
+                return
             self.sent += 1

@@ -9,12 +9,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from contracts.vocabulary import Channel
-from kit.privacy import redactor
 from kit.consumer import TrackedConsumer
+from kit.privacy import redactor
 from kit.outbox import OutboxRelay
 from kit.settings import Settings
 from kit.stores import store_environment
-from kit.topics import log_partitions
+from kit.topics import log_partitions, read_topic as read_all
 from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
 from tests.support.tally import TallyApplication
@@ -85,24 +85,6 @@ async def consume_until(c: TrackedConsumer, done, timeout: float = 60.0) -> None
         if time.monotonic() > deadline:
             raise TimeoutError("consumer did not reach the expected state")
         await c.consume_once()
-
-
-async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord]:
-    """Every message on the topic, partition by partition, in offset order."""
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await reader.start()
-    try:
-        partitions = await log_partitions(reader, topic)
-        reader.assign(partitions)
-        await reader.seek_to_beginning(*partitions)
-        end = await reader.end_offsets(partitions)
-        records: list[ConsumerRecord] = []
-        while [tp for tp in partitions if await reader.position(tp) < end[tp]]:
-            for batch in (await reader.getmany(timeout_ms=500)).values():
-                records.extend(batch)
-        return sorted(records, key=lambda r: (r.partition, r.offset))
-    finally:
-        await reader.stop()
 
 
 async def produce_raw(bootstrap: str, topic: str, items: list[tuple[bytes, bytes]]) -> None:

@@ -132,6 +132,7 @@ class TrackedConsumer(LogConsumer):
             outcome, stored = await self._apply_partition(tp, records)
             if stored:
                 self._unsaved.pop(tp, None)  # the stored position is newer
+                self.stored[tp] = records[-1].offset + 1
                 await reach(self._fault_hook, "after_store")
                 await self.commit({tp: records[-1].offset + 1})
             self._observe(tp, records, outcome, time.perf_counter() - started)
@@ -167,6 +168,7 @@ class TrackedConsumer(LogConsumer):
                                                       offset))
                 if await asyncio.to_thread(self._store, processing):
                     del self._unsaved[tp]
+                    self.stored[tp] = offset
                     await self.commit({tp: offset})
 
     async def _apply_partition(self, tp: TopicPartition, records: Sequence[ConsumerRecord]

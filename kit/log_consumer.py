@@ -43,6 +43,9 @@ class LogConsumer:
         self._dlq: DeadLetterSink | None = None
         self._stopping = asyncio.Event()
         self.assigned: set[TopicPartition] = set()
+        # next offset per partition as stored: records fetched below it (before a seek
+        # took effect) are not handled twice, nor dead-lettered twice
+        self.stored: dict[TopicPartition, int] = {}
 
     # -- what subclasses provide -------------------------------------------------------
     def stored_positions(self, partitions: Sequence[int]) -> dict[int, int]:
@@ -61,6 +64,8 @@ class LogConsumer:
         if partitions:
             self.forget()
         self.assigned -= partitions
+        for tp in partitions:
+            self.stored.pop(tp, None)
 
     async def idle(self) -> None:
         """A poll brought nothing: time for deferred work."""
@@ -102,6 +107,8 @@ class LogConsumer:
         """One batch: fetched, then handled until it is (the same records each time)."""
         assert self._consumer is not None, "start() first"
         fetched = await retrying(self.name, self.health, self._fetch, self._stopping)
+        fetched = {tp: kept for tp, records in fetched.items()
+                   if (kept := [r for r in records if r.offset >= self.stored.get(tp, 0)])}
         if not fetched:
             await retrying(self.name, self.health, self.idle, self._stopping)
             return 0
@@ -153,4 +160,5 @@ class _SeekToStored(ConsumerRebalanceListener):
         for tp in assigned:
             if tp.partition in stored:
                 self.owner._consumer.seek(tp, stored[tp.partition])  # noqa: SLF001
+                self.owner.stored[tp] = stored[tp.partition]
         self.owner.assigned |= set(assigned)

@@ -155,6 +155,7 @@ class Ingestor(LogConsumer):
         positions = {tp.partition: recs[-1].offset + 1 for tp, recs in batch.items()}
         await asyncio.to_thread(self.projector.save_positions, self.topic, positions)
         self._states_in_doubt = False
+        self.stored |= {TopicPartition(self.topic, p): o for p, o in positions.items()}
         await self.commit({TopicPartition(self.topic, p): o for p, o in positions.items()})
         metrics.EVENTS_CONSUMED.labels(self.name).inc(result.inserted)
         metrics.EVENTS_DUPLICATE.labels(self.name).inc(result.duplicates)

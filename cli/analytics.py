@@ -85,7 +85,7 @@ def export(week: str = typer.Option(..., help="ISO-неделя"),
     settings = Settings()
     if url := _service_url(settings):
         out.write_bytes(_ask(settings, "GET", f"{url}/api/v1/exports", params={
-            "week": week, "format": fmt, "table": table}).content)
+            "period": week, "format": fmt, "table": table}).content)
     else:
         from services.analytics import exports
         from services.analytics.domain.indicators import IndicatorError, Period

@@ -8,10 +8,51 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from kit.validation import field_errors
 
 PROBLEM_JSON = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Поле запроса")
+    reason: str = Field(description="Что не так, по-русски")
+    type: str = Field(description="Код проверки pydantic")
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem document: a stable `code` for programs, Russian text for people."""
+
+    type: str = Field(examples=["urn:mcu:problem:appeal_not_found"])
+    title: str
+    status: int = Field(ge=400, le=599)
+    code: str = Field(description="Стабильный код отказа")
+    detail: str
+    instance: str = Field(description="Путь запроса")
+    errors: list[FieldError] | None = Field(default=None,
+                                            description="validation_failed: по полям")
+
+    model_config = {"extra": "allow"}
+
+
+STATUS_TEXT = {
+    400: "Запрос не может быть выполнен в таком виде",
+    401: "Требуется вход: токен сотрудника или ключ канала",
+    403: "Роль не позволяет это действие",
+    404: "Не найдено (или вне зоны ответственности — ответ тот же)",
+    409: "Противоречит текущему состоянию",
+    413: "Тело запроса больше допустимого для этого адреса",
+    422: "Данные не прошли проверку (поля и причины)",
+    503: "Зависимость недоступна: повторите позже",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict]:
+    """The problem answers a door may give, for its OpenAPI operation (the runtime
+    rewrites their content type to application/problem+json)."""
+    return {status: {"model": ProblemDetails, "description": STATUS_TEXT[status]}
+            for status in statuses}
 
 
 class Problem(Exception):
@@ -72,3 +113,29 @@ def install(api: FastAPI) -> None:
         problem = invalid(field_errors(exc.errors()))
         return problem_response(problem.status, problem.code, problem.title, problem.detail,
                                 request.url.path, **problem.extra)
+
+
+def as_problem_documents(schema: dict, skip_prefixes: tuple[str, ...] = ()) -> dict:
+    """Every 4xx/5xx answer of the OpenAPI document as what the service sends: a
+    ProblemDetails in application/problem+json (FastAPI writes application/json and its
+    own HTTPValidationError for 422). Paths under `skip_prefixes` keep their own error
+    shapes (Open311's GeoReport arrays)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ProblemDetails", ProblemDetails.model_json_schema(
+        ref_template="#/components/schemas/{model}"))
+    for name, model in (("FieldError", FieldError),):
+        components.setdefault(name, model.model_json_schema())
+    components["ProblemDetails"].pop("$defs", None)
+    problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+    for path, operations in schema.get("paths", {}).items():
+        if path.startswith(skip_prefixes):
+            continue
+        for operation in operations.values():
+            for status, answer in operation.get("responses", {}).items():
+                if str(status)[0] in "45":
+                    answer["content"] = dict(problem)
+                    if str(status) == "422":
+                        answer["description"] = STATUS_TEXT[422]
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    return schema

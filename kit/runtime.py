@@ -248,7 +248,9 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
         return Response(answer.content, answer.status_code,
                         media_type=answer.headers.get("content-type"))
 
-    @api.get("/health/ready", tags=["ops"], summary="Готов принимать работу", response_model=None)
+    @api.get("/health/ready", tags=["ops"], summary="Готов принимать работу", response_model=None,
+             responses={503: {"description": "Не готов: идёт запуск, или фоновая работа упала",
+                              "content": {"application/json": {}}}})
     async def ready(response: Response) -> dict | Response:
         if main_url:
             return await from_main("/health/ready")
@@ -262,7 +264,8 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
             return {"status": "degraded", "service": service.name, "degraded": degraded}
         return {"status": "ready", "service": service.name}
 
-    @api.get("/metrics", tags=["ops"], summary="Метрики Prometheus")
+    @api.get("/metrics", tags=["ops"], summary="Метрики Prometheus", response_class=Response,
+             responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
     async def metrics() -> Response:
         if main_url:
             return await from_main("/metrics")
@@ -271,6 +274,15 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
     problems.install(api)
     for router in service.routers:
         api.include_router(router)
+
+    def openapi() -> dict:
+        # what the service sends for a refusal: RFC 9457 problems (Open311 keeps its own)
+        if api.openapi_schema is None:
+            api.openapi_schema = problems.as_problem_documents(
+                FastAPI.openapi(api), skip_prefixes=("/open311/", "/health/"))
+        return api.openapi_schema
+
+    api.openapi = openapi
     for layer, options in service.middleware:
         api.add_middleware(layer, **options)
     # outermost: no layer or route reads more of a body than its door allows

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from pydantic import ValidationError
 
 from contracts import Actor, Envelope
 from contracts.events.registration import AppealRegistered, Classification, CoarseLocation
-from contracts.vocabulary import Kind
+from contracts.vocabulary import Channel, Kind
 from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.privacy import Redactor
@@ -22,11 +22,16 @@ from services.intake.classification.registration import RegistrationClassifier
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
 from services.intake.domain.location import coarse
+from services.intake.domain.open311_days import Open311Day, day_key, days_between
 from services.intake.domain.repeats import RepeatIndex, repeat_key
 from services.intake.vault import Applicant, PersonalDataVault
 
 
 log = logging.getLogger("mcu.intake")
+
+
+def _utc_day(moment: datetime):
+    return moment.astimezone(UTC).date()
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,9 @@ class IntakeApplication(ServiceApplication):
         indexes = self._repeat_indexes({d.repeat_key for d in drafts.values()} - {None})
         new = self._each(drafts, failed, lambda a, d: self._open(a, fresh[a], d, indexes))
         if new:
-            self.save(*new.values(), *indexes.values())
+            days = self._open311_days([(fresh[a], drafts[a]) for a in new
+                                       if fresh[a].channel is Channel.OPEN311])
+            self.save(*new.values(), *indexes.values(), *days)
         results: list[Registration | Exception] = []
         answered: set[UUID] = set()
         for appeal_id in ids:
@@ -182,6 +189,35 @@ class IntakeApplication(ServiceApplication):
         return _Draft(kind, command.received_at or self.clock.now(), subject, text,
                       applicant_id, classification, key)
 
+    def _open311_days(self, requests: list[tuple[RegisterAppeal, _Draft]]) -> list[Open311Day]:
+        """The day indexes of the batch's Open311 requests, each request added to its day
+        (a day seen first is started)."""
+        if not requests:
+            return []
+        days: dict[UUID, Open311Day] = {
+            key: self.repository.get(key)
+            for key in self.stored_originators({day_key(_utc_day(d.received_at))
+                                                for _, d in requests})}
+        for command, draft in requests:
+            day, at = _utc_day(draft.received_at), draft.received_at.isoformat()
+            index = days.get(day_key(day))
+            if index is None:
+                days[day_key(day)] = Open311Day(day.isoformat(), command.external_id, at)
+            else:
+                index.add(command.external_id, at)
+        return list(days.values())
+
+    def open311_requests(self, start: datetime, end: datetime) -> list[str]:
+        """Open311 request ids made in [start, end], newest first."""
+        keys = {day_key(d): d for d in days_between(start, end)}
+        stored = self.stored_originators(set(keys))
+        found = []
+        for key in sorted(stored, key=keys.get, reverse=True):
+            day: Open311Day = self.repository.get(key)
+            found += [(at, rid) for rid, at in day.requests
+                      if start <= datetime.fromisoformat(at) <= end]
+        return [rid for _, rid in sorted(found, reverse=True)]
+
     def _repeat_indexes(self, keys: set[UUID]) -> dict[UUID, RepeatIndex]:
         """The stored repeat indexes of the batch's (applicant, topic, place), shared by it;
         `_open` starts the missing ones."""
@@ -214,14 +250,32 @@ class IntakeApplication(ServiceApplication):
             indexes[key] = RepeatIndex(key, str(appeal_id), draft.received_at.isoformat())
         return appeal
 
-    # -- the log tells intake how its appeals end (for Open311 status) -------------------
+    # -- the log tells intake how its appeals go on (for Open311's answers) ---------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
-        status = {"AnswerPublished": ("open", "ответ направлен заявителю"),
-                  "AppealClosed": ("closed", "обращение закрыто"),
-                  "AppealReopened": ("open", "обращение переоткрыто")}.get(envelope.event_type)
-        if status is None:
+        facts = self._what_open311_shows(envelope)
+        if facts is None:
             return
         appeal: IntakeAppeal | None = unit.get(envelope.appeal_id)
-        if appeal is not None:
-            appeal.remember({"status": status[0], "status_notes": status[1]},
-                            at=envelope.occurred_at)
+        if appeal is None:
+            return
+        if "status" in facts or appeal.channel == Channel.OPEN311.value:
+            appeal.remember(facts, at=envelope.occurred_at)
+
+    @staticmethod
+    def _what_open311_shows(envelope: Envelope) -> dict | None:
+        """Status for every appeal; who answers and by when for Open311's (its
+        `agency_responsible` and `expected_datetime`)."""
+        t, p = envelope.event_type, envelope.payload
+        status = {"AnswerPublished": ("open", "ответ направлен заявителю"),
+                  "AppealClosed": ("closed", "обращение закрыто"),
+                  "AppealTransferred": ("closed", "передано в другой орган"),
+                  "AppealReopened": ("open", "обращение переоткрыто")}.get(t)
+        if status is not None:
+            return {"status": status[0], "status_notes": status[1]}
+        if t == "AppealRouted":
+            return {"agency": p.recipient_id}
+        if t == "DisputeResolved":
+            return {"agency": p.decided_recipient_id}
+        if t in ("DeadlineSet", "DeadlineExtended") and p.stage.value == "answer":
+            return {"expected_at": p.due_at.isoformat()}
+        return None

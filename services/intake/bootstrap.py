@@ -19,7 +19,9 @@ from services.intake.classification import rubricator
 from services.intake.classification.model import AppealClassifier, ModelFileError
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.channels import ChannelKeys, configured_keys
-from services.intake.entrypoints import vault_http
+from services.intake.adapters import open311
+from services.intake.batching import RegistrationBatcher
+from services.intake.entrypoints import open311_http, vault_http
 from services.intake.entrypoints.key_first import ChannelKeyFirst
 from services.intake.entrypoints.http import router
 from services.intake.vault import PersonalDataVault, VaultKeyMismatch
@@ -102,8 +104,12 @@ def build(settings: Settings | None = None) -> Service:
 def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
             directory: Directory, scope: RoutingScope) -> Service:
     """The intake service around its application: its doors and what guards them."""
+    batcher = RegistrationBatcher(app)  # one group commit behind every channel's door
+    services = open311.services_of(app.classifier.rubricator.data)
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app, keys), vault_http.router(app.vault, directory, scope)],
+                   routers=[router(keys, batcher),
+                            open311_http.router(app, keys, batcher, services, directory),
+                            vault_http.router(app.vault, directory, scope)],
                    title_ru="МЦУ: приём обращений", on_close=app.vault.close,
                    http_workers_allowed=True, body_limits=BODY_LIMITS,
                    middleware=[(ChannelKeyFirst, {"keys": keys})])

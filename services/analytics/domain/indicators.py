@@ -29,6 +29,19 @@ class Period:
         return cls(monday, monday + timedelta(days=7))
 
     @classmethod
+    def parse(cls, text: str) -> Period:
+        """`2026-W47` (an ISO week) or `2026-11-16..2026-11-22` (days, both included)."""
+        first, dots, last = text.strip().partition("..")
+        if not dots:
+            return cls.iso_week(text)
+        try:
+            start, end = date.fromisoformat(first), date.fromisoformat(last)
+        except ValueError:
+            raise IndicatorError(f"период «{text}» не распознан: ожидается, например,"
+                                 " 2026-11-16..2026-11-22") from None
+        return cls.of(start, end + timedelta(days=1))
+
+    @classmethod
     def of(cls, start: date, end: date) -> Period:
         if end <= start:
             raise IndicatorError("конец периода должен быть позже начала")

@@ -7,46 +7,54 @@ inside `router`, as an object.)
 """
 
 import asyncio
-from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from contracts.vocabulary import Role
 from kit.directory import Directory, Person
+from kit import problems
 from kit.problems import Problem
 from kit.staff import caller, require_role
 from services.analytics import exports
 from services.analytics.adapters.analyst_sql import AnalystSql, SqlFailed
 from services.analytics.application import Analytics
 from services.analytics.domain.indicators import IndicatorError, Period
+from services.analytics.reports import DIMENSIONS
 from services.analytics.domain.sql_sandbox import SqlRefused
 from services.analytics.memo.render import render_html, render_pdf
 
 READERS = (Role.ANALYST, Role.AUDITOR, Role.MCU_HEAD, Role.ADMINISTRATOR, Role.BLOCK_CURATOR)
 SQL_ROLES = (Role.ANALYST, Role.AUDITOR, Role.ADMINISTRATOR)
-Week = Annotated[str | None, Query(description="ISO-неделя, например 2026-W47")]
+WEEK = r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])"
+DAY = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+PeriodText = Annotated[str, Query(
+    pattern=f"^({WEEK}|{DAY}\\.\\.{DAY})$",
+    description="ISO-неделя (2026-W47) или дни с первого по последний включительно"
+                " (2026-11-16..2026-11-22)", examples=["2026-W47"])]
+WeekText = Annotated[str, Path(pattern=f"^{WEEK}$", description="ISO-неделя, например 2026-W47",
+                               examples=["2026-W47"])]
+Dimension = Literal[tuple(DIMENSIONS)]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SqlRequest(BaseModel):
     sql: str = Field(min_length=1, max_length=20_000, examples=["SELECT count() FROM events"])
 
 
-def _period(start: date | None, end: date | None, week: str | None) -> Period:
+def _period(text: str) -> Period:
     try:
-        if week:
-            return Period.iso_week(week)
-        if start and end:
-            return Period.of(start, end)
+        return Period.parse(text)
     except IndicatorError as exc:
         raise Problem(422, exc.code, "Неверный период", str(exc)) from None
-    raise Problem(422, "period_required", "Не указан период",
-                  "Укажите week=2026-W47 или start и end (конец не включается)")
 
 
 def router(analytics: Analytics, directory: Directory, analyst_sql: AnalystSql) -> APIRouter:
-    api = APIRouter(prefix="/api/v1", tags=["analytics"])
+    api = APIRouter(prefix="/api/v1", tags=["analytics"],
+                    responses=problems.responses(401, 403, 422))
     Who = Annotated[Person, Depends(caller(directory))]
 
     async def run(fn, *args):
@@ -56,43 +64,41 @@ def router(analytics: Analytics, directory: Directory, analyst_sql: AnalystSql) 
             raise Problem(422, exc.code, "Неверные параметры", str(exc)) from None
 
     @api.get("/indicators/counts", summary="Новые, повторные, просроченные, отложенные по измерению")
-    async def counts(who: Who, dim: str = "topic", week: Week = None, start: date | None = None,
-                     end: date | None = None) -> list[dict]:
+    async def counts(who: Who, period: PeriodText, dim: Dimension = "topic") -> list[dict]:
         require_role(who, READERS)
-        return await run(analytics.reports.counts, _period(start, end, week), dim)
+        return await run(analytics.reports.counts, _period(period), dim)
 
     @api.get("/indicators/rating", summary="Рейтинг получателей со всеми составляющими")
-    async def rating(who: Who, week: Week = None, start: date | None = None,
-                     end: date | None = None) -> list[dict]:
+    async def rating(who: Who, period: PeriodText) -> list[dict]:
         require_role(who, READERS)
-        return await run(analytics.reports.rating, _period(start, end, week))
+        return await run(analytics.reports.rating, _period(period))
 
     @api.get("/indicators/heatmap", summary="Тепловая карта: темы × территории и рост")
-    async def heatmap(who: Who, week: Week = None, start: date | None = None,
-                      end: date | None = None) -> list[dict]:
+    async def heatmap(who: Who, period: PeriodText) -> list[dict]:
         require_role(who, READERS)
-        return await run(analytics.reports.heatmap, _period(start, end, week))
+        return await run(analytics.reports.heatmap, _period(period))
 
     @api.get("/indicators/growth", summary="Факторы роста: аномальные всплески и обращения за ними")
-    async def growth(who: Who, dim: str = "topic", week: Week = None,
-                     start: date | None = None, end: date | None = None) -> list[dict]:
+    async def growth(who: Who, period: PeriodText, dim: Dimension = "topic") -> list[dict]:
         require_role(who, READERS)
-        return await run(analytics.reports.growth_factors, _period(start, end, week), dim)
+        return await run(analytics.reports.growth_factors, _period(period), dim)
 
     @api.get("/indicators/workload", summary="Нагрузка по блокам и исполнителям")
-    async def workload(who: Who, week: Week = None, start: date | None = None,
-                       end: date | None = None) -> dict:
+    async def workload(who: Who, period: PeriodText) -> dict:
         require_role(who, READERS)
-        return await run(analytics.reports.workload, _period(start, end, week))
+        return await run(analytics.reports.workload, _period(period))
 
     @api.get("/indicators/satisfaction", summary="Удовлетворённость заявителей")
-    async def satisfaction(who: Who, week: Week = None, start: date | None = None,
-                           end: date | None = None) -> dict:
+    async def satisfaction(who: Who, period: PeriodText) -> dict:
         require_role(who, READERS)
-        return await run(analytics.reports.satisfaction, _period(start, end, week))
+        return await run(analytics.reports.satisfaction, _period(period))
 
-    @api.get("/memo/{week}", summary="Еженедельная аналитическая записка (HTML или PDF)")
-    async def memo(who: Who, week: str, format: str = "html") -> Response:
+    @api.get("/memo/{week}", summary="Еженедельная аналитическая записка (HTML или PDF)",
+             response_class=Response, responses={200: {"content": {
+                 "text/html": {"schema": {"type": "string"}},
+                 "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+    async def memo(who: Who, week: WeekText,
+                   format: Literal["html", "pdf"] = "html") -> Response:
         require_role(who, READERS)
         data = await run(analytics.memo_data, week)
         if format == "pdf":
@@ -101,24 +107,23 @@ def router(analytics: Analytics, directory: Directory, analyst_sql: AnalystSql) 
                 "Content-Disposition": f'attachment; filename="memo-{week}.pdf"'})
         return Response(await asyncio.to_thread(render_html, data), media_type="text/html")
 
-    @api.get("/exports", summary="Выгрузка показателей для ЦУР (CSV или XLSX)")
-    async def export(who: Who, week: Week = None, start: date | None = None,
-                     end: date | None = None, format: str = "xlsx",
-                     table: str = "counts_by_topic") -> Response:
+    @api.get("/exports", summary="Выгрузка показателей для ЦУР (CSV или XLSX)",
+             response_class=Response, responses={200: {"content": {
+                 "text/csv": {"schema": {"type": "string"}},
+                 XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+    async def export(who: Who, period: PeriodText, format: Literal["xlsx", "csv"] = "xlsx",
+                     table: Literal[tuple(exports.SHEETS)] = "counts_by_topic") -> Response:
         require_role(who, READERS)
-        period = _period(start, end, week)
+        period = _period(period)
         if format == "csv":
-            if table not in exports.SHEETS:
-                raise Problem(422, "unknown_table", "Неизвестная таблица",
-                              f"есть: {', '.join(exports.SHEETS)}")
             data = await run(exports.tables, analytics.reports, period, [table])
             return Response(exports.to_csv(data[table]), media_type="text/csv; charset=utf-8")
         data = await run(exports.tables, analytics.reports, period)
-        return Response(exports.to_xlsx(data), media_type=(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        return Response(exports.to_xlsx(data), media_type=XLSX,
             headers={"Content-Disposition": 'attachment; filename="mcu-indicators.xlsx"'})
 
-    @api.post("/sql", summary="SQL аналитика: только чтение таблиц проекта, с ограничениями")
+    @api.post("/sql", summary="SQL аналитика: только чтение таблиц проекта, с ограничениями",
+              responses=problems.responses(400, 413))
     async def sql(body: SqlRequest, who: Who) -> dict:
         require_role(who, SQL_ROLES)
         try:

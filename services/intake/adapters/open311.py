@@ -30,6 +30,9 @@ def service_json(service: Service) -> dict:
             "group": service.group}
 
 
+MAX_DESCRIPTION = 4000  # GeoReport v2's schema: description maxLength
+
+
 class Open311Error(ValueError):
     """GeoReport errors are arrays of {code, description}; `code` is the HTTP status."""
 
@@ -53,6 +56,9 @@ def to_command(form: dict[str, str], services: dict[str, Service], request_id: s
     description = (form.get("description") or "").strip()
     if not description:
         raise Open311Error(400, "description: опишите проблему")
+    if len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description: не длиннее {MAX_DESCRIPTION} символов"
+                                " (GeoReport v2)")
     person = {k: form.get(k) or None for k in ("email", "first_name", "last_name", "phone")}
     return RegisterAppeal(
         channel=Channel.OPEN311, external_id=request_id, text=description,

@@ -19,6 +19,8 @@ class IntakeAppeal(AppealAggregate):
         self.status = "open"
         self.status_notes: str | None = None
         self.updated_at = None
+        self.agency: str | None = None  # the recipient routing chose (an organisation id)
+        self.expected_at: str | None = None  # the answer's deadline (ISO), as SLA set it
 
     @property
     def repeat_of(self) -> UUID | None:
@@ -29,7 +31,13 @@ class IntakeAppeal(AppealAggregate):
         if event_type == "AppealRegistered":
             self.registered = payload
 
+    @property
+    def channel(self) -> str | None:
+        return (self.registered or {}).get("channel")
+
     def note(self, facts: dict) -> None:
         self.status = facts.get("status", self.status)
         self.status_notes = facts.get("status_notes", self.status_notes)
+        self.agency = facts.get("agency", self.agency)
+        self.expected_at = facts.get("expected_at", self.expected_at)
         self.updated_at = self.event_time

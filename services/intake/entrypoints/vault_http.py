@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from contracts.vocabulary import Role
 from kit.directory import Directory, Person
+from kit import problems
 from kit.problems import Problem
 from kit.scope import RoutingScope
 from kit.staff import caller, require_role
@@ -71,11 +72,12 @@ async def _in_vault(fn, *args):
 
 
 def router(vault: PersonalDataVault, directory: Directory, scope: RoutingScope) -> APIRouter:
-    api = APIRouter(prefix="/api/v1", tags=["personal-data"])
+    api = APIRouter(prefix="/api/v1", tags=["personal-data"],
+                    responses=problems.responses(401, 403, 422))
     Who = Annotated[Person, Depends(caller(directory))]
 
     @api.get("/appeals/{appeal_id}/applicant", response_model=ApplicantOfAppeal,
-             response_model_exclude_none=True,
+             response_model_exclude_none=True, responses=problems.responses(404, 503),
              summary="Данные заявителя обращения (чтение записывается в журнал)")
     async def read(appeal_id: uuid.UUID, reason: Reason, who: Who,
                    request: Request) -> ApplicantOfAppeal:
@@ -104,6 +106,7 @@ def router(vault: PersonalDataVault, directory: Directory, scope: RoutingScope) 
         await scope.acting_role(who, appeal_id, token, READERS)
 
     @api.delete("/applicants/{applicant_id}", response_model=Erasure,
+                responses=problems.responses(404),
                 summary="Удалить данные заявителя безвозвратно (ст. 21 152-ФЗ)")
     async def erase(applicant_id: uuid.UUID, reason: Reason, who: Who) -> Erasure:
         async with _refusals_logged(who, reason, applicant_id=applicant_id):

@@ -14,11 +14,12 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.vocabulary import ReworkCriterion
 from kit.directory import Person
+from kit import problems
 from kit.privacy import FreeText
 from kit.problems import Problem, appeal_not_found
 from kit.staff import caller
@@ -121,7 +122,7 @@ def _refused(exc: RoutingError) -> Problem:
 
 
 def router(app: RoutingApplication) -> APIRouter:
-    api = APIRouter(prefix="/api/v1", tags=["routing"])
+    api = APIRouter(prefix="/api/v1", tags=["routing"], responses=problems.responses(401))
 
     Who = Annotated[Person, Depends(caller(app.directory))]
 
@@ -141,12 +142,14 @@ def router(app: RoutingApplication) -> APIRouter:
             async def run(appeal_id: UUID, who: Who, body: body_model) -> dict:  # type: ignore[valid-type]
                 return await execute(name, appeal_id, who, body.model_dump())
         api.add_api_route(f"/appeals/{{appeal_id}}/{path}", run, methods=["POST"],
-                          summary=summary, operation_id=name)
+                          summary=summary, operation_id=name,
+                          responses=problems.responses(403, 404, 409, 413, 422))
 
     for name, (path, model, summary) in COMMANDS.items():
         add_command(name, path, model, summary)
 
-    @api.get("/appeals/{appeal_id}", summary="Состояние и вся история обращения")
+    @api.get("/appeals/{appeal_id}", summary="Состояние и вся история обращения",
+             responses=problems.responses(403, 404, 422))
     async def history(appeal_id: UUID, who: Who) -> dict:
         try:
             return await asyncio.to_thread(app.history, appeal_id, who)
@@ -154,7 +157,8 @@ def router(app: RoutingApplication) -> APIRouter:
             raise _refused(exc) from None
 
     @api.get("/appeals/{appeal_id}/scope",
-             summary="Какие роли сотрудника достают до обращения (для других сервисов)")
+             summary="Какие роли сотрудника достают до обращения (для других сервисов)",
+             responses=problems.responses(404, 422))
     async def scope(appeal_id: UUID, who: Who) -> dict:
         try:
             roles = await asyncio.to_thread(app.scope, appeal_id, who)
@@ -163,8 +167,9 @@ def router(app: RoutingApplication) -> APIRouter:
         return {"appeal_id": str(appeal_id), "person": who.id,
                 "roles": sorted(r.value for r in roles)}
 
-    @api.get("/queue", summary="Обращения, ждущие действий текущего сотрудника")
-    async def queue(who: Who, limit: int = 100) -> list[dict]:
+    @api.get("/queue", summary="Обращения, ждущие действий текущего сотрудника",
+             responses=problems.responses(422))
+    async def queue(who: Who, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict]:
         items = await asyncio.to_thread(app.queue, who)
         return [{"appeal_id": str(i.appeal_id), "status": i.status,
                  "status_ru": STATUS_RU[i.status], "recipient_id": i.recipient_id,

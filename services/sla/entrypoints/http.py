@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from contracts import Actor
 from contracts.vocabulary import DeadlineStage, Role
 from kit.directory import Directory, Person
+from kit import problems
 from kit.privacy import FreeText
 from kit.problems import Problem
 from kit.scope import RoutingScope
@@ -63,10 +64,12 @@ def _refused(exc: DeadlineError) -> Problem:
 
 def router(app: SlaApplication, directory: Directory, scope: RoutingScope) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["sla"])
+    staff_door = problems.responses(401, 403, 404, 422, 503)
     Who = Annotated[Person, Depends(caller(directory))]
 
     @api.get("/appeals/{appeal_id}/deadlines",
-             summary="Сроки обращения и ближайшие таймеры (сотрудникам, по токену)")
+             summary="Сроки обращения и ближайшие таймеры (сотрудникам, по токену)",
+             responses=staff_door)
     async def deadlines(appeal_id: UUID, who: Who, request: Request) -> dict:
         await scope.acting_role(who, appeal_id, request.headers["authorization"], VIEWERS)
         try:
@@ -75,7 +78,8 @@ def router(app: SlaApplication, directory: Directory, scope: RoutingScope) -> AP
             raise _refused(exc) from None
 
     @api.post("/appeals/{appeal_id}/deadlines/{stage}/extensions", status_code=201,
-              summary="Продлить срок (с причиной, в пределах политики)")
+              summary="Продлить срок (с причиной, в пределах политики)",
+              responses=staff_door | problems.responses(409, 413))
     async def extend(appeal_id: UUID, stage: DeadlineStage, body: Extension,
                      who: Who, request: Request) -> dict:
         role = await scope.acting_role(who, appeal_id, request.headers["authorization"],
@@ -95,7 +99,8 @@ def router(app: SlaApplication, directory: Directory, scope: RoutingScope) -> AP
     async def calendar_revisions() -> list[dict]:
         return await asyncio.to_thread(app.calendar_revisions)
 
-    @api.get("/deadline", summary="Рассчитать срок с объяснением (как mcu sla deadline)")
+    @api.get("/deadline", summary="Рассчитать срок с объяснением (как mcu sla deadline)",
+             responses=problems.responses(422))
     async def compute(registered: AwareDatetime, term: str,
                       tz: Annotated[str | None, Query()] = None) -> dict:
         try:

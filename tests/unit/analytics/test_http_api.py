@@ -30,7 +30,7 @@ def client() -> TestClient:
 
 
 def test_a_reader_gets_the_weeks_counts(client):
-    response = client.get("/api/v1/indicators/counts", params={"dim": "topic", "week": "2026-W47"},
+    response = client.get("/api/v1/indicators/counts", params={"dim": "topic", "period": "2026-W47"},
                           headers=token("block_curator"))
     assert response.status_code == 200, response.text
     by_topic = {r["value"]: r for r in response.json()}
@@ -45,7 +45,7 @@ def test_a_reader_gets_the_weeks_counts(client):
     (token("applicant"), 403, "forbidden_role"),
 ])
 def test_indicators_need_a_readers_token(client, headers, status, code):
-    response = client.get("/api/v1/indicators/rating", params={"week": "2026-W47"},
+    response = client.get("/api/v1/indicators/rating", params={"period": "2026-W47"},
                           headers=headers)
     assert (response.status_code, response.json()["code"]) == (status, code)
 

@@ -149,3 +149,74 @@ def test_an_unknown_open311_request_is_404_but_a_store_failure_is_not(intake):
     failing = TestClient(client.app, raise_server_exceptions=False)
     answer = failing.get("/open311/v2/requests/nope.json")
     assert (answer.status_code, answer.json()["code"]) == (500, "internal_error")
+
+
+def _open311_request(client, **form) -> str:
+    services = client.get("/open311/v2/services.json").json()
+    created = client.post("/open311/v2/requests.json", data={
+        "api_key": "demo-open311", "service_code": services[0]["service_code"],
+        "lat": "47.58", "long": "41.1", "description": "Яма на дороге у остановки"} | form)
+    assert created.status_code == 201, created.text
+    return created.json()[0]["service_request_id"]
+
+
+def test_open311_serves_json_with_charset_and_georeport_errors_everywhere(client):
+    services = client.get("/open311/v2/services.json")
+    assert services.headers["content-type"] == "application/json; charset=utf-8"
+    for path in ("/open311/v2/services/water.json", "/open311/v2/services/nope.json",
+                 "/open311/v2/no-such-thing.json"):
+        answer = client.get(path)
+        assert answer.status_code == 404
+        assert answer.headers["content-type"] == "application/json; charset=utf-8"
+        [error] = answer.json()
+        assert error["code"] == 404 and error["description"]
+
+
+def test_an_open311_description_over_4000_characters_is_refused(client):
+    services = client.get("/open311/v2/services.json").json()
+    answer = client.post("/open311/v2/requests.json", data={
+        "api_key": "demo-open311", "service_code": services[0]["service_code"],
+        "lat": "47.58", "long": "41.1", "description": "я" * 4100})
+    assert answer.status_code == 400
+    assert "4000" in answer.json()[0]["description"]
+
+
+def test_open311_requests_are_listed_without_ids_with_the_optional_filters(client):
+    first, second = _open311_request(client), _open311_request(client)
+    listed = client.get("/open311/v2/requests.json")
+    assert listed.status_code == 200
+    _validator("requests").validate(listed.json())
+    assert {first, second} <= {r["service_request_id"] for r in listed.json()}
+    code = listed.json()[0]["service_code"]
+    assert {r["service_request_id"] for r in client.get("/open311/v2/requests.json", params={
+        "status": "open", "service_code": code}).json()} >= {first, second}
+    assert client.get("/open311/v2/requests.json", params={"status": "closed"}).json() == []
+    past = client.get("/open311/v2/requests.json", params={
+        "start_date": "2020-01-01T00:00:00Z", "end_date": "2020-02-01T00:00:00Z"})
+    assert past.json() == []
+    too_long = client.get("/open311/v2/requests.json", params={
+        "start_date": "2020-01-01T00:00:00Z", "end_date": "2020-06-01T00:00:00Z"})
+    assert too_long.status_code == 400 and "90" in too_long.json()[0]["description"]
+
+
+def test_open311_shows_the_agency_routing_chose_and_the_deadline_sla_set(client, intake):
+    from datetime import UTC, datetime
+
+    from contracts.vocabulary import Channel
+    from kit.consumer import UnitOfWork
+    from services.intake.domain.appeal import appeal_id_for
+    from tests.support.envelopes import AppealStory
+
+    request_id = _open311_request(client)
+    story = AppealStory(appeal_id_for(Channel.OPEN311, request_id))
+    now = datetime(2026, 11, 16, 9, tzinfo=UTC)
+    unit = UnitOfWork(intake)
+    for envelope in (story.event("AppealRouted", now, recipient_id="dep"),
+                     story.event("DeadlineSet", now, stage="answer",
+                                 due_at="2026-11-23T20:59:59+00:00")):
+        intake.react(envelope, unit)
+    intake.save(*unit.aggregates())
+    [one] = client.get(f"/open311/v2/requests/{request_id}.json").json()
+    _validator("requests").validate([one])
+    assert one["agency_responsible"] == "Отдел ЖКХ"  # the directory's name, not its id
+    assert one["expected_datetime"] == "2026-11-23T20:59:59+00:00"

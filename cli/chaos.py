@@ -34,11 +34,15 @@ ANALYST = {"Authorization": "Bearer demo-u-analyst"}
 
 
 def _free_ports(count: int) -> list[int]:
-    """`count` consecutive free ports (the broker wants its controller's beside it)."""
-    for _ in range(100):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            first = probe.getsockname()[1]
+    """`count` consecutive free ports below the kernel's ephemeral range: a port taken
+    from that range may be handed meanwhile to an outgoing connection of the load."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    rng = random.Random()
+    for _ in range(200):
+        first = rng.randrange(20000, low - count)
         held: list[socket.socket] = []
         try:
             for port in range(first, first + count):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from kit.validation import field_errors
@@ -84,9 +87,10 @@ def problem_body(status: int, code: str, title: str, detail: str = "",
 
 
 def problem_response(status: int, code: str, title: str, detail: str = "",
-                     instance: str = "", **extra: Any) -> JSONResponse:
+                     instance: str = "", headers: dict[str, str] | None = None,
+                     **extra: Any) -> JSONResponse:
     body = _problem(status, code, title, detail, instance, **extra)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def invalid(errors: list[dict]) -> Problem:
@@ -95,24 +99,66 @@ def invalid(errors: list[dict]) -> Problem:
                    "; ".join(f"{e['field']}: {e['reason']}" for e in errors), errors=errors)
 
 
-def install(api: FastAPI) -> None:
+_FRAMEWORK = {404: ("not_found", "Адрес не найден"),
+              405: ("method_not_allowed", "Метод не поддерживается по этому адресу")}
+
+
+ErrorShape = Callable[[int, str, dict | None], Response]
+
+
+def _methods_of(request: Request) -> list[str]:
+    """The methods the OpenAPI document gives this request's path (RFC 9110's Allow):
+    the document, not the one route the framework tried, so both agree."""
+    found: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            found |= {method.upper() for method in operations}
+    return sorted(found)
+
+
+def install(api: FastAPI, shapes: Mapping[str, ErrorShape] | None = None) -> None:
+    """Every refusal of the service as an RFC 9457 problem; under a path prefix of
+    `shapes` in that protocol's own error shape instead (Open311's GeoReport arrays)."""
+    shapes = dict(shapes or {})
+
+    def answer(request: Request, status: int, code: str, title: str, detail: str,
+               headers: dict | None = None, **extra: Any) -> Response:
+        for prefix, shape in shapes.items():
+            if request.url.path.startswith(prefix):
+                return shape(status, detail or title, headers)
+        return problem_response(status, code, title, detail, request.url.path,
+                                headers=headers, **extra)
+
     @api.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc.status, exc.code, exc.title, exc.detail,
-                                request.url.path, **exc.extra)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return answer(request, exc.status, exc.code, exc.title, exc.detail, **exc.extra)
 
     @api.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         # Starlette still logs the exception; the client gets a problem, not bare text.
-        return problem_response(500, "internal_error", "Внутренняя ошибка сервиса",
-                                "Запрос не выполнен; повторите позже. Принятые данные не"
-                                " потеряны.", request.url.path)
+        return answer(request, 500, "internal_error", "Внутренняя ошибка сервиса",
+                      "Запрос не выполнен; повторите позже. Принятые данные не потеряны.")
+
+    @api.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # the framework's own refusals, said as every other one is
+        if exc.status_code == 400:  # a body that is not UTF-8 text cannot be parsed at all
+            problem = invalid([{"field": "тело запроса", "type": "body_unreadable",
+                                "reason": "тело запроса не является корректным JSON (UTF-8)"}])
+            return answer(request, problem.status, problem.code, problem.title,
+                          problem.detail, **problem.extra)
+        code, title = _FRAMEWORK.get(exc.status_code, ("http_error", "Запрос не выполнен"))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of every route on this path, not one's
+            headers["Allow"] = ", ".join(_methods_of(request))
+        return answer(request, exc.status_code, code, title, title, headers=headers)
 
     @api.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         problem = invalid(field_errors(exc.errors()))
-        return problem_response(problem.status, problem.code, problem.title, problem.detail,
-                                request.url.path, **problem.extra)
+        return answer(request, problem.status, problem.code, problem.title, problem.detail,
+                      **problem.extra)
 
 
 def as_problem_documents(schema: dict, skip_prefixes: tuple[str, ...] = ()) -> dict:
@@ -129,6 +175,8 @@ def as_problem_documents(schema: dict, skip_prefixes: tuple[str, ...] = ()) -> d
     problem = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
     for path, operations in schema.get("paths", {}).items():
         if path.startswith(skip_prefixes):
+            for operation in operations.values():  # their invalid input is their own 400
+                operation.get("responses", {}).pop("422", None)
             continue
         for operation in operations.values():
             for status, answer in operation.get("responses", {}).items():

@@ -96,6 +96,7 @@ class Service:
     http_workers_allowed: bool = False  # True: its HTTP API may run in several processes
     body_limits: Mapping[str, int] = field(default_factory=dict)  # path prefix -> bytes
     middleware: Sequence[tuple[type, dict]] = ()  # ASGI layers before the routes (outermost last)
+    error_shapes: Mapping[str, problems.ErrorShape] = field(default_factory=dict)  # by path prefix
     relay: OutboxRelay | None = field(default=None, init=False)
     consumer: TrackedConsumer | None = field(default=None, init=False)
     ready: bool = field(default=False, init=False)
@@ -271,7 +272,7 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
             return await from_main("/metrics")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    problems.install(api)
+    problems.install(api, service.error_shapes)
     for router in service.routers:
         api.include_router(router)
 
@@ -279,7 +280,7 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
         # what the service sends for a refusal: RFC 9457 problems (Open311 keeps its own)
         if api.openapi_schema is None:
             api.openapi_schema = problems.as_problem_documents(
-                FastAPI.openapi(api), skip_prefixes=("/open311/", "/health/"))
+                FastAPI.openapi(api), skip_prefixes=(*service.error_shapes, "/health/"))
         return api.openapi_schema
 
     api.openapi = openapi

@@ -20,6 +20,8 @@ DIMENSIONS = {
     "recipient_id": "получатель", "topic": "тема", "thematic_block": "отраслевой блок",
     "territory": "территория", "channel": "канал", "kind": "вид", "day": "день",
 }
+# growth is a rise of one value against its usual weeks: a day has no usual weeks
+GROWTH_DIMENSIONS = {k: v for k, v in DIMENSIONS.items() if k != "day"}
 
 
 @cache
@@ -27,9 +29,9 @@ def sql(name: str) -> str:
     return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _dim(dim: str) -> str:
-    if dim not in DIMENSIONS:
-        raise IndicatorError(f"измерение «{dim}» неизвестно; есть: {', '.join(DIMENSIONS)}")
+def _dim(dim: str, known: dict[str, str] = DIMENSIONS) -> str:
+    if dim not in known:
+        raise IndicatorError(f"измерение «{dim}» неизвестно; есть: {', '.join(known)}")
     return dim
 
 
@@ -71,8 +73,9 @@ class Reports:
         week = period.start - timedelta(days=period.start.weekday())
         start = week - timedelta(weeks=self.rule.baseline_weeks)
         weekly: dict[str, dict] = {}
-        for r in self.ch.rows(sql("weekly_counts"), {"dim": _dim(dim), "start": start,
-                                                     "end": week + timedelta(days=7)}):
+        bounds = {"start": start, "end": week + timedelta(days=7)}
+        for r in self.ch.rows(sql("weekly_counts"),
+                              {"dim": _dim(dim, GROWTH_DIMENSIONS), **bounds}):
             weekly.setdefault(r["value"], {})[r["week"]] = r["n"]
         found = []
         for spike in spikes(weekly, week, self.rule):

@@ -112,4 +112,5 @@ def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
                             vault_http.router(app.vault, directory, scope)],
                    title_ru="МЦУ: приём обращений", on_close=app.vault.close,
                    http_workers_allowed=True, body_limits=BODY_LIMITS,
-                   middleware=[(ChannelKeyFirst, {"keys": keys})])
+                   middleware=[(ChannelKeyFirst, {"keys": keys})],
+                   error_shapes={"/open311/": open311_http.geo_failure})

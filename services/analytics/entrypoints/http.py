@@ -21,14 +21,14 @@ from services.analytics import exports
 from services.analytics.adapters.analyst_sql import AnalystSql, SqlFailed
 from services.analytics.application import Analytics
 from services.analytics.domain.indicators import IndicatorError, Period
-from services.analytics.reports import DIMENSIONS
+from services.analytics.reports import DIMENSIONS, GROWTH_DIMENSIONS
 from services.analytics.domain.sql_sandbox import SqlRefused
 from services.analytics.memo.render import render_html, render_pdf
 
 READERS = (Role.ANALYST, Role.AUDITOR, Role.MCU_HEAD, Role.ADMINISTRATOR, Role.BLOCK_CURATOR)
 SQL_ROLES = (Role.ANALYST, Role.AUDITOR, Role.ADMINISTRATOR)
-WEEK = r"\d{4}-W(0[1-9]|[1-4]\d|5[0-3])"
-DAY = r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+WEEK = r"(19|20)\d{2}-W(0[1-9]|[1-4]\d|5[0-3])"
+DAY = r"(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
 PeriodText = Annotated[str, Query(
     pattern=f"^({WEEK}|{DAY}\\.\\.{DAY})$",
     description="ISO-неделя (2026-W47) или дни с первого по последний включительно"
@@ -36,6 +36,7 @@ PeriodText = Annotated[str, Query(
 WeekText = Annotated[str, Path(pattern=f"^{WEEK}$", description="ISO-неделя, например 2026-W47",
                                examples=["2026-W47"])]
 Dimension = Literal[tuple(DIMENSIONS)]
+GrowthDimension = Literal[tuple(GROWTH_DIMENSIONS)]
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,7 +80,7 @@ def router(analytics: Analytics, directory: Directory, analyst_sql: AnalystSql) 
         return await run(analytics.reports.heatmap, _period(period))
 
     @api.get("/indicators/growth", summary="Факторы роста: аномальные всплески и обращения за ними")
-    async def growth(who: Who, period: PeriodText, dim: Dimension = "topic") -> list[dict]:
+    async def growth(who: Who, period: PeriodText, dim: GrowthDimension = "topic") -> list[dict]:
         require_role(who, READERS)
         return await run(analytics.reports.growth_factors, _period(period), dim)
 

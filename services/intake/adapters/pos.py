@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from contracts.vocabulary import Channel, Kind
-from services.intake.domain.commands import ApplicantData, RegisterAppeal
+from kit.validation import Moment, Number
+from services.intake.domain.commands import EMAIL, ApplicantData, RegisterAppeal
 
 
 class _Strict(BaseModel):
@@ -15,8 +16,8 @@ class _Strict(BaseModel):
 
 
 class PosPoint(_Strict):
-    lat: float = Field(ge=-90, le=90)
-    lon: float = Field(ge=-180, le=180)
+    lat: Number(ge=-90, le=90)
+    lon: Number(ge=-180, le=180)
 
 
 class PosAuthor(_Strict):
@@ -26,7 +27,7 @@ class PosAuthor(_Strict):
     last_name: str | None = Field(default=None, max_length=100)
     first_name: str | None = Field(default=None, max_length=100)
     middle_name: str | None = Field(default=None, max_length=100)
-    email: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL)
     phone: str | None = Field(default=None, max_length=40)
 
 
@@ -41,8 +42,8 @@ class PosMessage(_Strict):
     point: PosPoint | None = None
     attachments: list[Annotated[str, Field(max_length=2000)]] = Field(default=[], max_length=50)
     author: PosAuthor | None = None
-    fz59: bool = Field(default=False, description="Обращение по 59-ФЗ")
-    created_at: AwareDatetime
+    fz59: StrictBool = Field(default=False, description="Обращение по 59-ФЗ")
+    created_at: Moment
 
 
 def to_command(message: PosMessage) -> RegisterAppeal:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from contracts.vocabulary import Channel, Kind
+from kit.validation import Count, Moment, Number
+
+
+# any address a mail server delivers to (user@localhost included), not a guess at TLDs
+EMAIL = r"^[^@\s]+@[^@\s]+$"
 
 
 class ApplicantData(BaseModel):
@@ -15,8 +20,7 @@ class ApplicantData(BaseModel):
     last_name: str | None = Field(default=None, max_length=100)
     first_name: str | None = Field(default=None, max_length=100)
     middle_name: str | None = Field(default=None, max_length=100)
-    # any address a mail server delivers to (user@localhost included), not a guess at TLDs
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL)
     phone: str | None = Field(default=None, max_length=40)
     esia_id: str | None = Field(default=None, max_length=100, description="ID в ЕСИА")
     address: str | None = Field(default=None, max_length=500, description="Точный адрес")
@@ -34,9 +38,9 @@ class RegisterAppeal(BaseModel):
     subject: str | None = Field(default=None, max_length=500)
     topic: str | None = Field(default=None, max_length=300, description="As chosen by the applicant")
     territory: str | None = Field(default=None, max_length=200)
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
-    attachments: int = Field(default=0, ge=0)
-    received_at: AwareDatetime | None = None
-    federal_law_59: bool = False
+    latitude: Number(ge=-90, le=90) | None = None
+    longitude: Number(ge=-180, le=180) | None = None
+    attachments: Count(ge=0, le=1000) = 0
+    received_at: Moment | None = None
+    federal_law_59: StrictBool = False  # true/false, not 0/1 or "yes"
     applicant: ApplicantData | None = None

@@ -39,6 +39,10 @@ class Accepted(BaseModel):
     repeat_of: uuid.UUID | None = None
 
 
+# a repeated delivery of an item already registered is answered 200 with its appeal
+AGAIN = {200: {"model": Accepted, "description": "Уже зарегистрировано (повторная доставка)"}}
+
+
 def adapted(to_command, item) -> RegisterAppeal:
     """A channel's item as a registration; what the item cannot become is a 422 naming
     each field, never a fault."""
@@ -74,7 +78,7 @@ def router(keys: ChannelKeys, batcher: RegistrationBatcher) -> APIRouter:
         accepted = await registered(batcher, command)
         return accepted, accepted.duplicate
 
-    @api.post("/api/v1/appeals", status_code=201, response_model=Accepted,
+    @api.post("/api/v1/appeals", status_code=201, response_model=Accepted, responses=AGAIN,
               summary="Зарегистрировать обращение (веб-форма, оператор: телефон, письмо, почта)")
     async def register_any(command: RegisterAppeal, response: Response,
                            x_api_key: ChannelKey = None) -> Accepted:
@@ -85,6 +89,7 @@ def router(keys: ChannelKeys, batcher: RegistrationBatcher) -> APIRouter:
         return accepted
 
     @api.post("/api/v1/channels/pos/messages", status_code=201, response_model=Accepted,
+              responses=AGAIN,
               summary="Сообщение ПОС «Госуслуги. Решаем вместе» (webhook)")
     async def pos_message(message: pos.PosMessage, response: Response,
                           x_api_key: ChannelKey = None) -> Accepted:
@@ -123,6 +128,7 @@ def router(keys: ChannelKeys, batcher: RegistrationBatcher) -> APIRouter:
                 "errors": errors}
 
     @api.post("/api/v1/channels/email/messages", status_code=201, response_model=Accepted,
+              responses=AGAIN,
               summary="Письмо (message/rfc822, как файл .eml)")
     async def mail_message(request: Request, response: Response,
                            x_api_key: ChannelKey = None) -> Accepted:

@@ -20,12 +20,12 @@ from typing import Annotated
 from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from contracts.vocabulary import Channel
 from kit.directory import Directory
 from kit.problems import Problem
-from kit.validation import field_errors
+from kit.validation import Moment, field_errors
 from services.intake.adapters import open311
 from services.intake.application import IntakeApplication
 from services.intake.batching import RegistrationBatcher
@@ -131,7 +131,7 @@ def router(app: IntakeApplication, keys: ChannelKeys, batcher: RegistrationBatch
                                              " не действуют)")] = "",
             service_code: Annotated[str, Query(max_length=2000,
                                                description="Темы через запятую")] = "",
-            start_date: AwareDatetime | None = None, end_date: AwareDatetime | None = None,
+            start_date: Moment | None = None, end_date: Moment | None = None,
             status: Annotated[str, Query(pattern=r"^((open|closed)(,(open|closed))*)?$",
                                          description="open, closed или оба")] = ""
     ) -> JSONResponse:
@@ -156,11 +156,16 @@ def router(app: IntakeApplication, keys: ChannelKeys, batcher: RegistrationBatch
                 break
         return geo(found)
 
-    @api.api_route("/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
-    async def open311_unknown(rest: str) -> JSONResponse:
-        return geo_error(404, f"в GeoReport v2 нет ресурса «{rest}»")
-
     return api
+
+
+def geo_failure(status: int, description: str, headers: dict | None = None) -> JSONResponse:
+    """Any refusal under /open311/ (an unknown resource, a method it does not take, an
+    invalid parameter) in GeoReport's shape: invalid input is its 400."""
+    status = 400 if status == 422 else status
+    answer = geo_error(status, description)
+    answer.headers.update(headers or {})
+    return answer
 
 
 def _range(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:

@@ -22,6 +22,7 @@ from kit.directory import Person
 from kit import problems
 from kit.privacy import FreeText
 from kit.problems import Problem, appeal_not_found
+from kit.validation import Count
 from kit.staff import caller
 from services.routing.application import RoutingApplication
 from services.routing.domain.errors import RoutingError
@@ -63,7 +64,7 @@ class Resolution(_Body):
 
 class Draft(_Body):
     text: FreeText(20_000)
-    attachments: int = Field(default=0, ge=0)
+    attachments: Count(ge=0, le=100) = 0
 
 
 class ApprovalRequest(_Body):
@@ -90,7 +91,7 @@ class WithoutAnswer(_Body):
 
 
 class Rating(_Body):
-    score: int = Field(ge=1, le=5)
+    score: Count(ge=1, le=5)
     comment: FreeText() | None = None
 
 

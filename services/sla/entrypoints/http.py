@@ -15,7 +15,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from contracts import Actor
 from contracts.vocabulary import DeadlineStage, Role
@@ -25,6 +25,7 @@ from kit.privacy import FreeText
 from kit.problems import Problem
 from kit.scope import RoutingScope
 from kit.staff import caller
+from kit.validation import Moment
 from services.sla.application import SlaApplication
 from services.sla.domain.deadline import Deadline, DeadlineError
 from services.sla.domain.terms import Term, TermCalculator, TermError
@@ -101,8 +102,13 @@ def router(app: SlaApplication, directory: Directory, scope: RoutingScope) -> AP
 
     @api.get("/deadline", summary="Рассчитать срок с объяснением (как mcu sla deadline)",
              responses=problems.responses(422))
-    async def compute(registered: AwareDatetime, term: str,
-                      tz: Annotated[str | None, Query()] = None) -> dict:
+    async def compute(registered: Moment,
+                      term: Annotated[str, Query(pattern=r"^[1-9]\d{0,2}(d|wd|wh)$",
+                                                 description="30d, 10wd, 8wh",
+                                                 examples=["10wd"])],
+                      tz: Annotated[str | None, Query(
+                          max_length=64, description="Зона IANA, например Asia/Omsk")] = None
+                      ) -> dict:
         try:
             calc = app.calc if tz is None else TermCalculator(
                 app.calc.calendar, _with_zone(app, tz))

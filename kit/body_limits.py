@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 
-from kit.problems import PROBLEM_JSON, Problem, problem_body
+from kit.problems import Problem, send_problem
 
 DEFAULT_LIMIT = 256 * 1024  # bytes: any door that does not say otherwise
 
@@ -90,9 +90,5 @@ def _content_length(scope) -> int | None:
 
 async def _refuse(send, path: str, limit: int) -> None:
     refusal = BodyTooLarge(limit)
-    body = problem_body(refusal.status, refusal.code, refusal.title, refusal.detail, path)
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body})
+    await send_problem(send, refusal.status, refusal.code, refusal.title, refusal.detail, path,
+                       close=True)

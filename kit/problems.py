@@ -86,6 +86,18 @@ def problem_body(status: int, code: str, title: str, detail: str = "",
                       ensure_ascii=False).encode()
 
 
+async def send_problem(send, status: int, code: str, title: str, detail: str,
+                       path: str, close: bool = False) -> None:
+    """A problem answered from an ASGI layer, before any route (limits, credentials)."""
+    body = problem_body(status, code, title, detail, path)
+    headers = [(b"content-type", PROBLEM_JSON.encode()),
+               (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 def problem_response(status: int, code: str, title: str, detail: str = "",
                      instance: str = "", headers: dict[str, str] | None = None,
                      **extra: Any) -> JSONResponse:

@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from contracts.vocabulary import Role
 from kit import demo
 from kit.directory import SHIPPED_DIRECTORY, Directory, Person, load_directory
-from kit.problems import PROBLEM_JSON, Problem, problem_body
+from kit.problems import Problem, send_problem
 from kit.reference_files import named_by
 from kit.settings import Settings
 
@@ -84,13 +84,9 @@ class StaffTokenFirst:
         if (scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH")
                 and scope["path"].startswith(self.prefix)
                 and self.directory.person_by_token(_bearer(scope)) is None):
-            body = problem_body(401, "unauthorized", "Требуется вход",
-                                "Передайте заголовок Authorization: Bearer <токен сотрудника>",
-                                scope["path"])
-            await send({"type": "http.response.start", "status": 401,
-                        "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                                    (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            await send_problem(send, 401, "unauthorized", "Требуется вход",
+                               "Передайте заголовок Authorization: Bearer <токен сотрудника>",
+                               scope["path"])
             return
         await self.app(scope, receive, send)
 

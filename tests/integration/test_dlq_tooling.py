@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from cli.main import app as mcu
 from kit.stores import store_environment
-from kit.topics import ensure_log_topics
 from tests.support import tally as tally_module
 from tests.support.logtools import (
     consume_until,
@@ -34,12 +33,6 @@ class Bystander(TallyApplication):
     """Another service on the same log: a store (and tables) of its own."""
 
     name = "bystander"
-
-
-@pytest.fixture
-async def topics(store_settings):
-    await ensure_log_topics(store_settings)
-    return store_settings
 
 
 async def _mcu(settings, *args: str):

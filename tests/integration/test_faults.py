@@ -14,18 +14,11 @@ import pytest
 from contracts import Actor
 from contracts.events.registration import AppealRegistered
 from kit.supervision import Health
-from kit.topics import ensure_log_topics
 from services.intake.domain.appeal import IntakeAppeal
 from tests.support.envelopes import EXAMPLES
 from tests.support.logtools import drain_relay, intake_app, read_all, register, relay
 
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture
-async def topics(store_settings):
-    await ensure_log_topics(store_settings)
-    return store_settings
 
 
 async def test_an_event_too_large_for_the_log_is_quarantined_and_the_rest_published(topics):

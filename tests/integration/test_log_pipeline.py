@@ -8,19 +8,12 @@ from collections import Counter
 import pytest
 
 from contracts import decode, event_id_for
-from kit.topics import ensure_log_topics
 from tests.support.logtools import (
     Crash, consume_until, consumer, crash_at, drain_relay, intake_app, publish_all, read_all,
     register, relay, tally_app,
 )
 
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture
-async def topics(store_settings):
-    await ensure_log_topics(store_settings)
-    return store_settings
 
 
 async def test_every_registered_appeal_reaches_the_consumer_once_in_order(topics):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from kit.problems import PROBLEM_JSON, problem_body
+from kit.problems import send_problem
 from services.intake.channels import ChannelKeys
 
 KEYED = ("/api/v1/appeals", "/api/v1/channels/")  # Open311 sends its key in the form
@@ -18,12 +18,8 @@ class ChannelKeyFirst:
         if (scope["type"] == "http" and scope["method"] == "POST"
                 and scope["path"].startswith(KEYED)
                 and self.keys.channel_of(_header(scope, b"x-api-key")) is None):
-            body = problem_body(401, "invalid_api_key", "Неверный ключ канала",
-                                "Передайте ключ канала в заголовке X-API-Key", scope["path"])
-            await send({"type": "http.response.start", "status": 401,
-                        "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                                    (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            await send_problem(send, 401, "invalid_api_key", "Неверный ключ канала",
+                               "Передайте ключ канала в заголовке X-API-Key", scope["path"])
             return
         await self.app(scope, receive, send)
 

@@ -49,8 +49,9 @@ async def ensure_log_topics(settings: Settings) -> dict[str, int]:
                 # Changing the count would move appeals between partitions and break
                 # per-appeal order: refuse rather than repartition silently.
                 raise TopicMismatch(
-                    f"topic {name} has {actual.get(name)} partitions, settings say {partitions}"
-                )
+                    f"у топика {name} разделов {actual.get(name)}, а в настройках"
+                    f" {partitions}: число разделов не меняют (обращения перешли бы в другие"
+                    " разделы и потеряли порядок)")
         return actual
     finally:
         await admin.close()

@@ -118,9 +118,14 @@ class KafkaStack:
 
 
 def _cluster_id() -> str:
+    """A KRaft cluster id (a UUID in base64url); never one that starts with "-", which the
+    storage tool would take for an option (one start in 64 failed so)."""
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while True:
+        found = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not found.startswith("-"):
+            return found
 
 
 def wait_until_answers(bootstrap: str, timeout: float, pid_file: Path | None = None) -> None:

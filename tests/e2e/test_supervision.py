@@ -156,3 +156,22 @@ def test_sla_stopped_during_its_timer_rebuild_exits_cleanly(tmp_path, kafka_boot
     output = sla.stdout.read().decode(errors="replace")
     assert code == 0, output[-3000:]
     assert "service stopped" in output
+
+
+def test_a_log_with_another_partition_count_ends_the_service_with_exit_2(tmp_path,
+                                                                          kafka_bootstrap):
+    import asyncio
+
+    from kit.settings import Settings
+    from kit.topics import ensure_log_topics
+
+    topic = f"mcu.appeals.parts-{uuid.uuid4().hex[:8]}"
+    asyncio.run(ensure_log_topics(Settings(kafka_bootstrap=kafka_bootstrap, log_topic=topic,
+                                           log_partitions=2)))
+    done = subprocess.run([sys.executable, "-m", "cli.main", "serve", "routing"],
+                          env={**os.environ, "MCU_DEMO": "true", "MCU_DATA_DIR": str(tmp_path),
+                               "MCU_KAFKA_BOOTSTRAP": kafka_bootstrap, "MCU_LOG_TOPIC": topic,
+                               "MCU_LOG_PARTITIONS": "3", "MCU_HTTP_PORT": "18994"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "MCU_LOG_PARTITIONS" in done.stderr and "разделов 2, а в настройках 3" in done.stderr

@@ -177,3 +177,10 @@ def test_a_directory_whose_parents_loop_is_refused_naming_the_cycle():
     with pytest.raises(ReferenceFileError) as refused:
         parse_directory(data)
     assert refused.value.problems == ["цикл подчинения: a → b → c → a"]
+
+
+def test_a_kraft_cluster_id_never_starts_like_an_option():
+    from kit.devstack.kafka import _cluster_id
+
+    ids = [_cluster_id() for _ in range(2000)]  # about 31 would start with "-" by chance
+    assert not [i for i in ids if i.startswith("-")] and len(set(ids)) == 2000

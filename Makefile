@@ -30,6 +30,7 @@ run: $(STAMP)
 
 ## Whole suite on real parts: Kafka and PostgreSQL are started first.
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/mcu stack up --postgres
 	$(BIN)/pytest
 

@@ -60,3 +60,18 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path, kafka_bootstr
         "postgres_user": server.user, "postgres_password": server.password,
         "postgres_db": _postgres_database(server),
     })
+
+
+@pytest.fixture(autouse=True)
+def _clickhouse_only_when_marked(request: pytest.FixtureRequest, monkeypatch) -> None:
+    """A test that touches the embedded engine says so (`pytest.mark.chdb`); one that
+    does without the marker fails at its first query (as snuba blocks its database)."""
+    if request.node.get_closest_marker("chdb") is not None:
+        return
+    from services.analytics.adapters.clickhouse import ClickHouse
+
+    def refused(*args, **kwargs):
+        raise AssertionError("this test uses ClickHouse: mark it with pytest.mark.chdb")
+
+    for method in ("command", "query", "insert", "insert_row_binary"):
+        monkeypatch.setattr(ClickHouse, method, refused)

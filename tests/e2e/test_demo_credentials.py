@@ -85,3 +85,17 @@ def test_with_real_credentials_intake_starts_and_demo_keys_open_nothing(tmp_path
                           headers={"X-API-Key": "real-key-of-web-0123456789"})
     assert (demo.status_code, demo.json()["code"]) == (401, "invalid_api_key")
     assert real.status_code == 201, real.text
+
+
+def test_mcu_stops_on_a_wrong_setting_with_its_name_and_exit_code_2(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "cli.main", "serve", "intake"],
+                          env={**os.environ, "MCU_DATA_DIR": str(tmp_path),
+                               "MCU_INTAKE_API_KEYS": "pos=k1,opn311=k2"},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "Ошибка: MCU_INTAKE_API_KEYS: неизвестный канал «opn311»" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -19,7 +19,9 @@ from services.analytics.entrypoints.http import router
 from services.analytics.ingest import Projector
 from tests.support import chdb
 from tests.support.routing import directory
-from tests.unit.analytics.test_reports import MSK, fixture_events
+from tests.support.analytics_fixture import MSK, fixture_events
+
+pytestmark = pytest.mark.chdb
 
 SECRET = Path("/etc/hostname").read_text().strip() if Path("/etc/hostname").exists() else "root:x"
 

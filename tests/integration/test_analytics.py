@@ -18,9 +18,9 @@ from services.analytics.rebuild import RebuildError, add_log_row, rebuild
 from tests.support import chdb
 from tests.support.envelopes import AppealStory
 from tests.support.logtools import produce_raw
-from tests.unit.analytics.test_reports import W47, fixture_events, msk
+from tests.support.analytics_fixture import W47, fixture_events, msk
 
-pytestmark = pytest.mark.kafka
+pytestmark = [pytest.mark.kafka, pytest.mark.chdb]
 MSK = ZoneInfo("Europe/Moscow")
 
 
@@ -211,7 +211,7 @@ def test_staged_log_rows_keep_every_byte_of_their_values():
 
 def test_the_memo_renders_as_html_and_pdf_with_its_charts():
     from services.analytics.memo.render import render_html, render_pdf
-    from tests.unit.analytics.test_reports import msk
+    from tests.support.analytics_fixture import msk
 
     ch = chdb.fresh()
     events, _ = fixture_events()

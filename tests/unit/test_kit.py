@@ -149,20 +149,6 @@ def test_a_wrong_channel_key_setting_is_named_in_russian(configured, complaint):
     assert configured_keys(" pos = k1 , web=k2 ") == {Channel.POS: "k1", Channel.WEB: "k2"}
 
 
-def test_mcu_stops_on_a_wrong_setting_with_its_name_and_exit_code_2(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-m", "cli.main", "serve", "intake"],
-                          env={**os.environ, "MCU_DATA_DIR": str(tmp_path),
-                               "MCU_INTAKE_API_KEYS": "pos=k1,opn311=k2"},
-                          capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2
-    assert "Ошибка: MCU_INTAKE_API_KEYS: неизвестный канал «opn311»" in done.stderr
-    assert "Traceback" not in done.stderr
-
-
 def test_a_directory_whose_parents_loop_is_refused_naming_the_cycle():
     import pytest
 
@@ -184,3 +170,12 @@ def test_a_kraft_cluster_id_never_starts_like_an_option():
 
     ids = [_cluster_id() for _ in range(2000)]  # about 31 would start with "-" by chance
     assert not [i for i in ids if i.startswith("-")] and len(set(ids)) == 2000
+
+
+def test_a_test_without_the_chdb_marker_cannot_open_clickhouse():
+    import pytest
+
+    from services.analytics.adapters.clickhouse import ClickHouse
+
+    with pytest.raises(AssertionError, match="pytest.mark.chdb"):
+        ClickHouse.query(object(), "SELECT 1")

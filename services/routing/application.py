@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from functools import cached_property
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 
 from contracts import Actor, Envelope
-from contracts.vocabulary import ReworkCriterion, Role
+from contracts.vocabulary import Role
 from kit import metrics, revisions
 from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.directory import Directory, Person
 from kit.stores import ServiceApplication
+from services.routing.domain import commands as cmd
 from services.routing.domain.access import allowed_roles, authorize, not_found, roles_in_scope
 from services.routing.domain.autorules import AppealFacts, RuleBook
 from services.routing.domain.errors import RoutingError, refuse
@@ -85,16 +87,16 @@ class RoutingApplication(ServiceApplication):
                                    self.clock.now(), cause=envelope))
 
     # -- commands ------------------------------------------------------------------------
-    def command(self, name: str, appeal_id: UUID, person: Person, **args) -> Workflow:
+    def handle(self, command: cmd.Command, appeal_id: UUID, person: Person) -> Workflow:
         """Authorize, check the targets, apply, save. A refusal changes nothing (except that
         a late return is counted)."""
-        allowed_roles(name, person)
+        allowed_roles(command.roles, person, command.name)
         workflow = self.workflow(appeal_id)
-        role = authorize(name, person, workflow, self.directory)
+        role = authorize(command.roles, person, workflow, self.directory, command.name)
         actor = Actor(id=person.id, role=role, organization_id=person.organization)
         now = self.clock.now()
         try:
-            getattr(self, f"_{name}")(workflow, actor, person, now, **args)
+            self._handlers[type(command)](workflow, actor, person, now, command)
         except RoutingError as refusal:
             if refusal.code == "return_too_late":
                 late = self.workflow(appeal_id)
@@ -105,8 +107,43 @@ class RoutingApplication(ServiceApplication):
         self.save(workflow)
         return workflow
 
-    def _assign(self, wf: Workflow, actor: Actor, person: Person, now, executor_id: str | None = None,
-                subordinate_id: str | None = None, recipient_id: str | None = None) -> None:
+    def command(self, name: str, appeal_id: UUID, person: Person, **fields) -> Workflow:
+        """A command by its name (the demo, the CLI, tests): validated as its body would be."""
+        return self.handle(cmd.BY_NAME[name](**fields), appeal_id, person)
+
+    @cached_property
+    def _handlers(self) -> dict[type[cmd.Command], Callable]:
+        """What each command does (cosmicpython's handler map): one entry per command."""
+        return {
+            cmd.Assign: self._assign,
+            cmd.Reroute: lambda wf, actor, person, now, c: (
+                self._check_org(c.recipient_id), wf.reroute(actor, now, c.recipient_id, c.reason)),
+            cmd.ReturnByExecutor: self._return_by_executor,
+            cmd.ReturnBySubordinate: lambda wf, actor, person, now, c: wf.return_by_subordinate(
+                actor, now, c.reason),
+            cmd.Dispute: lambda wf, actor, person, now, c: wf.dispute(actor, now, c.argument),
+            cmd.ResolveDispute: lambda wf, actor, person, now, c: (
+                self._check_org(c.recipient_id),
+                wf.resolve_dispute(actor, now, c.recipient_id, c.decision)),
+            cmd.Draft: lambda wf, actor, person, now, c: wf.draft(actor, now, c.text,
+                                                                  c.attachments),
+            cmd.SendForApproval: self._send_for_approval,
+            cmd.Approve: lambda wf, actor, person, now, c: wf.approve(actor, now),
+            cmd.ReturnForRework: lambda wf, actor, person, now, c: wf.return_for_rework(
+                actor, now, c.criteria, c.comment),
+            cmd.Publish: lambda wf, actor, person, now, c: wf.publish(actor, now),
+            cmd.Postpone: lambda wf, actor, person, now, c: wf.postpone(actor, now, c.reason,
+                                                                        c.until),
+            cmd.Transfer: lambda wf, actor, person, now, c: wf.transfer(actor, now, c.authority,
+                                                                        c.reason),
+            cmd.LeaveWithoutAnswer: lambda wf, actor, person, now, c: wf.leave_without_answer(
+                actor, now, c.legal_ground),
+            cmd.Rate: lambda wf, actor, person, now, c: wf.rate(actor, now, c.score, c.comment),
+            cmd.Reopen: lambda wf, actor, person, now, c: wf.reopen(actor, now, c.reason),
+        }
+
+    def _assign(self, wf: Workflow, actor: Actor, person: Person, now, c: cmd.Assign) -> None:
+        executor_id, subordinate_id, recipient_id = c.executor_id, c.subordinate_id, c.recipient_id
         if (executor_id is None) == (subordinate_id is None):
             raise refuse("invalid_target", "Укажите либо исполнителя, либо подведомственного "
                                            "получателя (поселение, учреждение)", 422)
@@ -126,62 +163,20 @@ class RoutingApplication(ServiceApplication):
                 self._check_executor(executor_id, recipient_id)
         wf.assign(actor, now, recipient_id, executor_id, subordinate_id)
 
-    def _reroute(self, wf, actor, person, now, recipient_id: str, reason: str) -> None:
-        self._check_org(recipient_id)
-        wf.reroute(actor, now, recipient_id, reason)
+    def _return_by_executor(self, wf, actor, person, now, c: cmd.ReturnByExecutor) -> None:
+        if c.suggested_recipient_id:
+            self._check_org(c.suggested_recipient_id)
+        wf.return_by_executor(actor, now, self.zone, c.reason, c.suggested_recipient_id)
 
-    def _return_executor(self, wf, actor, person, now, reason: str,
-                         suggested_recipient_id: str | None = None) -> None:
-        if suggested_recipient_id:
-            self._check_org(suggested_recipient_id)
-        wf.return_by_executor(actor, now, self.zone, reason, suggested_recipient_id)
-
-    def _return_subordinate(self, wf, actor, person, now, reason: str) -> None:
-        wf.return_by_subordinate(actor, now, reason)
-
-    def _dispute(self, wf, actor, person, now, argument: str) -> None:
-        wf.dispute(actor, now, argument)
-
-    def _resolve_dispute(self, wf, actor, person, now, recipient_id: str, decision: str) -> None:
-        self._check_org(recipient_id)
-        wf.resolve_dispute(actor, now, recipient_id, decision)
-
-    def _draft(self, wf, actor, person, now, text: str, attachments: int = 0) -> None:
-        wf.draft(actor, now, text, attachments)
-
-    def _send_for_approval(self, wf, actor, person, now, approver_id: str | None = None) -> None:
+    def _send_for_approval(self, wf, actor, person, now, c: cmd.SendForApproval) -> None:
         org = wf.subordinate_id or wf.recipient_id or ""
+        approver_id = c.approver_id
         if approver_id is None:
             approver = self.directory.approver_for(org)
             approver_id = approver.id if approver else None
         elif approver_id not in {p.id for p in self.directory.with_role(org, Role.APPROVER)}:
             raise refuse("invalid_target", f"{approver_id} не согласующий получателя {org}", 422)
         wf.send_for_approval(actor, now, approver_id)
-
-    def _approve(self, wf, actor, person, now) -> None:
-        wf.approve(actor, now)
-
-    def _return_for_rework(self, wf, actor, person, now, criteria: list[ReworkCriterion],
-                           comment: str | None = None) -> None:
-        wf.return_for_rework(actor, now, criteria, comment)
-
-    def _publish(self, wf, actor, person, now) -> None:
-        wf.publish(actor, now)
-
-    def _postpone(self, wf, actor, person, now, reason: str, until: date) -> None:
-        wf.postpone(actor, now, reason, until)
-
-    def _transfer(self, wf, actor, person, now, authority: str, reason: str) -> None:
-        wf.transfer(actor, now, authority, reason)
-
-    def _leave_without_answer(self, wf, actor, person, now, legal_ground: str) -> None:
-        wf.leave_without_answer(actor, now, legal_ground)
-
-    def _rate(self, wf, actor, person, now, score: int, comment: str | None = None) -> None:
-        wf.rate(actor, now, score, comment)
-
-    def _reopen(self, wf, actor, person, now, reason: str) -> None:
-        wf.reopen(actor, now, reason)
 
     def _check_org(self, org_id: str | None) -> None:
         if org_id not in self.directory.organizations:
@@ -201,9 +196,9 @@ class RoutingApplication(ServiceApplication):
             raise not_found() from None
 
     def history(self, appeal_id: UUID, person: Person) -> dict:
-        allowed_roles("view", person)
+        allowed_roles(cmd.VIEWERS, person, "view")
         workflow = self.workflow(appeal_id)
-        authorize("view", person, workflow, self.directory)
+        authorize(cmd.VIEWERS, person, workflow, self.directory, "view")
         events = [e for e in self.events.get(appeal_id) if isinstance(e, Workflow.Recorded)]
         return {"appeal_id": str(appeal_id), "status": workflow.status,
                 "status_ru": STATUS_RU[workflow.status], "recipient_id": workflow.recipient_id,

@@ -19,27 +19,6 @@ from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import Workflow
 
 R = Role
-COMMANDS: dict[str, frozenset[Role]] = {
-    "assign": frozenset({R.MCU_HEAD, R.COORDINATOR, R.SUBORDINATE_COORDINATOR}),
-    "reroute": frozenset({R.MCU_HEAD, R.COORDINATOR}),
-    "return_executor": frozenset({R.EXECUTOR}),
-    "return_subordinate": frozenset({R.SUBORDINATE_COORDINATOR}),
-    "dispute": frozenset({R.COORDINATOR, R.SUBORDINATE_COORDINATOR, R.EXECUTOR}),
-    "resolve_dispute": frozenset({R.MCU_HEAD}),
-    "draft": frozenset({R.EXECUTOR}),
-    "send_for_approval": frozenset({R.EXECUTOR}),
-    "approve": frozenset({R.APPROVER}),
-    "return_for_rework": frozenset({R.APPROVER}),
-    "publish": frozenset({R.APPROVER}),
-    "postpone": frozenset({R.MCU_HEAD, R.COORDINATOR, R.APPROVER}),
-    "transfer": frozenset({R.MCU_HEAD, R.COORDINATOR}),
-    "leave_without_answer": frozenset({R.MCU_HEAD, R.COORDINATOR}),
-    "rate": frozenset({R.APPLICANT}),
-    "reopen": frozenset({R.MCU_HEAD, R.COORDINATOR}),
-    "view": frozenset({R.MCU_HEAD, R.COORDINATOR, R.SUBORDINATE_COORDINATOR, R.EXECUTOR,
-                       R.APPROVER, R.AUDITOR, R.ANALYST, R.BLOCK_CURATOR,
-                       R.DEADLINE_CONTROLLER}),
-}
 EVERYWHERE = {R.MCU_HEAD, R.AUDITOR, R.ANALYST, R.DEADLINE_CONTROLLER}
 
 
@@ -48,18 +27,19 @@ def not_found() -> RoutingError:
     return refuse("appeal_not_found", "Обращение не найдено", 404)
 
 
-def allowed_roles(command: str, person: Person) -> frozenset[Role]:
-    """The person's roles that allow the command at all, else `forbidden_role` (asked
-    before the appeal is looked up, so the answer does not depend on it)."""
-    roles = person.roles & COMMANDS[command]
+def allowed_roles(allowed: frozenset[Role], person: Person, action: str) -> frozenset[Role]:
+    """The person's roles among those that allow the action at all, else `forbidden_role`
+    (asked before the appeal is looked up, so the answer does not depend on it)."""
+    roles = person.roles & allowed
     if not roles:
-        raise refuse("forbidden_role", f"Роль не позволяет это действие ({command})", 403)
+        raise refuse("forbidden_role", f"Роль не позволяет это действие ({action})", 403)
     return roles
 
 
-def authorize(command: str, person: Person, workflow: Workflow, directory: Directory) -> Role:
+def authorize(allowed: frozenset[Role], person: Person, workflow: Workflow,
+              directory: Directory, action: str) -> Role:
     """The role the person acts in, or a refusal; nothing is changed either way."""
-    for role in sorted(allowed_roles(command, person), key=lambda r: r.value):
+    for role in sorted(allowed_roles(allowed, person, action), key=lambda r: r.value):
         if _in_scope(role, person, workflow, directory):
             return role
     raise not_found()

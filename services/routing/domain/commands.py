@@ -1,0 +1,150 @@
+"""Staff commands on an appeal, each defined once: its body, who may give it, its door.
+
+A command is its HTTP body (validated, staff's free text masked as it is read), and it
+says which roles may give it (`roles`), where its door is (`path`) and what it does in
+Russian (`summary`). The HTTP layer makes one route per command of `COMMANDS`, access
+checks the command's roles, and the application dispatches on its type.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts.vocabulary import ReworkCriterion, Role
+from kit.privacy import FreeText
+from kit.validation import Count
+
+R = Role
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: ClassVar[str]  # stable name: the OpenAPI operation id
+    path: ClassVar[str]  # /api/v1/appeals/{id}/<path>
+    summary: ClassVar[str]
+    roles: ClassVar[frozenset[Role]]
+
+
+class Assign(Command):
+    name, path = "assign", "assignment"
+    summary = "Назначить исполнителя или поселение (переназначить)"
+    roles = frozenset({R.MCU_HEAD, R.COORDINATOR, R.SUBORDINATE_COORDINATOR})
+    executor_id: str | None = Field(default=None, description="Исполнитель")
+    subordinate_id: str | None = Field(default=None, description="Поселение или учреждение")
+    recipient_id: str | None = Field(default=None, description="Получатель (по умолчанию текущий)")
+
+
+class Reroute(Command):
+    name, path, summary = "reroute", "routing", "Направить другому получателю"
+    roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
+    recipient_id: str
+    reason: FreeText()
+
+
+class ReturnByExecutor(Command):
+    name, path = "return_executor", "executor-return"
+    summary = "Исполнитель возвращает ошибочно направленное (в день назначения)"
+    roles = frozenset({R.EXECUTOR})
+    reason: FreeText() = Field(description="Почему обращение направлено ошибочно")
+    suggested_recipient_id: str | None = Field(default=None, description="Компетентный получатель")
+
+
+class ReturnBySubordinate(Command):
+    name, path = "return_subordinate", "subordinate-return"
+    summary = "Поселение возвращает в администрацию"
+    roles = frozenset({R.SUBORDINATE_COORDINATOR})
+    reason: FreeText()
+
+
+class Dispute(Command):
+    name, path, summary = "dispute", "dispute", "Разногласие — на решение руководителя МЦУ"
+    roles = frozenset({R.COORDINATOR, R.SUBORDINATE_COORDINATOR, R.EXECUTOR})
+    argument: FreeText()
+
+
+class ResolveDispute(Command):
+    name, path = "resolve_dispute", "dispute-resolution"
+    summary = "Решение руководителя МЦУ (окончательное)"
+    roles = frozenset({R.MCU_HEAD})
+    recipient_id: str
+    decision: FreeText()
+
+
+class Draft(Command):
+    name, path, summary = "draft", "answer-draft", "Проект ответа"
+    roles = frozenset({R.EXECUTOR})
+    text: FreeText(20_000)
+    attachments: Count(ge=0, le=100) = 0
+
+
+class SendForApproval(Command):
+    name, path = "send_for_approval", "approval-request"
+    summary = "Направить ответ на согласование"
+    roles = frozenset({R.EXECUTOR})
+    approver_id: str | None = None
+
+
+class Approve(Command):
+    name, path, summary = "approve", "approval", "Согласовать ответ"
+    roles = frozenset({R.APPROVER})
+
+
+class ReturnForRework(Command):
+    name, path, summary = "return_for_rework", "rework", "Вернуть ответ на доработку с критериями"
+    roles = frozenset({R.APPROVER})
+    criteria: list[ReworkCriterion] = Field(min_length=1)
+    comment: FreeText() | None = None
+
+
+class Publish(Command):
+    name, path, summary = "publish", "publication", "Направить ответ заявителю"
+    roles = frozenset({R.APPROVER})
+
+
+class Postpone(Command):
+    name, path, summary = "postpone", "postponement", "Отложить с причиной и датой"
+    roles = frozenset({R.MCU_HEAD, R.COORDINATOR, R.APPROVER})
+    reason: FreeText()
+    until: date
+
+
+class Transfer(Command):
+    name, path = "transfer", "transfer"
+    summary = "Передать в другой орган (вне муниципалитета)"
+    roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
+    authority: str = Field(min_length=1, max_length=500)
+    reason: FreeText()
+
+
+class LeaveWithoutAnswer(Command):
+    name, path, summary = "leave_without_answer", "no-answer", "Оставить без ответа по закону"
+    roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
+    legal_ground: FreeText()
+
+
+class Rate(Command):
+    name, path, summary = "rate", "rating", "Оценка заявителя (отрицательная переоткрывает)"
+    roles = frozenset({R.APPLICANT})
+    score: Count(ge=1, le=5)
+    comment: FreeText() | None = None
+
+
+class Reopen(Command):
+    name, path, summary = "reopen", "reopening", "Переоткрыть обращение"
+    roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
+    reason: FreeText()
+
+
+COMMANDS: tuple[type[Command], ...] = (
+    Assign, Reroute, ReturnByExecutor, ReturnBySubordinate, Dispute, ResolveDispute, Draft,
+    SendForApproval, Approve, ReturnForRework, Publish, Postpone, Transfer,
+    LeaveWithoutAnswer, Rate, Reopen)
+BY_NAME: dict[str, type[Command]] = {c.name: c for c in COMMANDS}
+
+# who may read an appeal's state and history (within their reach)
+VIEWERS = frozenset({R.MCU_HEAD, R.COORDINATOR, R.SUBORDINATE_COORDINATOR, R.EXECUTOR,
+                     R.APPROVER, R.AUDITOR, R.ANALYST, R.BLOCK_CURATOR, R.DEADLINE_CONTROLLER})

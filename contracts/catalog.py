@@ -51,11 +51,8 @@ CATALOG: dict[str, EventSpec] = {
     s.event_type: s
     for s in (
         _spec("AppealRegistered", INTAKE, "Обращение зарегистрировано", rg.AppealRegistered),
-        _spec("AppealClassified", INTAKE, "Классификация изменена", rg.AppealClassified),
-        _spec("AppealMarkedRepeat", INTAKE, "Признано повторным", rg.AppealMarkedRepeat),
-        _spec(
-            "AppealLeftWithoutAnswer", ROUTING, "Оставлено без ответа", rg.AppealLeftWithoutAnswer
-        ),
+        _spec("AppealClassified", ROUTING, "Классификация изменена", rt.AppealClassified),
+        _spec("AppealMarkedRepeat", ROUTING, "Признано повторным", rt.AppealMarkedRepeat),
         _spec("AppealRouted", ROUTING, "Направлено получателю", rt.AppealRouted),
         _spec("AppealAssigned", ROUTING, "Назначено исполнителю", rt.AppealAssigned),
         _spec("AppealReturned", ROUTING, "Возвращено как ошибочно направленное", rt.AppealReturned),
@@ -76,6 +73,9 @@ CATALOG: dict[str, EventSpec] = {
             {1: wf.AppealRatedV1, 2: wf.AppealRated}, {1: _rated_v1_to_v2},
         ),
         _spec("AppealReopened", ROUTING, "Обращение переоткрыто", wf.AppealReopened),
+        _spec(
+            "AppealLeftWithoutAnswer", ROUTING, "Оставлено без ответа", wf.AppealLeftWithoutAnswer
+        ),
         _spec("AppealClosed", ROUTING, "Обращение закрыто", wf.AppealClosed),
         _spec("DeadlineSet", SLA, "Установлен срок", dl.DeadlineSet),
         _spec("DeadlineExtended", SLA, "Срок продлён", dl.DeadlineExtended),
@@ -102,6 +102,26 @@ def spec_for(event_type: str) -> EventSpec:
         return CATALOG[event_type]
     except KeyError:
         raise UnknownEventType(f"unknown event type {event_type!r}") from None
+
+
+_TYPE_OF: dict[type[Contract], str] = {spec.model: spec.event_type for spec in CATALOG.values()}
+
+
+def event_type_of(payload: Contract) -> str:
+    """The event type whose latest version the payload's class is: the class names it, so a
+    producer never writes the type beside its class."""
+    try:
+        return _TYPE_OF[type(payload)]
+    except KeyError:
+        raise UnknownEventType(
+            f"{type(payload).__name__} is not the latest version of any event type") from None
+
+
+def typed(event_type: str, version: int, payload: Mapping[str, Any]) -> Contract:
+    """A stored payload of any version as the latest version's model: what a service
+    replaying its own events gets, as a consumer of the log does."""
+    latest, data = upcast(event_type, version, payload)
+    return spec_for(event_type).versions[latest].model_validate(data)
 
 
 def upcast(event_type: str, version: int, payload: Mapping[str, Any]) -> tuple[int, dict]:

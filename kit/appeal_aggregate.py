@@ -4,6 +4,10 @@ Each producing service keeps exactly one such aggregate per appeal, with the app
 id as its own. Its version is the envelope's `seq`, so (producer, appeal_id, seq)
 identifies an event everywhere. Each stored event holds the contract payload as
 validated when it was decided, so the relay only wraps it.
+
+Events are typed both ways: `record` takes a contract payload (its class names the event
+type, through the catalog) and `when` gets the latest version's model of each stored event,
+upcast as the log's consumers get it, so a subclass matches on classes, never on strings.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from contracts import Actor, spec_for
+from contracts import Actor, event_type_of, spec_for, typed
 from contracts.envelope import Contract
 
 
@@ -26,10 +30,9 @@ def _utc(at: datetime | None) -> datetime | None:
     return at.astimezone(UTC)
 
 
-def _fields(event_type: str, payload: Contract, actor: Actor, cause: Any) -> dict[str, Any]:
+def _fields(payload: Contract, actor: Actor, cause: Any) -> dict[str, Any]:
+    event_type = event_type_of(payload)
     spec = spec_for(event_type)
-    if not isinstance(payload, spec.model):
-        raise TypeError(f"{event_type} needs {spec.model.__name__}, got {type(payload).__name__}")
     return {
         "event_type": event_type,
         "schema_version": spec.latest_version,
@@ -41,7 +44,7 @@ def _fields(event_type: str, payload: Contract, actor: Actor, cause: Any) -> dic
 
 
 class AppealAggregate(Aggregate):
-    """Subclasses implement `when(event_type, payload)` to evolve their state."""
+    """Subclasses implement `when(event)` to evolve their state."""
 
     class Opened(Aggregate.Created):
         event_type: str
@@ -61,7 +64,7 @@ class AppealAggregate(Aggregate):
 
         def apply(self, aggregate: AppealAggregate) -> None:
             aggregate.event_time = self.timestamp  # the library sets modified_on after apply
-            aggregate.when(self.event_type, self.payload)
+            aggregate.when(typed(self.event_type, self.schema_version, self.payload))
 
     class Started(Aggregate.Created):
         """Opened by an internal fact rather than a published event."""
@@ -85,7 +88,7 @@ class AppealAggregate(Aggregate):
         if facts is not None:
             self.note(facts)
         if event_type is not None:
-            self.when(event_type, payload or {})
+            self.when(typed(event_type, schema_version or 1, payload or {}))
 
     event_time = None  # time of the event being applied, inside when() (unannotated: the
     # library would make an annotated class attribute a constructor field)
@@ -93,18 +96,18 @@ class AppealAggregate(Aggregate):
     def initialize(self) -> None:
         """Set the empty state before the first event applies."""
 
-    def when(self, event_type: str, payload: dict) -> None:
-        """Evolve state by one contract event (payload as stored JSON)."""
+    def when(self, event: Contract) -> None:
+        """Evolve state by one contract event (the latest version of its model)."""
 
     def note(self, facts: dict) -> None:
         """Evolve state by internal facts (JSON-able dict)."""
 
     @classmethod
-    def open(cls, appeal_id: UUID, event_type: str, payload: Contract, actor: Actor,
-             cause: Any = None, at: datetime | None = None) -> AppealAggregate:
+    def open(cls, appeal_id: UUID, payload: Contract, actor: Actor, cause: Any = None,
+             at: datetime | None = None) -> AppealAggregate:
         """Start the appeal's history in this service with its first published event."""
         return cls._create(cls.Opened, id=appeal_id, timestamp=_utc(at),
-                           **_fields(event_type, payload, actor, cause))
+                           **_fields(payload, actor, cause))
 
     @classmethod
     def start(cls, appeal_id: UUID, facts: dict, at: datetime | None = None) -> AppealAggregate:
@@ -115,11 +118,11 @@ class AppealAggregate(Aggregate):
         """Keep internal facts; they stay in this service's store."""
         self.trigger_event(self.Noted, facts=facts, timestamp=_utc(at))
 
-    def record(self, event_type: str, payload: Contract, actor: Actor, cause: Any = None,
+    def record(self, payload: Contract, actor: Actor, cause: Any = None,
                at: datetime | None = None) -> None:
         """Append one published event at `at` (the service's clock; default: now).
 
         `cause` (an Envelope) links causation and correlation.
         """
         self.trigger_event(self.Recorded, timestamp=_utc(at),
-                           **_fields(event_type, payload, actor, cause))
+                           **_fields(payload, actor, cause))

@@ -1,4 +1,4 @@
-"""Registration and classification: written by the intake service."""
+"""Registration and its classification: written by the intake service."""
 
 from __future__ import annotations
 
@@ -46,20 +46,12 @@ class AppealRegistered(Contract):
     repeat_of: uuid.UUID | None = Field(default=None, description="Earlier appeal it repeats")
     classification: Classification
 
+    @property
+    def topic(self) -> str | None:
+        """The topic the appeal is handled under: classified, else the applicant's own."""
+        return self.classification.topic or self.applicant_topic
 
-class AppealClassified(Contract):
-    """Classification changed after registration (by a person or a better model)."""
-
-    classification: Classification
-    previous: Classification | None = None
-
-
-class AppealMarkedRepeat(Contract):
-    repeat_of: uuid.UUID
-    reason: str = Field(min_length=1)
-
-
-class AppealLeftWithoutAnswer(Contract):
-    """The law allows no answer (e.g. 59-ФЗ art. 11); the ground is named."""
-
-    legal_ground: str = Field(min_length=1)
+    @property
+    def territory(self) -> str | None:
+        """Where it is: the classified territory, else the one the channel gave."""
+        return self.classification.territory or self.location.territory

@@ -1,12 +1,14 @@
-"""Routing and assignment: written by the routing service."""
+"""Routing, assignment and reclassification: written by the routing service."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from pydantic import Field
 
 from contracts.envelope import Contract
+from contracts.events.registration import Classification
 from contracts.vocabulary import ReturnedBy
 
 Id = str
@@ -63,4 +65,18 @@ class AppealTransferred(Contract):
     """Sent outside the municipality to the competent body."""
 
     authority: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class AppealClassified(Contract):
+    """Classification changed after registration: a coordinator's reclassification."""
+
+    classification: Classification
+    previous: Classification | None = None
+
+
+class AppealMarkedRepeat(Contract):
+    """Marked by a coordinator as a repeat of an earlier appeal (59-ФЗ: повторное)."""
+
+    repeat_of: uuid.UUID
     reason: str = Field(min_length=1)

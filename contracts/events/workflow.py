@@ -63,3 +63,9 @@ class AppealReopened(Contract):
 
 class AppealClosed(Contract):
     reason: ClosingReason
+
+
+class AppealLeftWithoutAnswer(Contract):
+    """The law allows no answer (e.g. 59-ФЗ art. 11); the ground is named."""
+
+    legal_ground: str = Field(min_length=1)

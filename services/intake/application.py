@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from pydantic import ValidationError
 
 from contracts import Actor, Envelope
 from contracts.events.registration import AppealRegistered, Classification, CoarseLocation
-from contracts.vocabulary import Channel, Kind
+from contracts.events import deadlines as dl
+from contracts.events import routing as rt
+from contracts.events import workflow as wf
+from contracts.vocabulary import Channel, DeadlineStage, Kind
 from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.privacy import Redactor
@@ -207,6 +211,13 @@ class IntakeApplication(ServiceApplication):
                 index.add(command.external_id, at)
         return list(days.values())
 
+    def appeal(self, channel: Channel, external_id: str) -> IntakeAppeal | None:
+        """The appeal a channel's item became, if it did (a store failure propagates)."""
+        try:
+            return self.repository.get(appeal_id_for(channel, external_id))
+        except AggregateNotFoundError:
+            return None
+
     def open311_requests(self, start: datetime, end: datetime) -> list[str]:
         """Open311 request ids made in [start, end], newest first."""
         keys = {day_key(d): d for d in days_between(start, end)}
@@ -242,7 +253,7 @@ class IntakeApplication(ServiceApplication):
             federal_law_59=command.federal_law_59, repeat_of=repeat_of,
             classification=classification,
         )
-        appeal = IntakeAppeal.open(appeal_id, "AppealRegistered", payload,
+        appeal = IntakeAppeal.open(appeal_id, payload,
                                    Actor.system(f"intake/{command.channel.value}"))
         if index is not None:
             index.add(str(appeal_id), draft.received_at.isoformat())
@@ -258,24 +269,27 @@ class IntakeApplication(ServiceApplication):
         appeal: IntakeAppeal | None = unit.get(envelope.appeal_id)
         if appeal is None:
             return
-        if "status" in facts or appeal.channel == Channel.OPEN311.value:
+        if "status" in facts or appeal.channel is Channel.OPEN311:
             appeal.remember(facts, at=envelope.occurred_at)
 
     @staticmethod
     def _what_open311_shows(envelope: Envelope) -> dict | None:
         """Status for every appeal; who answers and by when for Open311's (its
         `agency_responsible` and `expected_datetime`)."""
-        t, p = envelope.event_type, envelope.payload
-        status = {"AnswerPublished": ("open", "ответ направлен заявителю"),
-                  "AppealClosed": ("closed", "обращение закрыто"),
-                  "AppealTransferred": ("closed", "передано в другой орган"),
-                  "AppealReopened": ("open", "обращение переоткрыто")}.get(t)
-        if status is not None:
-            return {"status": status[0], "status_notes": status[1]}
-        if t == "AppealRouted":
-            return {"agency": p.recipient_id}
-        if t == "DisputeResolved":
-            return {"agency": p.decided_recipient_id}
-        if t in ("DeadlineSet", "DeadlineExtended") and p.stage.value == "answer":
-            return {"expected_at": p.due_at.isoformat()}
+        match envelope.payload:
+            case wf.AnswerPublished():
+                return {"status": "open", "status_notes": "ответ направлен заявителю"}
+            case wf.AppealClosed():
+                return {"status": "closed", "status_notes": "обращение закрыто"}
+            case rt.AppealTransferred():
+                return {"status": "closed", "status_notes": "передано в другой орган"}
+            case wf.AppealReopened():
+                return {"status": "open", "status_notes": "обращение переоткрыто"}
+            case rt.AppealRouted(recipient_id=recipient):
+                return {"agency": recipient}
+            case rt.DisputeResolved(decided_recipient_id=recipient):
+                return {"agency": recipient}
+            case dl.DeadlineSet() | dl.DeadlineExtended() if (
+                    envelope.payload.stage is DeadlineStage.ANSWER):
+                return {"expected_at": envelope.payload.due_at.isoformat()}
         return None

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError
 
 from contracts import Actor, Envelope
+from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import Role
 from kit import metrics, revisions
 from kit.clock import Clock, SystemClock
@@ -75,16 +76,15 @@ class RoutingApplication(ServiceApplication):
 
     # -- reaction to the log -----------------------------------------------------------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
-        if envelope.event_type != "AppealRegistered" or unit.get(envelope.appeal_id) is not None:
-            return
         p = envelope.payload
-        facts = AppealFacts(kind=p.kind.value, channel=p.channel.value,
-                            topic=p.classification.topic or p.applicant_topic or "",
+        if not isinstance(p, AppealRegistered) or unit.get(envelope.appeal_id) is not None:
+            return
+        facts = AppealFacts(kind=p.kind.value, channel=p.channel.value, topic=p.topic or "",
                             thematic_block=p.classification.thematic_block or "",
-                            territory=p.classification.territory or p.location.territory or "",
-                            text=p.text)
+                            territory=p.territory or "", text=p.text)
         unit.add(Workflow.register(envelope.appeal_id, facts, self.rules.decide(facts),
-                                   self.clock.now(), cause=envelope))
+                                   self.clock.now(), cause=envelope,
+                                   classification=p.classification))
 
     # -- commands ------------------------------------------------------------------------
     def handle(self, command: cmd.Command, appeal_id: UUID, person: Person) -> Workflow:
@@ -132,6 +132,8 @@ class RoutingApplication(ServiceApplication):
             cmd.ReturnForRework: lambda wf, actor, person, now, c: wf.return_for_rework(
                 actor, now, c.criteria, c.comment),
             cmd.Publish: lambda wf, actor, person, now, c: wf.publish(actor, now),
+            cmd.Reclassify: self._reclassify,
+            cmd.MarkRepeat: self._mark_repeat,
             cmd.Postpone: lambda wf, actor, person, now, c: wf.postpone(actor, now, c.reason,
                                                                         c.until),
             cmd.Transfer: lambda wf, actor, person, now, c: wf.transfer(actor, now, c.authority,
@@ -177,6 +179,23 @@ class RoutingApplication(ServiceApplication):
         elif approver_id not in {p.id for p in self.directory.with_role(org, Role.APPROVER)}:
             raise refuse("invalid_target", f"{approver_id} не согласующий получателя {org}", 422)
         wf.send_for_approval(actor, now, approver_id)
+
+    def _reclassify(self, wf: Workflow, actor: Actor, person: Person, now, c: cmd.Reclassify):
+        if c.thematic_block is not None and c.thematic_block not in self.directory.blocks:
+            raise refuse("unknown_block", f"Тематический блок «{c.thematic_block}» не найден "
+                                          "в справочнике", 422)
+        wf.reclassify(actor, now, c.reason, c.kind, c.topic, c.thematic_block, c.territory)
+
+    def _mark_repeat(self, wf: Workflow, actor: Actor, person: Person, now, c: cmd.MarkRepeat):
+        """The earlier appeal must exist and be within the person's reach (else the answer
+        would tell them that an appeal they may not see exists)."""
+        try:
+            earlier = self.workflow(c.repeat_of)
+        except RoutingError:
+            earlier = None
+        if earlier is None or not roles_in_scope(person, earlier, self.directory):
+            raise refuse("unknown_appeal", "Более раннее обращение не найдено", 422)
+        wf.mark_repeat(actor, now, c.repeat_of, c.reason)
 
     def _check_org(self, org_id: str | None) -> None:
         if org_id not in self.directory.organizations:

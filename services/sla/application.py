@@ -11,7 +11,10 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from contracts import Actor, Envelope
-from contracts.vocabulary import DeadlineStage, Kind
+from contracts.events import registration as rg
+from contracts.events import routing as rt
+from contracts.events import workflow as wf
+from contracts.vocabulary import DeadlineStage
 from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
 from kit.stores import ServiceApplication
@@ -25,7 +28,6 @@ from services.sla.timers import TimerIndex
 log = logging.getLogger("mcu.sla")
 
 ANSWER_STAGES = {DeadlineStage.ANSWER, DeadlineStage.FIRST_REACTION}
-ENDINGS = {"AppealTransferred", "AppealClosed", "AppealLeftWithoutAnswer"}
 
 
 class SlaApplication(ServiceApplication):
@@ -41,32 +43,33 @@ class SlaApplication(ServiceApplication):
 
     # -- reactions to the log (inside the tracked consumer's transaction) --------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
-        event, p, at = envelope.event_type, envelope.payload, envelope.occurred_at
+        p, at = envelope.payload, envelope.occurred_at
         deadline: Deadline | None = unit.get(envelope.appeal_id)
-        if event == "AppealRegistered":
+        if isinstance(p, rg.AppealRegistered):
             if deadline is None:
-                unit.add(Deadline.register(envelope.appeal_id, p.model_dump(mode="json"), at,
-                                           self.calc, self.policy, cause=envelope))
+                unit.add(Deadline.register(envelope.appeal_id, p, at, self.calc, self.policy,
+                                           cause=envelope))
             return
         if deadline is None:
             return  # an appeal registered before this service kept deadlines
-        if event == "AppealClassified":
-            deadline.rebase(Kind(p.classification.kind), self.calc, self.policy, at, envelope)
-        elif event == "AppealAssigned":
-            deadline.assign("executor", p.executor_id, at)
-        elif event == "AnswerSentForApproval":
-            deadline.assign("approver", p.approver_id, at)
-        elif event == "AppealPostponed":
-            until = datetime.combine(p.until, time(0), tzinfo=self.calc.schedule.timezone)
-            deadline.pause(p.reason, until, at, envelope)
-        elif event == "AnswerDrafted":
-            deadline.resume(at, self.calc, envelope)  # work resumed before the postponement ended
-        elif event == "AnswerPublished":
-            deadline.stop(at, ANSWER_STAGES, envelope)
-        elif event == "AppealReopened":
-            deadline.restart(at, self.calc, self.policy, envelope)
-        elif event in ENDINGS:
-            deadline.stop(at, None, envelope)
+        match p:
+            case rt.AppealClassified():
+                deadline.rebase(p.classification.kind, self.calc, self.policy, at, envelope)
+            case rt.AppealAssigned():
+                deadline.assign("executor", p.executor_id, at)
+            case wf.AnswerSentForApproval():
+                deadline.assign("approver", p.approver_id, at)
+            case rt.AppealPostponed():
+                until = datetime.combine(p.until, time(0), tzinfo=self.calc.schedule.timezone)
+                deadline.pause(p.reason, until, at, envelope)
+            case wf.AnswerDrafted():  # work resumed before the postponement ended
+                deadline.resume(at, self.calc, envelope)
+            case wf.AnswerPublished():
+                deadline.stop(at, ANSWER_STAGES, envelope)
+            case wf.AppealReopened():
+                deadline.restart(at, self.calc, self.policy, envelope)
+            case rt.AppealTransferred() | wf.AppealClosed() | wf.AppealLeftWithoutAnswer():
+                deadline.stop(at, None, envelope)
 
     # -- calendar revisions ---------------------------------------------------------------
     def record_calendar(self) -> list[str]:

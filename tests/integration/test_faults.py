@@ -25,7 +25,7 @@ async def test_an_event_too_large_for_the_log_is_quarantined_and_the_rest_publis
     settings = topics
     intake = intake_app(settings)
     before = register(intake, 2, prefix="B")
-    huge = IntakeAppeal.open(uuid.uuid4(), "AppealRegistered", AppealRegistered.model_validate(
+    huge = IntakeAppeal.open(uuid.uuid4(), AppealRegistered.model_validate(
         EXAMPLES[("AppealRegistered", 1)] | {"text": "я" * 700_000}),  # 1.4 MB of UTF-8
         Actor.system("intake/test"))
     intake.save(huge)

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts import Actor, decode, encode
+from contracts.catalog import UnknownEventType
 from contracts.events.routing import AppealRouted
+from contracts.events.workflow import AppealRated, AppealRatedV1
 from contracts.vocabulary import Channel
 from kit.appeal_aggregate import AppealAggregate
 from kit.clock import AcceleratedClock, FixedClock
@@ -23,9 +25,17 @@ class Workflow(AppealAggregate):
     def initialize(self) -> None:
         self.recipient = None
 
-    def when(self, event_type: str, payload: dict) -> None:
-        if event_type == "AppealRouted":
-            self.recipient = payload["recipient_id"]
+    def when(self, event) -> None:
+        if isinstance(event, AppealRouted):
+            self.recipient = event.recipient_id
+
+
+class Rated(AppealAggregate):
+    def initialize(self) -> None:
+        self.seen = []
+
+    def when(self, event) -> None:
+        self.seen.append(event)
 
 
 def _routed(recipient: str) -> AppealRouted:
@@ -35,8 +45,8 @@ def _routed(recipient: str) -> AppealRouted:
 def test_appeal_events_become_envelopes_with_identity_from_the_aggregate_version():
     appeal_id = uuid.uuid4()
     coordinator = Actor(id="u-1", role="coordinator")
-    workflow = Workflow.open(appeal_id, "AppealRouted", _routed("adm-roads"), coordinator)
-    workflow.record("AppealRouted", _routed("sp-nikolaevskoe"), coordinator)
+    workflow = Workflow.open(appeal_id, _routed("adm-roads"), coordinator)
+    workflow.record(_routed("sp-nikolaevskoe"), coordinator)
     first, second = workflow.collect_events()
     envelope = envelope_of("routing", second)
     assert (envelope.appeal_id, envelope.seq, envelope.producer) == (appeal_id, 2, "routing")
@@ -46,15 +56,27 @@ def test_appeal_events_become_envelopes_with_identity_from_the_aggregate_version
     assert envelope_of("routing", first).seq == 1
 
 
-def test_recording_refuses_a_payload_of_the_wrong_contract():
-    with pytest.raises(TypeError):
-        Workflow.open(uuid.uuid4(), "AppealAssigned", _routed("x"), Actor.system("t"))
+def test_recording_refuses_a_payload_that_is_no_event_types_latest_version():
+    with pytest.raises(UnknownEventType):
+        Workflow.open(uuid.uuid4(), AppealRatedV1(score=5), Actor.system("t"))
+    with pytest.raises(UnknownEventType):
+        Workflow.open(uuid.uuid4(), Actor.system("not an event"), Actor.system("t"))
+
+
+def test_a_stored_old_version_reaches_when_upcast_and_typed():
+    """A service replaying its own store sees what the log's consumers see."""
+    stored = Rated.Opened(originator_id=uuid.uuid4(), originator_version=1,
+                          timestamp=datetime(2026, 11, 2, tzinfo=UTC),
+                          originator_topic="tests.unit.test_kit:Rated", event_type="AppealRated",
+                          schema_version=1, payload={"score": 2}, actor={"id": "a"},
+                          causation_id=None, correlation_id=None)
+    assert stored.mutate(None).seen == [AppealRated(score=2, satisfied=False, comment=None)]
 
 
 def test_cause_links_causation_and_correlation():
     cause = decode(encode(envelope_of("intake", Workflow.open(
-        uuid.uuid4(), "AppealRouted", _routed("a"), Actor.system("t")).collect_events()[0])))
-    workflow = Workflow.open(cause.appeal_id, "AppealRouted", _routed("b"), Actor.system("t"),
+        uuid.uuid4(), _routed("a"), Actor.system("t")).collect_events()[0])))
+    workflow = Workflow.open(cause.appeal_id, _routed("b"), Actor.system("t"),
                              cause=cause)
     envelope = envelope_of("routing", workflow.collect_events()[0])
     assert envelope.causation_id == cause.event_id
@@ -70,7 +92,7 @@ def test_events_that_are_not_appeal_events_stay_inside_the_service():
     assert envelope_of("routing", inbox_event) is None
     workflow = Workflow.start(uuid.uuid4(), {"executor": "u-2"})
     workflow.remember({"executor": "u-3"})
-    workflow.record("AppealRouted", _routed("adm-roads"), Actor.system("t"))
+    workflow.record(_routed("adm-roads"), Actor.system("t"))
     started, noted, routed = workflow.collect_events()
     # the relay decides by the stored topic, before decoding
     assert [published(get_topic(type(e))) for e in (inbox_event, started, noted, routed)] == \

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from contracts.envelope import Contract
+from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import Channel
 from kit.appeal_aggregate import AppealAggregate
 
@@ -15,7 +17,7 @@ def appeal_id_for(channel: Channel, external_id: str) -> UUID:
 
 class IntakeAppeal(AppealAggregate):
     def initialize(self) -> None:
-        self.registered: dict | None = None
+        self.registered: AppealRegistered | None = None
         self.status = "open"
         self.status_notes: str | None = None
         self.updated_at = None
@@ -24,16 +26,15 @@ class IntakeAppeal(AppealAggregate):
 
     @property
     def repeat_of(self) -> UUID | None:
-        value = (self.registered or {}).get("repeat_of")
-        return UUID(value) if value else None
+        return self.registered.repeat_of if self.registered else None
 
-    def when(self, event_type: str, payload: dict) -> None:
-        if event_type == "AppealRegistered":
-            self.registered = payload
+    def when(self, event: Contract) -> None:
+        if isinstance(event, AppealRegistered):
+            self.registered = event
 
     @property
-    def channel(self) -> str | None:
-        return (self.registered or {}).get("channel")
+    def channel(self) -> Channel | None:
+        return self.registered.channel if self.registered else None
 
     def note(self, facts: dict) -> None:
         self.status = facts.get("status", self.status)

@@ -17,7 +17,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
@@ -30,7 +29,6 @@ from services.intake.adapters import open311
 from services.intake.application import IntakeApplication
 from services.intake.batching import RegistrationBatcher
 from services.intake.channels import ChannelKeys
-from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.entrypoints.http import registered
 
 JSON = "application/json; charset=utf-8"
@@ -97,23 +95,21 @@ def router(app: IntakeApplication, keys: ChannelKeys, batcher: RegistrationBatch
                             status_code=201, media_type=JSON)
 
     def request_json(request_id: str) -> dict | None:
-        try:
-            appeal: IntakeAppeal = app.repository.get(appeal_id_for(Channel.OPEN311, request_id))
-        except AggregateNotFoundError:  # a store failure is not "not found": it propagates
+        appeal = app.appeal(Channel.OPEN311, request_id)
+        if appeal is None or appeal.registered is None:
             return None
-        r = appeal.registered or {}
-        code = next((s.code for s in services.values() if s.name == r.get("applicant_topic")), "")
-        location = r.get("location") or {}
+        r = appeal.registered
+        code = next((s.code for s in services.values() if s.name == r.applicant_topic), "")
         agency = directory.organizations.get(appeal.agency or "")
         return {"service_request_id": request_id, "status": appeal.status,
-                "status_notes": appeal.status_notes, "service_name": r.get("applicant_topic"),
-                "service_code": code, "description": r.get("text"),
+                "status_notes": appeal.status_notes, "service_name": r.applicant_topic,
+                "service_code": code, "description": r.text,
                 "agency_responsible": agency.name if agency else None, "service_notice": None,
-                "requested_datetime": r.get("received_at"),
+                "requested_datetime": r.received_at.isoformat(),
                 "updated_datetime": appeal.updated_at.isoformat() if appeal.updated_at else None,
-                "expected_datetime": appeal.expected_at, "address": location.get("territory"),
-                "address_id": None, "zipcode": None, "lat": location.get("latitude"),
-                "long": location.get("longitude"), "media_url": None}
+                "expected_datetime": appeal.expected_at, "address": r.location.territory,
+                "address_id": None, "zipcode": None, "lat": r.location.latitude,
+                "long": r.location.longitude, "media_url": None}
 
     @api.get("/requests/{request_id}.json", summary="GeoReport v2: один запрос",
              responses={404: ERRORS[404]})

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 from typing import ClassVar
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.vocabulary import ReworkCriterion, Role
+from contracts.vocabulary import Kind, ReworkCriterion, Role
 from kit.privacy import FreeText
 from kit.validation import Count
 
@@ -105,6 +106,25 @@ class Publish(Command):
     roles = frozenset({R.APPROVER})
 
 
+class Reclassify(Command):
+    name, path = "reclassify", "classification"
+    summary = "Уточнить классификацию: вид, тема, тематический блок, территория"
+    roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
+    kind: Kind | None = Field(default=None, description="Вид обращения")
+    topic: str | None = Field(default=None, min_length=1, max_length=300)
+    thematic_block: str | None = Field(default=None, description="Тематический блок справочника")
+    territory: str | None = Field(default=None, min_length=1, max_length=300)
+    reason: FreeText() = Field(description="Почему классификация меняется")
+
+
+class MarkRepeat(Command):
+    name, path = "mark_repeat", "repeat"
+    summary = "Отметить как повторное (повтор более раннего обращения)"
+    roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
+    repeat_of: UUID = Field(description="Более раннее обращение")
+    reason: FreeText()
+
+
 class Postpone(Command):
     name, path, summary = "postpone", "postponement", "Отложить с причиной и датой"
     roles = frozenset({R.MCU_HEAD, R.COORDINATOR, R.APPROVER})
@@ -141,8 +161,8 @@ class Reopen(Command):
 
 COMMANDS: tuple[type[Command], ...] = (
     Assign, Reroute, ReturnByExecutor, ReturnBySubordinate, Dispute, ResolveDispute, Draft,
-    SendForApproval, Approve, ReturnForRework, Publish, Postpone, Transfer,
-    LeaveWithoutAnswer, Rate, Reopen)
+    SendForApproval, Approve, ReturnForRework, Publish, Reclassify, MarkRepeat, Postpone,
+    Transfer, LeaveWithoutAnswer, Rate, Reopen)
 BY_NAME: dict[str, type[Command]] = {c.name: c for c in COMMANDS}
 
 # who may read an appeal's state and history (within their reach)

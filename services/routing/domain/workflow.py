@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from contracts import Actor
-from contracts.events import registration as rg
+from contracts.envelope import Contract
 from contracts.events import routing as rt
 from contracts.events import workflow as wf
-from contracts.vocabulary import ClosingReason, ReturnedBy, ReworkCriterion
+from contracts.events.registration import Classification
+from contracts.vocabulary import ClassificationMethod, ClosingReason, Kind, ReturnedBy, ReworkCriterion
 from kit.appeal_aggregate import AppealAggregate
 from services.routing.domain.autorules import AppealFacts, Decision
 from services.routing.domain.errors import refuse
@@ -38,70 +40,85 @@ class Workflow(AppealAggregate):
         self.reopenings = 0
         self.late_returns = 0
         self.rating: int | None = None
+        self.classification: Classification | None = None  # as registered, then as corrected
+        self.repeat_of: UUID | None = None
 
     # -- evolution -----------------------------------------------------------------------
     def note(self, facts: dict) -> None:
         self.facts.update(facts.get("appeal", {}))
+        if "classification" in facts:
+            self.classification = Classification.model_validate(facts["classification"])
         self.late_returns += facts.get("late_return", 0)
 
-    def when(self, t: str, p: dict) -> None:
-        if t == "AppealRouted":
-            self.recipient_id, self.status = p["recipient_id"], "routed"
-            self.executor_id = self.subordinate_id = None
-        elif t == "AppealAssigned":
-            self.recipient_id = p["recipient_id"]
-            self.executor_id = p.get("executor_id")
-            self.subordinate_id = p.get("subordinate_recipient_id")
-            self.status = "assigned" if self.executor_id else "subordinate"
-            self.assigned_at = self.event_time
-        elif t == "AppealReturned":
-            if p["returned_by"] == ReturnedBy.SUBORDINATE_RECIPIENT.value:
-                self.subordinate_id = None
-            self.executor_id, self.status = None, "returned"
-        elif t == "AppealDisputed":
-            self.dispute_id, self.status = p["dispute_id"], "disputed"
-            self.disputes += 1
-        elif t == "DisputeResolved":
-            self.dispute_id = None
-        elif t == "AnswerDrafted":
-            self.draft_id, self.status = p["draft_id"], "answer_drafted"
-            self.draft_count += 1
-        elif t == "AnswerSentForApproval":
-            self.approver_id, self.status = p.get("approver_id"), "on_approval"
-        elif t == "AnswerApproved":
-            self.status = "approved"
-        elif t == "AnswerReturnedForRework":
-            self.status = "rework"
-            self.reworks += 1
-        elif t == "AnswerPublished":
-            self.status = "answered"
-        elif t == "AppealPostponed":
-            self.status = "postponed"
-        elif t == "AppealRated":
-            self.rating = p["score"]
-        elif t == "AppealReopened":
-            self.status, self.draft_id = "reopened", None
-            self.reopenings += 1
-        elif t == "AppealTransferred":
-            self.status = "transferred"
-        elif t == "AppealLeftWithoutAnswer":
-            self.status = "closed"
-        elif t == "AppealClosed":  # a transferred appeal stays visibly transferred
-            self.status = "transferred" if p["reason"] == "transferred" else "closed"
+    def when(self, event: Contract) -> None:
+        match event:
+            case rt.AppealRouted():
+                self.recipient_id, self.status = event.recipient_id, "routed"
+                self.executor_id = self.subordinate_id = None
+            case rt.AppealAssigned():
+                self.recipient_id = event.recipient_id
+                self.executor_id = event.executor_id
+                self.subordinate_id = event.subordinate_recipient_id
+                self.status = "assigned" if self.executor_id else "subordinate"
+                self.assigned_at = self.event_time
+            case rt.AppealReturned():
+                if event.returned_by is ReturnedBy.SUBORDINATE_RECIPIENT:
+                    self.subordinate_id = None
+                self.executor_id, self.status = None, "returned"
+            case rt.AppealDisputed():
+                self.dispute_id, self.status = event.dispute_id, "disputed"
+                self.disputes += 1
+            case rt.DisputeResolved():
+                self.dispute_id = None
+            case wf.AnswerDrafted():
+                self.draft_id, self.status = event.draft_id, "answer_drafted"
+                self.draft_count += 1
+            case wf.AnswerSentForApproval():
+                self.approver_id, self.status = event.approver_id, "on_approval"
+            case wf.AnswerApproved():
+                self.status = "approved"
+            case wf.AnswerReturnedForRework():
+                self.status = "rework"
+                self.reworks += 1
+            case wf.AnswerPublished():
+                self.status = "answered"
+            case rt.AppealPostponed():
+                self.status = "postponed"
+            case rt.AppealClassified(classification=c):
+                self.classification = c
+                self.facts.update({"kind": c.kind.value, "topic": c.topic or "",
+                                   "thematic_block": c.thematic_block or "",
+                                   "territory": c.territory or ""})
+            case rt.AppealMarkedRepeat():
+                self.repeat_of = event.repeat_of
+            case wf.AppealRated():
+                self.rating = event.score
+            case wf.AppealReopened():
+                self.status, self.draft_id = "reopened", None
+                self.reopenings += 1
+            case rt.AppealTransferred():
+                self.status = "transferred"
+            case wf.AppealLeftWithoutAnswer():
+                self.status = "closed"
+            case wf.AppealClosed():  # a transferred appeal stays visibly transferred
+                self.status = ("transferred" if event.reason is ClosingReason.TRANSFERRED
+                               else "closed")
 
     # -- decisions -------------------------------------------------------------------------
     @classmethod
     def register(cls, appeal_id, facts: AppealFacts, decision: Decision, now: datetime,
-                 cause: Any = None) -> Workflow:
+                 cause: Any = None, classification: Classification | None = None) -> Workflow:
         workflow = cls.start(appeal_id, {"appeal": {
             "kind": facts.kind, "channel": facts.channel, "topic": facts.topic,
-            "thematic_block": facts.thematic_block, "territory": facts.territory}}, at=now)
-        workflow.record("AppealRouted", rt.AppealRouted(
+            "thematic_block": facts.thematic_block, "territory": facts.territory},
+            **({"classification": classification.model_dump(mode="json")}
+               if classification else {})}, at=now)
+        workflow.record(rt.AppealRouted(
             recipient_id=decision.recipient, rule_id=decision.rule_id,
             rule_version=decision.rule_version, reason=decision.reason),
             Actor.system("routing/autorules"), cause, at=now)
         if decision.executor:
-            workflow.record("AppealAssigned", rt.AppealAssigned(
+            workflow.record(rt.AppealAssigned(
                 recipient_id=decision.recipient, executor_id=decision.executor),
                 Actor.system("routing/autorules"), cause, at=now)
         return workflow
@@ -122,14 +139,14 @@ class Workflow(AppealAggregate):
     def assign(self, actor: Actor, now: datetime, recipient_id: str, executor_id: str | None,
                subordinate_id: str | None) -> None:
         self._in(OPEN_FOR_ASSIGNMENT, "назначить исполнителя")
-        self.record("AppealAssigned", rt.AppealAssigned(
+        self.record(rt.AppealAssigned(
             recipient_id=recipient_id, executor_id=executor_id,
             subordinate_recipient_id=subordinate_id, previous_executor_id=self.executor_id),
             actor, at=now)
 
     def reroute(self, actor: Actor, now: datetime, recipient_id: str, reason: str) -> None:
         self._in(OPEN_FOR_ASSIGNMENT, "перенаправить")
-        self.record("AppealRouted", rt.AppealRouted(
+        self.record(rt.AppealRouted(
             recipient_id=recipient_id, reason=reason, previous_recipient_id=self.recipient_id),
             actor, at=now)
 
@@ -139,7 +156,7 @@ class Workflow(AppealAggregate):
         if not self.returnable_on(now, zone):
             raise refuse("return_too_late", "Вернуть ошибочно направленное обращение можно только "
                          "в день назначения; обратитесь к координатору или откройте разногласие")
-        self.record("AppealReturned", rt.AppealReturned(
+        self.record(rt.AppealReturned(
             returned_by=ReturnedBy.EXECUTOR, from_recipient_id=self.subordinate_id or self.recipient_id,
             reason=reason, suggested_recipient_id=suggested), actor, at=now)
 
@@ -154,23 +171,23 @@ class Workflow(AppealAggregate):
         self._in({"subordinate", "assigned"}, "вернуть обращение в администрацию")
         if not self.subordinate_id:
             raise refuse("illegal_transition", "Обращение не передавалось в поселение")
-        self.record("AppealReturned", rt.AppealReturned(
+        self.record(rt.AppealReturned(
             returned_by=ReturnedBy.SUBORDINATE_RECIPIENT, from_recipient_id=self.subordinate_id,
             reason=reason, suggested_recipient_id=self.recipient_id), actor, at=now)
 
     def dispute(self, actor: Actor, now: datetime, argument: str) -> None:
         self._in({"returned", "assigned", "subordinate", "routed"}, "открыть разногласие")
-        self.record("AppealDisputed", rt.AppealDisputed(
+        self.record(rt.AppealDisputed(
             dispute_id=f"d-{self.disputes + 1}", recipient_id=self.recipient_id or "",
             argument=argument), actor, at=now)
 
     def resolve_dispute(self, actor: Actor, now: datetime, recipient_id: str, decision: str) -> None:
         if self.status != "disputed" or self.dispute_id is None:
             raise refuse("no_dispute", "По обращению нет открытого разногласия")
-        self.record("DisputeResolved", rt.DisputeResolved(
+        self.record(rt.DisputeResolved(
             dispute_id=self.dispute_id, decided_recipient_id=recipient_id, decision=decision),
             actor, at=now)
-        self.record("AppealRouted", rt.AppealRouted(
+        self.record(rt.AppealRouted(
             recipient_id=recipient_id, reason=f"решение руководителя МЦУ: {decision}",
             previous_recipient_id=self.recipient_id), actor, at=now)
 
@@ -179,69 +196,99 @@ class Workflow(AppealAggregate):
                  "подготовить ответ")
         if not self.executor_id:
             raise refuse("no_executor", "Сначала назначьте исполнителя")
-        self.record("AnswerDrafted", wf.AnswerDrafted(
+        self.record(wf.AnswerDrafted(
             draft_id=f"a-{self.draft_count + 1}", executor_id=self.executor_id, text=text,
             attachments=attachments), actor, at=now)
 
     def send_for_approval(self, actor: Actor, now: datetime, approver_id: str | None) -> None:
         self._in({"answer_drafted"}, "направить на согласование")
-        self.record("AnswerSentForApproval", wf.AnswerSentForApproval(
+        self.record(wf.AnswerSentForApproval(
             draft_id=self.draft_id, approver_id=approver_id), actor, at=now)
 
     def approve(self, actor: Actor, now: datetime) -> None:
         self._in({"on_approval"}, "согласовать ответ")
-        self.record("AnswerApproved", wf.AnswerApproved(draft_id=self.draft_id,
+        self.record(wf.AnswerApproved(draft_id=self.draft_id,
                                                         approver_id=actor.id), actor, at=now)
 
     def return_for_rework(self, actor: Actor, now: datetime, criteria: list[ReworkCriterion],
                           comment: str | None) -> None:
         self._in({"on_approval"}, "вернуть ответ на доработку")
-        self.record("AnswerReturnedForRework", wf.AnswerReturnedForRework(
+        self.record(wf.AnswerReturnedForRework(
             draft_id=self.draft_id, approver_id=actor.id, criteria=tuple(criteria),
             comment=comment), actor, at=now)
 
     def publish(self, actor: Actor, now: datetime) -> None:
         self._in({"approved"}, "направить ответ заявителю")
-        self.record("AnswerPublished", wf.AnswerPublished(
+        self.record(wf.AnswerPublished(
             draft_id=self.draft_id, recipient_id=self.subordinate_id or self.recipient_id or "",
             executor_id=self.executor_id or ""), actor, at=now)
+
+    def reclassify(self, actor: Actor, now: datetime, reason: str, kind: Kind | None = None,
+                   topic: str | None = None, thematic_block: str | None = None,
+                   territory: str | None = None) -> None:
+        """A coordinator corrects what the appeal is about; what is not given stays."""
+        self._open()
+        facts = self.facts
+        corrected = Classification(
+            kind=kind or Kind(facts["kind"]),
+            topic=topic or facts.get("topic") or None,
+            thematic_block=thematic_block or facts.get("thematic_block") or None,
+            territory=territory or facts.get("territory") or None,
+            confidence=1.0, method=ClassificationMethod.MANUAL, reason=reason)
+        before = (facts.get("kind"), facts.get("topic") or None,
+                  facts.get("thematic_block") or None, facts.get("territory") or None)
+        if (corrected.kind.value, corrected.topic, corrected.thematic_block,
+                corrected.territory) == before:
+            raise refuse("nothing_changed", "Классификация не изменилась: укажите новый вид, "
+                                            "тему, блок или территорию", 422)
+        self.record(rt.AppealClassified(classification=corrected, previous=self.classification),
+                    actor, at=now)
+
+    def mark_repeat(self, actor: Actor, now: datetime, repeat_of: UUID, reason: str) -> None:
+        self._open()
+        if repeat_of == self.id:
+            raise refuse("invalid_target", "Обращение не может быть повтором самого себя", 422)
+        if self.repeat_of == repeat_of:
+            raise refuse("nothing_changed", "Обращение уже отмечено повтором этого обращения",
+                         422)
+        self.record(rt.AppealMarkedRepeat(repeat_of=repeat_of, reason=reason), actor, at=now)
 
     def postpone(self, actor: Actor, now: datetime, reason: str, until: date) -> None:
         self._in(OPEN_FOR_ASSIGNMENT | {"answer_drafted"}, "отложить")
         if until <= now.date():
             raise refuse("invalid_date", "Дата, до которой откладывается обращение, должна быть "
                                          "в будущем", 422)
-        self.record("AppealPostponed", rt.AppealPostponed(reason=reason, until=until), actor, at=now)
+        self.record(rt.AppealPostponed(reason=reason, until=until), actor, at=now)
 
     def transfer(self, actor: Actor, now: datetime, authority: str, reason: str) -> None:
         self._in(OPEN_FOR_ASSIGNMENT | {"new"}, "передать в другой орган")
-        self.record("AppealTransferred", rt.AppealTransferred(authority=authority, reason=reason),
+        self.record(rt.AppealTransferred(authority=authority, reason=reason),
                     actor, at=now)
-        self.record("AppealClosed", wf.AppealClosed(reason=ClosingReason.TRANSFERRED), actor, at=now)
+        self.record(wf.AppealClosed(reason=ClosingReason.TRANSFERRED), actor, at=now)
 
     def leave_without_answer(self, actor: Actor, now: datetime, legal_ground: str) -> None:
         self._in(OPEN_FOR_ASSIGNMENT, "оставить без ответа")
-        self.record("AppealLeftWithoutAnswer", rg.AppealLeftWithoutAnswer(
+        self.record(wf.AppealLeftWithoutAnswer(
             legal_ground=legal_ground), actor, at=now)
-        self.record("AppealClosed", wf.AppealClosed(reason=ClosingReason.LEFT_WITHOUT_ANSWER),
+        self.record(wf.AppealClosed(reason=ClosingReason.LEFT_WITHOUT_ANSWER),
                     actor, at=now)
 
     def rate(self, actor: Actor, now: datetime, score: int, comment: str | None) -> None:
         """The applicant's rating; a negative one reopens the appeal (it counts as repeat)."""
         self._in({"answered"}, "оценить ответ")
         satisfied = score >= 4
-        self.record("AppealRated", wf.AppealRated(score=score, satisfied=satisfied,
+        self.record(wf.AppealRated(score=score, satisfied=satisfied,
                                                   comment=comment), actor, at=now)
         if satisfied:
-            self.record("AppealClosed", wf.AppealClosed(reason=ClosingReason.RATED), actor, at=now)
+            self.record(wf.AppealClosed(reason=ClosingReason.RATED), actor, at=now)
         else:
-            self.record("AppealReopened", wf.AppealReopened(
+            self.record(wf.AppealReopened(
                 reason="отрицательная оценка заявителя", counts_as_repeat=True), actor, at=now)
 
     def reopen(self, actor: Actor, now: datetime, reason: str) -> None:
         if self.status not in ("answered", "closed"):
             raise refuse("illegal_transition", "Переоткрыть можно только обращение с ответом")
-        self.record("AppealReopened", wf.AppealReopened(reason=reason, counts_as_repeat=True),
+        self.record(wf.AppealReopened(reason=reason, counts_as_repeat=True),
                     actor, at=now)
 
 

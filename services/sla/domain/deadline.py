@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from contracts import Actor
+from contracts.envelope import Contract
 from contracts.events import deadlines as ev
+from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import DeadlineStage, Kind, Role, TermUnit
 from kit.appeal_aggregate import AppealAggregate
 from services.sla.domain.policy import EscalationStep, Policy, TermRule
@@ -49,11 +52,52 @@ class StageClock:
         return not self.stopped and self.paused_at is None
 
 
+class Basis(StrEnum):
+    """Why a term is set (what it counts from); the event's `basis` says it in Russian."""
+
+    REGISTRATION = "регистрация обращения"
+    KIND_CHANGED = "смена вида обращения"
+    REOPENED = "переоткрытие обращения"
+
+
 @dataclass(frozen=True)
 class Timer:
+    """A moment a stage's clock must act at; each kind below says what it does."""
+
     at: datetime
-    key: str  # remind:<stage>:<offset> | breach:<stage> | escalate:<stage>:<level> | resume:<stage>
     stage: DeadlineStage
+
+    @property
+    def key(self) -> str:  # for people and logs
+        return f"{type(self).__name__.lower()}:{self.stage}"
+
+
+@dataclass(frozen=True)
+class Remind(Timer):
+    offset: Term
+
+    @property
+    def key(self) -> str:
+        return f"remind:{self.stage}:{self.offset}"
+
+
+@dataclass(frozen=True)
+class Breach(Timer):
+    pass
+
+
+@dataclass(frozen=True)
+class Escalate(Timer):
+    level: int
+
+    @property
+    def key(self) -> str:
+        return f"escalate:{self.stage}:{self.level}"
+
+
+@dataclass(frozen=True)
+class Resume(Timer):
+    pass
 
 
 def _dt(value: str | datetime) -> datetime:
@@ -89,28 +133,28 @@ class Deadline(AppealAggregate):
         for stage, moment in facts.get("resume_on", {}).items():
             self.stages[DeadlineStage(stage)].resume_on = _dt(moment)
 
-    def when(self, event_type: str, p: dict) -> None:
-        stage = DeadlineStage(p["stage"]) if "stage" in p else None
-        clock = self.stages.get(stage) if stage else None
-        if event_type == "DeadlineSet":
-            self.stages[stage] = StageClock(
-                stage, _dt(p["due_at"]), Term(p["term"]["amount"], TermUnit(p["term"]["unit"])),
-                p["policy_id"], set_at=self._last_moment)
-        elif event_type == "DeadlineExtended":
-            clock.due_at, clock.extensions = _dt(p["due_at"]), clock.extensions + 1
-            clock.reminders, clock.breached, clock.escalation_level = set(), False, 0
-        elif event_type == "DeadlinePaused":
-            clock.paused_at = self._last_moment
-        elif event_type == "DeadlineResumed":
-            clock.due_at, clock.paused_at, clock.resume_on = _dt(p["due_at"]), None, None
-        elif event_type == "DeadlineStopped":
-            clock.stopped = True
-        elif event_type == "DeadlineReminderIssued":
-            clock.reminders.add(p["remind_before"])
-        elif event_type == "DeadlineBreached":
-            clock.breached = True
-        elif event_type == "AppealEscalated":
-            clock.escalation_level = p["level"]
+    def when(self, event: Contract) -> None:
+        clock = self.stages.get(getattr(event, "stage", None))
+        match event:
+            case ev.DeadlineSet():
+                self.stages[event.stage] = StageClock(
+                    event.stage, event.due_at, Term(event.term.amount, event.term.unit),
+                    event.policy_id, set_at=self._last_moment)
+            case ev.DeadlineExtended():
+                clock.due_at, clock.extensions = event.due_at, clock.extensions + 1
+                clock.reminders, clock.breached, clock.escalation_level = set(), False, 0
+            case ev.DeadlinePaused():
+                clock.paused_at = self._last_moment
+            case ev.DeadlineResumed():
+                clock.due_at, clock.paused_at, clock.resume_on = event.due_at, None, None
+            case ev.DeadlineStopped():
+                clock.stopped = True
+            case ev.DeadlineReminderIssued():
+                clock.reminders.add(event.remind_before)
+            case ev.DeadlineBreached():
+                clock.breached = True
+            case ev.AppealEscalated():
+                clock.escalation_level = event.level
 
     @property
     def _last_moment(self) -> datetime:
@@ -119,40 +163,43 @@ class Deadline(AppealAggregate):
 
     # -- decisions -------------------------------------------------------------------
     @classmethod
-    def register(cls, appeal_id, registered: dict, occurred_at: datetime, calc: TermCalculator,
-                 policy: Policy, cause: Any = None) -> Deadline:
+    def register(cls, appeal_id, registered: AppealRegistered, occurred_at: datetime,
+                 calc: TermCalculator, policy: Policy, cause: Any = None) -> Deadline:
         """Set the deadlines of a newly registered appeal from the policy."""
-        classification = registered["classification"]
+        classification = registered.classification
         deadline = cls.start(appeal_id, at=occurred_at, facts={
-            "kind": registered["kind"], "channel": registered["channel"],
-            "topic": classification.get("topic") or registered.get("applicant_topic"),
-            "thematic_block": classification.get("thematic_block"),
-            "received_at": registered["received_at"], "registered_at": occurred_at.isoformat(),
+            "kind": registered.kind.value, "channel": registered.channel.value,
+            "topic": registered.topic,
+            "thematic_block": classification.thematic_block,
+            "received_at": registered.received_at.isoformat(),
+            "registered_at": occurred_at.isoformat(),
         })
-        deadline._set_all(calc, policy, occurred_at, "регистрация обращения", cause)
+        deadline._set_all(calc, policy, occurred_at, Basis.REGISTRATION, cause)
         return deadline
 
-    def _set_all(self, calc: TermCalculator, policy: Policy, now: datetime, basis: str,
-                 cause: Any, only: set[DeadlineStage] | None = None) -> None:
+    def _set_all(self, calc: TermCalculator, policy: Policy, now: datetime, basis: Basis,
+                 cause: Any, only: set[DeadlineStage] | None = None, detail: str = "") -> None:
         for rule in policy.terms_for(self.kind, self.channel, self.topic):
             if only is not None and rule.stage not in only:
                 continue
-            self._set(rule, calc, now, basis, cause)
+            self._set(rule, calc, now, basis, cause, detail)
 
-    def _set(self, rule: TermRule, calc: TermCalculator, now: datetime, basis: str,
-             cause: Any) -> None:
-        # Registration is counted from receipt (59-ФЗ art. 8); other stages from registration.
+    def _set(self, rule: TermRule, calc: TermCalculator, now: datetime, basis: Basis,
+             cause: Any, detail: str) -> None:
+        # Registration is counted from receipt (59-ФЗ art. 8); other stages from registration,
+        # or from the reopening when the appeal is reopened.
         start = self.received_at if rule.stage is DeadlineStage.REGISTRATION else (
-            self.registered_at if basis != "переоткрытие обращения" else now)
+            now if basis is Basis.REOPENED else self.registered_at)
         due = calc.due(start or now, rule.term)
         if self.calendars.get(rule.stage.value) != calc.revision:
             self.remember({"calendars": {rule.stage.value: calc.revision}}, at=now)
-        self.record("DeadlineSet", ev.DeadlineSet(
+        self.record(ev.DeadlineSet(
             stage=rule.stage, due_at=due.due, term={"amount": rule.term.amount,
                                                     "unit": rule.term.unit},
-            policy_id=rule.id, basis=basis), SLA, cause, at=now)
+            policy_id=rule.id, basis=f"{basis.value}: {detail}" if detail else basis.value),
+            SLA, cause, at=now)
         if rule.stage is DeadlineStage.REGISTRATION and self.registered_at:
-            self.record("DeadlineStopped", ev.DeadlineStopped(
+            self.record(ev.DeadlineStopped(
                 stage=rule.stage, met=self.registered_at <= due.due), SLA, cause, at=now)
 
     def rebase(self, new_kind: Kind, calc: TermCalculator, policy: Policy, now: datetime,
@@ -160,15 +207,16 @@ class Deadline(AppealAggregate):
         """The kind changed: terms are recomputed from registration under the new regime."""
         if new_kind == self.kind:
             return
-        basis = f"смена вида обращения: {self.kind.value if self.kind else '—'} → {new_kind.value}"
+        change = f"{self.kind.value if self.kind else '—'} → {new_kind.value}"
         self.remember({"kind": new_kind.value}, at=now)
         stages = {r.stage for r in policy.terms_for(new_kind, self.channel, self.topic)}
         for stage, clock in list(self.stages.items()):
             if stage not in stages and not clock.stopped:
-                self.record("DeadlineStopped", ev.DeadlineStopped(
+                self.record(ev.DeadlineStopped(
                     stage=stage, met=now <= clock.due_at), SLA, cause, at=now)
-        self._set_all(calc, policy, now, basis, cause,
-                      only={s for s in stages if s is not DeadlineStage.REGISTRATION})
+        self._set_all(calc, policy, now, Basis.KIND_CHANGED, cause,
+                      only={s for s in stages if s is not DeadlineStage.REGISTRATION},
+                      detail=change)
 
     def extend(self, stage: DeadlineStage, by: Term, reason: str, actor: Actor,
                calc: TermCalculator, policy: Policy, now: datetime) -> None:
@@ -191,7 +239,7 @@ class Deadline(AppealAggregate):
                                 f"Продление не может превышать {rule.max_extension}")
         if not reason.strip():
             raise DeadlineError("reason_required", "Укажите причину продления")
-        self.record("DeadlineExtended", ev.DeadlineExtended(
+        self.record(ev.DeadlineExtended(
             stage=stage, previous_due_at=clock.due_at, due_at=new_due, reason=reason), actor,
             at=now)
 
@@ -199,7 +247,7 @@ class Deadline(AppealAggregate):
               cause: Any = None) -> None:
         for clock in self.stages.values():
             if clock.running:
-                self.record("DeadlinePaused", ev.DeadlinePaused(stage=clock.stage, reason=reason),
+                self.record(ev.DeadlinePaused(stage=clock.stage, reason=reason),
                             SLA, cause, at=now)
         if until is not None:
             self.remember({"resume_on": {s.value: until.isoformat()
@@ -217,7 +265,7 @@ class Deadline(AppealAggregate):
                 while not calc.calendar.is_working(local):
                     local += timedelta(days=1)
                 due = calc.schedule.end_of_day(local)
-            self.record("DeadlineResumed", ev.DeadlineResumed(
+            self.record(ev.DeadlineResumed(
                 stage=clock.stage, due_at=due, paused_seconds=int(paused.total_seconds())),
                 SLA, cause, at=now)
 
@@ -225,13 +273,13 @@ class Deadline(AppealAggregate):
              cause: Any = None) -> None:
         for clock in self.stages.values():
             if not clock.stopped and (stages is None or clock.stage in stages):
-                self.record("DeadlineStopped", ev.DeadlineStopped(
+                self.record(ev.DeadlineStopped(
                     stage=clock.stage, met=now <= clock.due_at), SLA, cause, at=now)
 
     def restart(self, now: datetime, calc: TermCalculator, policy: Policy,
                 cause: Any = None) -> None:
         """Reopened: the answer terms run again from the moment of reopening."""
-        self._set_all(calc, policy, now, "переоткрытие обращения", cause,
+        self._set_all(calc, policy, now, Basis.REOPENED, cause,
                       only={DeadlineStage.ANSWER, DeadlineStage.FIRST_REACTION})
 
     def assign(self, role: str, person_id: str | None, now: datetime) -> None:
@@ -247,20 +295,20 @@ class Deadline(AppealAggregate):
                 continue
             if clock.paused_at is not None:
                 if clock.resume_on is not None:
-                    pending.append(Timer(clock.resume_on, f"resume:{clock.stage}", clock.stage))
+                    pending.append(Resume(clock.resume_on, clock.stage))
                 continue
             if not clock.breached:  # after the due moment reminders are pointless
                 sent = [calc.before(clock.due_at, Term.parse(o)) for o in clock.reminders]
                 for offset in policy.reminders_for(clock.term):
                     at = calc.before(clock.due_at, offset)
                     if str(offset) not in clock.reminders and not any(at <= s for s in sent):
-                        pending.append(Timer(at, f"remind:{clock.stage}:{offset}", clock.stage))
+                        pending.append(Remind(at, clock.stage, offset))
             if not clock.breached:
-                pending.append(Timer(clock.due_at, f"breach:{clock.stage}", clock.stage))
+                pending.append(Breach(clock.due_at, clock.stage))
             for step in policy.ladder_for(clock.term):
                 if step.level > clock.escalation_level:
                     at = calc.after(clock.due_at, step.after) if step.after else clock.due_at
-                    pending.append(Timer(at, f"escalate:{clock.stage}:{step.level}", clock.stage))
+                    pending.append(Escalate(at, clock.stage, step.level))
         return sorted(pending, key=lambda t: t.at)
 
     def next_timer_at(self, calc: TermCalculator, policy: Policy) -> datetime | None:
@@ -272,34 +320,33 @@ class Deadline(AppealAggregate):
         fired = 0
         due = [t for t in self.timers(calc, policy) if t.at <= now]
         # After downtime several reminders may be due at once: only the latest is sent.
-        latest_reminder = {t.stage: t for t in due if t.key.startswith("remind:")}
+        latest_reminder = {t.stage: t for t in due if isinstance(t, Remind)}
         for timer in due:
             clock = self.stages[timer.stage]
-            kind, _, rest = timer.key.partition(":")
-            if kind == "resume":
-                self.resume(timer.at, calc)  # paused until then: the pause ended at timer.at
-            elif kind == "remind":
-                if now >= clock.due_at or latest_reminder[timer.stage] is not timer:
-                    continue  # superseded, or overdue follows: no reminder helps now
-                offset = rest.split(":", 1)[1]
-                self.record("DeadlineReminderIssued", ev.DeadlineReminderIssued(
-                    stage=timer.stage, due_at=clock.due_at, remind_before=offset,
-                    recipients=tuple(p for p in (self.people.get("executor"),
-                                                 self.people.get("approver")) if p)), SLA,
-                    at=now)
-            elif kind == "breach":
-                self.record("DeadlineBreached", ev.DeadlineBreached(
-                    stage=timer.stage, due_at=clock.due_at), SLA, at=now)
-            elif kind == "escalate":
-                step = next(s for s in policy.ladder_for(clock.term)
-                            if s.level == int(rest.split(":")[1]))
-                self._escalate(clock, step, now, policy)
+            match timer:
+                case Resume():
+                    self.resume(timer.at, calc)  # paused until then: the pause ended at timer.at
+                case Remind():
+                    if now >= clock.due_at or latest_reminder[timer.stage] is not timer:
+                        continue  # superseded, or overdue follows: no reminder helps now
+                    self.record(ev.DeadlineReminderIssued(
+                        stage=timer.stage, due_at=clock.due_at, remind_before=str(timer.offset),
+                        recipients=tuple(p for p in (self.people.get("executor"),
+                                                     self.people.get("approver")) if p)), SLA,
+                        at=now)
+                case Breach():
+                    self.record(ev.DeadlineBreached(
+                        stage=timer.stage, due_at=clock.due_at), SLA, at=now)
+                case Escalate():
+                    step = next(s for s in policy.ladder_for(clock.term)
+                                if s.level == timer.level)
+                    self._escalate(clock, step, now, policy)
             fired += 1
         return fired
 
     def _escalate(self, clock: StageClock, step: EscalationStep, now: datetime,
                   policy: Policy) -> None:
-        self.record("AppealEscalated", ev.AppealEscalated(
+        self.record(ev.AppealEscalated(
             stage=clock.stage, level=step.level, to_role=step.role,
             to_person_id=self.responsible(step.role, policy),
             overdue_seconds=max(int((now - clock.due_at).total_seconds()), 0)), SLA, at=now)

@@ -75,7 +75,7 @@ def test_a_citizens_text_is_masked_in_the_event_and_kept_whole_in_the_vault(inta
     accepted = client.post("/api/v1/appeals", headers={"X-API-Key": "demo-web"}, json={
         "channel": "web", "external_id": "PD-1", "text": text, "applicant": AUTHOR}).json()
     registered = intake.repository.get(uuid.UUID(accepted["appeal_id"])).registered
-    assert registered["text"] == "Сосед [ФИО], кв. [№], жжёт мусор у дома на ул. Садовой"
+    assert registered.text == "Сосед [ФИО], кв. [№], жжёт мусор у дома на ул. Садовой"
     route_registrations(intake, routing)
     routing.command("assign", uuid.UUID(accepted["appeal_id"]), who(routing, "p-coordinator"),
                     executor_id="p-executor")
@@ -92,8 +92,8 @@ def test_an_anonymous_appeal_keeps_its_wording_in_the_vault_but_gets_no_pseudony
     [result] = intake.register_many([RegisterAppeal(
         channel="web", external_id="PD-2", text="Звонила Татьяна Ивановна из ЖЭУ, СНИЛС 123-456-789 01")])
     registered = intake.repository.get(result.appeal_id).registered
-    assert registered["applicant_id"] is None
-    assert "Татьяна" not in registered["text"] and "123-456" not in registered["text"]
+    assert registered.applicant_id is None
+    assert "Татьяна" not in registered.text and "123-456" not in registered.text
     assert intake.vault.read(result.appeal_id, "u-dpo", "проверка").original_text.startswith(
         "Звонила Татьяна")
 

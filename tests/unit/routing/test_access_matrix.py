@@ -22,7 +22,8 @@ ARGS = {
     "postpone": {"reason": "x", "until": __import__("datetime").date(2027, 5, 1)},
     "transfer": {"authority": "ГКУ", "reason": "x"},
     "leave_without_answer": {"legal_ground": "ст. 11"}, "rate": {"score": 5},
-    "reopen": {"reason": "x"},
+    "reopen": {"reason": "x"}, "reclassify": {"topic": "Свалки", "reason": "x"},
+    "mark_repeat": {"repeat_of": "00000000-0000-0000-0000-000000000001", "reason": "x"},
 }
 STATE = {  # commands run before, by people allowed to, to reach a state where the command fits
     "return_executor": [("assign", "p-coordinator", {"executor_id": "p-executor"})],

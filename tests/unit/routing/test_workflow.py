@@ -220,3 +220,51 @@ def test_an_appeal_that_waits_for_nobody_leaves_the_queue_index(app):
     assert app.queue(who(app, "p-coordinator")) == []
     assert [i.status for i in app.queue(who(app, "p-executor"))] == ["assigned"]
     assert app.queued() == 1
+
+
+def test_a_coordinator_reclassifies_and_scope_and_queue_follow(app):
+    appeal = registered(app, block="Дороги", topic="Ямы во дворах")
+    curator = who(app, "p-block_curator")  # curator of «ЖКХ», not of «Дороги»
+    refused("appeal_not_found", app.history, appeal.appeal_id, curator)
+    workflow = run(app, "reclassify", appeal, "p-coordinator", topic="Вывоз мусора",
+                   thematic_block="ЖКХ", reason="речь о контейнерной площадке")
+    assert workflow.facts["topic"] == "Вывоз мусора" and workflow.facts["thematic_block"] == "ЖКХ"
+    assert app.history(appeal.appeal_id, curator)["status"] == "routed"  # now in their block
+    assert [i.topic for i in app.queue(who(app, "p-coordinator"))] == ["Вывоз мусора"]
+    event = [h for h in app.history(appeal.appeal_id, curator)["history"]
+             if h["event_type"] == "AppealClassified"][0]["payload"]
+    assert event["classification"]["method"] == "manual"
+    assert event["classification"]["territory"] == "г. Константиновск"  # not given: kept
+    assert event["previous"]["topic"] == "Ямы во дворах"  # as registered
+    assert published(app, appeal) == ["AppealRouted", "AppealClassified"]
+
+
+def test_reclassification_refusals_change_nothing(app):
+    appeal = registered(app, topic="Ямы во дворах")
+    refused("nothing_changed", run, app, "reclassify", appeal, "p-coordinator", topic="Ямы во дворах",
+            reason="то же")
+    refused("unknown_block", run, app, "reclassify", appeal, "p-coordinator", thematic_block="Нет такого",
+            reason="x")
+    refused("forbidden_role", run, app, "reclassify", appeal, "p-executor", topic="Свалки", reason="x")
+    run(app, "transfer", appeal, "p-coordinator", authority="ГИБДД", reason="не наше")
+    refused("appeal_closed", run, app, "reclassify", appeal, "p-coordinator", topic="Свалки", reason="x")
+    assert published(app, appeal) == ["AppealRouted", "AppealTransferred", "AppealClosed"]
+
+
+def test_a_coordinator_marks_a_repeat_of_an_earlier_appeal_within_reach(app):
+    earlier, later = registered(app), registered(app)
+    run(app, "mark_repeat", later, "p-coordinator", repeat_of=earlier.appeal_id,
+        reason="тот же двор, та же яма")
+    assert app.workflow(later.appeal_id).repeat_of == earlier.appeal_id
+    assert published(app, later) == ["AppealRouted", "AppealMarkedRepeat"]
+    refused("nothing_changed", run, app, "mark_repeat", later, "p-coordinator", repeat_of=earlier.appeal_id,
+            reason="ещё раз")
+    refused("invalid_target", run, app, "mark_repeat", later, "p-coordinator", repeat_of=later.appeal_id,
+            reason="x")
+    missing = refused("unknown_appeal", run, app, "mark_repeat", later, "p-mcu-coord",
+                      repeat_of=__import__("uuid").uuid4(), reason="x")
+    # an earlier appeal out of the coordinator's reach is answered as if it did not exist
+    run(app, "reroute", earlier, "p-mcu-coord", recipient_id="other", reason="не наше")
+    out_of_reach = refused("unknown_appeal", run, app, "mark_repeat", later, "p-coordinator",
+                           repeat_of=earlier.appeal_id, reason="x")
+    assert str(out_of_reach) == str(missing)

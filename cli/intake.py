@@ -55,13 +55,14 @@ def _post(client: httpx.Client, path: str, **kwargs) -> httpx.Response:
 @intake.command("import")
 def import_export(file: Path = typer.Argument(..., exists=True, dir_okay=False,
                                               help="Выгрузка .csv или .xlsx"),
-                  timezone: str = typer.Option("Europe/Moscow",
-                                               help="Часовой пояс времени в выгрузке"),
+                  timezone: str | None = typer.Option(
+                      None, help="Часовой пояс времени в выгрузке (по умолчанию — муниципалитета)"),
                   url: str | None = Url, key: str | None = Key) -> None:
     """Загрузить выгрузку «Инцидент Менеджмент»: отчёт по строкам, повторы не дублируются."""
     with _client(url, Channel.INCIDENT, key) as client:
         response = _post(client, "/api/v1/channels/incident/imports", content=file.read_bytes(),
-                         params={"filename": file.name, "timezone": timezone})
+                         params={"filename": file.name,
+                                 **({"timezone": timezone} if timezone else {})})
     if response.status_code >= 400:
         fail(problem_detail(response))
     body = response.json()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from cli.common import fail
+from cli.common import fail, reference_directory
 
 sla = typer.Typer(help="Сроки: производственный календарь, расчёт сроков, политика",
                   no_args_is_help=True)
@@ -24,8 +24,8 @@ sla.add_typer(policy_cli, name="policy")
 def deadline(registered: str = typer.Option(..., help="Момент регистрации, ISO 8601 с поясом"),
              term: str = typer.Option(..., help="30d | 10wd | 8wh"),
              calendar: list[Path] = typer.Option(None, help="Файл календаря (можно несколько)"),
-             tz: str = typer.Option(None, help="Часовой пояс, по умолчанию из политики"),
-             policy: Path = typer.Option(None, help="Файл политики (расписание, пояс)")) -> None:
+             tz: str = typer.Option(None, help="Часовой пояс, по умолчанию из справочника"),
+             policy: Path = typer.Option(None, help="Файл политики (расписание)")) -> None:
     """Рассчитать один срок и вывести JSON с due и объяснением."""
     from services.sla.adapters import calendar_file, policy_file
     from services.sla.domain.calendar import ProductionCalendar
@@ -33,12 +33,8 @@ def deadline(registered: str = typer.Option(..., help="Момент регист
 
     try:
         moment = datetime.fromisoformat(registered)
-        loaded = policy_file.load(policy or policy_file.SHIPPED_POLICY)
-        schedule = loaded.schedule
-        if tz:
-            from dataclasses import replace
-
-            schedule = replace(schedule, timezone=ZoneInfo(tz))
+        zone = ZoneInfo(tz) if tz else ZoneInfo(reference_directory().timezone)
+        schedule = policy_file.load(policy or policy_file.SHIPPED_POLICY, zone).schedule
         cal = (ProductionCalendar(calendar_file.load(p) for p in calendar) if calendar
                else calendar_file.shipped())
         due = TermCalculator(cal, schedule).due(moment, Term.parse(term))
@@ -87,12 +83,17 @@ def check_calendar(files: list[Path]) -> None:
 
 @policy_cli.command("check")
 def check_policy(file: Path) -> None:
-    """Проверить файл политики сроков."""
-    from services.sla.adapters.policy_file import PolicyFileError, load
+    """Проверить файл политики сроков вместе со справочником (MCU_ROUTING_DIRECTORY), с
+    которым она будет работать: у каждой роли эскалации должен быть сотрудник."""
+    from services.sla.adapters.policy_file import PolicyFileError, load, staffing_problems
 
+    directory = reference_directory()
     try:
-        loaded = load(file)
+        loaded = load(file, ZoneInfo(directory.timezone))
+        if problems := staffing_problems(loaded.policy, directory):
+            raise PolicyFileError(str(file), problems)
     except (PolicyFileError, OSError) as exc:
         fail(str(exc))
-    typer.echo(f"{file}: {loaded.municipality}, {len(loaded.policy.rules)} правил, "
-               f"пояс {loaded.schedule.timezone.key}")
+    typer.echo(f"{file}: {len(loaded.policy.rules)} правил; справочник "
+               f"«{directory.municipality}», пояс {directory.timezone}")
+

@@ -1,7 +1,8 @@
 """The municipality's directory: organisations, thematic blocks, people with roles and API
 tokens. Routing routes by it; every staff HTTP door (routing, SLA, analytics, the intake
 vault) knows its caller by it. The file is YAML the administrator edits
-(`MCU_ROUTING_DIRECTORY`)."""
+(`MCU_ROUTING_DIRECTORY`). It is the one owner of people: their contacts, the blocks' curators,
+the MCU head, and of the municipality's time zone; policies name roles, never people."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from pydantic import Field, ValidationError, field_validator
 from contracts.vocabulary import Channel, Role
 from kit.reference_files import ReferenceFileError, Strict, check_zone, load_yaml
 from kit.reference_files import problems as problems_of
+from kit.validation import EMAIL
 
 SHIPPED_DIRECTORY = Path(__file__).resolve().parent / "data" / "directory.yaml"  # the demo
 
@@ -74,6 +76,16 @@ class Directory:
     def person_by_token(self, token: str) -> Person | None:
         return self._by_token_sha256.get(hashlib.sha256(token.encode()).hexdigest())
 
+    @cached_property
+    def mcu_head(self) -> Person | None:
+        """The MCU head (руководитель МЦУ): decides disputes, tops every escalation."""
+        found = self.holders(Role.MCU_HEAD)
+        return found[0] if found else None
+
+    def holders(self, role: Role) -> list[Person]:
+        """Everyone with the role, in the order of their ids."""
+        return sorted((p for p in self.people.values() if role in p.roles), key=lambda p: p.id)
+
     def with_role(self, organization: str, role: Role) -> list[Person]:
         return [p for p in self.people.values() if p.organization == organization and role in p.roles]
 
@@ -108,7 +120,8 @@ class _Person(Strict):
     name: str
     organization: str
     roles: list[Role] = Field(min_length=1)
-    email: str | None = None
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL,
+                              description="Служебная почта для уведомлений о сроках")
     token_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
     token_expires: date | None = None
     channels: list[Channel] = Field(default=[], description="Для интеграции канала (роль"

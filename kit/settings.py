@@ -70,7 +70,6 @@ class Settings(BaseSettings):
     demo: bool = Field(default=False, description="Demo mode: the shipped demo directory, "
                        "channel keys and made-up vault secrets are accepted")
 
-    timezone: str = Field(default="Europe/Moscow", description="Municipality time zone (days)")
     clock_speed: float = Field(default=1.0, gt=0, description="Demo: >1 runs SLA time faster")
     intake_api_keys: str = Field(default="", description="channel=key,…; empty: demo keys")
     vault_secret: str = Field(default="", description="HMAC secret of pseudonyms (required "

@@ -27,6 +27,8 @@ def _not_a_boolean(value):
     return value
 
 
+EMAIL = r"^[^@\s]+@[^@\s]+$"  # an address as mail servers take it (user@localhost too)
+
 # a date-time with its zone, as the OpenAPI document says: a string, not a number
 Moment = Annotated[AwareDatetime, BeforeValidator(_written)]
 def Number(**bounds) -> type[float]:  # noqa: N802 - reads as a type

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
+from kit.directory import Directory
 from kit.runtime import Running, Service, until_stopped
 from kit.settings import Settings
 from kit.staff import StaffTokenFirst, directory_of
@@ -17,17 +18,18 @@ from services.analytics.ingest import Ingestor
 log = logging.getLogger("mcu.analytics")
 
 
-def open_analytics(settings: Settings) -> Analytics:
+def open_analytics(settings: Settings, directory: Directory) -> Analytics:
+    """The engine, migrated; days are the municipality's (the directory's time zone)."""
     ch = ClickHouse(dsn_for(settings))
     for name in ch.migrate():
         log.info("migration applied", extra={"path": name})
-    return Analytics(ch, ZoneInfo(settings.timezone))
+    return Analytics(ch, ZoneInfo(directory.timezone))
 
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
     directory = directory_of(settings)  # a refused directory opens no engine
-    analytics = open_analytics(settings)
+    analytics = open_analytics(settings, directory)
     ingestor = Ingestor(analytics.projector, settings.log_topic, settings.dlq_topic,
                         settings.kafka_bootstrap, batch_size=5000)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from kit import demo
 from kit.directory import Directory
@@ -107,7 +108,7 @@ def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
     batcher = RegistrationBatcher(app)  # one group commit behind every channel's door
     services = open311.services_of(app.classifier.rubricator.data)
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(keys, batcher),
+                   routers=[router(keys, batcher, ZoneInfo(directory.timezone)),
                             open311_http.router(app, keys, batcher, services, directory),
                             vault_http.router(app.vault, directory, scope)],
                    title_ru="МЦУ: приём обращений", on_close=app.vault.close,

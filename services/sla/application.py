@@ -17,6 +17,7 @@ from contracts.events import workflow as wf
 from contracts.vocabulary import DeadlineStage
 from kit.clock import Clock, SystemClock
 from kit.consumer import UnitOfWork
+from kit.directory import Directory
 from kit.stores import ServiceApplication
 from kit import revisions
 from services.sla.domain.calendar_record import year_data
@@ -34,10 +35,11 @@ class SlaApplication(ServiceApplication):
     name = "sla"
 
     def __init__(self, env: dict | None = None, *, calculator: TermCalculator, policy: Policy,
-                 clock: Clock | None = None):
+                 directory: Directory, clock: Clock | None = None):
         super().__init__(env)
         self.calc = calculator
         self.policy = policy
+        self.directory = directory  # who holds the roles escalations reach, and their e-mail
         self.clock = clock or SystemClock()
         self.timers = TimerIndex()
 
@@ -132,7 +134,7 @@ class SlaApplication(ServiceApplication):
         for appeal_id in self.timers.due(now, limit):
             try:
                 deadline = self.repository.get(appeal_id)
-                if deadline.fire(now, self.calc, self.policy):
+                if deadline.fire(now, self.calc, self.policy, self.directory):
                     self.save(deadline)  # committed() reschedules it
                     fired += 1
                 else:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from kit.clock import AcceleratedClock, Clock, SystemClock
+from kit.directory import Directory
 from kit.reference_files import named_by
 from kit.privacy import redactor
 from kit.runtime import Running, Service, until_stopped
@@ -36,23 +38,32 @@ def calendar(settings: Settings) -> ProductionCalendar:
     return ProductionCalendar(years)
 
 
-def build_application(settings: Settings, clock: Clock | None = None) -> tuple[SlaApplication, policy_file.LoadedPolicy]:
-    policy_path = settings.sla_policy or policy_file.SHIPPED_POLICY
-    with named_by("MCU_SLA_POLICY", policy_path):
-        loaded = policy_file.load(policy_path)
+def policy(settings: Settings, directory: Directory) -> policy_file.LoadedPolicy:
+    """The deadline policy in the directory's time zone, refused (naming MCU_SLA_POLICY)
+    if its escalation reaches a role nobody in the directory holds."""
+    path = settings.sla_policy or policy_file.SHIPPED_POLICY
+    with named_by("MCU_SLA_POLICY", path):
+        loaded = policy_file.load(path, ZoneInfo(directory.timezone))
+        if problems := policy_file.staffing_problems(loaded.policy, directory):
+            raise policy_file.PolicyFileError(str(path), problems)
+    return loaded
+
+
+def build_application(settings: Settings, directory: Directory,
+                      clock: Clock | None = None) -> SlaApplication:
+    loaded = policy(settings, directory)
     clock = clock or (AcceleratedClock(settings.clock_speed, datetime.now(UTC))
                       if settings.clock_speed != 1 else SystemClock())
-    app = SlaApplication(env=store_environment("sla", settings),
-                         calculator=TermCalculator(calendar(settings), loaded.schedule),
-                         policy=loaded.policy, clock=clock)
-    return app, loaded
+    return SlaApplication(env=store_environment("sla", settings),
+                          calculator=TermCalculator(calendar(settings), loaded.schedule),
+                          policy=loaded.policy, directory=directory, clock=clock)
 
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
     directory = directory_of(settings)  # a refused directory opens no store
     redactor()  # staff's free text is masked at the door: its models load before serving
-    app, loaded = build_application(settings)
+    app = build_application(settings, directory)
 
     async def load_timers(run: Running) -> None:
         """Start-up: the calendars' revisions, then every pending timer (the service is
@@ -73,7 +84,7 @@ def build(settings: Settings | None = None) -> Service:
     if settings.smtp_host:
         notifier = Notifier(app, Mailer(SmtpSettings(
             settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_user,
-            settings.smtp_password, settings.smtp_starttls)), loaded.contacts)
+            settings.smtp_password, settings.smtp_starttls)))
 
         async def send_notices(run: Running) -> None:
             await until_stopped(run, notifier)

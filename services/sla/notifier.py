@@ -16,10 +16,10 @@ from collections.abc import Sequence
 
 from eventsourcing.persistence import Notification
 
+from contracts import typed
 from kit.appeal_aggregate import AppealAggregate
 from kit.follower import StoreFollower
 from services.sla.adapters.mailer import Mailer
-from services.sla.adapters.policy_file import Contact
 from services.sla.application import SlaApplication
 from services.sla.domain.deadline import Deadline
 from services.sla.domain.notices import AppealContext, Notice, notice_for
@@ -28,12 +28,10 @@ log = logging.getLogger("mcu.sla.notifier")
 
 
 class Notifier(StoreFollower):
-    def __init__(self, app: SlaApplication, mailer: Mailer, contacts: dict[str, Contact],
-                 poll_interval: float = 0.2):
+    def __init__(self, app: SlaApplication, mailer: Mailer, poll_interval: float = 0.2):
         super().__init__(app, "notifier->smtp", batch_size=200, poll_interval=poll_interval)
         self.sla = app
         self.mailer = mailer
-        self.contacts = contacts
         self.sent = 0
 
     async def handle(self, notifications: Sequence[Notification]) -> None:
@@ -49,16 +47,18 @@ class Notifier(StoreFollower):
         deadline: Deadline = self.sla.repository.get(event.originator_id)
         ctx = AppealContext(str(deadline.id), deadline.topic, deadline.thematic_block,
                             deadline.people.get("executor"), deadline.people.get("approver"))
-        return notice_for(event.event_type, event.payload, ctx, self.sla.calc.schedule.timezone,
-                          self.sla.policy.mcu_head)
+        head = self.sla.directory.mcu_head
+        return notice_for(typed(event.event_type, event.schema_version, event.payload), ctx,
+                          self.sla.calc.schedule.timezone, head.id if head else None)
 
     def _send(self, notice: Notice, seed: str) -> None:
-        known = [(c.name, c.email) for p in notice.to if (c := self.contacts.get(p))]
-        unknown = [p for p in notice.to if p not in self.contacts]
+        people = self.sla.directory.people
+        known = [(p.name, p.email) for pid in notice.to if (p := people.get(pid)) and p.email]
+        unknown = [pid for pid in notice.to if not (people.get(pid) and people[pid].email)]
         if unknown:
             log.warning("no e-mail for responsible person", extra={"count": len(unknown)})
-        if not known and self.sla.policy.mcu_head in self.contacts:
-            head = self.contacts[self.sla.policy.mcu_head]  # nobody reachable: the MCU head is
+        head = self.sla.directory.mcu_head
+        if not known and head is not None and head.email:  # nobody reachable: the MCU head is
             known = [(head.name, head.email)]
         if known:
             try:

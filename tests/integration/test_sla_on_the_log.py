@@ -14,22 +14,17 @@ from kit.clock import FixedClock
 from kit.consumer import TrackedConsumer
 from kit.stores import store_environment
 from kit.topics import ensure_log_topics
-from services.sla.adapters import calendar_file, policy_file
 from services.sla.adapters.mailer import Mailer, SmtpSettings
-from services.sla.adapters.policy_file import Contact
 from services.sla.application import SlaApplication
-from services.sla.domain.terms import TermCalculator
 from services.sla.notifier import Notifier
 from tests.support.logtools import consume_until, intake_app, publish_all, read_all, register
+from tests.support.sla import sla_app as support_sla_app
 
 pytestmark = pytest.mark.kafka
 
 
 def sla_app(settings, clock) -> SlaApplication:
-    loaded = policy_file.load()
-    return SlaApplication(env=store_environment("sla", settings),
-                          calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
-                          policy=loaded.policy, clock=clock)
+    return support_sla_app(clock, env=store_environment("sla", settings))
 
 
 def sla_consumer(app, settings) -> TrackedConsumer:
@@ -135,10 +130,8 @@ async def test_reminders_overdue_and_escalations_arrive_by_mail_in_russian(regis
     sla.fire_due()
     clock.set(due + timedelta(minutes=1))
     sla.fire_due()
-    contacts = {"u-head-mcu": Contact("Руководитель МЦУ", "head@mcu.test"),
-                "u-zam-stroy": Contact("Заместитель главы", "zam@mcu.test")}
     port = controller.port
-    notifier = Notifier(sla, Mailer(SmtpSettings("127.0.0.1", port)), contacts)
+    notifier = Notifier(sla, Mailer(SmtpSettings("127.0.0.1", port)))
     await notifier.start()
     while await notifier.follow_once():
         pass
@@ -149,12 +142,13 @@ async def test_reminders_overdue_and_escalations_arrive_by_mail_in_russian(regis
     assert len(inbox.messages) == 3 * len(appeal_ids)
     assert sum(s.startswith("Напоминание: срок ответа истекает") for s in subjects) == 10
     assert sum(s.startswith("Просрочено") for s in subjects) == 10
-    assert all(rcpt == ["head@mcu.test"] for rcpt, _ in inbox.messages)
+    head = sla.directory.mcu_head  # the directory's, the one owner of people and contacts
+    assert all(rcpt == [head.email] for rcpt, _ in inbox.messages)
     body = email.message_from_bytes(inbox.messages[0][1], policy=default_policy).get_content()
     assert "Что сделать" in body and str(appeal_ids[0]) in "".join(
         email.message_from_bytes(c, policy=default_policy).get_content() for _, c in inbox.messages)
 
-    again = Notifier(sla, Mailer(SmtpSettings("127.0.0.1", port)), contacts)
+    again = Notifier(sla, Mailer(SmtpSettings("127.0.0.1", port)))
     await again.start()
     assert await again.follow_once() == 0  # a clean restart mails nothing twice
     await again.close()

@@ -25,9 +25,7 @@ from kit.scope import RoutingScope
 from services.intake.application import IntakeApplication
 from services.intake.vault import PersonalDataVault
 from services.intake.vault_storage import SqliteStorage
-from services.sla.adapters import calendar_file, policy_file
-from services.sla.application import SlaApplication
-from services.sla.domain.terms import TermCalculator
+from tests.support.sla import sla_app
 from services.sla.entrypoints.http import router as sla_router
 from tests.support.intake import AUTHOR, NOW, http_client, route_registrations
 from tests.support.routing import http_api, routing_app, who
@@ -51,10 +49,7 @@ def world(tmp_path):
                                clock=FixedClock(NOW),
                                vault=PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))
     routing = routing_app(FixedClock(NOW))
-    loaded = policy_file.load()
-    sla = SlaApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                         calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
-                         policy=loaded.policy, clock=FixedClock(NOW))
+    sla = sla_app(FixedClock(NOW))
     intake_client = http_client(intake, routing)
     accepted = intake_client.post("/api/v1/appeals", headers={"X-API-Key": "demo-email"}, json={
         "channel": "email", "external_id": "M-1", "kind": "official",

@@ -17,9 +17,7 @@ from kit.consumer import UnitOfWork
 from kit.privacy import redactor
 from services.analytics.domain.rows import to_row
 from services.intake.application import IntakeApplication
-from services.sla.adapters import calendar_file, policy_file
-from services.sla.application import SlaApplication
-from services.sla.domain.terms import TermCalculator
+from tests.support.sla import sla_app
 from tests.support.envelopes import AppealStory
 from tests.support.routing import routing_app
 
@@ -37,12 +35,9 @@ def _as_delivered(event_type: str, version: int, appeal) -> Envelope:
 
 
 def _services() -> dict:
-    loaded = policy_file.load()
     return {
         "routing": routing_app(FixedClock(AT)),
-        "sla": SlaApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                              calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
-                              policy=loaded.policy, clock=FixedClock(AT)),
+        "sla": sla_app(FixedClock(AT)),
         "intake": IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                                     clock=FixedClock(AT), redactor=redactor()),
     }

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from contracts.vocabulary import Channel, Kind
 from kit.validation import Moment, Number
-from services.intake.domain.commands import EMAIL, ApplicantData, RegisterAppeal
+from kit.validation import EMAIL
+from services.intake.domain.commands import ApplicantData, RegisterAppeal
 
 
 class _Strict(BaseModel):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from contracts.vocabulary import Channel, Kind
-from kit.validation import Count, Moment, Number
+from kit.validation import EMAIL, Count, Moment, Number
 
 
 # any address a mail server delivers to (user@localhost included), not a guess at TLDs
-EMAIL = r"^[^@\s]+@[^@\s]+$"
 
 
 class ApplicantData(BaseModel):

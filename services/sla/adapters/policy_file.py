@@ -1,4 +1,10 @@
-"""Reads the policy file (YAML) into the pure Policy, schedule and staff contacts."""
+"""Reads the policy file (YAML) into the pure Policy and the working schedule.
+
+The policy names roles, never people: who holds a role (the MCU head, a block's curator),
+their e-mail and the municipality's time zone belong to the staff directory, so a policy
+that still lists `people`, `contacts` or `timezone` is refused with a message saying where
+they went. `staffing_problems` checks a policy against the directory it will run with.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +16,9 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from contracts.vocabulary import DeadlineStage, Kind, Role
-from kit.reference_files import ReferenceFileError, check_zone, load_yaml, problems
-from services.sla.domain.policy import EscalationStep, Policy, TermRule
+from kit.directory import Directory
+from kit.reference_files import ReferenceFileError, load_yaml, problems
+from services.sla.domain.policy import PER_APPEAL, EscalationStep, Policy, TermRule
 from services.sla.domain.schedule import WorkSchedule
 from services.sla.domain.terms import Term, TermError
 
@@ -66,49 +73,37 @@ class _Schedule(_Strict):
     lunch: tuple[time, time] | None = None
 
 
-class _Contact(_Strict):
-    name: str
-    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
-
-
-class _People(_Strict):
-    mcu_head: str | None = None
-    block_curators: dict[str, str] = {}
+MOVED_TO_DIRECTORY = {
+    "people": "кто руководитель МЦУ и кураторы блоков, задаётся в справочнике сотрудников "
+              "(MCU_ROUTING_DIRECTORY: роль mcu_head, blocks.<блок>.curator)",
+    "contacts": "почта сотрудников задаётся в справочнике (MCU_ROUTING_DIRECTORY: email)",
+    "timezone": "часовой пояс муниципалитета задаётся в справочнике (MCU_ROUTING_DIRECTORY: "
+                "timezone)",
+    "municipality": "название муниципалитета задаётся в справочнике (MCU_ROUTING_DIRECTORY)",
+}
 
 
 class _File(_Strict):
-    municipality: str
-    timezone: str
     schedule: _Schedule = _Schedule()
     terms: list[_Rule] = Field(min_length=1)
     reminders: dict[str, list[str]] = {}
     escalation: dict[str, list[_Step]] = {}
-    people: _People = _People()
-    contacts: dict[str, _Contact] = {}
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        return check_zone(value)
-
-
-@dataclass(frozen=True)
-class Contact:
-    name: str
-    email: str
 
 
 @dataclass(frozen=True)
 class LoadedPolicy:
-    municipality: str
     policy: Policy
     schedule: WorkSchedule
-    contacts: dict[str, Contact]
 
 
-def parse(text: str, source: str = "политика") -> LoadedPolicy:
+def parse(text: str, zone: ZoneInfo, source: str = "политика") -> LoadedPolicy:
+    """The policy, its schedule in the municipality's zone (the directory's)."""
+    data = load_yaml(text, source, PolicyFileError)
+    if isinstance(data, dict) and (moved := [k for k in MOVED_TO_DIRECTORY if k in data]):
+        raise PolicyFileError(source, [f"{k}: больше не часть политики — {MOVED_TO_DIRECTORY[k]}"
+                                       for k in moved])
     try:
-        raw = _File.model_validate(load_yaml(text, source, PolicyFileError))
+        raw = _File.model_validate(data)
         policy = Policy(
             rules=tuple(TermRule(
                 id=r.id, stage=r.stage, term=_term(r.term), kind=r.kind,
@@ -119,18 +114,15 @@ def parse(text: str, source: str = "политика") -> LoadedPolicy:
             reminders_days=tuple(_term(t) for t in raw.reminders.get("days", [])),
             reminders_hours=tuple(_term(t) for t in raw.reminders.get("hours", [])),
             ladder_days=tuple(_steps(raw.escalation.get("days", []))),
-            ladder_hours=tuple(_steps(raw.escalation.get("hours", []))),
-            mcu_head=raw.people.mcu_head, block_curators=dict(raw.people.block_curators))
-        schedule = WorkSchedule(ZoneInfo(raw.timezone), raw.schedule.start, raw.schedule.end,
-                                raw.schedule.lunch)
+            ladder_hours=tuple(_steps(raw.escalation.get("hours", []))))
+        schedule = WorkSchedule(zone, raw.schedule.start, raw.schedule.end, raw.schedule.lunch)
     except ValidationError as exc:
         raise PolicyFileError(source, problems(exc)) from None
     except ValueError as exc:
         if isinstance(exc, PolicyFileError):
             raise
         raise PolicyFileError(source, [str(exc)]) from None
-    return LoadedPolicy(raw.municipality, policy, schedule,
-                        {k: Contact(c.name, c.email) for k, c in raw.contacts.items()})
+    return LoadedPolicy(policy, schedule)
 
 
 def _steps(steps: list[_Step]) -> list[EscalationStep]:
@@ -138,5 +130,21 @@ def _steps(steps: list[_Step]) -> list[EscalationStep]:
             for s in sorted(steps, key=lambda s: s.level)]
 
 
-def load(path: Path = SHIPPED_POLICY) -> LoadedPolicy:
-    return parse(path.read_text(encoding="utf-8"), str(path))
+def load(path: Path, zone: ZoneInfo) -> LoadedPolicy:
+    return parse(path.read_text(encoding="utf-8"), zone, str(path))
+
+
+def staffing_problems(policy: Policy, directory: Directory) -> list[str]:
+    """What the policy's escalation asks of the directory and the directory lacks: a
+    notice escalated to a role nobody holds reaches nobody."""
+    found = []
+    for role in sorted({s.role for s in (*policy.ladder_days, *policy.ladder_hours)}):
+        if role in PER_APPEAL:
+            continue  # the appeal's own executor and approver, as routing assigns them
+        if role is Role.BLOCK_CURATOR:
+            found += [f"эскалация на куратора блока: у блока «{b.name}» в справочнике нет "
+                      "куратора" for b in directory.blocks.values() if not b.curator]
+        elif not directory.holders(role):
+            found.append(f"эскалация на роль {role.value}: в справочнике нет сотрудника с "
+                         "этой ролью")
+    return found

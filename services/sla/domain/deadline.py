@@ -18,7 +18,8 @@ from contracts.events import deadlines as ev
 from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import DeadlineStage, Kind, Role, TermUnit
 from kit.appeal_aggregate import AppealAggregate
-from services.sla.domain.policy import EscalationStep, Policy, TermRule
+from kit.directory import Directory
+from services.sla.domain.policy import PER_APPEAL, EscalationStep, Policy, TermRule
 from services.sla.domain.terms import Term, TermCalculator
 
 SLA = Actor.system("sla")
@@ -315,7 +316,8 @@ class Deadline(AppealAggregate):
         timers = self.timers(calc, policy)
         return timers[0].at if timers else None
 
-    def fire(self, now: datetime, calc: TermCalculator, policy: Policy) -> int:
+    def fire(self, now: datetime, calc: TermCalculator, policy: Policy,
+             directory: Directory) -> int:
         """Record every timer due by `now`, once; returns how many fired."""
         fired = 0
         due = [t for t in self.timers(calc, policy) if t.at <= now]
@@ -340,23 +342,29 @@ class Deadline(AppealAggregate):
                 case Escalate():
                     step = next(s for s in policy.ladder_for(clock.term)
                                 if s.level == timer.level)
-                    self._escalate(clock, step, now, policy)
+                    self._escalate(clock, step, now, directory)
             fired += 1
         return fired
 
     def _escalate(self, clock: StageClock, step: EscalationStep, now: datetime,
-                  policy: Policy) -> None:
+                  directory: Directory) -> None:
         self.record(ev.AppealEscalated(
             stage=clock.stage, level=step.level, to_role=step.role,
-            to_person_id=self.responsible(step.role, policy),
+            to_person_id=self.responsible(step.role, directory),
             overdue_seconds=max(int((now - clock.due_at).total_seconds()), 0)), SLA, at=now)
 
-    def responsible(self, role: Role, policy: Policy) -> str | None:
+    def responsible(self, role: Role, directory: Directory) -> str | None:
+        """Who holds the role for this appeal: its executor or approver (as routing
+        assigned), its block's curator, the MCU head; for any other role, its first holder."""
+        if role in PER_APPEAL:
+            return self.people.get(role.value)
         if role is Role.BLOCK_CURATOR:
-            return (policy.block_curators or {}).get(self.thematic_block or "")
+            block = directory.blocks.get(self.thematic_block or "")
+            return block.curator if block else None
         if role is Role.MCU_HEAD:
-            return policy.mcu_head
-        return self.people.get(role.value)
+            return directory.mcu_head.id if directory.mcu_head else None
+        holders = directory.holders(role)
+        return holders[0].id if holders else None
 
     def _clock(self, stage: DeadlineStage) -> StageClock:
         try:

@@ -31,6 +31,9 @@ class TermRule:
         return sum(x is not None for x in (self.kind, self.channels, self.topics))
 
 
+PER_APPEAL = frozenset({Role.EXECUTOR, Role.APPROVER})  # whom routing assigned to the appeal
+
+
 @dataclass(frozen=True)
 class EscalationStep:
     level: int
@@ -45,8 +48,6 @@ class Policy:
     reminders_hours: tuple[Term, ...]
     ladder_days: tuple[EscalationStep, ...]
     ladder_hours: tuple[EscalationStep, ...]
-    mcu_head: str | None = None
-    block_curators: dict[str, str] | None = None
 
     def terms_for(self, kind: Kind, channel: str, topic: str | None) -> list[TermRule]:
         """One rule per stage: the most specific match; among equals, the later one."""

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from kit.clock import FixedClock
-from services.sla.adapters import calendar_file, policy_file
 from services.sla.application import SlaApplication
-from services.sla.domain.terms import TermCalculator
+from tests.support.sla import sla_app
 
 MON = datetime(2026, 11, 16, 7, 0, tzinfo=UTC)  # Monday 10:00 in Moscow
 
@@ -21,7 +20,4 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def sla(clock) -> SlaApplication:
-    loaded = policy_file.load()
-    return SlaApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                          calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
-                          policy=loaded.policy, clock=clock)
+    return sla_app(clock)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from contracts import Actor
-from contracts.vocabulary import DeadlineStage
+from contracts.vocabulary import DeadlineStage, Role
 from kit.consumer import UnitOfWork
 from kit.outbox import envelope_of
 from services.sla.application import SlaApplication
@@ -61,7 +61,9 @@ def test_reminders_overdue_and_escalation_fire_once_each_in_order(sla, clock):
     assert fired[0][1]["remind_before"] == "2wd" and fired[0][1]["recipients"] == ["u-ivanova"]
     escalations = [p for t, p in fired if t == "AppealEscalated"]
     assert [(e["level"], e["to_role"], e["to_person_id"]) for e in escalations] == [
-        (1, "executor", "u-ivanova"), (2, "approver", None), (3, "block_curator", "u-zam-stroy")]
+        (1, "executor", "u-ivanova"), (2, "approver", None),
+        (3, "block_curator", "u-zam-gkh")]  # the directory's curator of «Дороги»
+    assert sla.directory.people["u-zam-gkh"].roles == {Role.BLOCK_CURATOR}
     # the 1wd reminder fell due together with the breach: it is skipped, not sent late
     assert "1wd" not in [p.get("remind_before") for _, p in fired]
 

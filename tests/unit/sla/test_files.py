@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from contracts.vocabulary import DeadlineStage, Kind
+from contracts.vocabulary import DeadlineStage, Kind, Role
 from services.sla.adapters import calendar_file, policy_file
 from services.sla.adapters.calendar_seed import seed
+from tests.support.sla import shipped_directory, shipped_policy
+
+MSK = ZoneInfo("Europe/Moscow")
 
 GOOD = """
 year: 2026
@@ -51,7 +56,7 @@ def test_seeding_knows_working_saturdays_and_computes_shortened_days():
 
 
 def test_the_shipped_policy_picks_the_most_specific_rule_per_stage():
-    policy = policy_file.load().policy
+    policy = shipped_policy().policy
     utilities = policy.terms_for(Kind.MESSAGE, "pos", "Водоснабжение")
     assert [(r.stage, str(r.term)) for r in utilities] == [(DeadlineStage.ANSWER, "1wd")]
     official = {r.stage: str(r.term) for r in policy.terms_for(Kind.OFFICIAL, "email", None)}
@@ -64,12 +69,13 @@ def test_among_equally_specific_rules_the_later_one_wins():
     text = policy_file.SHIPPED_POLICY.read_text(encoding="utf-8").replace(
         "  - id: official-answer", "  - id: message-late\n    kind: message\n    stage: answer\n"
         "    term: 15wd\n  - id: official-answer")
-    policy = policy_file.parse(text).policy
+    policy = policy_file.parse(text, MSK).policy
     assert str(policy.terms_for(Kind.MESSAGE, "web", None)[0].term) == "15wd"
 
 
 @pytest.mark.parametrize("old, new, fragment", [
-    ("timezone: Europe/Moscow", "timezone: Europe/Atlantis", "неизвестный часовой пояс"),
+    ("schedule:", "timezone: Europe/Moscow\nschedule:", "timezone: больше не часть политики"),
+    ("schedule:", "people:\n  mcu_head: u-head\nschedule:", "справочнике сотрудников"),
     ("term: 10wd", "term: 10 weeks", "не распознан"),
     ("stage: answer\n    term: 10wd", "stage: lunch\n    term: 10wd", "stage"),
     ('start: "09:00"', 'start: "19:00"', "начало рабочего дня"),
@@ -77,7 +83,7 @@ def test_among_equally_specific_rules_the_later_one_wins():
 def test_broken_policies_are_refused(old, new, fragment):
     text = policy_file.SHIPPED_POLICY.read_text(encoding="utf-8").replace(old, new, 1)
     with pytest.raises(policy_file.PolicyFileError) as refused:
-        policy_file.parse(text)
+        policy_file.parse(text, MSK)
     assert fragment in str(refused.value)
 
 
@@ -100,4 +106,28 @@ def test_wrong_policy_or_calendar_stops_sla_with_the_setting_named(tmp_path, set
             value.write_text(content, encoding="utf-8")
     settings = Settings(**{setting: value}, data_dir=tmp_path, _env_file=None)
     with pytest.raises(ConfigError, match=complaint):
-        build_application(settings)
+        build_application(settings, shipped_directory())
+
+
+def test_a_policy_escalating_to_a_role_nobody_holds_stops_sla_naming_it(tmp_path):
+    """The policy names roles; the directory says who holds them. A role the directory
+    lacks would send escalations to nobody: the service does not start."""
+    from dataclasses import replace
+
+    from kit.settings import ConfigError, Settings
+    from services.sla.bootstrap import build_application
+
+    text = policy_file.SHIPPED_POLICY.read_text(encoding="utf-8").replace(
+        "role: mcu_head, after: 3wd", "role: deadline_controller, after: 3wd")
+    (tmp_path / "policy.yaml").write_text(text, encoding="utf-8")
+    settings = Settings(sla_policy=tmp_path / "policy.yaml", data_dir=tmp_path, _env_file=None)
+    directory = shipped_directory()
+    build_application(settings, directory)  # the shipped directory has a deadline controller
+    without = replace(directory, people={k: p for k, p in directory.people.items()
+                                         if Role.DEADLINE_CONTROLLER not in p.roles})
+    with pytest.raises(ConfigError, match="MCU_SLA_POLICY: .*роль deadline_controller"):
+        build_application(settings, without)
+    no_curator = replace(directory, blocks={**directory.blocks, "Дороги": replace(
+        directory.blocks["Дороги"], curator=None)})
+    with pytest.raises(ConfigError, match="у блока «Дороги» в справочнике нет куратора"):
+        build_application(Settings(data_dir=tmp_path, _env_file=None), no_curator)

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from contracts import typed
 from services.sla.domain.notices import AppealContext, notice_for
 from services.sla.timers import TimerIndex
 
@@ -49,31 +50,31 @@ MSK = ZoneInfo("Europe/Moscow")
 
 
 def test_a_reminder_tells_what_to_do_before_the_moment_in_local_time():
-    notice = notice_for("DeadlineReminderIssued", {
+    notice = notice_for(typed("DeadlineReminderIssued", 1, {
         "stage": "answer", "due_at": "2026-12-16T20:59:59+00:00", "remind_before": "2wd",
-        "recipients": ["u-ivanova", "u-petrov"]}, CTX, MSK, "u-head")
+        "recipients": ["u-ivanova", "u-petrov"]}), CTX, MSK, "u-head")
     assert notice.to == ("u-ivanova", "u-petrov")
     assert notice.subject == "Напоминание: срок ответа истекает 16.12.2026 23:59"
     assert "Ямы во дворах" in notice.body and "продление" in notice.body
 
 
 def test_overdue_goes_to_the_executor_and_approver():
-    notice = notice_for("DeadlineBreached", {"stage": "answer",
-                                             "due_at": "2026-12-16T20:59:59+00:00"},
-                        CTX, MSK, "u-head")
+    notice = notice_for(typed("DeadlineBreached", 1, {
+        "stage": "answer", "due_at": "2026-12-16T20:59:59+00:00"}), CTX, MSK, "u-head")
     assert notice.to == ("u-ivanova", "u-petrov") and notice.subject.startswith("Просрочено")
 
 
 def test_an_escalation_names_the_level_and_the_role_and_falls_back_to_the_head():
     payload = {"stage": "answer", "level": 3, "to_role": "block_curator", "to_person_id": None,
                "overdue_seconds": 7 * 3600}
-    notice = notice_for("AppealEscalated", payload, CTX, MSK, "u-head")
+    notice = notice_for(typed("AppealEscalated", 1, payload), CTX, MSK, "u-head")
     assert notice.to == ("u-head",)
     assert "уровень 3" in notice.subject and "куратор отраслевого блока" in notice.body
 
 
 def test_other_events_need_no_mail():
-    assert notice_for("DeadlineSet", {"stage": "answer"}, CTX, MSK, "u-head") is None
+    stopped = typed("DeadlineStopped", 1, {"stage": "answer", "met": True})
+    assert notice_for(stopped, CTX, MSK, "u-head") is None
 
 
 def test_rescheduling_often_keeps_the_timer_heap_bounded():

@@ -20,6 +20,7 @@ from services.analytics.domain.indicators import Period
 from services.analytics.ingest import Ingestor, Projector
 from services.analytics.rebuild import rebuild
 from services.analytics.reports import Reports
+from tests.support.analytics_fixture import FORMULA, RULE
 from tests.support.envelopes import AppealStory
 from tests.support.logtools import produce_raw
 
@@ -135,7 +136,7 @@ def query_latency(ch: ClickHouse, size: int, repeats: int = 15) -> dict:
         ch.command(SYNTHETIC_EVENTS, {"n": min(step, size)})
     ch.command(SYNTHETIC_APPEALS, {"n": size // 8})
     ch.command("OPTIMIZE TABLE daily FINAL")
-    reports = Reports(ch)
+    reports = Reports(ch, FORMULA, RULE)
     week = Period.of(date(2026, 11, 9), date(2026, 11, 16))
     quarter = Period.of(date(2026, 8, 1), date(2026, 11, 1))
     timings = {}

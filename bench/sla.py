@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.sla.adapters import calendar_file, policy_file
 from services.sla.domain.terms import Term, TermCalculator
-from services.sla.timers import TimerIndex
+from services.sla.domain.timer_index import TimerIndex
 
 START = datetime(2026, 11, 16, 6, 0, tzinfo=UTC)
 

@@ -32,7 +32,7 @@ Key = typer.Option(None, envvar="MCU_INTAKE_KEY",
 
 
 def _client(url: str | None, channel: Channel, key: str | None) -> httpx.Client:
-    from services.intake.channels import configured_keys
+    from services.intake.entrypoints.channel_keys import configured_keys
 
     settings = Settings()
     base = url or f"http://127.0.0.1:{settings.port_for('intake')}"
@@ -146,7 +146,7 @@ Why = typer.Option(..., help="Зачем (основание, попадёт в 
 def vault_read(appeal_id: UUID = typer.Argument(..., help="Номер обращения (UUID)"),
                who: str = Who, why: str = Why) -> None:
     """Показать данные заявителя обращения (запись в журнале обращений к хранилищу)."""
-    from services.intake.vault import VaultError
+    from services.intake.adapters.vault import VaultError
 
     store = _vault()
     try:
@@ -168,7 +168,7 @@ def vault_erase(applicant: UUID | None = typer.Option(None, help="Псевдон
                 yes: bool = typer.Option(False, "--yes", help="Без вопроса")) -> None:
     """Удалить ключ и данные заявителя по всем его обращениям безвозвратно (ст. 21 152-ФЗ);
     события журнала не меняются: в них только псевдоним."""
-    from services.intake.vault import VaultError
+    from services.intake.adapters.vault import VaultError
 
     if (applicant is None) == (appeal is None):
         fail("укажите одно из двух: --applicant или --appeal")

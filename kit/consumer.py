@@ -21,13 +21,12 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 from uuid import UUID
 
 from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
-from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
-from eventsourcing.domain import Aggregate
+from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from contracts import Envelope, UndecodableEvent, decode
@@ -35,40 +34,11 @@ from kit import metrics
 from kit.faults import FaultHook, reach
 from kit.inbox import BatchInbox, inbox_id
 from kit.log_consumer import Batch, LogConsumer, for_another
-from kit.stores import Collected, ServiceApplication
+from kit.stores import ServiceApplication
+from kit.unit_of_work import UnitOfWork
 from kit.supervision import Health
 
 log = logging.getLogger("mcu.consumer")
-
-
-class UnitOfWork:
-    """Aggregates touched while reacting to one batch; later messages see earlier changes."""
-
-    def __init__(self, app: ServiceApplication):
-        self.app = app
-        self._touched: dict[UUID, Aggregate] = {}
-
-    def get(self, aggregate_id: UUID) -> Any | None:
-        if aggregate_id in self._touched:
-            return self._touched[aggregate_id]
-        try:
-            aggregate = self.app.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-        self._touched[aggregate_id] = aggregate
-        return aggregate
-
-    def add(self, aggregate: Aggregate) -> None:
-        self._touched[aggregate.id] = aggregate
-
-    def aggregates(self) -> list[Aggregate]:
-        """What this unit touched: what its transaction will store."""
-        return list(self._touched.values())
-
-    def processing_event(self, tracking: Tracking) -> ProcessingEvent:
-        processing = Collected(tracking)
-        processing.collect_events(*self.aggregates())
-        return processing
 
 
 class Reaction(Protocol):

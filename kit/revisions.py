@@ -1,6 +1,7 @@
 """Reference data as events: every loaded version of a file the administrator edits
-(calendar, directory, autorules) is recorded with its digest, so any past decision can be
-explained with the data it was made with."""
+(directory and autorules in routing, policy and calendars in SLA, the rubricator in intake;
+analytics keeps its rating formula's the same way in ClickHouse) is recorded with its
+digest at start, so any past decision can be explained with the data it was made with."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import IntegrityError
 
 
 def digest(data: dict) -> str:
@@ -46,18 +48,38 @@ class Revisions(Aggregate):
 
 
 def record(app, name: str, data: dict) -> tuple[Revisions, bool]:
-    """Record `data` under `name` if it is new or changed; returns (record, changed)."""
+    """Record `data` under `name` if it is new or changed; returns (record, changed).
+
+    Processes of one service starting together (intake's HTTP workers) may record the same
+    version at once: the one that loses the write reads what the other stored."""
     new_digest = digest(data)
-    try:
-        current: Revisions = app.repository.get(revisions_id(name))
-    except AggregateNotFoundError:
-        current = Revisions(name, data, new_digest)
-    else:
-        if current.digest == new_digest:
-            return current, False
-        current.revise(data, new_digest)
-    app.save(current)
-    return current, True
+    for _ in range(3):
+        try:
+            current: Revisions = app.repository.get(revisions_id(name))
+        except AggregateNotFoundError:
+            current = Revisions(name, data, new_digest)
+        else:
+            if current.digest == new_digest:
+                return current, False
+            current.revise(data, new_digest)
+        try:
+            app.save(current)
+        except IntegrityError:
+            if app.repository.cache is not None:
+                app.repository.cache.clear()
+            continue
+        return current, True
+    raise RuntimeError(f"revision of {name} could not be recorded: the store keeps changing")
+
+
+def record_changes(app, files: dict[str, dict]) -> list[str]:
+    """Record each named file's data; what changed, in Russian, for the start-up log."""
+    changes = []
+    for name, data in files.items():
+        current, changed = record(app, name, data)
+        if changed:
+            changes.append(f"{name}: версия {current.number} ({current.digest})")
+    return changes
 
 
 def history(app, name: str) -> list[dict]:

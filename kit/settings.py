@@ -88,6 +88,8 @@ class Settings(BaseSettings):
                              " ask a running service (demo: demo-<id>)")
     routing_autorules: Path | None = Field(default=None, description="Default: shipped demo")
     sla_policy: Path | None = Field(default=None, description="Default: the shipped policy")
+    analytics_rating: Path | None = Field(default=None, description="Rating formula file; "
+                                          "default: the shipped one")
     sla_calendar_dir: Path | None = Field(default=None, description="Default: shipped calendars")
     smtp_host: str = Field(default="", description="Empty: no e-mail notifications")
     smtp_port: int = 8025

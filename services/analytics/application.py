@@ -6,16 +6,17 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.analytics.adapters.clickhouse import ClickHouse
-from services.analytics.domain.indicators import Period
+from services.analytics.domain.indicators import GrowthRule, Period, RatingFormula
 from services.analytics.ingest import Projector
 from services.analytics.reports import Reports
 
 
 class Analytics:
-    def __init__(self, ch: ClickHouse, zone: ZoneInfo):
+    def __init__(self, ch: ClickHouse, zone: ZoneInfo, formula: RatingFormula,
+                 rule: GrowthRule = GrowthRule()):
         self.ch = ch
         self.zone = zone
-        self.reports = Reports(ch)
+        self.reports = Reports(ch, formula, rule)
         self.projector = Projector(ch, zone)
 
     def _daily(self, period: Period) -> list[dict]:
@@ -43,5 +44,5 @@ class Analytics:
             "worst_overdue": self.reports.worst_overdue(now or datetime.now(UTC)),
             "workload": self.reports.workload(period),
             "satisfaction": self.reports.satisfaction(period),
-            "formula": self.reports.formula,
+            "formula": self.reports.formula, "rule": self.reports.rule,
         }

@@ -6,9 +6,11 @@ import logging
 from zoneinfo import ZoneInfo
 
 from kit.directory import Directory
+from kit.reference_files import named_by
 from kit.runtime import Running, Service, until_stopped
 from kit.settings import Settings
 from kit.staff import StaffTokenFirst, directory_of
+from services.analytics.adapters import rating_file, revisions
 from services.analytics.adapters.analyst_sql import AnalystSql
 from services.analytics.adapters.clickhouse import ClickHouse, dsn_for
 from services.analytics.application import Analytics
@@ -19,11 +21,19 @@ log = logging.getLogger("mcu.analytics")
 
 
 def open_analytics(settings: Settings, directory: Directory) -> Analytics:
-    """The engine, migrated; days are the municipality's (the directory's time zone)."""
+    """The engine, migrated; days are the municipality's (the directory's time zone); the
+    rating formula validated (a broken file names MCU_ANALYTICS_RATING) and recorded as a
+    revision when it changed."""
+    path = settings.analytics_rating or rating_file.SHIPPED_RATING
+    with named_by("MCU_ANALYTICS_RATING", path):
+        formula, data = rating_file.load(path)
     ch = ClickHouse(dsn_for(settings))
     for name in ch.migrate():
         log.info("migration applied", extra={"path": name})
-    return Analytics(ch, ZoneInfo(directory.timezone))
+    revision, changed = revisions.record(ch, "rating", data)
+    if changed:
+        log.info(f"rating: версия {revision.number} ({revision.digest})")
+    return Analytics(ch, ZoneInfo(directory.timezone), formula)
 
 
 def build(settings: Settings | None = None) -> Service:

@@ -7,15 +7,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from services.analytics.adapters.clickhouse import ClickHouse
 from services.analytics.domain.indicators import (
     GrowthRule, IndicatorError, Period, RatingFormula, growth, rating_rows, spikes,
 )
 
 QUERIES = Path(__file__).parent / "queries"
-RATING_FILE = Path(__file__).parent / "data" / "rating.yaml"
 DIMENSIONS = {
     "recipient_id": "получатель", "topic": "тема", "thematic_block": "отраслевой блок",
     "territory": "территория", "channel": "канал", "kind": "вид", "day": "день",
@@ -39,17 +36,11 @@ def _range(period: Period) -> dict:
     return {"start": period.start, "end": period.end}
 
 
-def load_formula(path: Path = RATING_FILE) -> RatingFormula:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return RatingFormula(**data["weights"], min_appeals=data.get("min_appeals", 3))
-
-
 class Reports:
-    def __init__(self, ch: ClickHouse, formula: RatingFormula | None = None,
-                 rule: GrowthRule | None = None):
+    def __init__(self, ch: ClickHouse, formula: RatingFormula, rule: GrowthRule):
         self.ch = ch
-        self.formula = formula or load_formula()
-        self.rule = rule or GrowthRule()
+        self.formula = formula
+        self.rule = rule
 
     def counts(self, period: Period, dim: str) -> list[dict]:
         return self.ch.rows(sql("counts"), {**_range(period), "dim": _dim(dim)})

@@ -17,7 +17,7 @@ from contracts.events import routing as rt
 from contracts.events import workflow as wf
 from contracts.vocabulary import Channel, DeadlineStage, Kind
 from kit.clock import Clock, SystemClock
-from kit.consumer import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from kit.privacy import Redactor
 from kit.stores import ServiceApplication
 from kit.validation import field_errors
@@ -28,7 +28,7 @@ from services.intake.domain.commands import RegisterAppeal
 from services.intake.domain.location import coarse
 from services.intake.domain.open311_days import Open311Day, day_key, days_between
 from services.intake.domain.repeats import RepeatIndex, repeat_key
-from services.intake.vault import Applicant, PersonalDataVault
+from services.intake.adapters.vault import Applicant, PersonalDataVault
 
 
 log = logging.getLogger("mcu.intake")

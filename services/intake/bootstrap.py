@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from kit import demo
+from kit import demo, revisions
 from kit.directory import Directory
 from kit.privacy import redactor
 from kit.reference_files import named_by
@@ -19,14 +20,16 @@ from services.intake.application import IntakeApplication
 from services.intake.classification import rubricator
 from services.intake.classification.model import AppealClassifier, ModelFileError
 from services.intake.classification.registration import RegistrationClassifier
-from services.intake.channels import ChannelKeys, configured_keys
+from services.intake.entrypoints.channel_keys import ChannelKeys, configured_keys
 from services.intake.adapters import open311
-from services.intake.batching import RegistrationBatcher
+from services.intake.entrypoints.batching import RegistrationBatcher
 from services.intake.entrypoints import open311_http, vault_http
 from services.intake.entrypoints.key_first import ChannelKeyFirst
 from services.intake.entrypoints.http import router
-from services.intake.vault import PersonalDataVault, VaultKeyMismatch
-from services.intake.vault_storage import PostgresStorage, SqliteStorage
+from services.intake.adapters.vault import PersonalDataVault, VaultKeyMismatch
+from services.intake.adapters.vault_storage import PostgresStorage, SqliteStorage
+
+log = logging.getLogger("mcu.intake")
 
 
 def registration_classifier(settings: Settings) -> RegistrationClassifier:
@@ -99,6 +102,9 @@ def build(settings: Settings | None = None) -> Service:
                             repeat_window=timedelta(days=settings.repeat_window_days),
                             classifier=registration_classifier(settings),
                             redactor=redactor())
+    rubricator_data = app.classifier.rubricator.data.model_dump(mode="json")
+    for change in revisions.record_changes(app, {"rubricator": rubricator_data}):
+        log.info(change)
     return service(settings, app, keys, directory, RoutingScope(settings.routing_address))
 
 

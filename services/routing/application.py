@@ -16,7 +16,7 @@ from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import Role
 from kit import metrics, revisions
 from kit.clock import Clock, SystemClock
-from kit.consumer import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from kit.directory import Directory, Person
 from kit.stores import ServiceApplication
 from services.routing.domain import commands as cmd
@@ -65,13 +65,10 @@ class RoutingApplication(ServiceApplication):
     # -- reference data ------------------------------------------------------------------
     def record_reference(self, directory_data: dict, rules_data: dict) -> list[str]:
         """Record the directory and the autorules if changed; rules take the revision number."""
-        changes = []
-        for name, data in (("directory", directory_data), ("autorules", rules_data)):
-            record, changed = revisions.record(self, name, data)
-            if changed:
-                changes.append(f"{name}: версия {record.number} ({record.digest})")
-            if name == "autorules":
-                self.rules = replace(self.rules, version=record.number)
+        changes = revisions.record_changes(self, {"directory": directory_data,
+                                                  "autorules": rules_data})
+        self.rules = replace(self.rules, version=revisions.record(self, "autorules",
+                                                                  rules_data)[0].number)
         return changes
 
     # -- reaction to the log -----------------------------------------------------------------

@@ -16,7 +16,7 @@ from contracts.events import routing as rt
 from contracts.events import workflow as wf
 from contracts.vocabulary import DeadlineStage
 from kit.clock import Clock, SystemClock
-from kit.consumer import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from kit.directory import Directory
 from kit.stores import ServiceApplication
 from kit import revisions
@@ -24,7 +24,7 @@ from services.sla.domain.calendar_record import year_data
 from services.sla.domain.deadline import Deadline, DeadlineError
 from services.sla.domain.policy import Policy
 from services.sla.domain.terms import Term, TermCalculator
-from services.sla.timers import TimerIndex
+from services.sla.domain.timer_index import TimerIndex
 
 log = logging.getLogger("mcu.sla")
 
@@ -73,7 +73,11 @@ class SlaApplication(ServiceApplication):
             case rt.AppealTransferred() | wf.AppealClosed() | wf.AppealLeftWithoutAnswer():
                 deadline.stop(at, None, envelope)
 
-    # -- calendar revisions ---------------------------------------------------------------
+    # -- reference revisions --------------------------------------------------------------
+    def record_policy(self, policy_data: dict) -> list[str]:
+        """Record the policy file's data if new or changed (what changed, in Russian)."""
+        return revisions.record_changes(self, {"policy": policy_data})
+
     def record_calendar(self) -> list[str]:
         """Record each loaded year that is new or changed; returns what changed, in Russian."""
         changes = []

@@ -23,7 +23,7 @@ from services.sla.application import SlaApplication
 from services.sla.domain.calendar import ProductionCalendar
 from services.sla.domain.terms import TermCalculator
 from services.sla.entrypoints.http import router
-from services.sla.notifier import Notifier
+from services.sla.entrypoints.notifier import Notifier
 
 log = logging.getLogger("mcu.sla")
 
@@ -54,9 +54,12 @@ def build_application(settings: Settings, directory: Directory,
     loaded = policy(settings, directory)
     clock = clock or (AcceleratedClock(settings.clock_speed, datetime.now(UTC))
                       if settings.clock_speed != 1 else SystemClock())
-    return SlaApplication(env=store_environment("sla", settings),
-                          calculator=TermCalculator(calendar(settings), loaded.schedule),
-                          policy=loaded.policy, directory=directory, clock=clock)
+    app = SlaApplication(env=store_environment("sla", settings),
+                         calculator=TermCalculator(calendar(settings), loaded.schedule),
+                         policy=loaded.policy, directory=directory, clock=clock)
+    for change in app.record_policy(loaded.data):
+        log.info(change)
+    return app
 
 
 def build(settings: Settings | None = None) -> Service:

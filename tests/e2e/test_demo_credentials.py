@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from kit.directory import SHIPPED_DIRECTORY
-from services.intake.channels import configured_keys
+from services.intake.entrypoints.channel_keys import configured_keys
 from tests.support.processes import service
 
 REAL_KEYS = ",".join(f"{c.value}=real-key-of-{c.value}-0123456789" for c in configured_keys(""))

@@ -132,7 +132,7 @@ def test_sla_stopped_during_its_timer_rebuild_exits_cleanly(tmp_path, kafka_boot
     app = build_application(settings, load_directory()[0])
     from datetime import UTC, datetime
 
-    from kit.consumer import UnitOfWork
+    from kit.unit_of_work import UnitOfWork
 
     now = datetime.now(UTC)
     for chunk in range(12):  # enough deadlines that their rebuild takes a few seconds

@@ -18,7 +18,7 @@ from services.analytics.rebuild import RebuildError, add_log_row, rebuild
 from tests.support import chdb
 from tests.support.envelopes import AppealStory
 from tests.support.logtools import produce_raw
-from tests.support.analytics_fixture import W47, fixture_events, msk
+from tests.support.analytics_fixture import FORMULA, W47, fixture_events, msk
 
 pytestmark = [pytest.mark.kafka, pytest.mark.chdb]
 MSK = ZoneInfo("Europe/Moscow")
@@ -86,7 +86,7 @@ async def test_ingest_with_duplicates_and_restarts_counts_each_event_once(log):
     await restarted.close()
     assert ch.query("SELECT count(), uniqExact(event_id) FROM events")[1] == [
         (len(events), len(events))]
-    totals = Analytics(ch, MSK).reports.totals(W47)
+    totals = Analytics(ch, MSK, FORMULA).reports.totals(W47)
     assert totals == {"new": 3, "repeat": 1, "overdue": 2, "postponed": 1, "answered": 1}
 
 
@@ -106,7 +106,7 @@ async def test_a_crash_between_insert_and_positions_changes_nothing_on_reread(lo
     await again.close()
     before = snapshot(ch)
     assert before["events"] == [(len(events), len(events))]
-    assert Analytics(ch, MSK).reports.totals(W47)["overdue"] == 2
+    assert Analytics(ch, MSK, FORMULA).reports.totals(W47)["overdue"] == 2
 
 
 def every_kind_of_story() -> list:
@@ -216,7 +216,7 @@ def test_the_memo_renders_as_html_and_pdf_with_its_charts():
     ch = chdb.fresh()
     events, _ = fixture_events()
     Projector(ch, MSK).project(chdb.records(events))
-    data = Analytics(ch, MSK).memo_data("2026-W47", now=msk(30, 0))
+    data = Analytics(ch, MSK, FORMULA).memo_data("2026-W47", now=msk(30, 0))
     html = render_html(data)
     assert html.count("data:image/png;base64,") == 4
     for section in ("Итоги недели", "Что изменилось", "Наиболее просроченные", "Рейтинг получателей",
@@ -235,7 +235,7 @@ def test_exports_for_the_regional_center():
     ch = chdb.fresh()
     events, _ = fixture_events()
     Projector(ch, MSK).project(chdb.records(events))
-    data = exports.tables(Analytics(ch, MSK).reports, W47)
+    data = exports.tables(Analytics(ch, MSK, FORMULA).reports, W47)
     book = load_workbook(io.BytesIO(exports.to_xlsx(data)))
     assert book.sheetnames == ["Тема", "Территория", "Получатель", "Канал", "Рейтинг",
                                "Тепловая карта"]
@@ -244,7 +244,7 @@ def test_exports_for_the_regional_center():
     csv_text = exports.to_csv(data["counts_by_topic"])
     assert csv_text.splitlines()[0] == "value,new,repeat,overdue,postponed,answered"
     assert "Ямы,2,0,1,0,1" in csv_text
-    only = exports.tables(Analytics(ch, MSK).reports, W47, ["rating"])
+    only = exports.tables(Analytics(ch, MSK, FORMULA).reports, W47, ["rating"])
     assert only == {"rating": data["rating"]}
 
 
@@ -267,7 +267,7 @@ def test_hostile_topic_and_territory_names_are_text_in_the_memo_and_exports():
         story.event("AppealRouted", msk(16, 11), recipient_id="adm-roads"),
         story.event("DeadlineSet", msk(16, 11), stage="answer", due_at=msk(18, 23).isoformat()),
         story.event("DeadlineBreached", msk(19), stage="answer")]))
-    analytics = Analytics(ch, MSK)
+    analytics = Analytics(ch, MSK, FORMULA)
     data = analytics.memo_data("2026-W47", now=msk(30, 0))
     html = render_html(data)
     assert "<script>" not in html and "<b>Ямы" not in html

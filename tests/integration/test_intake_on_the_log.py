@@ -13,8 +13,8 @@ from kit.stores import store_environment
 from kit.topics import ensure_log_topics
 from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
-from services.intake.vault import PersonalDataVault
-from services.intake.vault_storage import SqliteStorage
+from services.intake.adapters.vault import PersonalDataVault
+from services.intake.adapters.vault_storage import SqliteStorage
 from tests.support.logtools import publish_all, read_all
 from tests.support.intake import AUTHOR, http_client, pos_message
 

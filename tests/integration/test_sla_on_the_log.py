@@ -16,7 +16,7 @@ from kit.stores import store_environment
 from kit.topics import ensure_log_topics
 from services.sla.adapters.mailer import Mailer, SmtpSettings
 from services.sla.application import SlaApplication
-from services.sla.notifier import Notifier
+from services.sla.entrypoints.notifier import Notifier
 from tests.support.logtools import consume_until, intake_app, publish_all, read_all, register
 from tests.support.sla import sla_app as support_sla_app
 

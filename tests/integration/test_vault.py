@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from services.intake.bootstrap import open_vault
-from services.intake.vault import Applicant
+from services.intake.adapters.vault import Applicant
 
 
 def test_the_vault_keeps_erases_and_logs_on_each_storage(store_settings):

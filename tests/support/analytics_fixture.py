@@ -15,10 +15,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.analytics.domain.indicators import Period
+from services.analytics.adapters import rating_file
+from services.analytics.domain.indicators import GrowthRule, Period
 from tests.support.envelopes import AppealStory
 
 MSK = ZoneInfo("Europe/Moscow")
+FORMULA = rating_file.load(rating_file.SHIPPED_RATING)[0]  # the shipped formula
+RULE = GrowthRule()
 W47 = Period.iso_week("2026-W47")
 
 

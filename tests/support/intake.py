@@ -8,14 +8,14 @@ import httpx
 from fastapi.testclient import TestClient
 
 from contracts import decode, encode
-from kit.consumer import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from kit.outbox import envelope_of
 from kit.runtime import http_app
 from kit.scope import RoutingScope
 from kit.settings import Settings
 from services.intake.application import IntakeApplication
 from services.intake.bootstrap import service
-from services.intake.channels import ChannelKeys
+from services.intake.entrypoints.channel_keys import ChannelKeys
 from services.routing.application import RoutingApplication
 from tests.support.routing import directory, http_api
 

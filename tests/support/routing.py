@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from contracts.vocabulary import Role
 from kit.clock import FixedClock
-from kit.consumer import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from kit.directory import Block, Directory, Organization, Person
 from services.routing.application import RoutingApplication
 from services.routing.domain.autorules import Rule, RuleBook

@@ -11,7 +11,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from contracts import Envelope
-from kit.consumer import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from kit.stores import ServiceApplication
 
 POISON_MARK = "ОТРАВЛЕНО"

@@ -19,12 +19,12 @@ from contracts import decode, encode
 from kit.privacy import redactor
 from kit import problems
 from kit.clock import FixedClock
-from kit.consumer import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from kit.outbox import envelope_of
 from kit.scope import RoutingScope
 from services.intake.application import IntakeApplication
-from services.intake.vault import PersonalDataVault
-from services.intake.vault_storage import SqliteStorage
+from services.intake.adapters.vault import PersonalDataVault
+from services.intake.adapters.vault_storage import SqliteStorage
 from tests.support.sla import sla_app
 from services.sla.entrypoints.http import router as sla_router
 from tests.support.intake import AUTHOR, NOW, http_client, route_registrations

@@ -164,7 +164,7 @@ def test_a_wrong_setting_is_named_in_russian():
 ])
 def test_a_wrong_channel_key_setting_is_named_in_russian(configured, complaint):
     from kit.settings import ConfigError
-    from services.intake.channels import configured_keys
+    from services.intake.entrypoints.channel_keys import configured_keys
 
     with pytest.raises(ConfigError, match=complaint):
         configured_keys(configured)

@@ -13,7 +13,7 @@ import pytest
 from contracts import Actor, Envelope, decode, encode, event_id_for, spec_for
 from contracts.examples import EXAMPLES
 from kit.clock import FixedClock
-from kit.consumer import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from kit.privacy import redactor
 from services.analytics.domain.rows import to_row
 from services.intake.application import IntakeApplication

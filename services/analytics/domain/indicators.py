@@ -61,10 +61,12 @@ class Period:
 
 @dataclass(frozen=True)
 class RatingFormula:
-    timeliness: float = 0.4
-    completeness: float = 0.3
-    quality: float = 0.3
-    min_appeals: int = 3
+    """Weights of the rating's components; the file (adapters/rating_file.py) sets them."""
+
+    timeliness: float
+    completeness: float
+    quality: float
+    min_appeals: int
 
 
 @dataclass(frozen=True)

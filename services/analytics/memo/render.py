@@ -57,13 +57,7 @@ def render_html(data: dict, images: dict[str, bytes] | None = None) -> str:
         **data, indicators=INDICATORS, changes=_changes(data), what_changed=what_changed(data),
         growth=data["growth_topics"] + data["growth_territories"],
         charts={k: base64.b64encode(v).decode() for k, v in images.items()},
-        rule=_rule(), generated=datetime.now(UTC).strftime("%d.%m.%Y %H:%M UTC"))
-
-
-def _rule():
-    from services.analytics.domain.indicators import GrowthRule
-
-    return GrowthRule()
+        generated=datetime.now(UTC).strftime("%d.%m.%Y %H:%M UTC"))
 
 
 def render_pdf(data: dict, images: dict[str, bytes] | None = None) -> bytes:

@@ -21,8 +21,8 @@ from kit.problems import Problem, invalid
 from kit.validation import field_errors
 from services.intake.adapters import incident, mail, pos
 from services.intake.application import RegistrationRefused
-from services.intake.batching import RegistrationBatcher
-from services.intake.channels import ChannelKeys
+from services.intake.entrypoints.batching import RegistrationBatcher
+from services.intake.entrypoints.channel_keys import ChannelKeys
 from services.intake.domain.commands import RegisterAppeal
 
 

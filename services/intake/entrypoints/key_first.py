@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from kit.problems import send_problem
-from services.intake.channels import ChannelKeys
+from services.intake.entrypoints.channel_keys import ChannelKeys
 
 KEYED = ("/api/v1/appeals", "/api/v1/channels/")  # Open311 sends its key in the form
 

@@ -27,8 +27,8 @@ from kit.problems import Problem
 from kit.validation import Moment, field_errors
 from services.intake.adapters import open311
 from services.intake.application import IntakeApplication
-from services.intake.batching import RegistrationBatcher
-from services.intake.channels import ChannelKeys
+from services.intake.entrypoints.batching import RegistrationBatcher
+from services.intake.entrypoints.channel_keys import ChannelKeys
 from services.intake.entrypoints.http import registered
 
 JSON = "application/json; charset=utf-8"

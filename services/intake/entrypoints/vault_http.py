@@ -27,7 +27,7 @@ from kit import problems
 from kit.problems import Problem
 from kit.scope import RoutingScope
 from kit.staff import caller, require_role
-from services.intake.vault import Applicant, PersonalDataVault, VaultError
+from services.intake.adapters.vault import Applicant, PersonalDataVault, VaultError
 
 READERS = (Role.EXECUTOR, Role.COORDINATOR, Role.SUBORDINATE_COORDINATOR, Role.APPROVER)
 ERASERS = frozenset({Role.ADMINISTRATOR})

@@ -94,6 +94,7 @@ class _File(_Strict):
 class LoadedPolicy:
     policy: Policy
     schedule: WorkSchedule
+    data: dict  # the file as read: recorded as the policy's revision
 
 
 def parse(text: str, zone: ZoneInfo, source: str = "политика") -> LoadedPolicy:
@@ -122,7 +123,7 @@ def parse(text: str, zone: ZoneInfo, source: str = "политика") -> Loaded
         if isinstance(exc, PolicyFileError):
             raise
         raise PolicyFileError(source, [str(exc)]) from None
-    return LoadedPolicy(policy, schedule)
+    return LoadedPolicy(policy, schedule, data)
 
 
 def _steps(steps: list[_Step]) -> list[EscalationStep]:

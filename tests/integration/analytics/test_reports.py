@@ -3,14 +3,15 @@ the expected numbers computed by hand there."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services.analytics.domain.indicators import Period, RatingFormula
+from services.analytics.domain.indicators import Period
 from services.analytics.ingest import Projector
 from services.analytics.reports import Reports
-from tests.support.analytics_fixture import MSK, W47, fixture_events, msk
+from tests.support.analytics_fixture import FORMULA, MSK, RULE, W47, fixture_events, msk
 from tests.support.chdb import records
 from tests.support.envelopes import AppealStory
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.chdb
 def loaded(ch):
     events, ids = fixture_events()
     Projector(ch, MSK).project(records(events))
-    return Reports(ch, RatingFormula(min_appeals=1)), ids
+    return Reports(ch, replace(FORMULA, min_appeals=1), RULE), ids
 
 
 def test_week_totals(loaded):
@@ -62,7 +63,7 @@ def test_rating_components_and_score(loaded):
 def test_recipients_below_the_minimum_are_shown_but_not_ranked(ch):
     events, _ = fixture_events()
     Projector(ch, MSK).project(records(events))
-    rows = Reports(ch, RatingFormula(min_appeals=3)).rating(W47)
+    rows = Reports(ch, replace(FORMULA, min_appeals=3), RULE).rating(W47)
     assert [r["rank"] for r in rows] == [None, None]
 
 
@@ -110,8 +111,8 @@ def test_a_planted_spike_is_found_with_the_appeals_behind_it(ch):
                                       territory="Гапкинское") for n in range(12)]
     steady = [AppealStory().registered(msk(17), topic="Ямы") for _ in range(2)]
     Projector(ch, MSK).project(records(events + spike + steady))
-    [found] = Reports(ch).growth_factors(W47, "topic")
+    [found] = Reports(ch, FORMULA, RULE).growth_factors(W47, "topic")
     assert (found["value"], found["count"], found["baseline_mean"]) == ("Свалки", 12, 1.0)
     assert found["threshold"] == 4.0 and found["score"] == 11.0
     assert sorted(a["appeal_id"] for a in found["appeals"]) == sorted(e.appeal_id for e in spike)
-    assert Reports(ch).growth_factors(W47, "territory")[0]["value"] == "Гапкинское"
+    assert Reports(ch, FORMULA, RULE).growth_factors(W47, "territory")[0]["value"] == "Гапкинское"

@@ -5,8 +5,8 @@ import pytest
 from kit.privacy import redactor
 from kit.clock import FixedClock
 from services.intake.application import IntakeApplication
-from services.intake.vault import PersonalDataVault
-from services.intake.vault_storage import SqliteStorage
+from services.intake.adapters.vault import PersonalDataVault
+from services.intake.adapters.vault_storage import SqliteStorage
 from tests.support.intake import NOW, http_client
 
 

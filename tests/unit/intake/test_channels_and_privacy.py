@@ -12,7 +12,7 @@ from jsonschema import Draft7Validator, RefResolver
 from kit.outbox import envelope_of
 from kit.privacy import mask_personal_data as redact
 from services.intake.domain.location import coarse
-from services.intake.vault import Applicant, VaultError
+from services.intake.adapters.vault import Applicant, VaultError
 from tests.support.intake import NOW, pos_message
 
 OPEN311 = Path(__file__).resolve().parents[4] / "shared" / "data" / "open311"
@@ -204,7 +204,7 @@ def test_open311_shows_the_agency_routing_chose_and_the_deadline_sla_set(client,
     from datetime import UTC, datetime
 
     from contracts.vocabulary import Channel
-    from kit.consumer import UnitOfWork
+    from kit.unit_of_work import UnitOfWork
     from services.intake.domain.appeal import appeal_id_for
     from tests.support.envelopes import AppealStory
 

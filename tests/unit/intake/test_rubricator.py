@@ -128,3 +128,16 @@ def test_open311_offers_the_topics_that_carry_a_code():
         "service_code": "potholes", "service_name": "Ямы", "group": "Дороги",
         "description": "Сообщение о проблеме: Ямы", "metadata": False, "type": "realtime",
         "keywords": "яма, асфальт, проезжая часть"}
+
+
+def test_intake_records_the_rubricator_as_a_revision_at_start(tmp_path):
+    from kit import revisions
+    from kit.settings import Settings
+    from services.intake.bootstrap import build
+
+    settings = Settings(data_dir=tmp_path, _env_file=None)
+    service = build(settings)
+    found = revisions.history(service.app, "rubricator")
+    service.app.vault.close()
+    service.app.close()
+    assert len(found) == 1 and found[0]["data"]["blocks"]

@@ -8,7 +8,7 @@ import pytest
 
 from contracts import Actor
 from contracts.vocabulary import DeadlineStage, Role
-from kit.consumer import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from kit.outbox import envelope_of
 from services.sla.application import SlaApplication
 from services.sla.domain.deadline import DeadlineError

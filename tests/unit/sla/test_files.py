@@ -131,3 +131,24 @@ def test_a_policy_escalating_to_a_role_nobody_holds_stops_sla_naming_it(tmp_path
         directory.blocks["Дороги"], curator=None)})
     with pytest.raises(ConfigError, match="у блока «Дороги» в справочнике нет куратора"):
         build_application(Settings(data_dir=tmp_path, _env_file=None), no_curator)
+
+
+def test_the_policy_is_recorded_as_a_revision_once_per_version(tmp_path):
+    from kit import revisions
+    from kit.settings import Settings
+    from services.sla.bootstrap import build_application
+
+    path = tmp_path / "policy.yaml"
+    path.write_text(policy_file.SHIPPED_POLICY.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(sla_policy=path, data_dir=tmp_path, _env_file=None)
+    app = build_application(settings, shipped_directory())
+    app.close()
+    app = build_application(settings, shipped_directory())  # the same file: nothing new
+    assert len(revisions.history(app, "policy")) == 1
+    app.close()
+    path.write_text(path.read_text(encoding="utf-8").replace("term: 10wd", "term: 12wd"),
+                    encoding="utf-8")
+    app = build_application(settings, shipped_directory())
+    found = revisions.history(app, "policy")
+    app.close()
+    assert len(found) == 2 and found[-1]["data"]["terms"][0]["term"] == "12wd"

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from kit import problems
 from kit.clock import FixedClock
-from kit.consumer import UnitOfWork
+from kit.unit_of_work import UnitOfWork
 from kit.outbox import envelope_of
 from kit.scope import RoutingScope
 from services.sla.entrypoints.http import router

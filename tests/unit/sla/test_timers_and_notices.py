@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from contracts import typed
 from services.sla.domain.notices import AppealContext, notice_for
-from services.sla.timers import TimerIndex
+from services.sla.domain.timer_index import TimerIndex
 
 T0 = datetime(2026, 11, 16, tzinfo=UTC)
 
@@ -81,7 +81,7 @@ def test_rescheduling_often_keeps_the_timer_heap_bounded():
     import uuid
     from datetime import UTC, datetime, timedelta
 
-    from services.sla.timers import TimerIndex
+    from services.sla.domain.timer_index import TimerIndex
 
     index, start = TimerIndex(), datetime(2026, 11, 16, tzinfo=UTC)
     appeals = [uuid.uuid4() for _ in range(100)]

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 
-from services.intake.vault_storage import VaultStorage
+from services.intake.adapters.vault_storage import VaultStorage
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ class EventSpec:
 
 
 def _rated_v1_to_v2(payload: Mapping[str, Any]) -> dict[str, Any]:
-    # ПОС counts 4 and 5 as «удовлетворён»: the rule v1 consumers applied implicitly.
-    return {**payload, "satisfied": int(payload["score"]) >= 4, "comment": None}
+    # satisfaction as v1 consumers read it from the score (ПОС: 4 and 5)
+    return {**payload, "satisfied": wf.is_satisfied(int(payload["score"])), "comment": None}
 
 
 def _spec(event_type: str, producer: str, title_ru: str, model: type[Contract]) -> EventSpec:

@@ -40,6 +40,14 @@ class AnswerPublished(Contract):
     executor_id: str
 
 
+SATISFIED_FROM = 4  # ПОС counts 4 and 5 as «удовлетворён»
+
+
+def is_satisfied(score: int) -> bool:
+    """Whether an applicant's score means «удовлетворён»: the one definition of it."""
+    return score >= SATISFIED_FROM
+
+
 class AppealRatedV1(Contract):
     """Applicant's rating as first published: a score only."""
 

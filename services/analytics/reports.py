@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from contracts.events.workflow import SATISFIED_FROM
 from services.analytics.adapters.clickhouse import ClickHouse
 from services.analytics.domain.indicators import (
     GrowthRule, IndicatorError, Period, RatingFormula, growth, rating_rows, spikes,
@@ -51,8 +52,9 @@ class Reports:
         return {k: sum(r[k] for r in rows) for k in keys}
 
     def rating(self, period: Period) -> list[dict]:
-        return [asdict(r) for r in rating_rows(self.ch.rows(sql("rating"), _range(period)),
-                                               self.formula)]
+        components = self.ch.rows(sql("rating"), {**_range(period),
+                                                  "satisfied_from": SATISFIED_FROM})
+        return [asdict(r) for r in rating_rows(components, self.formula)]
 
     def heatmap(self, period: Period) -> list[dict]:
         prev = period.previous()

@@ -21,7 +21,6 @@ from kit.unit_of_work import UnitOfWork
 from kit.privacy import Redactor
 from kit.stores import ServiceApplication
 from kit.validation import field_errors
-from services.intake.classification import rubricator
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
@@ -75,13 +74,12 @@ class IntakeApplication(ServiceApplication):
 
     def __init__(self, env: dict | None = None, clock: Clock | None = None,
                  vault: PersonalDataVault | None = None,
-                 repeat_window: timedelta = timedelta(days=30),
-                 classifier: RegistrationClassifier | None = None, *,
-                 redactor: Redactor):
+                 repeat_window: timedelta = timedelta(days=30), *,
+                 classifier: RegistrationClassifier, redactor: Redactor):
         super().__init__(env)
         self.redactor = redactor
         self.clock = clock or SystemClock()
-        self.classifier = classifier or RegistrationClassifier(rubricator.load())
+        self.classifier = classifier
         self.vault = vault
         self.repeat_window = repeat_window
 

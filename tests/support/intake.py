@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
 import httpx
 from fastapi.testclient import TestClient
@@ -15,6 +16,8 @@ from kit.scope import RoutingScope
 from kit.settings import Settings
 from services.intake.application import IntakeApplication
 from services.intake.bootstrap import service
+from services.intake.classification import rubricator
+from services.intake.classification.registration import RegistrationClassifier
 from services.intake.entrypoints.channel_keys import ChannelKeys
 from services.routing.application import RoutingApplication
 from tests.support.routing import directory, http_api
@@ -22,6 +25,12 @@ from tests.support.routing import directory, http_api
 NOW = datetime(2026, 11, 16, 7, 42, tzinfo=UTC)
 AUTHOR = {"esia_id": "1000123456", "last_name": "Иванова", "first_name": "Мария",
           "email": "m.ivanova@example.ru", "phone": "+7 903 123-45-67"}
+
+
+@cache
+def shipped_classifier() -> RegistrationClassifier:
+    """Registration's classification on the shipped rubricator, as the demo runs it."""
+    return RegistrationClassifier(rubricator.load(rubricator.DEFAULT_FILE))
 
 
 def pos_message(n: int = 1, **overrides) -> dict:

@@ -18,6 +18,7 @@ from kit.topics import log_partitions, read_topic as read_all
 from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
 from tests.support.tally import TallyApplication
+from tests.support.intake import shipped_classifier
 
 
 class Crash(BaseException):
@@ -33,7 +34,8 @@ def crash_at(point: str):
 
 
 def intake_app(settings: Settings) -> IntakeApplication:
-    return IntakeApplication(redactor=redactor(), env=store_environment("intake", settings))
+    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(),
+                             env=store_environment("intake", settings))
 
 
 def tally_app(settings: Settings) -> TallyApplication:

@@ -27,7 +27,7 @@ from services.intake.adapters.vault import PersonalDataVault
 from services.intake.adapters.vault_storage import SqliteStorage
 from tests.support.sla import sla_app
 from services.sla.entrypoints.http import router as sla_router
-from tests.support.intake import AUTHOR, NOW, http_client, route_registrations
+from tests.support.intake import AUTHOR, NOW, http_client, route_registrations, shipped_classifier
 from tests.support.routing import http_api, routing_app, who
 from tests.unit.routing.test_access_matrix import ARGS
 
@@ -45,7 +45,8 @@ QUERY = {"read": {"reason": "ответ заявителю"}}  # the vault door'
 @pytest.fixture
 def world(tmp_path):
     """Intake (with the vault), routing and SLA on one appeal, each service's HTTP face."""
-    intake = IntakeApplication(redactor=redactor(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    intake = IntakeApplication(redactor=redactor(), classifier=shipped_classifier(),
+                               env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                                clock=FixedClock(NOW),
                                vault=PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))
     routing = routing_app(FixedClock(NOW))

@@ -13,13 +13,14 @@ from kit.clock import FixedClock
 from kit.outbox import envelope_of
 from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
-from tests.support.intake import NOW
+from tests.support.intake import NOW, shipped_classifier
 
 
 
 @pytest.fixture
 def intake() -> IntakeApplication:
-    return IntakeApplication(redactor=redactor(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(),
+                             env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                              clock=FixedClock(NOW))
 
 

@@ -20,6 +20,7 @@ from services.intake.application import IntakeApplication
 from tests.support.sla import sla_app
 from tests.support.envelopes import AppealStory
 from tests.support.routing import routing_app
+from tests.support.intake import shipped_classifier
 
 AT = datetime(2026, 11, 16, 8, tzinfo=UTC)
 MSK = ZoneInfo("Europe/Moscow")
@@ -39,7 +40,7 @@ def _services() -> dict:
         "routing": routing_app(FixedClock(AT)),
         "sla": sla_app(FixedClock(AT)),
         "intake": IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                                    clock=FixedClock(AT), redactor=redactor()),
+                                    clock=FixedClock(AT), redactor=redactor(), classifier=shipped_classifier()),
     }
 
 

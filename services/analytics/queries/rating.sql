@@ -13,7 +13,7 @@ SELECT
     sum(reopenings) AS reopenings,
     countIf(rating > 0) AS ratings,
     avgIf(rating, rating > 0) AS mean_rating,
-    countIf(rating >= 4) AS satisfied
+    countIf(rating >= {satisfied_from:UInt8}) AS satisfied
 FROM appeals FINAL
 WHERE registered_day >= {start:Date} AND registered_day < {end:Date} AND recipient_id != ''
 GROUP BY recipient_id

@@ -276,7 +276,7 @@ class Workflow(AppealAggregate):
     def rate(self, actor: Actor, now: datetime, score: int, comment: str | None) -> None:
         """The applicant's rating; a negative one reopens the appeal (it counts as repeat)."""
         self._in({"answered"}, "оценить ответ")
-        satisfied = score >= 4
+        satisfied = wf.is_satisfied(score)
         self.record(wf.AppealRated(score=score, satisfied=satisfied,
                                                   comment=comment), actor, at=now)
         if satisfied:

@@ -7,12 +7,13 @@ from kit.clock import FixedClock
 from services.intake.application import IntakeApplication
 from services.intake.adapters.vault import PersonalDataVault
 from services.intake.adapters.vault_storage import SqliteStorage
-from tests.support.intake import NOW, http_client
+from tests.support.intake import NOW, http_client, shipped_classifier
 
 
 @pytest.fixture
 def intake(tmp_path) -> IntakeApplication:
-    return IntakeApplication(redactor=redactor(), env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(),
+                             env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                              clock=FixedClock(NOW), vault=PersonalDataVault(SqliteStorage(tmp_path / "vault.db")),
                              repeat_window=timedelta(days=30))
 

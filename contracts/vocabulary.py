@@ -81,3 +81,36 @@ class ClassificationMethod(StrEnum):
     MODEL = "model"
     APPLICANT = "applicant"  # topic as chosen by the applicant on ПОС
     MANUAL = "manual"
+
+
+class AppealStatus(StrEnum):
+    """Where an appeal stands: one vocabulary for routing's workflow and analytics."""
+
+    NEW = "new"  # registered, not routed yet
+    ROUTED = "routed"
+    ASSIGNED = "assigned"
+    SUBORDINATE = "subordinate"  # passed to a settlement or an institution
+    RETURNED = "returned"
+    DISPUTED = "disputed"
+    ANSWER_DRAFTED = "answer_drafted"
+    ON_APPROVAL = "on_approval"
+    APPROVED = "approved"
+    REWORK = "rework"
+    ANSWERED = "answered"
+    POSTPONED = "postponed"
+    REOPENED = "reopened"
+    TRANSFERRED = "transferred"
+    CLOSED = "closed"
+
+
+STATUS_RU: dict[AppealStatus, str] = {
+    AppealStatus.NEW: "новое", AppealStatus.ROUTED: "направлено получателю",
+    AppealStatus.ASSIGNED: "назначено исполнителю",
+    AppealStatus.SUBORDINATE: "передано в поселение/учреждение",
+    AppealStatus.RETURNED: "возвращено", AppealStatus.DISPUTED: "разногласие",
+    AppealStatus.ANSWER_DRAFTED: "подготовлен проект ответа",
+    AppealStatus.ON_APPROVAL: "на согласовании", AppealStatus.APPROVED: "ответ согласован",
+    AppealStatus.REWORK: "на доработке", AppealStatus.ANSWERED: "ответ направлен",
+    AppealStatus.POSTPONED: "отложено", AppealStatus.REOPENED: "переоткрыто",
+    AppealStatus.TRANSFERRED: "передано в другой орган", AppealStatus.CLOSED: "закрыто",
+}

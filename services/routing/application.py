@@ -13,7 +13,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from contracts import Actor, Envelope
 from contracts.events.registration import AppealRegistered
-from contracts.vocabulary import Role
+from contracts.vocabulary import STATUS_RU, Role
 from kit import metrics, revisions
 from kit.clock import Clock, SystemClock
 from kit.unit_of_work import UnitOfWork
@@ -23,7 +23,7 @@ from services.routing.domain import commands as cmd
 from services.routing.domain.access import allowed_roles, authorize, not_found, roles_in_scope
 from services.routing.domain.autorules import AppealFacts, RuleBook
 from services.routing.domain.errors import RoutingError, refuse
-from services.routing.domain.workflow import STATUS_RU, Workflow
+from services.routing.domain.workflow import Workflow
 
 WAITING_FOR = {  # status -> who acts next
     "routed": Role.COORDINATOR, "returned": Role.COORDINATOR, "reopened": Role.COORDINATOR,

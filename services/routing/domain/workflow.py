@@ -14,6 +14,9 @@ from contracts.envelope import Contract
 from contracts.events import routing as rt
 from contracts.events import workflow as wf
 from contracts.events.registration import Classification
+from contracts.status import status_after
+from contracts.vocabulary import STATUS_RU
+from contracts.vocabulary import AppealStatus as S
 from contracts.vocabulary import ClassificationMethod, ClosingReason, Kind, ReturnedBy, ReworkCriterion
 from kit.appeal_aggregate import AppealAggregate
 from services.routing.domain.autorules import AppealFacts, Decision
@@ -26,7 +29,7 @@ FINAL = {"closed", "transferred"}
 class Workflow(AppealAggregate):
     def initialize(self) -> None:
         self.facts: dict[str, str] = {}
-        self.status = "new"
+        self.status = S.NEW
         self.recipient_id: str | None = None
         self.executor_id: str | None = None
         self.subordinate_id: str | None = None
@@ -51,39 +54,32 @@ class Workflow(AppealAggregate):
         self.late_returns += facts.get("late_return", 0)
 
     def when(self, event: Contract) -> None:
+        self.status = status_after(event, self.status)
         match event:
             case rt.AppealRouted():
-                self.recipient_id, self.status = event.recipient_id, "routed"
+                self.recipient_id = event.recipient_id
                 self.executor_id = self.subordinate_id = None
             case rt.AppealAssigned():
                 self.recipient_id = event.recipient_id
                 self.executor_id = event.executor_id
                 self.subordinate_id = event.subordinate_recipient_id
-                self.status = "assigned" if self.executor_id else "subordinate"
                 self.assigned_at = self.event_time
             case rt.AppealReturned():
                 if event.returned_by is ReturnedBy.SUBORDINATE_RECIPIENT:
                     self.subordinate_id = None
-                self.executor_id, self.status = None, "returned"
+                self.executor_id = None
             case rt.AppealDisputed():
-                self.dispute_id, self.status = event.dispute_id, "disputed"
+                self.dispute_id = event.dispute_id
                 self.disputes += 1
             case rt.DisputeResolved():
                 self.dispute_id = None
             case wf.AnswerDrafted():
-                self.draft_id, self.status = event.draft_id, "answer_drafted"
+                self.draft_id = event.draft_id
                 self.draft_count += 1
             case wf.AnswerSentForApproval():
-                self.approver_id, self.status = event.approver_id, "on_approval"
-            case wf.AnswerApproved():
-                self.status = "approved"
+                self.approver_id = event.approver_id
             case wf.AnswerReturnedForRework():
-                self.status = "rework"
                 self.reworks += 1
-            case wf.AnswerPublished():
-                self.status = "answered"
-            case rt.AppealPostponed():
-                self.status = "postponed"
             case rt.AppealClassified(classification=c):
                 self.classification = c
                 self.facts.update({"kind": c.kind.value, "topic": c.topic or "",
@@ -94,15 +90,8 @@ class Workflow(AppealAggregate):
             case wf.AppealRated():
                 self.rating = event.score
             case wf.AppealReopened():
-                self.status, self.draft_id = "reopened", None
+                self.draft_id = None
                 self.reopenings += 1
-            case rt.AppealTransferred():
-                self.status = "transferred"
-            case wf.AppealLeftWithoutAnswer():
-                self.status = "closed"
-            case wf.AppealClosed():  # a transferred appeal stays visibly transferred
-                self.status = ("transferred" if event.reason is ClosingReason.TRANSFERRED
-                               else "closed")
 
     # -- decisions -------------------------------------------------------------------------
     @classmethod
@@ -294,13 +283,3 @@ class Workflow(AppealAggregate):
 
 def _day(moment: datetime, zone: ZoneInfo) -> date:
     return moment.astimezone(zone).date()
-
-
-STATUS_RU = {
-    "new": "новое", "routed": "направлено получателю", "assigned": "назначено исполнителю",
-    "subordinate": "передано в поселение/учреждение", "returned": "возвращено",
-    "disputed": "разногласие", "answer_drafted": "подготовлен проект ответа",
-    "on_approval": "на согласовании", "approved": "ответ согласован", "rework": "на доработке",
-    "answered": "ответ направлен", "postponed": "отложено", "reopened": "переоткрыто",
-    "transferred": "передано в другой орган", "closed": "закрыто",
-}

@@ -23,7 +23,7 @@ from kit.staff import caller
 from services.routing.application import RoutingApplication
 from services.routing.domain.commands import COMMANDS, Command
 from services.routing.domain.errors import RoutingError
-from services.routing.domain.workflow import STATUS_RU
+from contracts.vocabulary import STATUS_RU
 
 
 def _refused(exc: RoutingError) -> Problem:

@@ -17,7 +17,8 @@ from kit.settings import Settings
 from kit.topics import ensure_log_topics
 from services.analytics.adapters.clickhouse import ClickHouse
 from services.analytics.domain.indicators import Period
-from services.analytics.ingest import Ingestor, Projector
+from services.analytics.entrypoints.ingest import Ingestor
+from services.analytics.projection import Projector
 from services.analytics.rebuild import rebuild
 from services.analytics.reports import Reports
 from tests.support.analytics_fixture import FORMULA, RULE

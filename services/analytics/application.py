@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from services.analytics.adapters.clickhouse import ClickHouse
 from services.analytics.domain.indicators import GrowthRule, Period, RatingFormula
-from services.analytics.ingest import Projector
+from services.analytics.projection import Projector
 from services.analytics.reports import Reports
 
 

@@ -15,7 +15,7 @@ from services.analytics.adapters.analyst_sql import AnalystSql
 from services.analytics.adapters.clickhouse import ClickHouse, dsn_for
 from services.analytics.application import Analytics
 from services.analytics.entrypoints.http import router
-from services.analytics.ingest import Ingestor
+from services.analytics.entrypoints.ingest import Ingestor
 
 log = logging.getLogger("mcu.analytics")
 

@@ -16,7 +16,7 @@ from kit import problems
 from services.analytics.adapters.analyst_sql import AnalystSql
 from services.analytics.application import Analytics
 from services.analytics.entrypoints.http import router
-from services.analytics.ingest import Projector
+from services.analytics.projection import Projector
 from tests.support import chdb
 from tests.support.routing import directory
 from tests.support.analytics_fixture import FORMULA, MSK, fixture_events
@@ -206,7 +206,7 @@ def test_a_heavy_query_does_not_hold_up_ingestion(engine):
     ch, _ = engine
     sql = AnalystSql(ch, seconds=4)
     projector = Projector(ch, MSK)
-    projector.load_states()
+    projector.prepare()
     heavy = ("SELECT count() FROM events AS a, events AS b, events AS c, events AS d,"
              " events AS e, events AS f, events AS g WHERE a.seq + b.seq + c.seq + d.seq"
              " + e.seq + f.seq + g.seq = -1")

@@ -1,12 +1,10 @@
 """Every consuming service's reaction runs over every catalog example, as the log delivers
-it (encoded, decoded, upcast to the latest version): none fails, and analytics' pure row
-function gives the same row for the same message twice."""
+it (encoded, decoded, upcast to the latest version): none fails. (Analytics' projection is
+SQL: tests/integration/analytics/test_projection.py runs it over every example.)"""
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,7 +13,6 @@ from contracts.examples import EXAMPLES
 from kit.clock import FixedClock
 from kit.unit_of_work import UnitOfWork
 from kit.privacy import redactor
-from services.analytics.domain.rows import to_row
 from services.intake.application import IntakeApplication
 from tests.support.sla import sla_app
 from tests.support.envelopes import AppealStory
@@ -23,10 +20,9 @@ from tests.support.routing import routing_app
 from tests.support.intake import shipped_classifier
 
 AT = datetime(2026, 11, 16, 8, tzinfo=UTC)
-MSK = ZoneInfo("Europe/Moscow")
 
 
-def _as_delivered(event_type: str, version: int, appeal) -> Envelope:
+def as_delivered(event_type: str, version: int, appeal) -> Envelope:
     spec = spec_for(event_type)
     stored = Envelope(event_id=event_id_for(spec.producer, appeal, 2), event_type=event_type,
                       schema_version=version, appeal_id=appeal, seq=2, occurred_at=AT,
@@ -40,7 +36,8 @@ def _services() -> dict:
         "routing": routing_app(FixedClock(AT)),
         "sla": sla_app(FixedClock(AT)),
         "intake": IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                                    clock=FixedClock(AT), redactor=redactor(), classifier=shipped_classifier()),
+                                    clock=FixedClock(AT), redactor=redactor(),
+                                    classifier=shipped_classifier()),
     }
 
 
@@ -49,7 +46,7 @@ def test_every_service_reacts_to_every_example_without_failing(example):
     event_type, version = example
     story = AppealStory()
     registered = story.registered(AT)
-    delivered = _as_delivered(event_type, version, story.appeal_id)
+    delivered = as_delivered(event_type, version, story.appeal_id)
     for name, app in _services().items():
         for envelope in (registered, delivered):
             if envelope.producer == name:
@@ -57,14 +54,3 @@ def test_every_service_reacts_to_every_example_without_failing(example):
             unit = UnitOfWork(app)
             app.react(envelope, unit)
             app.save(*unit.aggregates())
-
-
-@pytest.mark.parametrize("example", sorted(EXAMPLES), ids=lambda k: f"{k[0]}.v{k[1]}")
-def test_analytics_rows_are_the_same_for_the_same_message_twice(example):
-    story = AppealStory()
-    _, state = to_row(decode(encode(story.registered(AT)), payload_model=False), 0, 0, None, MSK)
-    delivered = decode(encode(_as_delivered(*example, story.appeal_id)), payload_model=False)
-    first, after_first = to_row(delivered, 1, 7, copy.deepcopy(state), MSK)
-    second, after_second = to_row(delivered, 1, 7, copy.deepcopy(state), MSK)
-    assert first == second
-    assert after_first == after_second

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS log_parsed
     batch           UInt64,
     `partition`     UInt16,
     `offset`        UInt64,
-    position        UInt64 COMMENT 'the position in the log as one number ((partition << 48 | offset) + 1; 0 is an appeal''s state before the batch): one integer to order by and compare in argMax',
+    position        UInt64 COMMENT 'the position in the log as one number ((partition << 48 | offset) + 1, and 0 stands for an appeal''s state before the batch): one integer to order by and compare in argMax',
     stale           UInt8,
     stale_value     String COMMENT 'the raw record, for stale ones only',
     event_id        UUID,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.analytics.domain.indicators import Period
-from services.analytics.ingest import Projector
+from services.analytics.projection import Projector
 from services.analytics.reports import Reports
 from tests.support.analytics_fixture import FORMULA, MSK, RULE, W47, fixture_events, msk
 from tests.support.chdb import records

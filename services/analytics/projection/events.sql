@@ -1,8 +1,8 @@
--- The events table from the parsed log: the appeal's dimensions as they were when the
--- event happened and the metrics it contributes. Mirrors services/analytics/domain/rows.py
--- (the live ingest); tests/integration/test_analytics.py keeps the two equal.
--- Dimensions an event sets count for its own row, except the executor (the row of an
--- assignment carries the executor before it, as the live ingest does).
+-- The events table for one batch: each event once, with its appeal's dimensions as they
+-- were when it happened (the state before the batch, then the batch's own events) and the
+-- metrics it contributes. Dimensions an event sets count for its own row, except the
+-- executor (the row of an assignment carries the executor before it). An event already in
+-- the table (a batch handled again) is not inserted twice.
 INSERT INTO events (event_id, event_type, schema_version, appeal_id, seq, producer, occurred_at,
     local_day, actor_id, actor_role, causation_id, correlation_id, payload, channel, kind, topic,
     thematic_block, territory, recipient_id, executor_id, is_new, is_repeat, is_overdue,
@@ -15,7 +15,7 @@ SELECT event_id, event_type, schema_version, appeal_id, seq, producer, occurred_
     is_returned, is_escalated, rating, is_satisfied, `partition`, `offset`
 FROM (
 SELECT
-    event_id, event_type, schema_version, appeal_id, seq, producer, occurred_at,
+    is_seed, event_id, event_type, schema_version, appeal_id, seq, producer, occurred_at,
     toDate(occurred_at, {zone:String}) AS local_day,
     actor_id, actor_role, causation_id, correlation_id, payload,
     coalesce(last_value(set_channel) OVER upto, '') AS channel,
@@ -46,12 +46,16 @@ SELECT
     score AS rating,
     satisfied AS is_satisfied,
     `partition`, `offset`
-FROM rebuild_events(partitions = {partitions:Array(UInt16)})
+FROM projection_input(batch = {batch:UInt64})
 WINDOW
     upto AS (PARTITION BY appeal_id ORDER BY position
              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW),
     before AS (PARTITION BY appeal_id ORDER BY position
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
 )
+WHERE NOT is_seed
+  AND event_id NOT IN (
+      SELECT event_id FROM events
+      WHERE appeal_id IN (SELECT appeal_id FROM log_parsed WHERE batch = {batch:UInt64}))
 -- rows are unique by event_id already: merging on insert would only repeat that work
 SETTINGS optimize_on_insert = 0

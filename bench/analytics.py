@@ -18,9 +18,9 @@ from kit.topics import ensure_log_topics
 from services.analytics.adapters.clickhouse import ClickHouse
 from services.analytics.domain.indicators import Period
 from services.analytics.entrypoints.ingest import Ingestor
-from services.analytics.projection import Projector
-from services.analytics.rebuild import rebuild
-from services.analytics.reports import Reports
+from services.analytics.adapters.projection import Projector
+from services.analytics.entrypoints.rebuild import rebuild
+from services.analytics.adapters.reports import Reports
 from tests.support.analytics_fixture import FORMULA, RULE
 from tests.support.envelopes import AppealStory
 from tests.support.logtools import produce_raw

@@ -67,7 +67,7 @@ def memo(week: str = typer.Option(..., help="ISO-неделя, например 
                              params={"format": fmt}).content)
     else:
         from services.analytics.domain.indicators import IndicatorError
-        from services.analytics.memo.render import render_html, render_pdf
+        from services.analytics.adapters.memo.render import render_html, render_pdf
 
         try:
             data = _local().memo_data(week)
@@ -88,7 +88,7 @@ def export(week: str = typer.Option(..., help="ISO-неделя"),
         out.write_bytes(_ask(settings, "GET", f"{url}/api/v1/exports", params={
             "period": week, "format": fmt, "table": table}).content)
     else:
-        from services.analytics import exports
+        from services.analytics.adapters import exports
         from services.analytics.domain.indicators import IndicatorError, Period
 
         try:
@@ -132,8 +132,8 @@ def rebuild() -> None:
 
     from aiokafka.errors import KafkaError
 
-    from services.analytics.rebuild import RebuildError
-    from services.analytics.rebuild import rebuild as run_rebuild
+    from services.analytics.entrypoints.rebuild import RebuildError
+    from services.analytics.entrypoints.rebuild import rebuild as run_rebuild
 
     settings = Settings()
     if _service_url(settings):

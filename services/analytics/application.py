@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from services.analytics.adapters.clickhouse import ClickHouse
 from services.analytics.domain.indicators import GrowthRule, Period, RatingFormula
-from services.analytics.projection import Projector
-from services.analytics.reports import Reports
+from services.analytics.adapters.projection import Projector
+from services.analytics.adapters.reports import Reports
 
 
 class Analytics:

@@ -16,7 +16,7 @@ from kit import problems
 from services.analytics.adapters.analyst_sql import AnalystSql
 from services.analytics.application import Analytics
 from services.analytics.entrypoints.http import router
-from services.analytics.projection import Projector
+from services.analytics.adapters.projection import Projector
 from tests.support import chdb
 from tests.support.routing import directory
 from tests.support.analytics_fixture import FORMULA, MSK, fixture_events

@@ -14,8 +14,8 @@ from kit.settings import Settings
 from kit.topics import ensure_log_topics
 from services.analytics.application import Analytics
 from services.analytics.entrypoints.ingest import Ingestor
-from services.analytics.projection import Projector, add_log_row
-from services.analytics.rebuild import RebuildError, rebuild
+from services.analytics.adapters.projection import Projector, add_log_row
+from services.analytics.entrypoints.rebuild import RebuildError, rebuild
 from tests.support import chdb
 from tests.support.envelopes import AppealStory
 from tests.support.logtools import produce_raw
@@ -211,7 +211,7 @@ def test_staged_log_rows_keep_every_byte_of_their_values():
 
 
 def test_the_memo_renders_as_html_and_pdf_with_its_charts():
-    from services.analytics.memo.render import render_html, render_pdf
+    from services.analytics.adapters.memo.render import render_html, render_pdf
     from tests.support.analytics_fixture import msk
 
     ch = chdb.fresh()
@@ -231,7 +231,7 @@ def test_the_memo_renders_as_html_and_pdf_with_its_charts():
 def test_exports_for_the_regional_center():
     from openpyxl import load_workbook
 
-    from services.analytics import exports
+    from services.analytics.adapters import exports
 
     ch = chdb.fresh()
     events, _ = fixture_events()
@@ -258,8 +258,8 @@ def test_hostile_topic_and_territory_names_are_text_in_the_memo_and_exports():
     markup (HTML, reportlab), and a spreadsheet never runs them as a formula."""
     from openpyxl import load_workbook
 
-    from services.analytics import exports
-    from services.analytics.memo.render import render_html, render_pdf
+    from services.analytics.adapters import exports
+    from services.analytics.adapters.memo.render import render_html, render_pdf
 
     ch = chdb.fresh()
     story = AppealStory()

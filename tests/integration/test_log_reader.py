@@ -10,7 +10,7 @@ from aiokafka.errors import KafkaError
 
 from kit.settings import Settings
 from kit.topics import ensure_log_topics, log_partitions
-from services.analytics.rebuild.log_reader import LogReader
+from services.analytics.adapters.log_reader import LogReader
 from tests.support.logtools import produce_raw
 
 pytestmark = pytest.mark.kafka

@@ -16,7 +16,7 @@ import clickhouse_connect
 
 from kit.settings import Settings
 
-MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DATABASE = "mcu"
 
 

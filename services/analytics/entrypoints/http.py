@@ -17,13 +17,13 @@ from kit.directory import Directory, Person
 from kit import problems
 from kit.problems import Problem
 from kit.staff import caller, require_role
-from services.analytics import exports
+from services.analytics.adapters import exports
 from services.analytics.adapters.analyst_sql import AnalystSql, SqlFailed
 from services.analytics.application import Analytics
 from services.analytics.domain.indicators import IndicatorError, Period
-from services.analytics.reports import DIMENSIONS, GROWTH_DIMENSIONS
+from services.analytics.adapters.reports import DIMENSIONS, GROWTH_DIMENSIONS
 from services.analytics.domain.sql_sandbox import SqlRefused
-from services.analytics.memo.render import render_html, render_pdf
+from services.analytics.adapters.memo.render import render_html, render_pdf
 
 READERS = (Role.ANALYST, Role.AUDITOR, Role.MCU_HEAD, Role.ADMINISTRATOR, Role.BLOCK_CURATOR)
 SQL_ROLES = (Role.ANALYST, Role.AUDITOR, Role.ADMINISTRATOR)

@@ -18,7 +18,7 @@ from aiokafka import TopicPartition
 from kit import metrics
 from kit.log_consumer import Batch, LogConsumer
 from kit.supervision import Health
-from services.analytics.projection import Projector
+from services.analytics.adapters.projection import Projector
 
 
 class Ingestor(LogConsumer):

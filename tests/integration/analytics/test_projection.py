@@ -13,7 +13,7 @@ from contracts import decode, typed
 from contracts.examples import EXAMPLES
 from contracts.status import status_after
 from contracts.vocabulary import AppealStatus
-from services.analytics.projection import Projector
+from services.analytics.adapters.projection import Projector
 from tests.support import chdb
 from tests.support.analytics_fixture import MSK
 from tests.support.envelopes import AppealStory

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.analytics.domain.indicators import Period
-from services.analytics.projection import Projector
-from services.analytics.reports import Reports
+from services.analytics.adapters.projection import Projector
+from services.analytics.adapters.reports import Reports
 from tests.support.analytics_fixture import FORMULA, MSK, RULE, W47, fixture_events, msk
 from tests.support.chdb import records
 from tests.support.envelopes import AppealStory

@@ -5,7 +5,7 @@ from aiokafka.errors import CorruptRecordException
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from aiokafka.record.memory_records import MemoryRecords
 
-from services.analytics.rebuild.log_reader import _within
+from services.analytics.adapters.log_reader import _within
 
 
 def batch(first: int, count: int) -> bytes:

@@ -2,7 +2,7 @@
 
 from aiokafka import TopicPartition
 
-from services.analytics.rebuild import WAVES, waves
+from services.analytics.entrypoints.rebuild import WAVES, waves
 
 
 def log_of(*sizes: int) -> tuple[list[TopicPartition], dict, dict]:

@@ -19,8 +19,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from kit.topics import log_partitions
-from services.analytics.projection import Projector, add_log_row
-from services.analytics.rebuild.log_reader import LogReader
+from services.analytics.adapters.projection import Projector, add_log_row
+from services.analytics.adapters.log_reader import LogReader
 
 log = logging.getLogger("mcu.analytics.rebuild")
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import matplotlib
 from jinja2 import Environment, FileSystemLoader
 
-from services.analytics.memo import charts
+from services.analytics.adapters.memo import charts
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 INDICATORS = (("new", "Новые обращения"), ("repeat", "Повторные"), ("overdue", "Просроченные"),
               ("postponed", "Отложенные"), ("answered", "Даны ответы"))
 

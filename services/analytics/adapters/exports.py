@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable
 
 from services.analytics.domain.indicators import Period
-from services.analytics.reports import Reports
+from services.analytics.adapters.reports import Reports
 
 SHEETS = {
     "counts_by_topic": ("Тема", lambda r, p: r.counts(p, "topic")),

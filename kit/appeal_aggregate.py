@@ -12,6 +12,9 @@ upcast as the log's consumers get it, so a subclass matches on classes, never on
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -43,6 +46,27 @@ def _fields(payload: Contract, actor: Actor, cause: Any) -> dict[str, Any]:
     }
 
 
+_decided = threading.local()  # the model of the event being recorded right now
+
+
+@contextlib.contextmanager
+def _deciding(model: Contract, stored: dict) -> Iterator[None]:
+    """While an event is recorded, `when` gets the model in hand instead of one validated
+    again from the dict just dumped from it (registration's hot path)."""
+    _decided.pair = (stored, model)
+    try:
+        yield
+    finally:
+        _decided.pair = None
+
+
+def _as_model(event_type: str, version: int, payload: dict) -> Contract:
+    pair = getattr(_decided, "pair", None)
+    if pair is not None and pair[0] is payload:
+        return pair[1]
+    return typed(event_type, version, payload)
+
+
 class AppealAggregate(Aggregate):
     """Subclasses implement `when(event)` to evolve their state."""
 
@@ -64,7 +88,7 @@ class AppealAggregate(Aggregate):
 
         def apply(self, aggregate: AppealAggregate) -> None:
             aggregate.event_time = self.timestamp  # the library sets modified_on after apply
-            aggregate.when(typed(self.event_type, self.schema_version, self.payload))
+            aggregate.when(_as_model(self.event_type, self.schema_version, self.payload))
 
     class Started(Aggregate.Created):
         """Opened by an internal fact rather than a published event."""
@@ -88,7 +112,7 @@ class AppealAggregate(Aggregate):
         if facts is not None:
             self.note(facts)
         if event_type is not None:
-            self.when(typed(event_type, schema_version or 1, payload or {}))
+            self.when(_as_model(event_type, schema_version or 1, payload or {}))
 
     event_time = None  # time of the event being applied, inside when() (unannotated: the
     # library would make an annotated class attribute a constructor field)
@@ -106,8 +130,9 @@ class AppealAggregate(Aggregate):
     def open(cls, appeal_id: UUID, payload: Contract, actor: Actor, cause: Any = None,
              at: datetime | None = None) -> AppealAggregate:
         """Start the appeal's history in this service with its first published event."""
-        return cls._create(cls.Opened, id=appeal_id, timestamp=_utc(at),
-                           **_fields(payload, actor, cause))
+        fields = _fields(payload, actor, cause)
+        with _deciding(payload, fields["payload"]):
+            return cls._create(cls.Opened, id=appeal_id, timestamp=_utc(at), **fields)
 
     @classmethod
     def start(cls, appeal_id: UUID, facts: dict, at: datetime | None = None) -> AppealAggregate:
@@ -124,5 +149,6 @@ class AppealAggregate(Aggregate):
 
         `cause` (an Envelope) links causation and correlation.
         """
-        self.trigger_event(self.Recorded, timestamp=_utc(at),
-                           **_fields(payload, actor, cause))
+        fields = _fields(payload, actor, cause)
+        with _deciding(payload, fields["payload"]):
+            self.trigger_event(self.Recorded, timestamp=_utc(at), **fields)

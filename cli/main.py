@@ -158,7 +158,7 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
     """Стенд, все сервисы и демо под присмотром: упавший сервис перезапускается; Ctrl+C
     или SIGTERM останавливает всё (стенд остаётся)."""
     from cli.supervisor import Supervisor
-    from demo.runner import wait_for
+    from demo.runner import is_ready
 
     dev = _dev_stack()
     typer.echo(f"Kafka: {dev.kafka.up()}")
@@ -171,14 +171,12 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
     for name in SERVICES:
         supervisor.add(name, [sys.executable, "-m", "cli.main", "serve", name],
                        env=sla_env if name == "sla" else None)
-    try:
-        for name, child in zip(SERVICES, supervisor.children, strict=True):
-            wait_for(f"http://127.0.0.1:{settings.port_for(name)}", timeout=120,
-                     process=child.process)
-    except (RuntimeError, TimeoutError) as exc:
+    problem = supervisor.start_up(
+        lambda child: is_ready(f"http://127.0.0.1:{settings.port_for(child.name)}"), timeout=120)
+    if problem is not None:
         supervisor.stop()
-        typer.echo(f"Ошибка: {exc}", err=True)
-        raise typer.Exit(2) from None
+        typer.echo(f"Ошибка: {problem}", err=True)
+        raise typer.Exit(2)
     typer.echo("\nМЦУ запущен (упавший сервис перезапускается сам):")
     for name in SERVICES:
         base = f"http://127.0.0.1:{settings.port_for(name)}"

@@ -98,6 +98,25 @@ class Supervisor:
                 child.restarts += 1
                 self.say(f"{child.name}: перезапущен (pid {child.process.pid})")
 
+    def start_up(self, ready: Callable[[Child], bool], timeout: float,
+                 poll: float = 0.5) -> str | None:
+        """Supervise until every child is ready: one that dies meanwhile is restarted as it
+        would be later (only a refused configuration stops the start). Returns what went
+        wrong, in Russian, or None."""
+        deadline = time.monotonic() + timeout
+        waiting = list(self.children)
+        while True:
+            self.watch_once()
+            if self.refused is not None:
+                return (f"{self.refused.name}: настройки отклонены (код {CONFIG_ERROR}) —"
+                        " см. сообщение выше")
+            waiting = [c for c in waiting if not (c.alive and ready(c))]
+            if not waiting:
+                return None
+            if time.monotonic() > deadline:
+                return f"сервис {waiting[0].name} не готов за {timeout:.0f} с"
+            time.sleep(poll)
+
     def run(self, poll: float = 0.5) -> int:
         """Supervise until told to stop (SIGTERM, SIGINT) or a child refuses its settings;
         returns the exit code for the supervisor."""

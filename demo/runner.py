@@ -120,16 +120,21 @@ class ChannelSender:
         return delivered
 
 
+def is_ready(url: str) -> bool:
+    """Whether the service at `url` says it is ready (its start-up work done)."""
+    try:
+        return httpx.get(f"{url}/health/ready", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def wait_for(url: str, timeout: float = 60, process: subprocess.Popen | None = None) -> None:
     """Until the service at `url` is ready; fails early when its `process` has exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"сервис {url} завершился с кодом {process.returncode}")
-        try:
-            if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
+        if is_ready(url):
+            return
         time.sleep(0.5)
     raise TimeoutError(f"сервис {url} не готов за {timeout:.0f} с")

@@ -176,3 +176,36 @@ def test_a_log_with_another_partition_count_ends_the_service_with_exit_2(tmp_pat
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr[-2000:]
     assert "MCU_LOG_PARTITIONS" in done.stderr and "разделов 2, а в настройках 3" in done.stderr
+
+
+def test_a_service_that_dies_during_start_up_is_restarted_and_a_refusal_stops_the_start(tmp_path):
+    """`mcu run`'s start: a child killed before it is ready comes back (a SIGKILL at that
+    moment once stopped the whole stack); one that refuses its settings ends the start."""
+    from cli.supervisor import Supervisor
+
+    said: list[str] = []
+    flaky = tmp_path / "first-start"
+    supervisor = Supervisor(say=said.append)
+    # dies by SIGKILL the first time, then stays up and ready
+    supervisor.add("flaky", [sys.executable, "-c", (
+        "import os, pathlib, signal, time\n"
+        f"p = pathlib.Path({str(flaky)!r})\n"
+        "if not p.exists():\n"
+        "    p.touch(); os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"pathlib.Path({str(tmp_path / 'ready')!r}).touch(); time.sleep(60)\n")])
+    try:
+        problem = supervisor.start_up(lambda c: (tmp_path / "ready").exists(), timeout=20,
+                                      poll=0.1)
+        assert problem is None
+        assert supervisor.children[0].restarts == 1
+        assert any("flaky: процесс завершился (сигнал SIGKILL), перезапуск" in s for s in said)
+    finally:
+        supervisor.stop()
+
+    refusing = Supervisor(say=said.append)
+    refusing.add("strict", [sys.executable, "-c", "raise SystemExit(2)"])
+    try:
+        assert refusing.start_up(lambda c: False, timeout=20, poll=0.1) == (
+            "strict: настройки отклонены (код 2) — см. сообщение выше")
+    finally:
+        refusing.stop()

@@ -27,13 +27,10 @@ def problem_detail(response: httpx.Response) -> str:
 def reference_directory():
     """The deployment's directory (MCU_ROUTING_DIRECTORY, else the shipped one), for its
     time zone and its people. Only read: no door opens, so demo tokens do not matter."""
-    from kit.directory import SHIPPED_DIRECTORY, load_directory
-    from kit.reference_files import named_by
     from kit.settings import Settings
+    from kit.staff import read_directory
 
-    path = Settings().routing_directory or SHIPPED_DIRECTORY
     try:
-        with named_by("MCU_ROUTING_DIRECTORY", path):
-            return load_directory(path)[0]
+        return read_directory(Settings())[0]
     except ValueError as exc:
         fail(str(exc))

@@ -72,14 +72,15 @@ def record(app, name: str, data: dict) -> tuple[Revisions, bool]:
     raise RuntimeError(f"revision of {name} could not be recorded: the store keeps changing")
 
 
-def record_changes(app, files: dict[str, dict]) -> list[str]:
-    """Record each named file's data; what changed, in Russian, for the start-up log."""
-    changes = []
+def record_changes(app, files: dict[str, dict]) -> tuple[list[str], dict[str, Revisions]]:
+    """Record each named file's data; what changed, in Russian, for the start-up log, and
+    each file's current record (its number names the version decisions cite)."""
+    changes, records = [], {}
     for name, data in files.items():
-        current, changed = record(app, name, data)
+        records[name], changed = record(app, name, data)
         if changed:
-            changes.append(f"{name}: версия {current.number} ({current.digest})")
-    return changes
+            changes.append(f"{name}: версия {records[name].number} ({records[name].digest})")
+    return changes, records
 
 
 def history(app, name: str) -> list[dict]:

@@ -19,12 +19,20 @@ from kit.reference_files import named_by
 from kit.settings import Settings
 
 
-def directory_file(settings: Settings) -> tuple[Directory, dict]:
+def read_directory(settings: Settings) -> tuple[Directory, dict]:
     """The deployment's directory (`MCU_ROUTING_DIRECTORY`, else the shipped demo) and its
-    data as read; a broken file stops the service at start with the setting named."""
+    data as read; a missing or broken file is a ConfigError naming the setting. Only read:
+    for a door, `directory_file` also refuses demo tokens outside demo mode."""
     path = settings.routing_directory or SHIPPED_DIRECTORY
     with named_by("MCU_ROUTING_DIRECTORY", path):
-        directory, data = load_directory(path)
+        return load_directory(path)
+
+
+def directory_file(settings: Settings) -> tuple[Directory, dict]:
+    """The directory for a service's staff doors: a broken file stops the service at start
+    with the setting named, demo tokens outside demo mode too."""
+    directory, data = read_directory(settings)
+    path = settings.routing_directory or SHIPPED_DIRECTORY
     demo.check_directory(settings, path, SHIPPED_DIRECTORY,
                          ((p.id, p.token_sha256) for p in directory.people.values()))
     return directory, data

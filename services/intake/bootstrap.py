@@ -103,7 +103,7 @@ def build(settings: Settings | None = None) -> Service:
                             classifier=registration_classifier(settings),
                             redactor=redactor())
     rubricator_data = app.classifier.rubricator.data.model_dump(mode="json")
-    for change in revisions.record_changes(app, {"rubricator": rubricator_data}):
+    for change in revisions.record_changes(app, {"rubricator": rubricator_data})[0]:
         log.info(change)
     return service(settings, app, keys, directory, RoutingScope(settings.routing_address))
 

@@ -65,10 +65,9 @@ class RoutingApplication(ServiceApplication):
     # -- reference data ------------------------------------------------------------------
     def record_reference(self, directory_data: dict, rules_data: dict) -> list[str]:
         """Record the directory and the autorules if changed; rules take the revision number."""
-        changes = revisions.record_changes(self, {"directory": directory_data,
-                                                  "autorules": rules_data})
-        self.rules = replace(self.rules, version=revisions.record(self, "autorules",
-                                                                  rules_data)[0].number)
+        changes, records = revisions.record_changes(self, {"directory": directory_data,
+                                                           "autorules": rules_data})
+        self.rules = replace(self.rules, version=records["autorules"].number)
         return changes
 
     # -- reaction to the log -----------------------------------------------------------------

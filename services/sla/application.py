@@ -76,7 +76,7 @@ class SlaApplication(ServiceApplication):
     # -- reference revisions --------------------------------------------------------------
     def record_policy(self, policy_data: dict) -> list[str]:
         """Record the policy file's data if new or changed (what changed, in Russian)."""
-        return revisions.record_changes(self, {"policy": policy_data})
+        return revisions.record_changes(self, {"policy": policy_data})[0]
 
     def record_calendar(self) -> list[str]:
         """Record each loaded year that is new or changed; returns what changed, in Russian."""

@@ -7,7 +7,7 @@ contract events on the aggregate. Nothing here reads a clock or does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -69,17 +69,15 @@ class Timer:
     stage: DeadlineStage
 
     @property
-    def key(self) -> str:  # for people and logs
-        return f"{type(self).__name__.lower()}:{self.stage}"
+    def key(self) -> str:
+        """For people and logs: remind:answer:2wd, breach:answer, escalate:answer:3, …"""
+        extra = [str(getattr(self, f.name)) for f in fields(self)[2:]]
+        return ":".join([type(self).__name__.lower(), str(self.stage), *extra])
 
 
 @dataclass(frozen=True)
 class Remind(Timer):
     offset: Term
-
-    @property
-    def key(self) -> str:
-        return f"remind:{self.stage}:{self.offset}"
 
 
 @dataclass(frozen=True)
@@ -90,10 +88,6 @@ class Breach(Timer):
 @dataclass(frozen=True)
 class Escalate(Timer):
     level: int
-
-    @property
-    def key(self) -> str:
-        return f"escalate:{self.stage}:{self.level}"
 
 
 @dataclass(frozen=True)

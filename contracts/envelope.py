@@ -46,6 +46,11 @@ class Envelope(Contract):
     seq: int = Field(ge=1, description="Position in the producer's history of this appeal")
     occurred_at: AwareDatetime = Field(description="When it happened, UTC")
     producer: NonEmpty = Field(description="Service that wrote the event")
+    municipality: str | None = Field(
+        default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+        description="The municipality (МЦУ) the appeal belongs to, its id in the deployment;"
+        " also the Kafka header `municipality`. Every event written since tenancy has it;"
+        " an older one has none and belongs to the deployment's `legacy_municipality`")
     causation_id: uuid.UUID | None = Field(default=None, description="Event that caused this one")
     correlation_id: uuid.UUID | None = Field(default=None, description="The appeal's whole story")
     actor: Actor = Field(description="Who did it: a person with a role, or a system rule")

@@ -35,6 +35,11 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     APPLICANT = "applicant"
     SYSTEM = "system"
+    # a region's staff (ЦУР): they see the region's municipalities
+    REGIONAL_CURATOR = "regional_curator"
+    REGIONAL_ANALYST = "regional_analyst"
+    REGIONAL_AUDITOR = "regional_auditor"
+    DEPLOYMENT_ADMINISTRATOR = "deployment_administrator"  # manages the tree, not appeals
 
 
 class ReworkCriterion(StrEnum):

@@ -33,10 +33,12 @@ def _utc(at: datetime | None) -> datetime | None:
     return at.astimezone(UTC)
 
 
-def _fields(payload: Contract, actor: Actor, cause: Any) -> dict[str, Any]:
+def _fields(payload: Contract, actor: Actor, cause: Any, municipality: str | None
+            ) -> dict[str, Any]:
     event_type = event_type_of(payload)
     spec = spec_for(event_type)
     return {
+        "municipality": municipality,
         "event_type": event_type,
         "schema_version": spec.latest_version,
         "payload": payload.model_dump(mode="json"),
@@ -77,6 +79,7 @@ class AppealAggregate(Aggregate):
         actor: dict
         causation_id: UUID | None
         correlation_id: UUID | None
+        municipality: str | None = None  # the appeal's (absent in events stored before it)
 
     class Recorded(Aggregate.Event):
         event_type: str
@@ -85,15 +88,19 @@ class AppealAggregate(Aggregate):
         actor: dict
         causation_id: UUID | None
         correlation_id: UUID | None
+        municipality: str | None = None  # the appeal's (absent in events stored before it)
 
         def apply(self, aggregate: AppealAggregate) -> None:
             aggregate.event_time = self.timestamp  # the library sets modified_on after apply
+            if aggregate.municipality is None:
+                aggregate.municipality = self.municipality
             aggregate.when(_as_model(self.event_type, self.schema_version, self.payload))
 
     class Started(Aggregate.Created):
         """Opened by an internal fact rather than a published event."""
 
         facts: dict
+        municipality: str | None = None
 
     class Noted(Aggregate.Event):
         """A fact the service keeps for itself (e.g. who the executor is); not published."""
@@ -107,13 +114,15 @@ class AppealAggregate(Aggregate):
     def __init__(self, event_type: str | None = None, schema_version: int | None = None,
                  payload: dict | None = None, actor: dict | None = None,
                  causation_id: UUID | None = None, correlation_id: UUID | None = None,
-                 facts: dict | None = None):
+                 facts: dict | None = None, municipality: str | None = None):
+        self.municipality = municipality
         self.initialize()
         if facts is not None:
             self.note(facts)
         if event_type is not None:
             self.when(_as_model(event_type, schema_version or 1, payload or {}))
 
+    municipality = None  # the appeal's municipality in the deployment (None: before tenancy)
     event_time = None  # time of the event being applied, inside when() (unannotated: the
     # library would make an annotated class attribute a constructor field)
 
@@ -128,16 +137,20 @@ class AppealAggregate(Aggregate):
 
     @classmethod
     def open(cls, appeal_id: UUID, payload: Contract, actor: Actor, cause: Any = None,
-             at: datetime | None = None) -> AppealAggregate:
-        """Start the appeal's history in this service with its first published event."""
-        fields = _fields(payload, actor, cause)
+             at: datetime | None = None, municipality: str | None = None) -> AppealAggregate:
+        """Start the appeal's history in this service with its first published event; the
+        appeal's municipality is given, else the causing envelope's."""
+        fields = _fields(payload, actor, cause, municipality or getattr(cause, "municipality",
+                                                                        None))
         with _deciding(payload, fields["payload"]):
             return cls._create(cls.Opened, id=appeal_id, timestamp=_utc(at), **fields)
 
     @classmethod
-    def start(cls, appeal_id: UUID, facts: dict, at: datetime | None = None) -> AppealAggregate:
+    def start(cls, appeal_id: UUID, facts: dict, at: datetime | None = None,
+              municipality: str | None = None) -> AppealAggregate:
         """Start the appeal's history in this service with internal facts only."""
-        return cls._create(cls.Started, id=appeal_id, facts=facts, timestamp=_utc(at))
+        return cls._create(cls.Started, id=appeal_id, facts=facts, timestamp=_utc(at),
+                           municipality=municipality)
 
     def remember(self, facts: dict, at: datetime | None = None) -> None:
         """Keep internal facts; they stay in this service's store."""
@@ -149,6 +162,7 @@ class AppealAggregate(Aggregate):
 
         `cause` (an Envelope) links causation and correlation.
         """
-        fields = _fields(payload, actor, cause)
+        fields = _fields(payload, actor, cause, self.municipality
+                         or getattr(cause, "municipality", None))
         with _deciding(payload, fields["payload"]):
             self.trigger_event(self.Recorded, timestamp=_utc(at), **fields)

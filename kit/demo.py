@@ -29,12 +29,14 @@ def check_directory(settings: Settings, path: Path, shipped: Path,
     if settings.demo:
         return
     if path.resolve() == shipped.resolve():
-        raise ConfigError("MCU_ROUTING_DIRECTORY не задан: встроенный справочник —"
-                          " демонстрационный (вымышленные сотрудники с известными"
-                          " токенами). Укажите справочник муниципалитета " + DEMO_HINT)
+        raise ConfigError("MCU_DEPLOYMENT не задан: встроенное развёртывание —"
+                          " демонстрационное (вымышленные сотрудники с известными"
+                          " токенами). Укажите файл развёртывания (MCU_DEPLOYMENT) или"
+                          " справочник одного муниципалитета (MCU_ROUTING_DIRECTORY) "
+                          + DEMO_HINT)
     demo = sorted(pid for pid, digest in tokens if digest == demo_token_sha256(pid))
     if demo:
-        raise ConfigError(f"MCU_ROUTING_DIRECTORY: у сотрудников {', '.join(demo[:5])}"
+        raise ConfigError(f"справочник {path}: у сотрудников {', '.join(demo[:5])}"
                           f"{' и других' if len(demo) > 5 else ''} демо-токены «demo-<id>»:"
                           " выпустите настоящие (mcu staff token <id> --directory ФАЙЛ) "
                           + DEMO_HINT)

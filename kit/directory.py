@@ -20,8 +20,10 @@ from kit.reference_files import ReferenceFileError, Strict, check_zone, load_yam
 from kit.reference_files import problems as problems_of
 from kit.validation import EMAIL
 
-SHIPPED_DIRECTORY = Path(__file__).resolve().parent / "data" / "directory.yaml"  # the demo
+SHIPPED_DIRECTORY = (Path(__file__).resolve().parent / "data" / "demo" / "konstantinovsky"
+                     / "directory.yaml")  # the demo deployment's first municipality
 
+DEFAULT_ID = "municipality"  # a directory that names no id (one municipality, no deployment)
 MCU = "mcu"  # the MCU itself: its coordinators' queue receives what no autorule routes
 
 
@@ -49,6 +51,8 @@ class Person:
     token_sha256: str | None = None
     token_expires: date | None = None  # the token opens no door after this day (UTC)
     channels: frozenset[str] = frozenset()  # a channel's integration: the channels it speaks for
+    municipality: str | None = None  # whose staff: None for a region's or the deployment's
+    region: str | None = None
 
     def token_expired(self, today: date) -> bool:
         return self.token_expires is not None and today > self.token_expires
@@ -68,6 +72,8 @@ class Directory:
     organizations: dict[str, Organization]
     people: dict[str, Person]
     blocks: dict[str, Block] = field(default_factory=dict)
+    id: str = DEFAULT_ID  # the municipality's id in the deployment (and on every event)
+    region: str = ""
 
     @cached_property
     def _by_token_sha256(self) -> dict[str, Person]:
@@ -134,6 +140,7 @@ class _Block(Strict):
 
 
 class _DirectoryFile(Strict):
+    id: str = Field(default=DEFAULT_ID, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     municipality: str
     timezone: str
     organizations: list[_Org]
@@ -146,8 +153,15 @@ class _DirectoryFile(Strict):
         return check_zone(value)
 
 
-def parse_directory(data: object, source: str = "справочник") -> Directory:
-    """The directory from the file's parsed YAML, every problem named in Russian."""
+def parse_directory(data: object, source: str = "справочник", *,
+                    municipality_id: str | None = None, region: str = "") -> Directory:
+    """The directory from the file's parsed YAML, every problem named in Russian; in a
+    deployment, `municipality_id` and `region` are the tree's (a file's own id must agree)."""
+    if municipality_id and isinstance(data, dict):
+        if data.get("id", municipality_id) != municipality_id:
+            raise ReferenceFileError(source, [f"id: {data['id']!r} расходится с файлом "
+                                              f"развёртывания ({municipality_id})"])
+        data = {**data, "id": municipality_id}
     try:
         raw = _DirectoryFile.model_validate(data)
     except ValidationError as exc:
@@ -156,12 +170,16 @@ def parse_directory(data: object, source: str = "справочник") -> Direc
             for o in raw.organizations}
     people = {p.id: Person(p.id, p.name, p.organization, frozenset(p.roles), p.email,
                            p.token_sha256, p.token_expires,
-                           frozenset(c.value for c in p.channels)) for p in raw.people}
+                           frozenset(c.value for c in p.channels), raw.id, region or None)
+              for p in raw.people}
     found = [f"организация {o.id}: неизвестная вышестоящая {o.parent}"
              for o in orgs.values() if o.parent and o.parent not in orgs]
     found += _cycles(orgs)
     found += [f"сотрудник {p.id}: неизвестная организация {p.organization}"
               for p in people.values() if p.organization not in orgs]
+    found += [f"организация {MCU}: в справочнике нет самого МЦУ (вид mcu) — очередь "
+              "координаторов МЦУ получает то, что не разобрали авторубрики"
+              ] if orgs.get(MCU, Organization(MCU, "", "")).kind != "mcu" else []
     found += [f"сотрудник {p.id}: у интеграции канала (роль applicant) не указаны channels"
               for p in people.values() if Role.APPLICANT in p.roles and not p.channels]
     found += [f"блок «{name}»: неизвестный сотрудник {who}"
@@ -172,7 +190,8 @@ def parse_directory(data: object, source: str = "справочник") -> Direc
     if found:
         raise ReferenceFileError(source, found)
     return Directory(raw.municipality, raw.timezone, orgs, people,
-                     {name: Block(name, b.curator, b.lead) for name, b in raw.blocks.items()})
+                     {name: Block(name, b.curator, b.lead) for name, b in raw.blocks.items()},
+                     raw.id, region)
 
 
 def _cycles(orgs: dict[str, Organization]) -> list[str]:

@@ -59,6 +59,7 @@ def envelope_of(producer: str, domain_event: Any) -> Envelope | None:
         seq=seq,
         occurred_at=domain_event.timestamp.astimezone(UTC),
         producer=producer,
+        municipality=getattr(domain_event, "municipality", None),
         causation_id=domain_event.causation_id,
         correlation_id=domain_event.correlation_id or appeal_id,
         actor=domain_event.actor,
@@ -131,6 +132,7 @@ class OutboxRelay(StoreFollower):
                     headers=[
                         ("event_type", envelope.event_type.encode()),
                         ("producer", self.producer_name.encode()),
+                        ("municipality", (envelope.municipality or "").encode()),
                         ("notification_id", str(notification.id).encode()),
                     ],
                 ))

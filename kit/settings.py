@@ -79,8 +79,13 @@ class Settings(BaseSettings):
     repeat_window_days: int = Field(default=30, ge=1)
     intake_rubricator: Path | None = Field(default=None, description="Default: shipped demo")
     intake_model: Path | None = Field(default=None, description="Trained model dir; none: rules")
+    deployment: Path | None = Field(
+        default=None, description="The deployment's tree (regions, municipalities, each with "
+        "its directory, autorules, policy and channels); default: the demo deployment, or one"
+        " municipality of MCU_ROUTING_DIRECTORY when that is set")
     routing_directory: Path | None = Field(
-        default=None, description="Staff directory of every service's staff door; default: demo")
+        default=None, description="One municipality's staff directory (a deployment of one, "
+        "without MCU_DEPLOYMENT)")
     routing_url: str = Field(default="", description="Routing's HTTP address, asked by intake's"
                              " and SLA's staff doors whose appeal it is; empty:"
                              " http://127.0.0.1:8002")

@@ -13,10 +13,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from contracts.vocabulary import Role
 from kit import demo
+from kit.deployment import SHIPPED_DEPLOYMENT, Deployment, load_deployment, single
 from kit.directory import SHIPPED_DIRECTORY, Directory, Person, load_directory
 from kit.problems import Problem, send_problem
 from kit.reference_files import named_by
-from kit.settings import Settings
+from kit.settings import ConfigError, Settings
 
 
 def read_directory(settings: Settings) -> tuple[Directory, dict]:
@@ -26,6 +27,40 @@ def read_directory(settings: Settings) -> tuple[Directory, dict]:
     path = settings.routing_directory or SHIPPED_DIRECTORY
     with named_by("MCU_ROUTING_DIRECTORY", path):
         return load_directory(path)
+
+
+def read_deployment(settings: Settings) -> Deployment:
+    """The deployment's tree: `MCU_DEPLOYMENT`; else one municipality of
+    `MCU_ROUTING_DIRECTORY` (its autorules and policy from their own settings); else the
+    shipped demo deployment. A missing or broken file is a ConfigError naming the setting."""
+    singles = [name for name, value in (
+        ("MCU_ROUTING_DIRECTORY", settings.routing_directory),
+        ("MCU_ROUTING_AUTORULES", settings.routing_autorules),
+        ("MCU_SLA_POLICY", settings.sla_policy)) if value is not None]
+    if settings.deployment is not None:
+        if singles:
+            raise ConfigError(f"{', '.join(singles)} задан вместе с MCU_DEPLOYMENT: в "
+                              "развёртывании справочник, автоправила и политику сроков "
+                              "каждого муниципалитета называет файл развёртывания")
+        with named_by("MCU_DEPLOYMENT", settings.deployment):
+            return load_deployment(settings.deployment)
+    if singles:
+        directory, data = read_directory(settings)
+        return single(directory, data, settings.routing_autorules, settings.sla_policy)
+    return load_deployment(SHIPPED_DEPLOYMENT)
+
+
+def deployment_of(settings: Settings) -> Deployment:
+    """The deployment for a service's staff doors: outside demo mode the shipped demo
+    deployment and demo tokens are refused at start, naming the setting."""
+    deployment = read_deployment(settings)
+    if deployment.source is None:  # one municipality of its directory
+        path, shipped = settings.routing_directory or SHIPPED_DIRECTORY, SHIPPED_DIRECTORY
+    else:
+        path, shipped = settings.deployment or SHIPPED_DEPLOYMENT, SHIPPED_DEPLOYMENT
+    demo.check_directory(settings, path, shipped,
+                         ((p.id, p.token_sha256) for p in deployment.people.values()))
+    return deployment
 
 
 def directory_file(settings: Settings) -> tuple[Directory, dict]:
@@ -48,8 +83,9 @@ _BEARER = HTTPBearer(auto_error=False, scheme_name="staffToken",
                      description="Токен сотрудника из справочника (в демо: demo-<id>)")
 
 
-def caller(directory: Directory) -> Callable[..., Person]:
-    """A FastAPI dependency: the calling person, or 401 `unauthorized`."""
+def caller(directory: Directory | Deployment) -> Callable[..., Person]:
+    """A FastAPI dependency: the calling person (of the directory or anywhere in the
+    deployment), or 401 `unauthorized`."""
 
     def person(credentials: Annotated[HTTPAuthorizationCredentials | None,
                                       Depends(_BEARER)]) -> Person:
@@ -83,7 +119,7 @@ class StaffTokenFirst:
     under `prefix`) without a token of the directory gets 401 before a byte of it is
     parsed; the door's own dependency still decides (expiry, roles)."""
 
-    def __init__(self, app, directory: Directory, prefix: str = "/api/v1/"):
+    def __init__(self, app, directory: Directory | Deployment, prefix: str = "/api/v1/"):
         self.app = app
         self.directory = directory
         self.prefix = prefix

@@ -17,6 +17,7 @@ from contracts.events import routing as rt
 from contracts.events import workflow as wf
 from contracts.vocabulary import Channel, DeadlineStage, Kind
 from kit.clock import Clock, SystemClock
+from kit.deployment import Deployment
 from kit.unit_of_work import UnitOfWork
 from kit.privacy import Redactor
 from kit.stores import ServiceApplication
@@ -53,6 +54,14 @@ class RegistrationRefused(ValueError):
         self.errors = errors
 
 
+# what names the municipality in each channel's items (the others: the form, the operator)
+CHANNEL_ADDRESSEE = {Channel.POS: "pos", Channel.INCIDENT: "incident", Channel.EMAIL: "email",
+                     Channel.OPEN311: "open311"}
+ADDRESSEE_RU = {Channel.POS: "в сообщении ПОС нет организации-получателя (organization_id)",
+                Channel.INCIDENT: "в строке выгрузки пуста колонка «Муниципалитет»",
+                Channel.EMAIL: "у письма нет адресата (To)",
+                Channel.OPEN311: "в запросе Open311 нет jurisdiction_id"}
+
 MAX_SUBJECT = AppealRegistered.model_fields["subject"].metadata[0].max_length
 
 
@@ -67,6 +76,7 @@ class _Draft:
     applicant_id: UUID | None
     classification: Classification
     repeat_key: UUID | None
+    municipality: str
 
 
 class IntakeApplication(ServiceApplication):
@@ -75,8 +85,10 @@ class IntakeApplication(ServiceApplication):
     def __init__(self, env: dict | None = None, clock: Clock | None = None,
                  vault: PersonalDataVault | None = None,
                  repeat_window: timedelta = timedelta(days=30), *,
-                 classifier: RegistrationClassifier, redactor: Redactor):
+                 classifier: RegistrationClassifier, redactor: Redactor,
+                 deployment: Deployment):
         super().__init__(env)
+        self.deployment = deployment
         self.redactor = redactor
         self.clock = clock or SystemClock()
         self.classifier = classifier
@@ -106,10 +118,12 @@ class IntakeApplication(ServiceApplication):
             if appeal_id not in stored:
                 fresh.setdefault(appeal_id, command)  # a second copy in the batch: duplicate
         failed: dict[UUID, Exception] = {}
-        texts = self._each(fresh, failed, lambda a, c: self._text(c))
+        addressed = self._each(fresh, failed, lambda a, c: self._municipality(c))
+        texts = self._each({a: fresh[a] for a in addressed}, failed,
+                           lambda a, c: self._text(c))
         applicants = self._keep_personal_data({a: fresh[a] for a in texts}, texts)
         drafts = self._each(texts, failed, lambda a, text: self._draft(
-            fresh[a], text, applicants.get(a)))
+            fresh[a], text, applicants.get(a), addressed[a]))
         indexes = self._repeat_indexes({d.repeat_key for d in drafts.values()} - {None})
         new = self._each(drafts, failed, lambda a, d: self._open(a, fresh[a], d, indexes))
         if new:
@@ -146,6 +160,29 @@ class IntakeApplication(ServiceApplication):
                 failed[appeal_id] = exc
         return done
 
+    def _municipality(self, command: RegisterAppeal) -> str:
+        """The municipality the item is addressed to: named by the form or the operator,
+        else found by what its channel calls the addressee; never guessed (refused)."""
+        d = self.deployment
+        if command.municipality:
+            if command.municipality in d.municipalities:
+                return command.municipality
+            raise RegistrationRefused([{
+                "field": "municipality", "type": "unknown_municipality",
+                "reason": f"муниципалитета «{command.municipality}» нет в развёртывании"}])
+        channel = CHANNEL_ADDRESSEE.get(command.channel)
+        found = d.by_channel(channel, command.addressed_to) if channel else None
+        if found is not None:
+            return found
+        if d.single is not None:
+            return d.single.id
+        what = (f"«{command.addressed_to}» не относится ни к одному муниципалитету "
+                "развёртывания") if command.addressed_to else (
+            "не указан муниципалитет: " + ADDRESSEE_RU.get(command.channel, "укажите municipality"))
+        raise RegistrationRefused([{"field": "municipality" if not command.addressed_to
+                                    else "addressed_to", "type": "unknown_municipality",
+                                    "reason": what}])
+
     def _text(self, command: RegisterAppeal) -> tuple[str | None, str]:
         """Subject and text with personal data masked, checked again: masking may
         lengthen them (before the vault keeps anything of the person)."""
@@ -179,7 +216,7 @@ class IntakeApplication(ServiceApplication):
         return {a: pseudonym for a, pseudonym in kept.items() if a in identified}
 
     def _draft(self, command: RegisterAppeal, masked: tuple[str | None, str],
-               applicant_id: UUID | None) -> _Draft:
+               applicant_id: UUID | None, municipality: str) -> _Draft:
         kind = Kind.OFFICIAL if command.federal_law_59 else command.kind
         subject, text = masked
         classification = self.classifier.classify(kind, text, subject, command.topic,
@@ -187,9 +224,11 @@ class IntakeApplication(ServiceApplication):
         key = None
         if applicant_id is not None and classification.topic:
             key = repeat_key(applicant_id, classification.topic,
-                             classification.territory or "")
+                             classification.territory or "",
+                             None if municipality == self.deployment.legacy_municipality
+                             else municipality)
         return _Draft(kind, command.received_at or self.clock.now(), subject, text,
-                      applicant_id, classification, key)
+                      applicant_id, classification, key, municipality)
 
     def _open311_days(self, requests: list[tuple[RegisterAppeal, _Draft]]) -> list[Open311Day]:
         """The day indexes of the batch's Open311 requests, each request added to its day
@@ -252,7 +291,8 @@ class IntakeApplication(ServiceApplication):
             classification=classification,
         )
         appeal = IntakeAppeal.open(appeal_id, payload,
-                                   Actor.system(f"intake/{command.channel.value}"))
+                                   Actor.system(f"intake/{command.channel.value}"),
+                                   municipality=draft.municipality)
         if index is not None:
             index.add(str(appeal_id), draft.received_at.isoformat())
         elif key is not None:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import base64
 import logging
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from kit import demo, revisions
-from kit.directory import Directory
+from kit.deployment import Deployment
 from kit.privacy import redactor
 from kit.reference_files import named_by
 from kit.runtime import Service
 from kit.scope import RoutingScope
 from kit.settings import ConfigError, Settings
-from kit.staff import directory_of
+from kit.staff import deployment_of
 from kit.stores import store_environment
 from services.intake.application import IntakeApplication
 from services.intake.classification import rubricator
@@ -96,27 +95,27 @@ BODY_LIMITS = {"/api/v1/appeals": 256 * 1024, "/api/v1/channels/pos/": 256 * 102
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
-    keys, directory = channel_keys(settings), directory_of(settings)  # refused before any store
+    keys, deployment = channel_keys(settings), deployment_of(settings)  # refused before any store
     vault = open_vault(settings)
     app = IntakeApplication(env=store_environment("intake", settings), vault=vault,
                             repeat_window=timedelta(days=settings.repeat_window_days),
                             classifier=registration_classifier(settings),
-                            redactor=redactor())
+                            redactor=redactor(), deployment=deployment)
     rubricator_data = app.classifier.rubricator.data.model_dump(mode="json")
     for change in revisions.record_changes(app, {"rubricator": rubricator_data})[0]:
         log.info(change)
-    return service(settings, app, keys, directory, RoutingScope(settings.routing_address))
+    return service(settings, app, keys, RoutingScope(settings.routing_address))
 
 
 def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
-            directory: Directory, scope: RoutingScope) -> Service:
+            scope: RoutingScope) -> Service:
     """The intake service around its application: its doors and what guards them."""
     batcher = RegistrationBatcher(app)  # one group commit behind every channel's door
     services = open311.services_of(app.classifier.rubricator.data)
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(keys, batcher, ZoneInfo(directory.timezone)),
-                            open311_http.router(app, keys, batcher, services, directory),
-                            vault_http.router(app.vault, directory, scope)],
+                   routers=[router(keys, batcher, app.deployment),
+                            open311_http.router(app, keys, batcher, services, app.deployment),
+                            vault_http.router(app.vault, app.deployment, scope)],
                    title_ru="МЦУ: приём обращений", on_close=app.vault.close,
                    http_workers_allowed=True, body_limits=BODY_LIMITS,
                    middleware=[(ChannelKeyFirst, {"keys": keys})],

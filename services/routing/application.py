@@ -17,6 +17,7 @@ from contracts.vocabulary import STATUS_RU, Role
 from kit import metrics, revisions
 from kit.clock import Clock, SystemClock
 from kit.unit_of_work import UnitOfWork
+from kit.deployment import Deployment
 from kit.directory import Directory, Person
 from kit.stores import ServiceApplication
 from services.routing.domain import commands as cmd
@@ -44,41 +45,62 @@ class QueueItem:
     topic: str
     territory: str
     channel: str = ""
+    municipality: str = ""
 
 
 class RoutingApplication(ServiceApplication):
     name = "routing"
 
-    def __init__(self, env: dict | None = None, *, directory: Directory, rules: RuleBook,
-                 clock: Clock | None = None):
+    def __init__(self, env: dict | None = None, *, deployment: Deployment,
+                 rules: dict[str, RuleBook], clock: Clock | None = None):
         super().__init__(env)
-        self.directory = directory
-        self.rules = rules
-        self.zone = ZoneInfo(directory.timezone)
+        self.deployment = deployment
+        self.rules = rules  # municipality -> its autorules
         self.clock = clock or SystemClock()
         # who is waited for -> the appeals waiting for them, with the order they began to
-        self._waiting: dict[tuple[str, str], dict[UUID, tuple[int, QueueItem]]] = {}
-        self._keys: dict[UUID, tuple[str, str]] = {}  # appeal -> its key in `_waiting`
+        self._waiting: dict[tuple[str, str, str], dict[UUID, tuple[int, QueueItem]]] = {}
+        self._keys: dict[UUID, tuple[str, str, str]] = {}  # appeal -> its key in `_waiting`
         self._order = 0
         self._queue_lock = threading.Lock()
 
     # -- reference data ------------------------------------------------------------------
-    def record_reference(self, directory_data: dict, rules_data: dict) -> list[str]:
-        """Record the directory and the autorules if changed; rules take the revision number."""
-        changes, records = revisions.record_changes(self, {"directory": directory_data,
-                                                           "autorules": rules_data})
-        self.rules = replace(self.rules, version=records["autorules"].number)
+    def record_reference(self, rules_data: dict[str, dict]) -> list[str]:
+        """Record each municipality's directory and autorules if changed; its rules take
+        their revision's number."""
+        files, name = {}, self.deployment.revision_name
+        for m in self.deployment.municipalities.values():
+            files[name("directory", m.id)] = m.directory_data
+            files[name("autorules", m.id)] = rules_data[m.id]
+        changes, records = revisions.record_changes(self, files)
+        self.rules = {m: replace(book, version=records[name("autorules", m)].number)
+                      for m, book in self.rules.items()}
         return changes
+
+    def directory_of(self, workflow: Workflow) -> Directory:
+        """The directory of the appeal's municipality."""
+        return self.deployment.directory_of(workflow.municipality)
+
+    def zone_of(self, workflow: Workflow) -> ZoneInfo:
+        return ZoneInfo(self.deployment.municipality(workflow.municipality).timezone)
+
+    def reachable(self, appeal_id: UUID, person: Person) -> Workflow:
+        """The appeal, if it is in the person's part of the tree; any other is answered as
+        missing (a municipality's staff never learn of another's appeals)."""
+        workflow = self.workflow(appeal_id)
+        if not self.deployment.reaches(person, workflow.municipality):
+            raise not_found()
+        return workflow
 
     # -- reaction to the log -----------------------------------------------------------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
         p = envelope.payload
         if not isinstance(p, AppealRegistered) or unit.get(envelope.appeal_id) is not None:
             return
+        rules = self.rules[self.deployment.municipality(envelope.municipality).id]
         facts = AppealFacts(kind=p.kind.value, channel=p.channel.value, topic=p.topic or "",
                             thematic_block=p.classification.thematic_block or "",
                             territory=p.territory or "", text=p.text)
-        unit.add(Workflow.register(envelope.appeal_id, facts, self.rules.decide(facts),
+        unit.add(Workflow.register(envelope.appeal_id, facts, rules.decide(facts),
                                    self.clock.now(), cause=envelope,
                                    classification=p.classification))
 
@@ -87,15 +109,16 @@ class RoutingApplication(ServiceApplication):
         """Authorize, check the targets, apply, save. A refusal changes nothing (except that
         a late return is counted)."""
         allowed_roles(command.roles, person, command.name)
-        workflow = self.workflow(appeal_id)
-        role = authorize(command.roles, person, workflow, self.directory, command.name)
+        workflow = self.reachable(appeal_id, person)
+        role = authorize(command.roles, person, workflow, self.directory_of(workflow),
+                         command.name)
         actor = Actor(id=person.id, role=role, organization_id=person.organization)
         now = self.clock.now()
         try:
             self._handlers[type(command)](workflow, actor, person, now, command)
         except RoutingError as refusal:
             if refusal.code == "return_too_late":
-                late = self.workflow(appeal_id)
+                late = self.workflow(appeal_id)  # reached above
                 late.count_late_return(now)
                 self.save(late)
                 metrics.LATE_RETURNS.inc()
@@ -113,13 +136,13 @@ class RoutingApplication(ServiceApplication):
         return {
             cmd.Assign: self._assign,
             cmd.Reroute: lambda wf, actor, person, now, c: (
-                self._check_org(c.recipient_id), wf.reroute(actor, now, c.recipient_id, c.reason)),
+                self._check_org(wf, c.recipient_id), wf.reroute(actor, now, c.recipient_id, c.reason)),
             cmd.ReturnByExecutor: self._return_by_executor,
             cmd.ReturnBySubordinate: lambda wf, actor, person, now, c: wf.return_by_subordinate(
                 actor, now, c.reason),
             cmd.Dispute: lambda wf, actor, person, now, c: wf.dispute(actor, now, c.argument),
             cmd.ResolveDispute: lambda wf, actor, person, now, c: (
-                self._check_org(c.recipient_id),
+                self._check_org(wf, c.recipient_id),
                 wf.resolve_dispute(actor, now, c.recipient_id, c.decision)),
             cmd.Draft: lambda wf, actor, person, now, c: wf.draft(actor, now, c.text,
                                                                   c.attachments),
@@ -142,42 +165,43 @@ class RoutingApplication(ServiceApplication):
 
     def _assign(self, wf: Workflow, actor: Actor, person: Person, now, c: cmd.Assign) -> None:
         executor_id, subordinate_id, recipient_id = c.executor_id, c.subordinate_id, c.recipient_id
+        directory = self.directory_of(wf)
         if (executor_id is None) == (subordinate_id is None):
             raise refuse("invalid_target", "Укажите либо исполнителя, либо подведомственного "
                                            "получателя (поселение, учреждение)", 422)
         if actor.role is Role.SUBORDINATE_COORDINATOR:
             recipient_id, subordinate_id = wf.recipient_id, person.organization
-            self._check_executor(executor_id, person.organization)
+            self._check_executor(wf, executor_id, person.organization)
         else:
             recipient_id = recipient_id or wf.recipient_id
-            self._check_org(recipient_id)
+            self._check_org(wf, recipient_id)
             if subordinate_id is not None:
-                sub = self.directory.organizations.get(subordinate_id)
-                if sub is None or not sub.subordinate or not self.directory.is_under(
-                        subordinate_id, self.directory.parent_of(recipient_id) or recipient_id):
+                sub = directory.organizations.get(subordinate_id)
+                if sub is None or not sub.subordinate or not directory.is_under(
+                        subordinate_id, directory.parent_of(recipient_id) or recipient_id):
                     raise refuse("invalid_target", f"«{subordinate_id}» — не подведомственный "
                                                    "получатель этой администрации", 422)
             else:
-                self._check_executor(executor_id, recipient_id)
+                self._check_executor(wf, executor_id, recipient_id)
         wf.assign(actor, now, recipient_id, executor_id, subordinate_id)
 
     def _return_by_executor(self, wf, actor, person, now, c: cmd.ReturnByExecutor) -> None:
         if c.suggested_recipient_id:
-            self._check_org(c.suggested_recipient_id)
-        wf.return_by_executor(actor, now, self.zone, c.reason, c.suggested_recipient_id)
+            self._check_org(wf, c.suggested_recipient_id)
+        wf.return_by_executor(actor, now, self.zone_of(wf), c.reason, c.suggested_recipient_id)
 
     def _send_for_approval(self, wf, actor, person, now, c: cmd.SendForApproval) -> None:
         org = wf.subordinate_id or wf.recipient_id or ""
-        approver_id = c.approver_id
+        approver_id, directory = c.approver_id, self.directory_of(wf)
         if approver_id is None:
-            approver = self.directory.approver_for(org)
+            approver = directory.approver_for(org)
             approver_id = approver.id if approver else None
-        elif approver_id not in {p.id for p in self.directory.with_role(org, Role.APPROVER)}:
+        elif approver_id not in {p.id for p in directory.with_role(org, Role.APPROVER)}:
             raise refuse("invalid_target", f"{approver_id} не согласующий получателя {org}", 422)
         wf.send_for_approval(actor, now, approver_id)
 
     def _reclassify(self, wf: Workflow, actor: Actor, person: Person, now, c: cmd.Reclassify):
-        if c.thematic_block is not None and c.thematic_block not in self.directory.blocks:
+        if c.thematic_block is not None and c.thematic_block not in self.directory_of(wf).blocks:
             raise refuse("unknown_block", f"Тематический блок «{c.thematic_block}» не найден "
                                           "в справочнике", 422)
         wf.reclassify(actor, now, c.reason, c.kind, c.topic, c.thematic_block, c.territory)
@@ -186,19 +210,21 @@ class RoutingApplication(ServiceApplication):
         """The earlier appeal must exist and be within the person's reach (else the answer
         would tell them that an appeal they may not see exists)."""
         try:
-            earlier = self.workflow(c.repeat_of)
+            earlier = self.reachable(c.repeat_of, person)
         except RoutingError:
             earlier = None
-        if earlier is None or not roles_in_scope(person, earlier, self.directory):
+        if earlier is None or earlier.municipality != wf.municipality or not roles_in_scope(
+                person, earlier, self.directory_of(earlier)):
             raise refuse("unknown_appeal", "Более раннее обращение не найдено", 422)
         wf.mark_repeat(actor, now, c.repeat_of, c.reason)
 
-    def _check_org(self, org_id: str | None) -> None:
-        if org_id not in self.directory.organizations:
+    def _check_org(self, wf: Workflow, org_id: str | None) -> None:
+        if org_id not in self.directory_of(wf).organizations:
             raise refuse("unknown_recipient", f"Получатель «{org_id}» не найден в справочнике", 422)
 
-    def _check_executor(self, executor_id: str | None, org_id: str | None) -> None:
-        person = self.directory.people.get(executor_id or "")
+    def _check_executor(self, wf: Workflow, executor_id: str | None, org_id: str | None
+                        ) -> None:
+        person = self.directory_of(wf).people.get(executor_id or "")
         if person is None or Role.EXECUTOR not in person.roles or person.organization != org_id:
             raise refuse("invalid_target", f"«{executor_id}» — не исполнитель получателя "
                                            f"«{org_id}»", 422)
@@ -212,10 +238,12 @@ class RoutingApplication(ServiceApplication):
 
     def history(self, appeal_id: UUID, person: Person) -> dict:
         allowed_roles(cmd.VIEWERS, person, "view")
-        workflow = self.workflow(appeal_id)
-        authorize(cmd.VIEWERS, person, workflow, self.directory, "view")
+        workflow = self.reachable(appeal_id, person)
+        authorize(cmd.VIEWERS, person, workflow, self.directory_of(workflow), "view")
         events = [e for e in self.events.get(appeal_id) if isinstance(e, Workflow.Recorded)]
-        return {"appeal_id": str(appeal_id), "status": workflow.status,
+        municipality = self.deployment.municipality(workflow.municipality)
+        return {"appeal_id": str(appeal_id), "municipality": municipality.id,
+                "municipality_name": municipality.name, "status": workflow.status,
                 "status_ru": STATUS_RU[workflow.status], "recipient_id": workflow.recipient_id,
                 "subordinate_id": workflow.subordinate_id, "executor_id": workflow.executor_id,
                 "reworks": workflow.reworks, "reopenings": workflow.reopenings,
@@ -227,7 +255,8 @@ class RoutingApplication(ServiceApplication):
     def scope(self, appeal_id: UUID, person: Person) -> frozenset[Role]:
         """The person's roles that reach this appeal now (its holder, executor, block);
         none is answered as a missing appeal."""
-        reach = roles_in_scope(person, self.workflow(appeal_id), self.directory)
+        workflow = self.reachable(appeal_id, person)
+        reach = roles_in_scope(person, workflow, self.directory_of(workflow))
         if not reach:
             raise not_found()
         return reach
@@ -256,7 +285,8 @@ class RoutingApplication(ServiceApplication):
     def _index_one(self, wf: Workflow) -> None:
         item = QueueItem(wf.id, wf.status, wf.recipient_id, wf.subordinate_id, wf.executor_id,
                          wf.facts.get("topic", ""), wf.facts.get("territory", ""),
-                         wf.facts.get("channel", ""))
+                         wf.facts.get("channel", ""),
+                         self.deployment.municipality(wf.municipality).id)
         key, old = _waited_by(item), self._keys.pop(wf.id, None)
         order = None
         if old is not None:
@@ -284,9 +314,14 @@ class RoutingApplication(ServiceApplication):
         return self.queued()
 
 
-def _waited_by(item: QueueItem) -> tuple[str, str] | None:
-    """Whom an appeal waits for: a role and the one holder of it (a person, an
-    organisation, a channel); None when it waits for nobody."""
+def _waited_by(item: QueueItem) -> tuple[str, str, str] | None:
+    """Whom an appeal waits for: its municipality, a role and the one holder of it (a
+    person, an organisation, a channel); None when it waits for nobody."""
+    key = _holder(item)
+    return (item.municipality, *key) if key else None
+
+
+def _holder(item: QueueItem) -> tuple[str, str] | None:
     role = WAITING_FOR.get(item.status)
     if role is Role.EXECUTOR:
         return ("executor", item.executor_id or "")
@@ -303,8 +338,15 @@ def _waited_by(item: QueueItem) -> tuple[str, str] | None:
     return None
 
 
-def _waiting_keys(person: Person) -> list[tuple[str, str]]:
-    """The keys of `_waited_by` under which appeals wait for this person."""
+def _waiting_keys(person: Person) -> list[tuple[str, str, str]]:
+    """The keys of `_waited_by` under which appeals wait for this person (in their own
+    municipality: a region's staff wait on no queue)."""
+    if person.municipality is None:
+        return []
+    return [(person.municipality, *key) for key in _holders(person)]
+
+
+def _holders(person: Person) -> list[tuple[str, str]]:
     keys = []
     for role in person.roles:
         if role is Role.EXECUTOR:

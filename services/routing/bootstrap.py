@@ -9,23 +9,39 @@ from kit.privacy import redactor
 from kit.runtime import Running, Service
 from kit.reference_files import named_by
 from kit.settings import Settings
-from kit.staff import StaffTokenFirst, directory_file
+from kit.deployment import Deployment
+from kit.staff import StaffTokenFirst, deployment_of
 from kit.stores import store_environment
-from services.routing.adapters.reference_files import SHIPPED_RULES, load_rules
+from services.routing.adapters.reference_files import SHIPPED_RULES, load_rules, parse_rules
+from services.routing.domain.autorules import RuleBook
 from services.routing.application import RoutingApplication
 from services.routing.entrypoints.http import router
 
 log = logging.getLogger("mcu.routing")
 
 
+def autorules(deployment: Deployment) -> tuple[dict[str, RuleBook], dict[str, dict]]:
+    """Each municipality's autorules, checked against its own directory. A municipality of
+    a deployment file that names none routes everything to its MCU's coordinators; a
+    deployment of one directory alone uses the shipped demo rules when none is set."""
+    books, data = {}, {}
+    for m in deployment.municipalities.values():
+        path = m.autorules or (SHIPPED_RULES if deployment.source is None else None)
+        if path is None:
+            books[m.id], data[m.id] = parse_rules({"rules": []}, m.directory), {"rules": []}
+            continue
+        setting = "MCU_DEPLOYMENT" if deployment.source else "MCU_ROUTING_AUTORULES"
+        with named_by(setting, path):
+            books[m.id], data[m.id] = load_rules(m.directory, path)
+    return books, data
+
+
 def build_application(settings: Settings) -> RoutingApplication:
-    directory, directory_data = directory_file(settings)  # a refused directory opens no store
-    path = settings.routing_autorules or SHIPPED_RULES
-    with named_by("MCU_ROUTING_AUTORULES", path):
-        rules, rules_data = load_rules(directory, path)
-    app = RoutingApplication(env=store_environment("routing", settings), directory=directory,
-                             rules=rules)
-    for change in app.record_reference(directory_data, rules_data):
+    deployment = deployment_of(settings)  # a refused deployment opens no store
+    books, data = autorules(deployment)
+    app = RoutingApplication(env=store_environment("routing", settings),
+                             deployment=deployment, rules=books)
+    for change in app.record_reference(data):
         log.info(change)
     return app
 
@@ -44,4 +60,4 @@ def build(settings: Settings | None = None) -> Service:
     return Service("routing", settings, app=app, reaction=app.react, publishes=True,
                    routers=[router(app)], startup=[index_queue],
                    title_ru="МЦУ: маршрутизация и исполнение",
-                   middleware=[(StaffTokenFirst, {"directory": app.directory})])
+                   middleware=[(StaffTokenFirst, {"directory": app.deployment})])

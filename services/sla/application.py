@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from uuid import UUID
 
@@ -17,9 +18,11 @@ from contracts.events import workflow as wf
 from contracts.vocabulary import DeadlineStage
 from kit.clock import Clock, SystemClock
 from kit.unit_of_work import UnitOfWork
+from kit.deployment import Deployment
 from kit.directory import Directory
 from kit.stores import ServiceApplication
 from kit import revisions
+from services.sla.domain.calendar import ProductionCalendar
 from services.sla.domain.calendar_record import year_data
 from services.sla.domain.deadline import Deadline, DeadlineError
 from services.sla.domain.policy import Policy
@@ -31,17 +34,32 @@ log = logging.getLogger("mcu.sla")
 ANSWER_STAGES = {DeadlineStage.ANSWER, DeadlineStage.FIRST_REACTION}
 
 
+@dataclass(frozen=True)
+class Tenant:
+    """What one municipality's deadlines are computed with: its calendar (the federal one
+    with its region's overlay) and working schedule in its zone, its policy, and its
+    directory (who holds the roles escalations reach, and their e-mail)."""
+
+    calc: TermCalculator
+    policy: Policy
+    directory: Directory
+    policy_data: dict = field(default_factory=dict)
+
+
 class SlaApplication(ServiceApplication):
     name = "sla"
 
-    def __init__(self, env: dict | None = None, *, calculator: TermCalculator, policy: Policy,
-                 directory: Directory, clock: Clock | None = None):
+    def __init__(self, env: dict | None = None, *, deployment: Deployment,
+                 tenants: dict[str, Tenant], clock: Clock | None = None):
         super().__init__(env)
-        self.calc = calculator
-        self.policy = policy
-        self.directory = directory  # who holds the roles escalations reach, and their e-mail
+        self.deployment = deployment
+        self.tenants = tenants  # municipality -> what its deadlines are computed with
         self.clock = clock or SystemClock()
         self.timers = TimerIndex()
+
+    def tenant(self, municipality: str | None) -> Tenant:
+        """The municipality's (None: an appeal from before tenancy, the legacy one's)."""
+        return self.tenants[self.deployment.municipality(municipality).id]
 
     # -- reactions to the log (inside the tracked consumer's transaction) --------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
@@ -49,55 +67,75 @@ class SlaApplication(ServiceApplication):
         deadline: Deadline | None = unit.get(envelope.appeal_id)
         if isinstance(p, rg.AppealRegistered):
             if deadline is None:
-                unit.add(Deadline.register(envelope.appeal_id, p, at, self.calc, self.policy,
+                t = self.tenant(envelope.municipality)
+                unit.add(Deadline.register(envelope.appeal_id, p, at, t.calc, t.policy,
                                            cause=envelope))
             return
         if deadline is None:
             return  # an appeal registered before this service kept deadlines
+        t = self.tenant(deadline.municipality)
         match p:
             case rt.AppealClassified():
-                deadline.rebase(p.classification.kind, self.calc, self.policy, at, envelope)
+                deadline.rebase(p.classification.kind, t.calc, t.policy, at, envelope)
             case rt.AppealAssigned():
                 deadline.assign("executor", p.executor_id, at)
             case wf.AnswerSentForApproval():
                 deadline.assign("approver", p.approver_id, at)
             case rt.AppealPostponed():
-                until = datetime.combine(p.until, time(0), tzinfo=self.calc.schedule.timezone)
+                until = datetime.combine(p.until, time(0), tzinfo=t.calc.schedule.timezone)
                 deadline.pause(p.reason, until, at, envelope)
             case wf.AnswerDrafted():  # work resumed before the postponement ended
-                deadline.resume(at, self.calc, envelope)
+                deadline.resume(at, t.calc, envelope)
             case wf.AnswerPublished():
                 deadline.stop(at, ANSWER_STAGES, envelope)
             case wf.AppealReopened():
-                deadline.restart(at, self.calc, self.policy, envelope)
+                deadline.restart(at, t.calc, t.policy, envelope)
             case rt.AppealTransferred() | wf.AppealClosed() | wf.AppealLeftWithoutAnswer():
                 deadline.stop(at, None, envelope)
 
     # -- reference revisions --------------------------------------------------------------
-    def record_policy(self, policy_data: dict) -> list[str]:
-        """Record the policy file's data if new or changed (what changed, in Russian)."""
-        return revisions.record_changes(self, {"policy": policy_data})[0]
+    def record_policy(self) -> list[str]:
+        """Record each municipality's policy data if new or changed (what changed, in
+        Russian)."""
+        return revisions.record_changes(self, {
+            self.deployment.revision_name("policy", m): t.policy_data
+            for m, t in self.tenants.items()})[0]
+
+    def _calendars(self) -> dict[str, ProductionCalendar]:
+        """Each distinct calendar by its name: the federal one, and the federal one with
+        a region's overlay (`calendar-<year>` and `<overlay>/calendar-<year>`)."""
+        found = {}
+        for m, t in self.tenants.items():
+            overlay = self.deployment.municipality(m).calendar
+            found[f"{overlay}/" if overlay else ""] = t.calc.calendar
+        return found
 
     def record_calendar(self) -> list[str]:
         """Record each loaded year that is new or changed; returns what changed, in Russian."""
         changes = []
-        for year, calendar in sorted(self.calc.calendar.years.items()):
-            record, changed = revisions.record(self, f"calendar-{year}", year_data(calendar))
-            if changed:
-                verb = "загружен" if record.number == 1 else "изменён"
-                changes.append(f"{year}: календарь {verb} ({record.digest})")
+        for prefix, calendar in sorted(self._calendars().items()):
+            for year, data in sorted(calendar.years.items()):
+                record, changed = revisions.record(self, f"{prefix}calendar-{year}",
+                                                   year_data(data))
+                if changed:
+                    verb = "загружен" if record.number == 1 else "изменён"
+                    what = f"календарь {prefix.rstrip('/')} " if prefix else "календарь "
+                    changes.append(f"{year}: {what}{verb} ({record.digest})")
         return changes
 
     def calendar_revisions(self) -> list[dict]:
-        return [{"year": year, "revisions": found}
-                for year in sorted(self.calc.calendar.years)
-                if (found := revisions.history(self, f"calendar-{year}"))]
+        return [{"calendar": prefix.rstrip("/") or "федеральный", "year": year,
+                 "revisions": found}
+                for prefix, calendar in sorted(self._calendars().items())
+                for year in sorted(calendar.years)
+                if (found := revisions.history(self, f"{prefix}calendar-{year}"))]
 
     # -- commands -------------------------------------------------------------------------
     def extend(self, appeal_id: UUID, stage: DeadlineStage, by: Term, reason: str,
                actor: Actor) -> Deadline:
         deadline = self.deadline(appeal_id)
-        deadline.extend(stage, by, reason, actor, self.calc, self.policy, self.clock.now())
+        t = self.tenant(deadline.municipality)
+        deadline.extend(stage, by, reason, actor, t.calc, t.policy, self.clock.now())
         self.save(deadline)
         return deadline
 
@@ -115,7 +153,8 @@ class SlaApplication(ServiceApplication):
     def _schedule(self, aggregates) -> None:
         for aggregate in aggregates:
             if isinstance(aggregate, Deadline):
-                self.timers.schedule(aggregate.id, aggregate.next_timer_at(self.calc, self.policy))
+                t = self.tenant(aggregate.municipality)
+                self.timers.schedule(aggregate.id, aggregate.next_timer_at(t.calc, t.policy))
 
     def reschedule(self, appeal_id: UUID) -> None:
         try:
@@ -138,7 +177,8 @@ class SlaApplication(ServiceApplication):
         for appeal_id in self.timers.due(now, limit):
             try:
                 deadline = self.repository.get(appeal_id)
-                if deadline.fire(now, self.calc, self.policy, self.directory):
+                t = self.tenant(deadline.municipality)
+                if deadline.fire(now, t.calc, t.policy, t.directory):
                     self.save(deadline)  # committed() reschedules it
                     fired += 1
                 else:

@@ -8,18 +8,18 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from kit.clock import AcceleratedClock, Clock, SystemClock
-from kit.directory import Directory
+from kit.deployment import Deployment, Municipality
 from kit.reference_files import named_by
 from kit.privacy import redactor
 from kit.runtime import Running, Service, until_stopped
 from kit.supervision import retrying
 from kit.scope import RoutingScope
 from kit.settings import Settings
-from kit.staff import StaffTokenFirst, directory_of
+from kit.staff import StaffTokenFirst, deployment_of
 from kit.stores import store_environment
 from services.sla.adapters import calendar_file, policy_file
 from services.sla.adapters.mailer import Mailer, SmtpSettings
-from services.sla.application import SlaApplication
+from services.sla.application import SlaApplication, Tenant
 from services.sla.domain.calendar import ProductionCalendar
 from services.sla.domain.terms import TermCalculator
 from services.sla.entrypoints.http import router
@@ -38,35 +38,57 @@ def calendar(settings: Settings) -> ProductionCalendar:
     return ProductionCalendar(years)
 
 
-def policy(settings: Settings, directory: Directory) -> policy_file.LoadedPolicy:
-    """The deadline policy in the directory's time zone, refused (naming MCU_SLA_POLICY)
-    if its escalation reaches a role nobody in the directory holds."""
-    path = settings.sla_policy or policy_file.SHIPPED_POLICY
-    with named_by("MCU_SLA_POLICY", path):
-        loaded = policy_file.load(path, ZoneInfo(directory.timezone))
-        if problems := policy_file.staffing_problems(loaded.policy, directory):
-            raise policy_file.PolicyFileError(str(path), problems)
+def regional_calendar(settings: Settings, federal: ProductionCalendar, region: str
+                      ) -> ProductionCalendar:
+    """The federal calendar with a region's overlay (`regions/<region>-<year>.yaml` beside
+    the federal files)."""
+    base = (settings.sla_calendar_dir / "regions" if settings.sla_calendar_dir
+            else calendar_file.REGIONS_DIR)
+    with named_by("MCU_SLA_CALENDAR_DIR", base):
+        return calendar_file.with_region(federal, region, base)
+
+
+def policy(settings: Settings, municipality: Municipality,
+           single: bool = False) -> policy_file.LoadedPolicy:
+    """The municipality's deadline policy (its own, else its region's, else the shipped
+    one) in its time zone, refused (naming the setting) if its escalation reaches a role
+    nobody in its directory holds."""
+    path = municipality.policy or policy_file.SHIPPED_POLICY
+    with named_by("MCU_SLA_POLICY" if single else "MCU_DEPLOYMENT", path):
+        loaded = policy_file.load(path, ZoneInfo(municipality.timezone))
+        if problems := policy_file.staffing_problems(loaded.policy, municipality.directory):
+            raise policy_file.PolicyFileError(f"{path} ({municipality.name})", problems)
     return loaded
 
 
-def build_application(settings: Settings, directory: Directory,
+def tenants(settings: Settings, deployment: Deployment) -> dict[str, Tenant]:
+    federal, regional = calendar(settings), {}
+    found = {}
+    for m in deployment.municipalities.values():
+        loaded = policy(settings, m, single=deployment.source is None)
+        if m.calendar and m.calendar not in regional:
+            regional[m.calendar] = regional_calendar(settings, federal, m.calendar)
+        calc = TermCalculator(regional[m.calendar] if m.calendar else federal, loaded.schedule)
+        found[m.id] = Tenant(calc, loaded.policy, m.directory, loaded.data)
+    return found
+
+
+def build_application(settings: Settings, deployment: Deployment,
                       clock: Clock | None = None) -> SlaApplication:
-    loaded = policy(settings, directory)
     clock = clock or (AcceleratedClock(settings.clock_speed, datetime.now(UTC))
                       if settings.clock_speed != 1 else SystemClock())
-    app = SlaApplication(env=store_environment("sla", settings),
-                         calculator=TermCalculator(calendar(settings), loaded.schedule),
-                         policy=loaded.policy, directory=directory, clock=clock)
-    for change in app.record_policy(loaded.data):
+    app = SlaApplication(env=store_environment("sla", settings), deployment=deployment,
+                         tenants=tenants(settings, deployment), clock=clock)
+    for change in app.record_policy():
         log.info(change)
     return app
 
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
-    directory = directory_of(settings)  # a refused directory opens no store
+    deployment = deployment_of(settings)  # a refused deployment opens no store
     redactor()  # staff's free text is masked at the door: its models load before serving
-    app = build_application(settings, directory)
+    app = build_application(settings, deployment)
 
     async def load_timers(run: Running) -> None:
         """Start-up: the calendars' revisions, then every pending timer (the service is
@@ -94,7 +116,7 @@ def build(settings: Settings | None = None) -> Service:
 
         background.append(send_notices)
     return Service("sla", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app, directory, RoutingScope(settings.routing_address))],
+                   routers=[router(app, deployment, RoutingScope(settings.routing_address))],
                    startup=[load_timers], background=background,
                    title_ru="МЦУ: контроль сроков",
-                   middleware=[(StaffTokenFirst, {"directory": directory})])
+                   middleware=[(StaffTokenFirst, {"directory": deployment})])

@@ -16,6 +16,8 @@ from services.routing.application import RoutingApplication
 from services.routing.entrypoints.http import router
 from tests.support.logtools import consume_until, intake_app, publish_all, read_all, register
 from tests.support.routing import RULES, directory
+from kit.deployment import single
+from kit.directory import DEFAULT_ID
 
 pytestmark = pytest.mark.kafka
 
@@ -32,7 +34,8 @@ async def test_the_whole_workflow_lands_on_the_log_in_order(store_settings):
     await publish_all(intake, settings)
 
     routing = RoutingApplication(env=store_environment("routing", settings),
-                                 directory=directory(), rules=RULES)
+                                 deployment=single(directory(), {}),
+                                 rules={DEFAULT_ID: RULES})
     consumer = TrackedConsumer(routing, "mcu.routing", routing.react, settings.log_topic,
                                settings.dlq_topic, settings.kafka_bootstrap, 100, 100)
     await consumer.start()

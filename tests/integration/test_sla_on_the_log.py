@@ -69,7 +69,7 @@ async def test_registrations_on_the_log_get_deadlines_on_the_log(registered):
 
 async def test_a_restart_after_storing_a_reminder_neither_loses_nor_doubles_it(registered):
     settings, sla, clock, appeal_ids = registered
-    first_reminder = min(sla.deadline(a).timers(sla.calc, sla.policy)[0].at for a in appeal_ids)
+    first_reminder = min(sla.deadline(a).timers(sla.tenant(None).calc, sla.tenant(None).policy)[0].at for a in appeal_ids)
     clock.set(first_reminder + timedelta(seconds=1))
     assert sla.fire_due() == len(appeal_ids)  # stored, then the process "dies": nothing published
     sla.close()
@@ -142,7 +142,7 @@ async def test_reminders_overdue_and_escalations_arrive_by_mail_in_russian(regis
     assert len(inbox.messages) == 3 * len(appeal_ids)
     assert sum(s.startswith("Напоминание: срок ответа истекает") for s in subjects) == 10
     assert sum(s.startswith("Просрочено") for s in subjects) == 10
-    head = sla.directory.mcu_head  # the directory's, the one owner of people and contacts
+    head = sla.tenant(None).directory.mcu_head  # the directory's, the one owner of people and contacts
     assert all(rcpt == [head.email] for rcpt, _ in inbox.messages)
     body = email.message_from_bytes(inbox.messages[0][1], policy=default_policy).get_content()
     assert "Что сделать" in body and str(appeal_ids[0]) in "".join(

@@ -20,7 +20,7 @@ from services.intake.classification import rubricator
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.entrypoints.channel_keys import ChannelKeys
 from services.routing.application import RoutingApplication
-from tests.support.routing import directory, http_api
+from tests.support.routing import http_api
 
 NOW = datetime(2026, 11, 16, 7, 42, tzinfo=UTC)
 AUTHOR = {"esia_id": "1000123456", "last_name": "Иванова", "first_name": "Мария",
@@ -48,7 +48,7 @@ def http_client(app: IntakeApplication, routing: RoutingApplication | None = Non
              else RoutingScope("http://127.0.0.1:9"))  # the discard port: nothing answers
     # the service's own HTTP face (routes, key check, body limits); its lifespan (relay,
     # consumer) does not run outside `with TestClient(...)`
-    return TestClient(http_app(service(Settings(), app, ChannelKeys(), directory(), scope)))
+    return TestClient(http_app(service(Settings(), app, ChannelKeys(), scope)))
 
 
 def route_registrations(intake: IntakeApplication, routing: RoutingApplication) -> None:

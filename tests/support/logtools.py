@@ -19,6 +19,7 @@ from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
 from tests.support.tally import TallyApplication
 from tests.support.intake import shipped_classifier
+from tests.support.routing import deployment as test_deployment
 
 
 class Crash(BaseException):
@@ -34,7 +35,7 @@ def crash_at(point: str):
 
 
 def intake_app(settings: Settings) -> IntakeApplication:
-    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(),
+    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=test_deployment(),
                              env=store_environment("intake", settings))
 
 

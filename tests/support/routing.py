@@ -10,7 +10,8 @@ from fastapi import FastAPI
 from contracts.vocabulary import Role
 from kit.clock import FixedClock
 from kit.unit_of_work import UnitOfWork
-from kit.directory import Block, Directory, Organization, Person
+from kit.deployment import REGIONAL_ROLES, Deployment, single
+from kit.directory import DEFAULT_ID, Block, Directory, Organization, Person
 from services.routing.application import RoutingApplication
 from services.routing.domain.autorules import Rule, RuleBook
 from tests.support.envelopes import AppealStory
@@ -23,8 +24,11 @@ ORG_OF_ROLE = {
 
 def _person(pid: str, org: str, *roles: Role) -> Person:
     channels = frozenset({"pos", "web", "open311"}) if Role.APPLICANT in roles else frozenset()
+    regional = set(roles) <= REGIONAL_ROLES | {Role.DEPLOYMENT_ADMINISTRATOR}
     return Person(pid, pid, org, frozenset(roles), None,
-                  hashlib.sha256(f"token-{pid}".encode()).hexdigest(), channels=channels)
+                  hashlib.sha256(f"token-{pid}".encode()).hexdigest(), channels=channels,
+                  municipality=None if regional else DEFAULT_ID,
+                  region="region" if set(roles) <= REGIONAL_ROLES else None)
 
 
 def directory(timezone: str = "Europe/Moscow") -> Directory:
@@ -44,13 +48,19 @@ def directory(timezone: str = "Europe/Moscow") -> Directory:
                      {"ЖКХ": Block("ЖКХ", "p-block_curator", None)})
 
 
+def deployment(timezone: str = "Europe/Moscow") -> Deployment:
+    """A deployment of the one test municipality."""
+    return single(directory(timezone), {})
+
+
 RULES = RuleBook((Rule("all-to-dep", "dep"),), version=1)
 
 
 def routing_app(clock: FixedClock, timezone: str = "Europe/Moscow",
                 rules: RuleBook = RULES) -> RoutingApplication:
     return RoutingApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                              directory=directory(timezone), rules=rules, clock=clock)
+                              deployment=deployment(timezone), rules={DEFAULT_ID: rules},
+                              clock=clock)
 
 
 def registered(app: RoutingApplication, at: datetime | None = None, **overrides) -> AppealStory:
@@ -62,7 +72,7 @@ def registered(app: RoutingApplication, at: datetime | None = None, **overrides)
 
 
 def who(app: RoutingApplication, person_id: str) -> Person:
-    return app.directory.people[person_id]
+    return app.deployment.people[person_id]
 
 
 NOW = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)  # Tuesday 11:00 in Moscow

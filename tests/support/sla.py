@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 from kit.clock import Clock
 from kit.directory import Directory, load_directory
 from services.sla.adapters import calendar_file, policy_file
-from services.sla.application import SlaApplication
+from kit.deployment import single
+from services.sla.application import SlaApplication, Tenant
 from services.sla.domain.terms import TermCalculator
 
 
@@ -22,8 +23,11 @@ def shipped_policy(directory: Directory | None = None) -> policy_file.LoadedPoli
 
 def sla_app(clock: Clock, env: dict | None = None,
             directory: Directory | None = None) -> SlaApplication:
+    """On one municipality (the shipped demo's first, or `directory`)."""
     directory = directory or shipped_directory()
     loaded = shipped_policy(directory)
+    tenant = Tenant(TermCalculator(calendar_file.shipped(), loaded.schedule), loaded.policy,
+                    directory, loaded.data)
     return SlaApplication(env=env or {"PERSISTENCE_MODULE": "eventsourcing.popo"},
-                          calculator=TermCalculator(calendar_file.shipped(), loaded.schedule),
-                          policy=loaded.policy, directory=directory, clock=clock)
+                          deployment=single(directory, {}), tenants={directory.id: tenant},
+                          clock=clock)

@@ -28,14 +28,16 @@ from services.intake.adapters.vault_storage import SqliteStorage
 from tests.support.sla import sla_app
 from services.sla.entrypoints.http import router as sla_router
 from tests.support.intake import AUTHOR, NOW, http_client, route_registrations, shipped_classifier
-from tests.support.routing import http_api, routing_app, who
+from tests.support.routing import directory, http_api, routing_app, who
 from tests.unit.routing.test_access_matrix import ARGS
+from tests.support.routing import deployment as test_deployment
 
 # People of the test directory whose roles reach an appeal held by organisation "other",
 # not assigned, of the roads block, come by e-mail: the holder's coordinator and the
 # roles that see every appeal.
 REACHING = {"p-other-coord", "p-mcu-coord", "p-mcu_head", "p-auditor", "p-analyst",
-            "p-deadline_controller"}
+            "p-deadline_controller",
+            "p-regional_curator", "p-regional_analyst", "p-regional_auditor"}  # the region's
 BODIES = {name: {k: (v.isoformat() if isinstance(v, date) else v) for k, v in args.items()}
           for name, args in ARGS.items()}
 BODIES["extend"] = {"term": "5d", "reason": "проверка на месте"}
@@ -45,12 +47,12 @@ QUERY = {"read": {"reason": "ответ заявителю"}}  # the vault door'
 @pytest.fixture
 def world(tmp_path):
     """Intake (with the vault), routing and SLA on one appeal, each service's HTTP face."""
-    intake = IntakeApplication(redactor=redactor(), classifier=shipped_classifier(),
+    intake = IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=test_deployment(),
                                env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                                clock=FixedClock(NOW),
                                vault=PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))
     routing = routing_app(FixedClock(NOW))
-    sla = sla_app(FixedClock(NOW))
+    sla = sla_app(FixedClock(NOW), directory=directory())
     intake_client = http_client(intake, routing)
     accepted = intake_client.post("/api/v1/appeals", headers={"X-API-Key": "demo-email"}, json={
         "channel": "email", "external_id": "M-1", "kind": "official",
@@ -71,7 +73,7 @@ def world(tmp_path):
         transport=httpx.ASGITransport(app=http_api(routing))))
     sla_api = FastAPI()
     problems.install(sla_api)
-    sla_api.include_router(sla_router(sla, routing.directory, scope))
+    sla_api.include_router(sla_router(sla, routing.deployment, scope))
     clients = {"routing": TestClient(http_api(routing)), "sla": TestClient(sla_api),
                "intake": intake_client}
     return {"appeal": appeal, "routing": routing, "sla": sla, "intake": intake,
@@ -106,7 +108,7 @@ def _state(world) -> tuple:
 
 
 def test_no_door_lets_a_person_out_of_reach_read_or_write(world):
-    people = sorted(set(world["routing"].directory.people) - REACHING)
+    people = sorted(set(world["routing"].deployment.people) - REACHING)
     doors = _doors(world)
     assert {door[0] for door in doors} == {"routing", "sla", "intake"} and len(doors) >= 20
     before, leaks, checked = _state(world), [], 0

@@ -14,12 +14,13 @@ from kit.outbox import envelope_of
 from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
 from tests.support.intake import NOW, shipped_classifier
+from tests.support.routing import deployment as test_deployment
 
 
 
 @pytest.fixture
 def intake() -> IntakeApplication:
-    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(),
+    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=test_deployment(),
                              env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                              clock=FixedClock(NOW))
 

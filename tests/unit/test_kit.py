@@ -178,7 +178,8 @@ def test_a_directory_whose_parents_loop_is_refused_naming_the_cycle():
     from kit.reference_files import ReferenceFileError
 
     data = {"municipality": "Тест", "timezone": "Europe/Moscow", "people": [],
-            "organizations": [{"id": "a", "name": "А", "kind": "department", "parent": "b"},
+            "organizations": [{"id": "mcu", "name": "МЦУ", "kind": "mcu"},
+                              {"id": "a", "name": "А", "kind": "department", "parent": "b"},
                               {"id": "b", "name": "Б", "kind": "department", "parent": "c"},
                               {"id": "c", "name": "В", "kind": "administration", "parent": "a"},
                               {"id": "d", "name": "Г", "kind": "department", "parent": "a"}]}

@@ -14,6 +14,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -121,7 +122,11 @@ def _csv_rows(content: bytes, filename: str):
         raise ImportFileError(f"{filename}: файл не разобрать как CSV ({exc})") from None
 
 
-def parse(content: bytes, filename: str, zone: ZoneInfo) -> ImportReport:
+def parse(content: bytes, filename: str,
+          zone: ZoneInfo | Callable[[str | None], ZoneInfo]) -> ImportReport:
+    """The export's rows as registrations; a time without a zone is read in `zone`, or in
+    the zone `zone(municipality column)` gives (each row's own municipality's)."""
+    zone_of = zone if callable(zone) else (lambda _: zone)
     rows = read_rows(content, filename)
     if not rows:
         raise ImportFileError(f"{filename}: в файле нет строк с данными")
@@ -157,7 +162,9 @@ def parse(content: bytes, filename: str, zone: ZoneInfo) -> ImportReport:
                 text=text if not url else f"{text}\n\nИсточник: {url}",
                 topic=_first(row, ("Тема",)) or None,
                 territory=_first(row, ("Населенный пункт", "Муниципалитет")) or None,
-                received_at=created if created.tzinfo else created.replace(tzinfo=zone))))
+                addressed_to=_first(row, ("Муниципалитет",)) or None,
+                received_at=created if created.tzinfo else created.replace(
+                    tzinfo=zone_of(_first(row, ("Муниципалитет",)) or None)))))
         except ValidationError as exc:
             reasons = "; ".join(f"{e['field']}: {e['reason']}" for e in field_errors(exc.errors()))
             report.errors.append(f"строка {n} (инцидент {number}): {reasons}")

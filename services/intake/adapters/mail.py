@@ -37,8 +37,10 @@ def parse(raw: bytes) -> RegisterAppeal:
     except (TypeError, ValueError):
         received = None
     attachments = sum(1 for _ in message.iter_attachments())
+    _, mailbox = parseaddr(message.get("Delivered-To") or message.get("To") or "")
     return RegisterAppeal(
         channel=Channel.EMAIL, external_id=message_id, text=text or subject,
+        addressed_to=mailbox[:300] or None,
         subject=subject or None, attachments=attachments,
         received_at=received if received and received.tzinfo else None,
         applicant=ApplicantData(email=address[:200] or None,

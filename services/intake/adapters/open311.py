@@ -64,5 +64,6 @@ def to_command(form: dict[str, str], services: dict[str, Service], request_id: s
         channel=Channel.OPEN311, external_id=request_id, text=description,
         topic=services[code].name, latitude=latitude, longitude=longitude,
         attachments=1 if form.get("media_url") else 0,
+        addressed_to=(form.get("jurisdiction_id") or "").strip()[:300] or None,
         applicant=ApplicantData(address=address, **person) if any(person.values()) or address
         else None)

@@ -40,6 +40,9 @@ class PosMessage(_Strict):
     address: str | None = Field(default=None, max_length=500)
     municipality: str | None = Field(default=None, max_length=200,
                                      description="Поселение / район")
+    organization_id: str | None = Field(
+        default=None, max_length=100, description="ПОС-идентификатор организации-получателя:"
+        " по нему определяется муниципалитет (в развёртывании с одним — не обязателен)")
     point: PosPoint | None = None
     attachments: list[Annotated[str, Field(max_length=2000)]] = Field(default=[], max_length=50)
     author: PosAuthor | None = None
@@ -56,7 +59,7 @@ def to_command(message: PosMessage) -> RegisterAppeal:
         latitude=message.point.lat if message.point else None,
         longitude=message.point.lon if message.point else None,
         attachments=len(message.attachments), received_at=message.created_at,
-        federal_law_59=message.fz59,
+        federal_law_59=message.fz59, addressed_to=message.organization_id,
         applicant=ApplicantData(
             esia_id=author.esia_id, last_name=author.last_name, first_name=author.first_name,
             middle_name=author.middle_name, email=author.email, phone=author.phone,

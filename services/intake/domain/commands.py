@@ -43,3 +43,12 @@ class RegisterAppeal(BaseModel):
     received_at: Moment | None = None
     federal_law_59: StrictBool = False  # true/false, not 0/1 or "yes"
     applicant: ApplicantData | None = None
+    municipality: str | None = Field(
+        default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+        description="Муниципалитет (id в развёртывании), которому адресовано обращение: "
+        "веб-форма и оператор указывают его; можно не указывать, если муниципалитет один")
+    addressed_to: str | None = Field(
+        default=None, max_length=300,
+        description="Адресат, как его называет канал (ПОС — организация-получатель, "
+        "«Инцидент Менеджмент» — муниципалитет, почта — ящик, Open311 — jurisdiction_id): по "
+        "нему определяется муниципалитет")

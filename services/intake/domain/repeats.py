@@ -12,8 +12,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 
-def repeat_key(applicant_id: UUID, topic: str, territory: str) -> UUID:
-    return uuid5(NAMESPACE_URL, f"urn:mcu:repeat:{applicant_id}:{topic.lower()}:{territory.lower()}")
+def repeat_key(applicant_id: UUID, topic: str, territory: str,
+               municipality: str | None = None) -> UUID:
+    """The index's key; a repeat is one within a municipality (the legacy municipality's
+    keys, made before tenancy, name none)."""
+    scope = f"{municipality}:" if municipality else ""
+    return uuid5(NAMESPACE_URL,
+                 f"urn:mcu:repeat:{scope}{applicant_id}:{topic.lower()}:{territory.lower()}")
 
 
 class RepeatIndex(Aggregate):

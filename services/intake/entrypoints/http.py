@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from contracts.vocabulary import Channel
 from kit import problems
+from kit.deployment import Deployment
 from kit.problems import Problem, invalid
 from kit.validation import field_errors
 from services.intake.adapters import incident, mail, pos
@@ -62,9 +63,17 @@ async def registered(batcher: RegistrationBatcher, command: RegisterAppeal) -> A
                     repeat_of=result.repeat_of)
 
 
-def router(keys: ChannelKeys, batcher: RegistrationBatcher, zone: ZoneInfo) -> APIRouter:
-    """The channels' doors; `zone` (the municipality's) reads an export's times that
-    carry no zone unless the request names another."""
+def router(keys: ChannelKeys, batcher: RegistrationBatcher, deployment: Deployment
+           ) -> APIRouter:
+    """The channels' doors; an export's times that carry no zone are read in the zone of
+    the row's municipality unless the request names another."""
+
+    def zone_of(municipality_name: str | None) -> ZoneInfo:
+        found = deployment.by_channel("incident", municipality_name)
+        m = deployment.municipalities.get(found or "") or deployment.single \
+            or deployment.municipality(None)
+        return ZoneInfo(m.timezone)
+
     api = APIRouter(tags=["intake"], responses=problems.responses(401, 403, 413, 422))
 
     def require(channel: Channel, key: str | None) -> None:
@@ -106,12 +115,12 @@ def router(keys: ChannelKeys, batcher: RegistrationBatcher, zone: ZoneInfo) -> A
     async def incident_import(request: Request, filename: Annotated[str, Query()] = "export.csv",
                               timezone: Annotated[str | None, Query(
                                   description="Пояс времени в выгрузке; по умолчанию — "
-                                              "муниципалитета")] = None,
+                                              "муниципалитета строки")] = None,
                               x_api_key: ChannelKey = None) -> dict:
         require(Channel.INCIDENT, x_api_key)
         try:
             report = incident.parse(await request.body(), filename,
-                                    ZoneInfo(timezone) if timezone else zone)
+                                    ZoneInfo(timezone) if timezone else zone_of)
         except incident.ImportFileError as exc:
             raise Problem(422, exc.code, "Файл выгрузки не принят", str(exc)) from None
         except (ZoneInfoNotFoundError, ValueError):

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from contracts.vocabulary import Channel
-from kit.directory import Directory
+from kit.deployment import Deployment
 from kit.problems import Problem
 from kit.validation import Moment, field_errors
 from services.intake.adapters import open311
@@ -56,7 +56,7 @@ ERRORS = {status: {"model": list[GeoError], "description": text} for status, tex
 
 
 def router(app: IntakeApplication, keys: ChannelKeys, batcher: RegistrationBatcher,
-           services: dict[str, open311.Service], directory: Directory) -> APIRouter:
+           services: dict[str, open311.Service], deployment: Deployment) -> APIRouter:
     api = APIRouter(prefix="/open311/v2", tags=["open311"])
 
     @api.get("/services.json", summary="GeoReport v2: темы")
@@ -100,7 +100,8 @@ def router(app: IntakeApplication, keys: ChannelKeys, batcher: RegistrationBatch
             return None
         r = appeal.registered
         code = next((s.code for s in services.values() if s.name == r.applicant_topic), "")
-        agency = directory.organizations.get(appeal.agency or "")
+        agency = deployment.directory_of(appeal.municipality).organizations.get(
+            appeal.agency or "")
         return {"service_request_id": request_id, "status": appeal.status,
                 "status_notes": appeal.status_notes, "service_name": r.applicant_topic,
                 "service_code": code, "description": r.text,

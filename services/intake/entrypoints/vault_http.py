@@ -22,7 +22,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from contracts.vocabulary import Role
-from kit.directory import Directory, Person
+from kit.deployment import Deployment
+from kit.directory import Person
 from kit import problems
 from kit.problems import Problem
 from kit.scope import RoutingScope
@@ -71,7 +72,7 @@ async def _in_vault(fn, *args):
         raise Problem(422, "reason_required", "Не указано основание", str(exc)) from None
 
 
-def router(vault: PersonalDataVault, directory: Directory, scope: RoutingScope) -> APIRouter:
+def router(vault: PersonalDataVault, directory: Deployment, scope: RoutingScope) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["personal-data"],
                     responses=problems.responses(401, 403, 422))
     Who = Annotated[Person, Depends(caller(directory))]

@@ -7,13 +7,12 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from contracts.vocabulary import Role
-from kit.directory import Directory
+from kit.directory import SHIPPED_DIRECTORY, Directory
 from kit.reference_files import ReferenceFileError, Strict, load_yaml
 from kit.reference_files import problems as problems_of
 from services.routing.domain.autorules import Rule, RuleBook
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-SHIPPED_RULES = DATA / "autorules.yaml"
+SHIPPED_RULES = SHIPPED_DIRECTORY.parent / "autorules.yaml"  # the demo's first municipality
 
 
 class _Rule(Strict):

@@ -3,7 +3,9 @@
 Roles are checked first (`forbidden_role`, which says nothing about any appeal), then
 scope. An appeal out of the person's reach is answered exactly as one that does not
 exist (`appeal_not_found`, 404): a door must not tell a stranger which appeals exist.
-* the MCU head and the MCU's own coordinators act on every appeal;
+* nobody reaches an appeal outside their part of the deployment's tree (their
+  municipality; a region's staff, the region's): the application asks that first;
+* the MCU head and the MCU's own coordinators act on every appeal of the municipality;
 * a coordinator or approver acts on appeals held by their organisation;
 * a subordinate coordinator (settlement, institution) acts on appeals passed to it;
 * an executor acts only on appeals assigned to them;
@@ -19,7 +21,9 @@ from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import Workflow
 
 R = Role
-EVERYWHERE = {R.MCU_HEAD, R.AUDITOR, R.ANALYST, R.DEADLINE_CONTROLLER}
+# within the appeals the person's part of the tree holds (their municipality, a region's)
+EVERYWHERE = {R.MCU_HEAD, R.AUDITOR, R.ANALYST, R.DEADLINE_CONTROLLER, R.REGIONAL_CURATOR,
+              R.REGIONAL_AUDITOR, R.REGIONAL_ANALYST}
 
 
 def not_found() -> RoutingError:

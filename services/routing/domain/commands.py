@@ -167,4 +167,5 @@ BY_NAME: dict[str, type[Command]] = {c.name: c for c in COMMANDS}
 
 # who may read an appeal's state and history (within their reach)
 VIEWERS = frozenset({R.MCU_HEAD, R.COORDINATOR, R.SUBORDINATE_COORDINATOR, R.EXECUTOR,
-                     R.APPROVER, R.AUDITOR, R.ANALYST, R.BLOCK_CURATOR, R.DEADLINE_CONTROLLER})
+                     R.APPROVER, R.AUDITOR, R.ANALYST, R.BLOCK_CURATOR, R.DEADLINE_CONTROLLER,
+                     R.REGIONAL_CURATOR, R.REGIONAL_AUDITOR, R.REGIONAL_ANALYST})

@@ -101,7 +101,8 @@ class Workflow(AppealAggregate):
             "kind": facts.kind, "channel": facts.channel, "topic": facts.topic,
             "thematic_block": facts.thematic_block, "territory": facts.territory},
             **({"classification": classification.model_dump(mode="json")}
-               if classification else {})}, at=now)
+               if classification else {})}, at=now,
+            municipality=getattr(cause, "municipality", None))
         workflow.record(rt.AppealRouted(
             recipient_id=decision.recipient, rule_id=decision.rule_id,
             rule_version=decision.rule_version, reason=decision.reason),

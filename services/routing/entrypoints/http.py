@@ -35,7 +35,7 @@ def _refused(exc: RoutingError) -> Problem:
 def router(app: RoutingApplication) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["routing"], responses=problems.responses(401))
 
-    Who = Annotated[Person, Depends(caller(app.directory))]
+    Who = Annotated[Person, Depends(caller(app.deployment))]
 
     async def execute(command: Command, appeal_id: UUID, who: Person) -> dict:
         try:
@@ -85,26 +85,52 @@ def router(app: RoutingApplication) -> APIRouter:
         return [{"appeal_id": str(i.appeal_id), "status": i.status,
                  "status_ru": STATUS_RU[i.status], "recipient_id": i.recipient_id,
                  "subordinate_id": i.subordinate_id, "executor_id": i.executor_id,
-                 "topic": i.topic, "territory": i.territory} for i in items[:limit]]
+                 "topic": i.topic, "territory": i.territory, "municipality": i.municipality}
+                for i in items[:limit]]
 
-    @api.get("/me", summary="Кто я: роли и организация по токену")
+    @api.get("/me", summary="Кто я: роли, организация, муниципалитет или регион по токену")
     async def me(who: Who) -> dict:
         return {"id": who.id, "name": who.name, "organization": who.organization,
+                "municipality": who.municipality, "region": who.region,
+                "reach": sorted(app.deployment.reach(who)),
                 "roles": sorted(r.value for r in who.roles)}
 
-    @api.get("/directory", summary="Справочник получателей (без токенов)")
-    async def directory(who: Who) -> dict:
-        d = app.directory
-        return {"municipality": d.municipality, "timezone": d.timezone,
+    @api.get("/deployment", summary="Дерево развёртывания: регионы и муниципалитеты")
+    async def deployment(who: Who) -> dict:
+        d, reach = app.deployment, app.deployment.reach(who)
+        return {"name": d.name, "regions": [
+            {"id": r.id, "name": r.name, "timezone": r.timezone, "municipalities": [
+                {"id": m.id, "name": m.name, "timezone": m.timezone,
+                 "population": m.population} for m in d.municipalities.values()
+                if m.region == r.id and (m.id in reach or who.region is None
+                                         and who.municipality is None)]}
+            for r in d.regions.values()]}
+
+    @api.get("/directory", summary="Справочник получателей своего муниципалитета (без токенов)",
+             responses=problems.responses(404, 422))
+    async def directory(who: Who, municipality: str | None = None) -> dict:
+        """The caller's municipality's directory; a region's staff name one of theirs."""
+        wanted = municipality or who.municipality
+        if wanted is None or wanted not in app.deployment.reach(who):
+            raise Problem(404, "unknown_municipality", "Муниципалитет не найден",
+                          "Укажите municipality — один из муниципалитетов вашего региона")
+        d = app.deployment.directory_of(wanted)
+        return {"municipality_id": d.id, "municipality": d.municipality, "timezone": d.timezone,
                 "organizations": [o.__dict__ for o in d.organizations.values()],
                 "blocks": [b.__dict__ for b in d.blocks.values()],
                 "people": [{"id": p.id, "name": p.name, "organization": p.organization,
                             "roles": sorted(r.value for r in p.roles)} for p in d.people.values()]}
 
-    @api.get("/autorules", summary="Действующие автоправила и их версия")
-    async def autorules(who: Who) -> dict:
-        return {"version": app.rules.version,
+    @api.get("/autorules", summary="Действующие автоправила своего муниципалитета и их версия",
+             responses=problems.responses(404, 422))
+    async def autorules(who: Who, municipality: str | None = None) -> dict:
+        wanted = municipality or who.municipality
+        if wanted is None or wanted not in app.deployment.reach(who):
+            raise Problem(404, "unknown_municipality", "Муниципалитет не найден",
+                          "Укажите municipality — один из муниципалитетов вашего региона")
+        book = app.rules[wanted]
+        return {"municipality": wanted, "version": book.version,
                 "rules": [{k: (sorted(v) if isinstance(v, frozenset) else v)
-                           for k, v in r.__dict__.items()} for r in app.rules.rules]}
+                           for k, v in r.__dict__.items()} for r in book.rules]}
 
     return api

@@ -168,7 +168,7 @@ class Deadline(AppealAggregate):
             "thematic_block": classification.thematic_block,
             "received_at": registered.received_at.isoformat(),
             "registered_at": occurred_at.isoformat(),
-        })
+        }, municipality=getattr(cause, "municipality", None))
         deadline._set_all(calc, policy, occurred_at, Basis.REGISTRATION, cause)
         return deadline
 

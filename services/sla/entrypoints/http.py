@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 
 from contracts import Actor
 from contracts.vocabulary import DeadlineStage, Role
-from kit.directory import Directory, Person
+from kit.deployment import Deployment
+from kit.directory import Person
 from kit import problems
 from kit.privacy import FreeText
 from kit.problems import Problem
@@ -34,7 +35,7 @@ from services.sla.domain.terms import Term, TermCalculator, TermError
 EXTENDERS = (Role.APPROVER, Role.COORDINATOR, Role.DEADLINE_CONTROLLER, Role.MCU_HEAD)
 VIEWERS = (Role.EXECUTOR, Role.APPROVER, Role.COORDINATOR, Role.SUBORDINATE_COORDINATOR,
            Role.DEADLINE_CONTROLLER, Role.BLOCK_CURATOR, Role.MCU_HEAD, Role.AUDITOR,
-           Role.ANALYST)
+           Role.ANALYST, Role.REGIONAL_CURATOR, Role.REGIONAL_AUDITOR, Role.REGIONAL_ANALYST)
 STATUS = {"not_found": 404, "no_deadline": 404}
 
 
@@ -44,8 +45,11 @@ class Extension(BaseModel):
 
 
 def _view(deadline: Deadline, app: SlaApplication) -> dict:
+    tenant = app.tenant(deadline.municipality)
     return {
         "appeal_id": str(deadline.id),
+        "municipality": app.deployment.municipality(deadline.municipality).id,
+        "timezone": str(tenant.calc.schedule.timezone),
         "kind": deadline.kind,
         "stages": [{
             "stage": c.stage, "due_at": c.due_at.isoformat(), "term": str(c.term),
@@ -55,7 +59,7 @@ def _view(deadline: Deadline, app: SlaApplication) -> dict:
             "calendar_revision": deadline.calendars.get(c.stage.value),
         } for c in deadline.stages.values()],
         "next_timers": [{"at": t.at.isoformat(), "key": t.key}
-                        for t in deadline.timers(app.calc, app.policy)[:10]],
+                        for t in deadline.timers(tenant.calc, tenant.policy)[:10]],
     }
 
 
@@ -63,7 +67,7 @@ def _refused(exc: DeadlineError) -> Problem:
     return Problem(STATUS.get(exc.code, 409), exc.code, "Операция со сроком отклонена", str(exc))
 
 
-def router(app: SlaApplication, directory: Directory, scope: RoutingScope) -> APIRouter:
+def router(app: SlaApplication, directory: Deployment, scope: RoutingScope) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["sla"])
     staff_door = problems.responses(401, 403, 404, 422, 503)
     Who = Annotated[Person, Depends(caller(directory))]
@@ -107,11 +111,17 @@ def router(app: SlaApplication, directory: Directory, scope: RoutingScope) -> AP
                                                  description="30d, 10wd, 8wh",
                                                  examples=["10wd"])],
                       tz: Annotated[str | None, Query(
-                          max_length=64, description="Зона IANA, например Asia/Omsk")] = None
+                          max_length=64, description="Зона IANA, например Asia/Omsk")] = None,
+                      municipality: Annotated[str | None, Query(
+                          max_length=64, description="Муниципалитет: его календарь (с "
+                          "региональными праздниками), график и пояс")] = None,
                       ) -> dict:
+        if municipality is not None and municipality not in app.tenants:
+            raise Problem(422, "unknown_municipality", "Муниципалитет не найден",
+                          f"«{municipality}» нет в развёртывании")
+        base = app.tenant(municipality).calc
         try:
-            calc = app.calc if tz is None else TermCalculator(
-                app.calc.calendar, _with_zone(app, tz))
+            calc = base if tz is None else TermCalculator(base.calendar, _with_zone(base, tz))
             return calc.due(registered, Term.parse(term)).as_json()
         except TermError as exc:
             raise Problem(422, exc.code, "Неверный срок", str(exc)) from None
@@ -119,11 +129,11 @@ def router(app: SlaApplication, directory: Directory, scope: RoutingScope) -> AP
     return api
 
 
-def _with_zone(app: SlaApplication, tz: str):
+def _with_zone(calc: TermCalculator, tz: str):
     from dataclasses import replace
 
     try:
-        return replace(app.calc.schedule, timezone=ZoneInfo(tz))
+        return replace(calc.schedule, timezone=ZoneInfo(tz))
     except (ZoneInfoNotFoundError, ValueError):
         raise Problem(422, "unknown_timezone", "Неизвестный часовой пояс",
                       f"{tz!r}: укажите зону IANA, например Europe/Moscow") from None

@@ -18,6 +18,7 @@ from eventsourcing.persistence import Notification
 
 from contracts import typed
 from kit.appeal_aggregate import AppealAggregate
+from kit.directory import Directory
 from kit.follower import StoreFollower
 from services.sla.adapters.mailer import Mailer
 from services.sla.application import SlaApplication
@@ -41,23 +42,29 @@ class Notifier(StoreFollower):
                 continue
             notice = await asyncio.to_thread(self._notice, event)
             if notice is not None:
-                await asyncio.to_thread(self._send, notice, f"{event.originator_id}.{event.originator_version}")
+                directory = self.sla.tenant(event.municipality).directory
+                await asyncio.to_thread(self._send, notice,
+                                        f"{event.originator_id}.{event.originator_version}",
+                                        directory)
 
     def _notice(self, event) -> Notice | None:
         deadline: Deadline = self.sla.repository.get(event.originator_id)
         ctx = AppealContext(str(deadline.id), deadline.topic, deadline.thematic_block,
                             deadline.people.get("executor"), deadline.people.get("approver"))
-        head = self.sla.directory.mcu_head
+        tenant = self.sla.tenant(deadline.municipality)
+        head = tenant.directory.mcu_head
         return notice_for(typed(event.event_type, event.schema_version, event.payload), ctx,
-                          self.sla.calc.schedule.timezone, head.id if head else None)
+                          tenant.calc.schedule.timezone, head.id if head else None)
 
-    def _send(self, notice: Notice, seed: str) -> None:
-        people = self.sla.directory.people
+    def _send(self, notice: Notice, seed: str, directory: Directory) -> None:
+        """To the people the notice names, by the e-mail their municipality's directory
+        gives (the one owner of people)."""
+        people = directory.people
         known = [(p.name, p.email) for pid in notice.to if (p := people.get(pid)) and p.email]
         unknown = [pid for pid in notice.to if not (people.get(pid) and people[pid].email)]
         if unknown:
             log.warning("no e-mail for responsible person", extra={"count": len(unknown)})
-        head = self.sla.directory.mcu_head
+        head = directory.mcu_head
         if not known and head is not None and head.email:  # nobody reachable: the MCU head is
             known = [(head.name, head.email)]
         if known:

@@ -63,7 +63,7 @@ def test_reminders_overdue_and_escalation_fire_once_each_in_order(sla, clock):
     assert [(e["level"], e["to_role"], e["to_person_id"]) for e in escalations] == [
         (1, "executor", "u-ivanova"), (2, "approver", None),
         (3, "block_curator", "u-zam-gkh")]  # the directory's curator of «Дороги»
-    assert sla.directory.people["u-zam-gkh"].roles == {Role.BLOCK_CURATOR}
+    assert sla.tenant(None).directory.people["u-zam-gkh"].roles == {Role.BLOCK_CURATOR}
     # the 1wd reminder fell due together with the breach: it is skipped, not sent late
     assert "1wd" not in [p.get("remind_before") for _, p in fired]
 
@@ -184,10 +184,10 @@ def test_after_downtime_only_the_latest_reminder_is_sent_and_nothing_stays_due(s
                  if t == "DeadlineReminderIssued"]
     assert reminders == ["1wd"]
     deadline = sla.deadline(story.appeal_id)
-    assert deadline.next_timer_at(sla.calc, sla.policy) > clock.now()  # no busy loop
+    assert deadline.next_timer_at(sla.tenant(None).calc, sla.tenant(None).policy) > clock.now()  # no busy loop
     clock.set(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))
     sla.fire_due()
-    assert sla.deadline(story.appeal_id).next_timer_at(sla.calc, sla.policy) > clock.now()
+    assert sla.deadline(story.appeal_id).next_timer_at(sla.tenant(None).calc, sla.tenant(None).policy) > clock.now()
 
 
 def test_calendar_changes_are_recorded_and_deadlines_name_the_revision_they_used(sla):
@@ -200,12 +200,14 @@ def test_calendar_changes_are_recorded_and_deadlines_name_the_revision_they_used
     story = AppealStory()
     feed(sla, story.registered(MON))
     used = sla.deadline(story.appeal_id).calendars["answer"]
-    assert used == sla.calc.revision
+    tenant = sla.tenant(None)
+    assert used == tenant.calc.revision
 
-    year = sla.calc.calendar.years[2026]
+    year = tenant.calc.calendar.years[2026]
     extra_holiday = replace(year, non_working={**year.non_working,
                                                date(2026, 11, 20): "региональный праздник"})
-    sla.calc = TermCalculator(sla.calc.calendar.with_year(extra_holiday), sla.calc.schedule)
+    changed = TermCalculator(tenant.calc.calendar.with_year(extra_holiday), tenant.calc.schedule)
+    sla.tenants[tenant.directory.id] = replace(tenant, calc=changed)
     assert sla.record_calendar() == [f"2026: календарь изменён ({sla.calendar_revisions()[1]['revisions'][-1]['digest']})"]
     assert len(sla.calendar_revisions()[1]["revisions"]) == 2
-    assert sla.calc.revision != used  # the old deadline still names the revision it used
+    assert changed.revision != used  # the old deadline still names the revision it used

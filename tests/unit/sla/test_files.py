@@ -95,6 +95,8 @@ def test_broken_policies_are_refused(old, new, fragment):
 def test_wrong_policy_or_calendar_stops_sla_with_the_setting_named(tmp_path, setting, content,
                                                                     complaint):
     from kit.settings import ConfigError, Settings
+    from kit.deployment import single
+    from kit.staff import read_deployment
     from services.sla.bootstrap import build_application
 
     if setting == "sla_calendar_dir":
@@ -106,7 +108,7 @@ def test_wrong_policy_or_calendar_stops_sla_with_the_setting_named(tmp_path, set
             value.write_text(content, encoding="utf-8")
     settings = Settings(**{setting: value}, data_dir=tmp_path, _env_file=None)
     with pytest.raises(ConfigError, match=complaint):
-        build_application(settings, shipped_directory())
+        build_application(settings, read_deployment(settings))
 
 
 def test_a_policy_escalating_to_a_role_nobody_holds_stops_sla_naming_it(tmp_path):
@@ -115,6 +117,8 @@ def test_a_policy_escalating_to_a_role_nobody_holds_stops_sla_naming_it(tmp_path
     from dataclasses import replace
 
     from kit.settings import ConfigError, Settings
+    from kit.deployment import single
+    from kit.staff import read_deployment
     from services.sla.bootstrap import build_application
 
     text = policy_file.SHIPPED_POLICY.read_text(encoding="utf-8").replace(
@@ -122,33 +126,35 @@ def test_a_policy_escalating_to_a_role_nobody_holds_stops_sla_naming_it(tmp_path
     (tmp_path / "policy.yaml").write_text(text, encoding="utf-8")
     settings = Settings(sla_policy=tmp_path / "policy.yaml", data_dir=tmp_path, _env_file=None)
     directory = shipped_directory()
-    build_application(settings, directory)  # the shipped directory has a deadline controller
+    build_application(settings, single(directory, {}, policy=settings.sla_policy))  # it has a deadline controller
     without = replace(directory, people={k: p for k, p in directory.people.items()
                                          if Role.DEADLINE_CONTROLLER not in p.roles})
     with pytest.raises(ConfigError, match="MCU_SLA_POLICY: .*роль deadline_controller"):
-        build_application(settings, without)
+        build_application(settings, single(without, {}, policy=settings.sla_policy))
     no_curator = replace(directory, blocks={**directory.blocks, "Дороги": replace(
         directory.blocks["Дороги"], curator=None)})
     with pytest.raises(ConfigError, match="у блока «Дороги» в справочнике нет куратора"):
-        build_application(Settings(data_dir=tmp_path, _env_file=None), no_curator)
+        build_application(Settings(data_dir=tmp_path, _env_file=None), single(no_curator, {}))
 
 
 def test_the_policy_is_recorded_as_a_revision_once_per_version(tmp_path):
     from kit import revisions
     from kit.settings import Settings
+    from kit.deployment import single
+    from kit.staff import read_deployment
     from services.sla.bootstrap import build_application
 
     path = tmp_path / "policy.yaml"
     path.write_text(policy_file.SHIPPED_POLICY.read_text(encoding="utf-8"), encoding="utf-8")
     settings = Settings(sla_policy=path, data_dir=tmp_path, _env_file=None)
-    app = build_application(settings, shipped_directory())
+    app = build_application(settings, read_deployment(settings))
     app.close()
-    app = build_application(settings, shipped_directory())  # the same file: nothing new
+    app = build_application(settings, read_deployment(settings))  # the same file: nothing new
     assert len(revisions.history(app, "policy")) == 1
     app.close()
     path.write_text(path.read_text(encoding="utf-8").replace("term: 10wd", "term: 12wd"),
                     encoding="utf-8")
-    app = build_application(settings, shipped_directory())
+    app = build_application(settings, read_deployment(settings))
     found = revisions.history(app, "policy")
     app.close()
     assert len(found) == 2 and found[-1]["data"]["terms"][0]["term"] == "12wd"

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import typer
 
-from cli.common import fail, problem_detail, reference_directory
+from cli.common import fail, problem_detail, reference_deployment
 from kit.settings import Settings
 
 analytics = typer.Typer(help="Аналитика: записка, выгрузки, SQL, пересборка", no_args_is_help=True)
@@ -49,9 +49,9 @@ def _ask(settings: Settings, method: str, url: str, **kwargs) -> httpx.Response:
 def _local():
     from services.analytics.bootstrap import open_analytics
 
-    directory = reference_directory()
+    deployment = reference_deployment()
     try:
-        return open_analytics(Settings(), directory)
+        return open_analytics(Settings(), deployment)
     except Exception as exc:  # noqa: BLE001 - most often the lock of a running service
         fail(f"не удалось открыть хранилище аналитики: {str(exc)[:200]}")
 

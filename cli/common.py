@@ -24,6 +24,18 @@ def problem_detail(response: httpx.Response) -> str:
     return f"{problem.get('detail') or problem.get('title')} (код {problem.get('code')})"
 
 
+def reference_deployment():
+    """The deployment's tree (MCU_DEPLOYMENT, else one municipality, else the demo's). Only
+    read: no door opens, so demo tokens do not matter."""
+    from kit.settings import Settings
+    from kit.staff import read_deployment
+
+    try:
+        return read_deployment(Settings())
+    except ValueError as exc:
+        fail(str(exc))
+
+
 def reference_directory():
     """The deployment's directory (MCU_ROUTING_DIRECTORY, else the shipped one), for its
     time zone and its people. Only read: no door opens, so demo tokens do not matter."""

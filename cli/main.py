@@ -130,17 +130,22 @@ def demo(rate: float = typer.Option(2.0, help="Обращений в секун�
          intake_url: str = typer.Option(f"http://127.0.0.1:{DEFAULT_PORTS['intake']}"),
          routing_url: str = typer.Option(f"http://127.0.0.1:{DEFAULT_PORTS['routing']}")) -> None:
     """Демо: обращения через сервис приёма и работа сотрудников через маршрутизацию."""
+    from demo.places import places
     from demo.runner import run, wait_for
     from demo.staff import Staff
+    from kit.staff import read_deployment
 
+    deployment = read_deployment(Settings())  # the services' own: whose items to make
+    heads = tuple(h.id for m in deployment.municipalities.values()
+                  if (h := m.directory.mcu_head) is not None)
     wait_for(intake_url)
 
     async def both() -> int:
         tasks = []
         if staff:
             wait_for(routing_url)
-            tasks.append(asyncio.create_task(Staff(routing_url, seed).run()))
-        sent = await run(intake_url, rate, total or None, seed)
+            tasks.append(asyncio.create_task(Staff(routing_url, seed, heads=heads).run()))
+        sent = await run(intake_url, rate, total or None, seed, places=places(deployment))
         for task in tasks:
             task.cancel()
         return sent

@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 
 import httpx
 
-from demo.generator import appeals
+from demo.generator import KONSTANTINOVSKY, Place, appeals
 
 
 async def run(intake_url: str, rate: float, total: int | None, seed: int,
-               report_every: int = 50, incident_batch: int = 5) -> int:
+               report_every: int = 50, incident_batch: int = 5,
+               places: tuple[Place, ...] = (KONSTANTINOVSKY,)) -> int:
     """Send `total` appeals (forever when None) at `rate` per second, each through the real
     door of its channel; returns how many were accepted (social posts go in export files,
     so they are accepted a few at a time)."""
@@ -25,7 +26,7 @@ async def run(intake_url: str, rate: float, total: int | None, seed: int,
     async with httpx.AsyncClient(base_url=intake_url, timeout=10) as client:
         sender = ChannelSender(client, incident_batch)
         await delivered(sender.load_services)
-        for made, appeal in enumerate(appeals(seed), start=1):
+        for made, appeal in enumerate(appeals(seed, places), start=1):
             if total is not None and made > total:
                 break
             before, sent = sent, sent + await delivered(lambda: sender.send(appeal, made))

@@ -24,12 +24,15 @@ CRITERIA = (["no_dates"], ["no_evidence"], ["formal"], ["no_dates", "no_evidence
 
 
 class Staff:
-    def __init__(self, routing_url: str, seed: int = 7, lazy_share: float = 0.1):
+    def __init__(self, routing_url: str, seed: int = 7, lazy_share: float = 0.1,
+                 heads: tuple[str, ...] = ("u-head",)):
         self.client = httpx.AsyncClient(base_url=routing_url, timeout=10)
+        self.heads = heads  # one person of each municipality: whose directory to read
         self.rng = random.Random(seed)
         self.lazy_share = lazy_share
         self.people: dict[str, dict] = {}
-        self.by_org_role: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.by_org_role: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        self.orgs: dict[str, dict[str, dict]] = {}  # municipality -> its organisations
         self.lazy: set[str] = set()
         self.actions = 0
 
@@ -37,12 +40,17 @@ class Staff:
         return {"Authorization": f"Bearer demo-{person}"}
 
     async def load(self) -> None:
-        directory = (await self.client.get("/api/v1/directory", headers=self._auth("u-head"))).json()
-        for p in directory["people"]:
-            self.people[p["id"]] = p
-            for role in p["roles"]:
-                self.by_org_role[(p["organization"], role)].append(p["id"])
-        self.orgs = {o["id"]: o for o in directory["organizations"]}
+        """Each municipality's directory, as its MCU head reads it."""
+        for head in self.heads:
+            response = await self.client.get("/api/v1/directory", headers=self._auth(head))
+            response.raise_for_status()
+            directory = response.json()
+            m = directory["municipality_id"]
+            for p in directory["people"]:
+                self.people[p["id"]] = p | {"municipality": m}
+                for role in p["roles"]:
+                    self.by_org_role[(m, p["organization"], role)].append(p["id"])
+            self.orgs[m] = {o["id"]: o for o in directory["organizations"]}
 
     async def _post(self, person: str, appeal: str, path: str, body: dict | None = None) -> None:
         response = await self.client.post(f"/api/v1/appeals/{appeal}/{path}", json=body,
@@ -64,18 +72,19 @@ class Staff:
 
     async def act(self, person: str, info: dict, roles: set[str], item: dict) -> None:
         appeal, status, org = item["appeal_id"], item["status"], info["organization"]
-        rng = self.rng
+        rng, m = self.rng, info["municipality"]
+        orgs = self.orgs[m]
         if status in ("routed", "returned", "reopened") and "coordinator" in roles:
             if item["recipient_id"] == "mcu":
-                target = rng.choice([o for o, v in self.orgs.items() if v["kind"] == "department"])
+                target = rng.choice([o for o, v in orgs.items() if v["kind"] == "department"])
                 await self._post(person, appeal, "routing", {
                     "recipient_id": target, "reason": "распределено координатором МЦУ по тематике"})
                 return
-            executors = self.by_org_role.get((item["recipient_id"], "executor"), [])
+            executors = self.by_org_role.get((m, item["recipient_id"], "executor"), [])
             if executors:
                 await self._post(person, appeal, "assignment", {"executor_id": rng.choice(executors)})
         elif status == "subordinate" and "subordinate_coordinator" in roles:
-            executors = self.by_org_role.get((org, "executor"), [])
+            executors = self.by_org_role.get((m, org, "executor"), [])
             if rng.random() < 0.08:
                 await self._post(person, appeal, "subordinate-return", {
                     "reason": "вопрос относится к полномочиям района"})
@@ -90,7 +99,8 @@ class Staff:
             if status == "assigned" and rng.random() < 0.05:
                 await self._post(person, appeal, "executor-return", {
                     "reason": "участок не относится к нашему ведению",
-                    "suggested_recipient_id": "adm-gkh"})
+                    "suggested_recipient_id": next(
+                        (o for o, v in orgs.items() if v["kind"] == "department"), "mcu")})
                 return
             text = rng.choice(ANSWERS).format(month=rng.choice(MONTHS), day="на следующий день")
             await self._post(person, appeal, "answer-draft", {"text": text,

@@ -9,12 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from kit.directory import SHIPPED_DIRECTORY
 from kit.settings import Settings
 from tests.support import realparts
 
 # The tests run on the shipped demo directory, channel keys and made-up vault secrets:
 # demo mode, as `make run` sets it (services refuse them otherwise; tested explicitly).
 os.environ.setdefault("MCU_DEMO", "true")
+# Most tests are about one municipality: the demo deployment's first, Константиновский район,
+# as a deployment of its directory alone. The tests of the regional deployment itself set
+# MCU_DEPLOYMENT and remove this (tests/support/tenancy.py).
+os.environ.setdefault("MCU_ROUTING_DIRECTORY", str(SHIPPED_DIRECTORY))
 
 
 @pytest.fixture(scope="session")

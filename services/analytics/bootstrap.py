@@ -3,43 +3,54 @@
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
-from kit.directory import Directory
+from kit.deployment import Deployment
 from kit.reference_files import named_by
 from kit.runtime import Running, Service, until_stopped
 from kit.settings import Settings
-from kit.staff import StaffTokenFirst, directory_of
+from kit.staff import StaffTokenFirst, deployment_of
 from services.analytics.adapters import rating_file, revisions
 from services.analytics.adapters.analyst_sql import AnalystSql
 from services.analytics.adapters.clickhouse import ClickHouse, dsn_for
 from services.analytics.application import Analytics
+from services.analytics.domain.tree import Tree
 from services.analytics.entrypoints.http import router
 from services.analytics.entrypoints.ingest import Ingestor
 
 log = logging.getLogger("mcu.analytics")
 
 
-def open_analytics(settings: Settings, directory: Directory) -> Analytics:
-    """The engine, migrated; days are the municipality's (the directory's time zone); the
+def tree_of(deployment: Deployment) -> Tree:
+    ms = deployment.municipalities.values()
+    return Tree(deployment.legacy_municipality, {m.id: m.timezone for m in ms},
+                {m.id: m.region for m in ms},
+                {**{m.id: m.name for m in ms},
+                 **{r.id: r.name for r in deployment.regions.values()}},
+                {m.id: m.population for m in ms if m.population})
+
+
+def open_analytics(settings: Settings, deployment: Deployment) -> Analytics:
+    """The engine, migrated; each municipality's days are its own (its time zone); the
     rating formula validated (a broken file names MCU_ANALYTICS_RATING) and recorded as a
     revision when it changed."""
     path = settings.analytics_rating or rating_file.SHIPPED_RATING
     with named_by("MCU_ANALYTICS_RATING", path):
         formula, data = rating_file.load(path)
     ch = ClickHouse(dsn_for(settings))
-    for name in ch.migrate():
+    tree = tree_of(deployment)
+    legacy = {"legacy": tree.legacy, "legacy_region": tree.regions[tree.legacy]}
+    for name in ch.migrate(legacy):
         log.info("migration applied", extra={"path": name})
     revision, changed = revisions.record(ch, "rating", data)
     if changed:
         log.info(f"rating: версия {revision.number} ({revision.digest})")
-    return Analytics(ch, ZoneInfo(directory.timezone), formula)
+    return Analytics(ch, tree, formula)
 
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
-    directory = directory_of(settings)  # a refused directory opens no engine
-    analytics = open_analytics(settings, directory)
+    deployment = deployment_of(settings)  # a refused deployment opens no engine
+    analytics = open_analytics(settings, deployment)
     ingestor = Ingestor(analytics.projector, settings.log_topic, settings.dlq_topic,
                         settings.kafka_bootstrap, batch_size=5000)
 
@@ -53,6 +64,6 @@ def build(settings: Settings | None = None) -> Service:
         analytics.ch.close()
 
     return Service("analytics", settings,
-                   routers=[router(analytics, directory, analyst_sql)],
+                   routers=[router(analytics, deployment, analyst_sql)],
                    background=[ingest], title_ru="МЦУ: аналитика", on_close=close,
-                   middleware=[(StaffTokenFirst, {"directory": directory})])
+                   middleware=[(StaffTokenFirst, {"directory": deployment})])

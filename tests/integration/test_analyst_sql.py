@@ -18,7 +18,7 @@ from services.analytics.application import Analytics
 from services.analytics.entrypoints.http import router
 from services.analytics.adapters.projection import Projector
 from tests.support import chdb
-from tests.support.routing import directory
+from tests.support.routing import deployment, directory
 from tests.support.analytics_fixture import FORMULA, MSK, fixture_events
 
 pytestmark = pytest.mark.chdb
@@ -131,7 +131,7 @@ def client(engine) -> TestClient:
     ch, sql = engine
     api = FastAPI()
     problems.install(api)
-    api.include_router(router(Analytics(ch, MSK, FORMULA), directory(), sql))
+    api.include_router(router(Analytics(ch, MSK, FORMULA), deployment(), sql))
     return TestClient(api)
 
 

@@ -149,8 +149,9 @@ def tables(ch) -> dict:
     at = columns.index("payload")
     return {"events": [r[:at] + (json.loads(r[at]),) + r[at + 1:] for r in rows],
             "appeals": table(ch, "appeals", ("version",))[1],
-            "daily": ch.query("SELECT day, recipient_id, topic, thematic_block, territory, channel,"
-                              " kind, COLUMNS('^[a-z_]+$') EXCEPT (day, recipient_id, topic,"
+            "daily": ch.query("SELECT day, municipality, region, recipient_id, topic,"
+                              " thematic_block, territory, channel, kind, COLUMNS('^[a-z_]+$')"
+                              " EXCEPT (day, municipality, region, recipient_id, topic,"
                               " thematic_block, territory, channel, kind) APPLY(sum) FROM daily"
                               " GROUP BY ALL ORDER BY ALL")[1]}
 

@@ -73,8 +73,9 @@ class ClickHouse:
         for statement in split_statements(path.read_text(encoding="utf-8")):
             self.command(statement, parameters)
 
-    def migrate(self) -> list[str]:
-        """Apply migration files not yet applied, in order; returns their names."""
+    def migrate(self, parameters: dict | None = None) -> list[str]:
+        """Apply migration files not yet applied, in order; returns their names. A file may
+        bind `parameters` (the deployment's legacy municipality and its region)."""
         self.command("CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String,"
                      " applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version")
         done = {r[0] for r in self.query("SELECT version FROM schema_migrations")[1]}
@@ -83,7 +84,8 @@ class ClickHouse:
             version = int(path.name.split("_", 1)[0])
             if version in done:
                 continue
-            self.run_file(path)
+            self.run_file(path, parameters or {"legacy": "municipality",
+                                               "legacy_region": "region"})
             self.insert("schema_migrations", [{"version": version, "name": path.name}])
             applied.append(path.name)
         return applied

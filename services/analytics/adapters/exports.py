@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from services.analytics.domain.indicators import Period
 from services.analytics.adapters.reports import Reports
 
 SHEETS = {
-    "counts_by_topic": ("Тема", lambda r, p: r.counts(p, "topic")),
-    "counts_by_territory": ("Территория", lambda r, p: r.counts(p, "territory")),
-    "counts_by_recipient": ("Получатель", lambda r, p: r.counts(p, "recipient_id")),
-    "counts_by_channel": ("Канал", lambda r, p: r.counts(p, "channel")),
-    "rating": ("Рейтинг", lambda r, p: r.rating(p)),
-    "heatmap": ("Тепловая карта", lambda r, p: r.heatmap(p)),
+    "counts_by_topic": ("Тема", lambda r, p, s: r.counts(p, "topic", scope=s)),
+    "counts_by_territory": ("Территория", lambda r, p, s: r.counts(p, "territory", scope=s)),
+    "counts_by_recipient": ("Получатель", lambda r, p, s: r.counts(p, "recipient_id", scope=s)),
+    "counts_by_channel": ("Канал", lambda r, p, s: r.counts(p, "channel", scope=s)),
+    "rating": ("Рейтинг", lambda r, p, s: r.rating(p, scope=s)),
+    "heatmap": ("Тепловая карта", lambda r, p, s: r.heatmap(p, scope=s)),
 }
 
 
-def tables(reports: Reports, period: Period,
-           names: Iterable[str] = tuple(SHEETS)) -> dict[str, list[dict]]:
-    """The named tables (all by default); only these are queried."""
-    return {name: SHEETS[name][1](reports, period) for name in names}
+def tables(reports: Reports, period: Period, names: Iterable[str] | None = None,
+           scope: Sequence[str] | None = None) -> dict[str, list[dict]]:
+    """The named tables (all by default) over the scope's municipalities; only these are
+    queried."""
+    return {name: SHEETS[name][1](reports, period, scope) for name in names or SHEETS}
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

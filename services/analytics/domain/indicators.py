@@ -87,6 +87,7 @@ class RatingRow:
     quality: float
     score: float
     rank: int | None  # None: too few appeals to rank
+    municipality: str = ""
 
 
 def rating_rows(components: list[dict], formula: RatingFormula) -> list[RatingRow]:
@@ -111,11 +112,12 @@ def rating_rows(components: list[dict], formula: RatingFormula) -> list[RatingRo
             c["reworks"], c["reopenings"], c["ratings"],
             round(c["mean_rating"], 2) if c["ratings"] else None,
             round(timeliness, 3), round(completeness, 3), round(quality, 3), round(score, 1),
-            None))
+            None, c.get("municipality", "")))
     ranked = sorted((r for r in rows if r.appeals >= formula.min_appeals),
                     key=lambda r: (-r.score, -r.appeals, r.recipient_id))
-    ranks = {r.recipient_id: i for i, r in enumerate(ranked, start=1)}
-    return sorted((RatingRow(**{**r.__dict__, "rank": ranks.get(r.recipient_id)}) for r in rows),
+    ranks = {(r.municipality, r.recipient_id): i for i, r in enumerate(ranked, start=1)}
+    return sorted((RatingRow(**{**r.__dict__, "rank": ranks.get((r.municipality, r.recipient_id))})
+                   for r in rows),
                   key=lambda r: (r.rank is None, r.rank or 0, r.recipient_id))
 
 

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from contracts.vocabulary import Role
-from kit.directory import Directory, Person
+from kit.deployment import Deployment
+from kit.directory import Person
 from kit import problems
 from kit.problems import Problem
 from kit.staff import caller, require_role
@@ -25,7 +26,8 @@ from services.analytics.adapters.reports import DIMENSIONS, GROWTH_DIMENSIONS
 from services.analytics.domain.sql_sandbox import SqlRefused
 from services.analytics.adapters.memo.render import render_html, render_pdf
 
-READERS = (Role.ANALYST, Role.AUDITOR, Role.MCU_HEAD, Role.ADMINISTRATOR, Role.BLOCK_CURATOR)
+READERS = (Role.ANALYST, Role.AUDITOR, Role.MCU_HEAD, Role.ADMINISTRATOR, Role.BLOCK_CURATOR,
+           Role.REGIONAL_CURATOR, Role.REGIONAL_ANALYST, Role.REGIONAL_AUDITOR)
 SQL_ROLES = (Role.ANALYST, Role.AUDITOR, Role.ADMINISTRATOR)
 WEEK = r"(19|20)\d{2}-W(0[1-9]|[1-4]\d|5[0-3])"
 DAY = r"(19|20)\d{2}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
@@ -53,10 +55,29 @@ def _period(text: str) -> Period:
         raise Problem(422, exc.code, "Неверный период", str(exc)) from None
 
 
-def router(analytics: Analytics, directory: Directory, analyst_sql: AnalystSql) -> APIRouter:
+Municipality = Annotated[str | None, Query(
+    max_length=64, description="Муниципалитет (id): один из своих; по умолчанию — все, "
+    "что видит сотрудник (свой муниципалитет, у регионального — муниципалитеты региона)")]
+
+
+def router(analytics: Analytics, directory: Deployment, analyst_sql: AnalystSql) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["analytics"],
                     responses=problems.responses(401, 403, 422))
     Who = Annotated[Person, Depends(caller(directory))]
+
+    def scope(who: Person, municipality: str | None) -> list[str]:
+        """The municipalities whose rows the caller may see (and asked for); another's is
+        answered as one that does not exist."""
+        reach = directory.reach(who)
+        if municipality is not None:
+            if municipality not in reach:
+                raise Problem(404, "unknown_municipality", "Муниципалитет не найден",
+                              f"«{municipality}» нет среди ваших муниципалитетов")
+            return [municipality]
+        if not reach:
+            raise Problem(403, "forbidden_role", "Недостаточно прав",
+                          "Показатели видят сотрудники муниципалитета или региона")
+        return sorted(reach)
 
     async def run(fn, *args):
         try:
@@ -65,43 +86,58 @@ def router(analytics: Analytics, directory: Directory, analyst_sql: AnalystSql) 
             raise Problem(422, exc.code, "Неверные параметры", str(exc)) from None
 
     @api.get("/indicators/counts", summary="Новые, повторные, просроченные, отложенные по измерению")
-    async def counts(who: Who, period: PeriodText, dim: Dimension = "topic") -> list[dict]:
+    async def counts(who: Who, period: PeriodText, dim: Dimension = "topic",
+                     municipality: Municipality = None) -> list[dict]:
         require_role(who, READERS)
-        return await run(analytics.reports.counts, _period(period), dim)
+        return await run(analytics.reports.counts, _period(period), dim,
+                         scope(who, municipality))
 
     @api.get("/indicators/rating", summary="Рейтинг получателей со всеми составляющими")
-    async def rating(who: Who, period: PeriodText) -> list[dict]:
+    async def rating(who: Who, period: PeriodText,
+                     municipality: Municipality = None) -> list[dict]:
         require_role(who, READERS)
-        return await run(analytics.reports.rating, _period(period))
+        return await run(analytics.reports.rating, _period(period), scope(who, municipality))
 
     @api.get("/indicators/heatmap", summary="Тепловая карта: темы × территории и рост")
-    async def heatmap(who: Who, period: PeriodText) -> list[dict]:
+    async def heatmap(who: Who, period: PeriodText,
+                     municipality: Municipality = None) -> list[dict]:
         require_role(who, READERS)
-        return await run(analytics.reports.heatmap, _period(period))
+        return await run(analytics.reports.heatmap, _period(period), scope(who, municipality))
 
     @api.get("/indicators/growth", summary="Факторы роста: аномальные всплески и обращения за ними")
-    async def growth(who: Who, period: PeriodText, dim: GrowthDimension = "topic") -> list[dict]:
+    async def growth(who: Who, period: PeriodText, dim: GrowthDimension = "topic",
+                     municipality: Municipality = None) -> list[dict]:
         require_role(who, READERS)
-        return await run(analytics.reports.growth_factors, _period(period), dim)
+        return await run(analytics.reports.growth_factors, _period(period), dim, 20,
+                         scope(who, municipality))
+
+    @api.get("/indicators/municipalities",
+             summary="Рейтинг муниципальных МЦУ региона: объём на 1000 жителей, своевременность,"
+                     " полнота, удовлетворённость")
+    async def municipalities(who: Who, period: PeriodText) -> list[dict]:
+        require_role(who, READERS)
+        return await run(analytics.reports.municipalities, _period(period), scope(who, None))
 
     @api.get("/indicators/workload", summary="Нагрузка по блокам и исполнителям")
-    async def workload(who: Who, period: PeriodText) -> dict:
+    async def workload(who: Who, period: PeriodText,
+                     municipality: Municipality = None) -> dict:
         require_role(who, READERS)
-        return await run(analytics.reports.workload, _period(period))
+        return await run(analytics.reports.workload, _period(period), scope(who, municipality))
 
     @api.get("/indicators/satisfaction", summary="Удовлетворённость заявителей")
-    async def satisfaction(who: Who, period: PeriodText) -> dict:
+    async def satisfaction(who: Who, period: PeriodText,
+                     municipality: Municipality = None) -> dict:
         require_role(who, READERS)
-        return await run(analytics.reports.satisfaction, _period(period))
+        return await run(analytics.reports.satisfaction, _period(period), scope(who, municipality))
 
     @api.get("/memo/{week}", summary="Еженедельная аналитическая записка (HTML или PDF)",
              response_class=Response, responses={200: {"content": {
                  "text/html": {"schema": {"type": "string"}},
                  "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
-    async def memo(who: Who, week: WeekText,
-                   format: Literal["html", "pdf"] = "html") -> Response:
+    async def memo(who: Who, week: WeekText, format: Literal["html", "pdf"] = "html",
+                   municipality: Municipality = None) -> Response:
         require_role(who, READERS)
-        data = await run(analytics.memo_data, week)
+        data = await run(analytics.memo_data, week, None, scope(who, municipality))
         if format == "pdf":
             pdf = await asyncio.to_thread(render_pdf, data)
             return Response(pdf, media_type="application/pdf", headers={
@@ -113,13 +149,16 @@ def router(analytics: Analytics, directory: Directory, analyst_sql: AnalystSql) 
                  "text/csv": {"schema": {"type": "string"}},
                  XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
     async def export(who: Who, period: PeriodText, format: Literal["xlsx", "csv"] = "xlsx",
-                     table: Literal[tuple(exports.SHEETS)] = "counts_by_topic") -> Response:
+                     table: Literal[tuple(exports.SHEETS)] = "counts_by_topic",
+                     municipality: Municipality = None) -> Response:
         require_role(who, READERS)
         period = _period(period)
         if format == "csv":
-            data = await run(exports.tables, analytics.reports, period, [table])
+            data = await run(exports.tables, analytics.reports, period, [table],
+                             scope(who, municipality))
             return Response(exports.to_csv(data[table]), media_type="text/csv; charset=utf-8")
-        data = await run(exports.tables, analytics.reports, period)
+        data = await run(exports.tables, analytics.reports, period, None,
+                         scope(who, municipality))
         return Response(exports.to_xlsx(data), media_type=XLSX,
             headers={"Content-Disposition": 'attachment; filename="mcu-indicators.xlsx"'})
 
@@ -127,6 +166,11 @@ def router(analytics: Analytics, directory: Directory, analyst_sql: AnalystSql) 
               responses=problems.responses(400, 413))
     async def sql(body: SqlRequest, who: Who) -> dict:
         require_role(who, SQL_ROLES)
+        if directory.reach(who) != frozenset(directory.municipalities):
+            raise Problem(403, "sql_scope_unsupported", "SQL недоступен",
+                          "SQL открыт только тому, кто видит все муниципалитеты развёртывания:"
+                          " строки пока не ограничиваются муниципалитетом — пользуйтесь "
+                          "показателями и выгрузками с параметром municipality")
         try:
             answer = await asyncio.to_thread(analyst_sql.run, body.sql)
         except SqlRefused as exc:

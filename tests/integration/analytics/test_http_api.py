@@ -11,7 +11,7 @@ from services.analytics.application import Analytics
 from services.analytics.entrypoints.http import router
 from services.analytics.adapters.projection import Projector
 from tests.support import chdb
-from tests.support.routing import directory
+from tests.support.routing import deployment, directory
 from tests.support.analytics_fixture import FORMULA, MSK, fixture_events
 
 pytestmark = pytest.mark.chdb
@@ -27,7 +27,7 @@ def client() -> TestClient:
     Projector(ch, MSK).project(chdb.records(fixture_events()[0]))
     api = FastAPI()
     problems.install(api)
-    api.include_router(router(Analytics(ch, MSK, FORMULA), directory(), AnalystSql(ch)))
+    api.include_router(router(Analytics(ch, MSK, FORMULA), deployment(), AnalystSql(ch)))
     return TestClient(api)
 
 

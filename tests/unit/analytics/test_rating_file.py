@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kit.deployment import single
 from kit.directory import load_directory
 from kit.settings import ConfigError, Settings
 from services.analytics.adapters import rating_file
@@ -44,5 +45,5 @@ def test_a_broken_formula_stops_analytics_naming_the_setting_before_the_engine_o
     bad.write_text("weights: {timeliness: 2}\n", encoding="utf-8")
     settings = Settings(analytics_rating=bad, data_dir=tmp_path, _env_file=None)
     with pytest.raises(ConfigError, match="MCU_ANALYTICS_RATING: .*weights"):
-        open_analytics(settings, load_directory()[0])
+        open_analytics(settings, single(*load_directory()))
     assert not (tmp_path / "clickhouse").exists()  # no engine was opened

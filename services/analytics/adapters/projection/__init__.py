@@ -32,6 +32,7 @@ from contracts.vocabulary import Role
 from kit.dead_letters import Dead
 from kit.log_consumer import for_another
 from services.analytics.adapters.clickhouse import ClickHouse
+from services.analytics.domain.tree import Tree
 
 HERE = Path(__file__).parent
 
@@ -46,17 +47,20 @@ class BatchResult:
 class Projector:
     """Stages records and computes the tables from them (no Kafka in here)."""
 
-    def __init__(self, ch: ClickHouse, zone: ZoneInfo, consumer: str = "mcu.analytics"):
+    def __init__(self, ch: ClickHouse, tree: Tree | ZoneInfo, consumer: str = "mcu.analytics"):
+        """`tree`: the deployment's (a zone alone: a deployment of one municipality)."""
         self.ch = ch
-        self.zone = zone
+        self.tree = tree if isinstance(tree, Tree) else Tree.one(tree.key)
         self.consumer = consumer  # records replayed from the DLQ for others are skipped
         self._batches = itertools.count(time.time_ns())  # unique across restarts
         self._prepared = False
+        self._written: dict[tuple[str, bool], str] = {}
 
     # -- set-up ---------------------------------------------------------------------------
     def prepare(self) -> None:
         """The working tables, the parsing view and the vocabulary from contracts/; a batch
         a stopped process left half done is dropped (it will be read again)."""
+        self.ch.command("DROP TABLE IF EXISTS log_parsed")  # working data: its shape may change
         for name in ("tables.sql", "parse.sql", "input.sql"):
             self.ch.run_file(HERE / name)
         for table in ("projection_catalog", "projection_envelope", "projection_statuses",
@@ -152,13 +156,19 @@ class Projector:
 
     def fill_events(self, batch: int, ch: ClickHouse | None = None, fresh: bool = False) -> None:
         """The batch's rows of `events`; `fresh`: no state precedes the batch (a rebuild)."""
-        (ch or self.ch).command(_fold("events.sql", fresh), {
-            "batch": batch, "zone": self.zone.key})
+        (ch or self.ch).command(self._statement("events.sql", fresh), {
+            "batch": batch, **self.tree.parameters})
 
     def fill_appeals(self, batch: int, ch: ClickHouse | None = None, fresh: bool = False) -> None:
         """The states of the batch's appeals in `appeals` (after its rows: see above)."""
-        (ch or self.ch).command(_fold("appeals.sql", fresh), {
-            "batch": batch, "zone": self.zone.key, "version": time.time_ns()})
+        (ch or self.ch).command(self._statement("appeals.sql", fresh), {
+            "batch": batch, **self.tree.parameters, "version": time.time_ns()})
+
+    def _statement(self, name: str, fresh: bool) -> str:
+        key = (name, fresh)
+        if key not in self._written:
+            self._written[key] = self.tree.written(_fold(name, fresh))
+        return self._written[key]
 
     def drop(self, batch: int, ch: ClickHouse | None = None) -> None:
         (ch or self.ch).command("ALTER TABLE log_parsed DROP PARTITION {b:UInt64}", {"b": batch})

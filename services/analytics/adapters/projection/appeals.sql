@@ -2,7 +2,8 @@
 -- position 0) folded with the batch's events, the last value each kind of event left,
 -- counts and maxima. Nullable values ride in one-element tuples so that argMax keeps an
 -- explicit NULL.
-INSERT INTO appeals (appeal_id, version, registered_at, registered_day, channel, kind, topic,
+INSERT INTO appeals (appeal_id, version, registered_at, registered_day, municipality, region,
+    channel, kind, topic,
     thematic_block, territory, recipient_id, executor_id, status, due_at, answered_at, overdue,
     postponed, repeat, reworks, reopenings, returns, rating, escalation_level, last_event_at,
     events, applied)
@@ -10,7 +11,9 @@ SELECT
     appeal_id, {version:UInt64},
     coalesce(argMaxIf(set_registered_at, position, set_registered_at IS NOT NULL),
              toDateTime64(0, 3, 'UTC')) AS registered_at,
-    toDate(registered_at, {zone:String}) AS registered_day,
+    {{local_day:registered_at:municipality}} AS registered_day,
+    coalesce(argMaxIf(set_municipality, position, set_municipality IS NOT NULL), {legacy:String}) AS municipality,
+    transform(municipality, {municipalities:Array(String)}, {regions:Array(String)}, '') AS region,
     coalesce(argMaxIf(set_channel, position, set_channel IS NOT NULL), '') AS channel,
     coalesce(argMaxIf(set_kind, position, set_kind IS NOT NULL), '') AS kind,
     coalesce(argMaxIf(set_topic, position, set_topic IS NOT NULL), '') AS topic,

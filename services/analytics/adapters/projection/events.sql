@@ -4,19 +4,23 @@
 -- executor (the row of an assignment carries the executor before it). An event already in
 -- the table (a batch handled again) is not inserted twice.
 INSERT INTO events (event_id, event_type, schema_version, appeal_id, seq, producer, occurred_at,
-    local_day, actor_id, actor_role, causation_id, correlation_id, payload, channel, kind, topic,
+    local_day, municipality, region, actor_id, actor_role, causation_id, correlation_id, payload, channel, kind, topic,
     thematic_block, territory, recipient_id, executor_id, is_new, is_repeat, is_overdue,
     is_postponed, is_answered, on_time, late, lateness_seconds, is_rework, is_reopened,
     is_returned, is_escalated, rating, is_satisfied, `partition`, `offset`)
 SELECT event_id, event_type, schema_version, appeal_id, seq, producer, occurred_at,
-    local_day, actor_id, actor_role, causation_id, correlation_id, payload, channel, kind, topic,
+    local_day, municipality,
+    transform(municipality, {municipalities:Array(String)}, {regions:Array(String)}, '') AS region,
+    actor_id, actor_role, causation_id, correlation_id, payload, channel, kind, topic,
     thematic_block, territory, recipient_id, executor_id, is_new, is_repeat, is_overdue,
     is_postponed, is_answered, on_time, late, lateness_seconds, is_rework, is_reopened,
     is_returned, is_escalated, rating, is_satisfied, `partition`, `offset`
 FROM (
 SELECT
     is_seed, event_id, event_type, schema_version, appeal_id, seq, producer, occurred_at,
-    toDate(occurred_at, {zone:String}) AS local_day,
+    coalesce(last_value(set_municipality) OVER upto, {legacy:String}) AS municipality,
+    -- the day in the appeal's municipality's time zone (Projector writes the expression)
+    {{local_day:occurred_at:coalesce(last_value(set_municipality) OVER upto, {legacy:String})}} AS local_day,
     actor_id, actor_role, causation_id, correlation_id, payload,
     coalesce(last_value(set_channel) OVER upto, '') AS channel,
     coalesce(last_value(set_kind) OVER upto, '') AS kind,

@@ -10,7 +10,7 @@
 CREATE OR REPLACE VIEW batch_events AS
 SELECT
     0 AS is_seed, position, appeal_id, event_id, event_type, schema_version, seq, producer,
-    occurred_at, actor_id, actor_role, causation_id, correlation_id, payload, `partition`,
+    set_municipality, occurred_at, actor_id, actor_role, causation_id, correlation_id, payload, `partition`,
     `offset`, set_channel, set_kind, set_topic, set_block, set_territory, set_recipient,
     set_executor, set_repeat, set_due, set_overdue, set_postponed, set_status,
     if(event_type = 'AppealRegistered', toNullable(occurred_at), NULL) AS set_registered_at,
@@ -45,7 +45,7 @@ WHERE b.seq > s.applied[toString(b.producer)]
 UNION ALL
 SELECT
     1, 0, appeal_id, toUUID('00000000-0000-0000-0000-000000000000'), '', 0, 0, '',
-    last_event_at, '', '', NULL, NULL, '', 0, 0,
+    nullIf(municipality, ''), last_event_at, '', '', NULL, NULL, '', 0, 0,
     nullIf(channel, ''), nullIf(kind, ''), nullIf(topic, ''), nullIf(thematic_block, ''),
     nullIf(territory, ''), nullIf(recipient_id, ''), nullIf(executor_id, ''),
     toNullable(repeat), due_at, toNullable(overdue), toNullable(postponed), nullIf(status, ''),

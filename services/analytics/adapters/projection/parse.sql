@@ -12,7 +12,7 @@ DROP VIEW IF EXISTS log_parse_mv;
 CREATE MATERIALIZED VIEW log_parse_mv TO log_parsed AS
 WITH
     JSONExtract(value, 'Tuple(event_id String, event_type String, schema_version UInt32,
-        appeal_id String, seq Int64, occurred_at String, producer String,
+        appeal_id String, seq Int64, occurred_at String, producer String, municipality String,
         causation_id Nullable(String), correlation_id Nullable(String),
         actor Tuple(id String, role String), payload String)') AS e,
     JSONExtract(e.payload, 'Tuple(channel String, kind String, applicant_topic String,
@@ -50,6 +50,7 @@ SELECT
     assumeNotNull(appeal_uuid) AS appeal_id,
     e.seq AS seq,
     e.producer AS producer,
+    nullIf(e.municipality, '') AS set_municipality,
     assumeNotNull(at) AS occurred_at,
     e.actor.id AS actor_id,
     e.actor.role AS actor_role,

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS log_parsed
     appeal_id       UUID,
     seq             UInt32,
     producer        LowCardinality(String),
+    set_municipality Nullable(String) COMMENT 'the envelope''s (NULL: an event from before tenancy)',
     occurred_at     DateTime64(3, 'UTC'),
     actor_id        String,
     actor_role      LowCardinality(String),

@@ -4,6 +4,6 @@ SELECT
     sum(new) AS new, sum(repeat) AS repeat, sum(overdue) AS overdue,
     sum(postponed) AS postponed, sum(answered) AS answered
 FROM daily
-WHERE day >= {start:Date} AND day < {end:Date}
+WHERE has({scope:Array(String)}, municipality) AND day >= {start:Date} AND day < {end:Date}
 GROUP BY value
 ORDER BY new DESC, value

@@ -4,7 +4,7 @@ SELECT
     sumIf(new, day >= {start:Date}) AS current,
     sumIf(new, day < {start:Date}) AS previous
 FROM daily
-WHERE day >= {prev_start:Date} AND day < {end:Date} AND topic != '' AND territory != ''
+WHERE has({scope:Array(String)}, municipality) AND day >= {prev_start:Date} AND day < {end:Date} AND topic != '' AND territory != ''
 GROUP BY topic, territory
 HAVING current > 0 OR previous > 0
 ORDER BY current DESC, topic, territory

@@ -1,6 +1,7 @@
 -- Components of the recipients' rating over appeals registered in the period
 -- (current state: the recipient that holds the appeal now).
 SELECT
+    municipality,
     recipient_id,
     count() AS appeals,
     countIf(answered_at IS NOT NULL) AS answered,
@@ -15,5 +16,5 @@ SELECT
     avgIf(rating, rating > 0) AS mean_rating,
     countIf(rating >= {satisfied_from:UInt8}) AS satisfied
 FROM appeals FINAL
-WHERE registered_day >= {start:Date} AND registered_day < {end:Date} AND recipient_id != ''
-GROUP BY recipient_id
+WHERE has({scope:Array(String)}, municipality) AND registered_day >= {start:Date} AND registered_day < {end:Date} AND recipient_id != ''
+GROUP BY municipality, recipient_id

@@ -5,5 +5,6 @@ SELECT
     countIf(registered_day >= {start:Date} AND registered_day < {end:Date}) AS new,
     countIf(overdue = 1 AND answered_at IS NULL) AS overdue_open
 FROM appeals FINAL
+WHERE has({scope:Array(String)}, municipality)
 GROUP BY block
 ORDER BY open DESC, block

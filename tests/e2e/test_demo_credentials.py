@@ -40,7 +40,7 @@ def test_no_service_starts_on_the_shipped_directory(tmp_path, name):
     result = _serve(name, {"MCU_INTAKE_API_KEYS": REAL_KEYS, "MCU_VAULT_SECRET": REAL_SECRET,
                            "MCU_VAULT_KEK": REAL_KEK}, tmp_path)
     assert result.returncode == 2, result.stderr[-2000:]
-    assert "MCU_ROUTING_DIRECTORY не задан" in result.stderr
+    assert "встроенное развёртывание — демонстрационное" in result.stderr
     assert "MCU_DEMO=true" in result.stderr
     assert not list(tmp_path.glob("*.sqlite")), "refused before any store was opened"
 

@@ -37,6 +37,14 @@ def router(app: RoutingApplication) -> APIRouter:
 
     Who = Annotated[Person, Depends(caller(app.deployment))]
 
+    def _own(who: Person, municipality: str | None) -> str:
+        """The municipality asked for, if the caller's (by default their own)."""
+        wanted = municipality or who.municipality
+        if wanted is None or wanted not in app.deployment.reach(who):
+            raise Problem(404, "unknown_municipality", "Муниципалитет не найден",
+                          "Укажите municipality — один из муниципалитетов вашего региона")
+        return wanted
+
     async def execute(command: Command, appeal_id: UUID, who: Person) -> dict:
         try:
             workflow = await asyncio.to_thread(app.handle, command, appeal_id, who)
@@ -110,11 +118,7 @@ def router(app: RoutingApplication) -> APIRouter:
              responses=problems.responses(404, 422))
     async def directory(who: Who, municipality: str | None = None) -> dict:
         """The caller's municipality's directory; a region's staff name one of theirs."""
-        wanted = municipality or who.municipality
-        if wanted is None or wanted not in app.deployment.reach(who):
-            raise Problem(404, "unknown_municipality", "Муниципалитет не найден",
-                          "Укажите municipality — один из муниципалитетов вашего региона")
-        d = app.deployment.directory_of(wanted)
+        d = app.deployment.directory_of(_own(who, municipality))
         return {"municipality_id": d.id, "municipality": d.municipality, "timezone": d.timezone,
                 "organizations": [o.__dict__ for o in d.organizations.values()],
                 "blocks": [b.__dict__ for b in d.blocks.values()],
@@ -124,10 +128,7 @@ def router(app: RoutingApplication) -> APIRouter:
     @api.get("/autorules", summary="Действующие автоправила своего муниципалитета и их версия",
              responses=problems.responses(404, 422))
     async def autorules(who: Who, municipality: str | None = None) -> dict:
-        wanted = municipality or who.municipality
-        if wanted is None or wanted not in app.deployment.reach(who):
-            raise Problem(404, "unknown_municipality", "Муниципалитет не найден",
-                          "Укажите municipality — один из муниципалитетов вашего региона")
+        wanted = _own(who, municipality)
         book = app.rules[wanted]
         return {"municipality": wanted, "version": book.version,
                 "rules": [{k: (sorted(v) if isinstance(v, frozenset) else v)

@@ -37,6 +37,9 @@ class Analytics:
         return {
             "week": week, "period": period, "previous": previous,
             "addressee": self._addressee(scope),
+            "municipality_names": {m: self.tree.names.get(m, m) for m in (
+                sorted(self.tree.zones) if scope is None else sorted(scope))},
+            "recipient_names": self.tree.recipients,
             "totals": r.totals(period, scope), "totals_previous": r.totals(previous, scope),
             "trend": self._daily(Period.of(period.start - (period.end - period.start) * 3,
                                            period.end), scope),

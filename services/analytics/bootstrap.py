@@ -26,7 +26,8 @@ def tree_of(deployment: Deployment) -> Tree:
                 {m.id: m.region for m in ms},
                 {**{m.id: m.name for m in ms},
                  **{r.id: r.name for r in deployment.regions.values()}},
-                {m.id: m.population for m in ms if m.population})
+                {m.id: m.population for m in ms if m.population},
+                {m.id: {o.id: o.name for o in m.directory.organizations.values()} for m in ms})
 
 
 def open_analytics(settings: Settings, deployment: Deployment) -> Analytics:

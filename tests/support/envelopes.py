@@ -12,8 +12,9 @@ from contracts.examples import EXAMPLES
 class AppealStory:
     """Successive events of one appeal from one producer, with increasing seq."""
 
-    def __init__(self, appeal_id: uuid.UUID | None = None):
+    def __init__(self, appeal_id: uuid.UUID | None = None, municipality: str | None = None):
         self.appeal_id = appeal_id or uuid.uuid4()
+        self.municipality = municipality  # None: an event as written before tenancy
         self.seq: dict[str, int] = {}
 
     def event(self, event_type: str, at: datetime, **payload_overrides) -> Envelope:
@@ -24,7 +25,7 @@ class AppealStory:
             event_id=event_id_for(spec.producer, self.appeal_id, seq), event_type=event_type,
             schema_version=spec.latest_version, appeal_id=self.appeal_id, seq=seq,
             occurred_at=at, producer=spec.producer, correlation_id=self.appeal_id,
-            actor=Actor(id="u-test", role="coordinator"),
+            municipality=self.municipality, actor=Actor(id="u-test", role="coordinator"),
             payload=spec.model.model_validate(payload))
 
     def registered(self, at: datetime, kind: str = "message", topic: str = "Ямы во дворах",

@@ -17,6 +17,8 @@ class Tree:
     regions: dict[str, str]  # municipality -> region
     names: dict[str, str] = field(default_factory=dict)  # municipality or region -> name
     population: dict[str, int] = field(default_factory=dict)
+    recipients: dict[str, dict[str, str]] = field(default_factory=dict)  # municipality ->
+    # organisation id -> its name (a head reads «Управление ЖКХ», not adm-gkh)
 
     @classmethod
     def one(cls, zone: str, municipality: str = "municipality") -> Tree:

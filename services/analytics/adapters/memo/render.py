@@ -39,6 +39,31 @@ def what_changed(data: dict) -> list[str]:
     return lines
 
 
+NO_DATA = "нет данных"
+MUNICIPAL_HEADER = ["Муниципалитет", "Обращений", "На 1000 жителей", "Своевременность",
+                    "Полнота ответов", "Довольны заявители"]
+
+
+def _share(value: float | None) -> str:
+    return NO_DATA if value is None else f"{value:.0%}"
+
+
+def municipal_rows(data: dict) -> list[list[str]]:
+    """The region's table of its municipal MCUs, a share over an empty base shown as «нет
+    данных», never as a figure."""
+    return [[m["name"], str(m["appeals"]),
+             NO_DATA if m["per_1000"] is None else f"{m['per_1000']:.2f}".replace(".", ","),
+             _share(m["timeliness"]), _share(m["completeness"]),
+             _share(m["satisfaction"]) + (f" из {m['ratings']} оценок" if m["ratings"] else "")]
+            for m in data.get("municipalities", [])]
+
+
+def title(data: dict) -> str:
+    """«Аналитическая записка МЦУ <кого> за неделю …»: the municipality's or region's name."""
+    whose = f" — {data['addressee']}" if data.get("addressee") else ""
+    return f"Аналитическая записка МЦУ{whose} за неделю {data['week']} ({data['period'].label()})"
+
+
 def _charts(data: dict) -> dict[str, bytes]:
     return {
         "trend": charts.trend(data["trend"], data["period"].start),
@@ -48,6 +73,18 @@ def _charts(data: dict) -> dict[str, bytes]:
     }
 
 
+def _recipient(data: dict, row: dict) -> str:
+    """A recipient by its name in its municipality's directory (its id if the directory
+    no longer has it), with the municipality's name when the memo covers several."""
+    if not row.get("recipient_id"):
+        return "—"
+    m = row.get("municipality", "")
+    name = data.get("recipient_names", {}).get(m, {}).get(row["recipient_id"],
+                                                           row["recipient_id"])
+    municipalities = data.get("municipality_names", {})
+    return f"{name} ({municipalities.get(m, m)})" if len(municipalities) > 1 and m else name
+
+
 def render_html(data: dict, images: dict[str, bytes] | None = None) -> str:
     images = images or _charts(data)
     # always escaped: topics and territories are free text from the channels (the
@@ -55,6 +92,7 @@ def render_html(data: dict, images: dict[str, bytes] | None = None) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("memo.html.j2").render(
         **data, indicators=INDICATORS, changes=_changes(data), what_changed=what_changed(data),
+        title=title(data), recipient=lambda r: _recipient(data, r), municipal_header=MUNICIPAL_HEADER, municipal=municipal_rows(data),
         growth=data["growth_topics"] + data["growth_territories"],
         charts={k: base64.b64encode(v).decode() for k, v in images.items()},
         generated=datetime.now(UTC).strftime("%d.%m.%Y %H:%M UTC"))
@@ -83,8 +121,9 @@ def render_pdf(data: dict, images: dict[str, bytes] | None = None) -> bytes:
         # reportlab reads markup in a paragraph: what comes from data is escaped first
         return Paragraph(escape(str(value)), style)
 
-    def table(rows: list[list]) -> Table:
-        t = Table([[text(c) for c in row] for row in rows], repeatRows=1)
+    def table(rows: list[list], widths: list[float] | None = None) -> Table:
+        t = Table([[text(c) for c in row] for row in rows], repeatRows=1,
+                  colWidths=[w * mm for w in widths] if widths else None)
         t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#d5dbe1")),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6"))]))
         return t
@@ -101,11 +140,10 @@ def render_pdf(data: dict, images: dict[str, bytes] | None = None) -> bytes:
     spikes = [text(f"• {s['value']}: {s['count']} при обычном уровне {s['baseline_mean']} "
                    f"(порог {s['threshold']})")
               for s in data["growth_topics"] + data["growth_territories"]]
-    overdue = [[str(a["appeal_id"])[:8], a["topic"], a["territory"], a["recipient_id"] or "—",
+    overdue = [[str(a["appeal_id"])[:8], a["topic"], a["territory"], _recipient(data, a),
                 a["overdue_hours"]] for a in data["worst_overdue"]] or [["—"] * 5]
     story = [
-        text(f"Аналитическая записка МЦУ за неделю {data['week']} "
-             f"({data['period'].label()})", h1),
+        text(title(data), h1),
         Spacer(1, 4 * mm), Paragraph("1. Итоги недели", h2),
         table([["Показатель", "Неделя", "Прошлая", "Изменение"]] + [
             [title, data["totals"][k], data["totals_previous"][k], f"{changes[k]:+d}"]
@@ -115,13 +153,17 @@ def render_pdf(data: dict, images: dict[str, bytes] | None = None) -> bytes:
         *changed,
         Paragraph("3. Отраслевые блоки", h2), image(images["blocks"], 150),
         Paragraph("4. Наиболее просроченные обращения", h2),
-        table([["Обращение", "Тема", "Территория", "Получатель", "Просрочка, ч"]] + overdue),
+        table([["Обращение", "Тема", "Территория", "Получатель", "Просрочка, ч"]] + overdue,
+              [20, 40, 38, 56, 20]),
+        *([Paragraph("Муниципальные МЦУ региона", h2),
+           table([MUNICIPAL_HEADER] + municipal_rows(data))] if data.get("municipalities")
+          else []),
         Paragraph("5. Рейтинг получателей", h2),
-        table([["Место", "Получатель", "Обращ.", "Ответов", "Своевр.", "Полнота", "Качество",
+        table([["Место", "Получатель", "Обращ.", "Отв.", "Своевр.", "Полн.", "Кач.",
                 "Итог"]] + [
-            [r["rank"] or "—", r["recipient_id"], r["appeals"], r["answered"],
+            [r["rank"] or "—", _recipient(data, r), r["appeals"], r["answered"],
              f"{r['timeliness']:.0%}", f"{r['completeness']:.0%}", f"{r['quality']:.0%}",
-             r["score"]] for r in data["rating"]]),
+             r["score"]] for r in data["rating"]], [16, 52, 17, 18, 18, 18, 19, 16]),
         Paragraph("6. Тепловая карта проблем", h2), image(images["heatmap"]),
         Paragraph("7. Факторы роста", h2),
         *(spikes or [Paragraph("Аномального роста не выявлено.", body)]),

@@ -1,0 +1,88 @@
+"""Analytics across a regional deployment: every row names its municipality and region,
+days are each municipality's own, indicators cover the caller's municipalities and the
+region's roll-up is the sum of its municipalities (issue 21)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from services.analytics.application import Analytics
+from services.analytics.adapters.projection import Projector
+from services.analytics.domain.indicators import Period
+from services.analytics.domain.tree import Tree
+from tests.support import chdb
+from tests.support.analytics_fixture import FORMULA
+from tests.support.envelopes import AppealStory
+
+pytestmark = pytest.mark.chdb
+
+TREE = Tree("konst", {"konst": "Europe/Moscow", "semi": "Europe/Moscow",
+                      "sosn": "Asia/Krasnoyarsk"},
+            {"konst": "rostov", "semi": "rostov", "sosn": "krasnoyarsk"},
+            {"konst": "Константиновский район", "semi": "Семикаракорский район",
+             "sosn": "Сосновоборский округ", "rostov": "Ростовская область"},
+            {"konst": 30_000, "semi": 47_000},
+            {"konst": {"adm-gkh": "Отдел коммунального хозяйства"},
+             "semi": {"gkh": "Отдел ЖКХ Семикаракорского района"}})
+LATE = datetime(2026, 11, 17, 19, 30, tzinfo=UTC)  # 22:30 in Moscow, 02:30 next day in UTC+7
+
+
+def stories() -> list:
+    events = []
+    for municipality, recipient, n in (("konst", "adm-gkh", 3), ("semi", "gkh", 2),
+                                       ("sosn", "ugkh", 1), (None, "adm-gkh", 1)):
+        for _ in range(n):
+            story = AppealStory(municipality=municipality)
+            events += [story.registered(LATE),
+                       story.event("AppealRouted", LATE, recipient_id=recipient)]
+    return events
+
+
+def analytics() -> Analytics:
+    ch = chdb.fresh()
+    Projector(ch, TREE).project(chdb.records(stories()))
+    return Analytics(ch, TREE, FORMULA)
+
+
+def test_every_row_names_its_municipality_region_and_its_own_day():
+    a = analytics()
+    rows = a.ch.query("SELECT municipality, region, local_day, count() FROM events"
+                      " WHERE event_type = 'AppealRegistered' GROUP BY ALL ORDER BY ALL")[1]
+    assert rows == [("konst", "rostov", date(2026, 11, 17), 4),  # one from before tenancy
+                    ("semi", "rostov", date(2026, 11, 17), 2),
+                    ("sosn", "krasnoyarsk", date(2026, 11, 18), 1)]  # past midnight in UTC+7
+    assert a.ch.query("SELECT municipality, count() FROM appeals FINAL GROUP BY ALL"
+                      " ORDER BY ALL")[1] == [("konst", 4), ("semi", 2), ("sosn", 1)]
+
+
+def test_indicators_cover_the_callers_municipalities_and_the_region_is_their_sum():
+    a = analytics()
+    week = Period.iso_week("2026-W47")
+    new = {m: a.reports.totals(week, [m])["new"] for m in ("konst", "semi", "sosn")}
+    assert new == {"konst": 4, "semi": 2, "sosn": 1}
+    assert a.reports.totals(week, ["konst", "semi"])["new"] == new["konst"] + new["semi"]
+    assert a.reports.totals(week)["new"] == sum(new.values())
+    by_recipient = a.reports.counts(week, "recipient_id", ["semi"])
+    assert {r["value"] for r in by_recipient} - {""} == {"gkh"}  # no other municipality's
+    region = {r["municipality"]: r for r in a.reports.municipalities(week, ["konst", "semi"])}
+    assert region["konst"]["per_1000"] == round(1000 * 4 / 30_000, 2)
+    assert region["semi"]["timeliness"] is None  # nothing answered or overdue: no figure
+    assert region["konst"]["name"] == "Константиновский район"
+
+
+def test_the_regions_memo_names_municipalities_and_recipients_and_says_when_there_is_no_data():
+    from services.analytics.adapters.memo.render import render_html, render_pdf
+
+    a = analytics()
+    data = a.memo_data("2026-W47", scope=["konst", "semi"])
+    html = render_html(data)
+    assert "Аналитическая записка МЦУ — Ростовская область за неделю 2026-W47" in html
+    assert "Муниципальные МЦУ региона" in html and "нет данных" in html
+    assert "Отдел ЖКХ Семикаракорского района (Семикаракорский район)" in html
+    assert ">gkh<" not in html  # names, not ids
+    assert "Сосновоборский" not in html  # another region's municipality is not in it
+    own = render_html(a.memo_data("2026-W47", scope=["sosn"]))
+    assert "МЦУ — Сосновоборский округ" in own and "Муниципальные МЦУ региона" not in own
+    assert render_pdf(data).startswith(b"%PDF")

@@ -188,3 +188,88 @@ def test_the_deployment_refuses_a_person_or_a_channel_id_claimed_twice(tmp_path)
     problems = " ".join(refused.value.problems)
     assert "канал pos «1026101146446» указан и у konstantinovsky, и у grozny" in problems
     assert "сотрудник u-head есть и в «развёртывание», и в «Константиновский район»" in problems
+
+
+# -- the doors, tried as a stranger and as a careless client would ------------------------
+def routing_client(routing):
+    from fastapi.testclient import TestClient
+
+    from tests.support.routing import http_api
+    return TestClient(http_api(routing))
+
+
+def bearer(person_id: str) -> dict:
+    return {"Authorization": f"Bearer demo-{person_id}"}
+
+
+def test_the_reference_doors_show_only_the_callers_part_of_the_tree():
+    _, routing, _ = world()
+    client = routing_client(routing)
+    own = client.get("/api/v1/directory", headers=bearer("gr-head"))
+    assert own.status_code == 200 and own.json()["municipality"] == "г. Грозный"
+    assert all(p["id"].startswith("gr-") for p in own.json()["people"])
+    for path in ("/api/v1/directory", "/api/v1/autorules"):
+        foreign = client.get(path, params={"municipality": "konstantinovsky"},
+                             headers=bearer("gr-head"))
+        assert foreign.status_code == 404 and foreign.json()["code"] == "unknown_municipality"
+        made_up = client.get(path, params={"municipality": "x" * 65}, headers=bearer("gr-head"))
+        assert made_up.status_code == 422
+        assert client.get(path, headers=bearer("r-rostov-curator")).status_code == 404
+        theirs = client.get(path, params={"municipality": "semikarakorsky"},
+                            headers=bearer("r-rostov-curator"))
+        assert theirs.status_code == 200
+    tree = client.get("/api/v1/deployment", headers=bearer("r-rostov-curator")).json()
+    shown = {m["id"] for r in tree["regions"] for m in r["municipalities"]}
+    assert shown == {"konstantinovsky", "semikarakorsky"}
+    me = client.get("/api/v1/me", headers=bearer("r-rostov-curator")).json()
+    assert me["region"] == "rostov" and me["reach"] == ["konstantinovsky", "semikarakorsky"]
+
+
+def test_a_web_form_naming_a_municipality_badly_gets_a_clear_problem(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from kit.runtime import http_app
+    from kit.scope import RoutingScope
+    from services.intake.bootstrap import service
+    from services.intake.entrypoints.channel_keys import ChannelKeys
+
+    from services.intake.adapters.vault import PersonalDataVault
+    from services.intake.adapters.vault_storage import SqliteStorage
+
+    intake, _, _ = world()
+    intake.vault = PersonalDataVault(SqliteStorage(tmp_path / "vault.db"))
+    client = TestClient(http_app(service(Settings(_env_file=None), intake, ChannelKeys(),
+                                         RoutingScope("http://127.0.0.1:9"))))
+    body = {"channel": "web", "external_id": "W-1", "text": "Яма у дома"}
+    for municipality, reason in ((None, "не указан муниципалитет"),
+                                 ("atlantis", "муниципалитета «atlantis» нет"),
+                                 ("../../etc", "municipality")):
+        sent = body | ({"municipality": municipality} if municipality else {})
+        answer = client.post("/api/v1/appeals", json=sent, headers={"X-API-Key": "demo-web"})
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert reason in answer.text
+    accepted = client.post("/api/v1/appeals", json=body | {"municipality": "grozny"},
+                           headers={"X-API-Key": "demo-web"})
+    assert accepted.status_code == 201  # the refusals above failed nothing else
+
+
+def test_the_deadline_calculator_takes_a_municipality_and_refuses_an_unknown_one():
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from kit import problems
+    from kit.scope import RoutingScope
+    from services.sla.entrypoints.http import router
+
+    _, _, sla = world()
+    api = FastAPI()
+    problems.install(api)
+    api.include_router(router(sla, deployment(), RoutingScope("http://127.0.0.1:9")))
+    client = TestClient(api)
+    asked = {"registered": "2026-03-16T10:00:00+03:00", "term": "10wd"}
+    grozny = client.get("/api/v1/deadline", params=asked | {"municipality": "grozny"})
+    konst = client.get("/api/v1/deadline", params=asked | {"municipality": "konstantinovsky"})
+    assert grozny.json()["due"][:10] == "2026-03-31" and konst.json()["due"][:10] == "2026-03-30"
+    unknown = client.get("/api/v1/deadline", params=asked | {"municipality": "atlantis"})
+    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_municipality"

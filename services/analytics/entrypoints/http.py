@@ -62,7 +62,7 @@ Municipality = Annotated[str | None, Query(
 
 def router(analytics: Analytics, directory: Deployment, analyst_sql: AnalystSql) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["analytics"],
-                    responses=problems.responses(401, 403, 422))
+                    responses=problems.responses(401, 403, 404, 422))
     Who = Annotated[Person, Depends(caller(directory))]
 
     def scope(who: Person, municipality: str | None) -> list[str]:

@@ -26,6 +26,10 @@ from services.routing.domain.errors import RoutingError
 from contracts.vocabulary import STATUS_RU
 
 
+MunicipalityId = Annotated[str | None, Query(
+    max_length=64, description="Муниципалитет (id); по умолчанию — свой")]
+
+
 def _refused(exc: RoutingError) -> Problem:
     if exc.code == "appeal_not_found":
         return appeal_not_found()  # the same answer as every other service's doors give
@@ -116,7 +120,7 @@ def router(app: RoutingApplication) -> APIRouter:
 
     @api.get("/directory", summary="Справочник получателей своего муниципалитета (без токенов)",
              responses=problems.responses(404, 422))
-    async def directory(who: Who, municipality: str | None = None) -> dict:
+    async def directory(who: Who, municipality: MunicipalityId = None) -> dict:
         """The caller's municipality's directory; a region's staff name one of theirs."""
         d = app.deployment.directory_of(_own(who, municipality))
         return {"municipality_id": d.id, "municipality": d.municipality, "timezone": d.timezone,
@@ -127,7 +131,7 @@ def router(app: RoutingApplication) -> APIRouter:
 
     @api.get("/autorules", summary="Действующие автоправила своего муниципалитета и их версия",
              responses=problems.responses(404, 422))
-    async def autorules(who: Who, municipality: str | None = None) -> dict:
+    async def autorules(who: Who, municipality: MunicipalityId = None) -> dict:
         wanted = _own(who, municipality)
         book = app.rules[wanted]
         return {"municipality": wanted, "version": book.version,

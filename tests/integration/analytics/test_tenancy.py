@@ -86,3 +86,49 @@ def test_the_regions_memo_names_municipalities_and_recipients_and_says_when_ther
     own = render_html(a.memo_data("2026-W47", scope=["sosn"]))
     assert "МЦУ — Сосновоборский округ" in own and "Муниципальные МЦУ региона" not in own
     assert render_pdf(data).startswith(b"%PDF")
+
+
+def test_the_analytics_doors_answer_only_for_the_callers_municipalities():
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from kit import problems
+    from kit.deployment import load_deployment
+    from services.analytics.adapters.analyst_sql import AnalystSql
+    from services.analytics.bootstrap import tree_of
+    from services.analytics.entrypoints.http import router
+
+    deployment = load_deployment()
+    ch = chdb.fresh()
+    tree = tree_of(deployment)
+    events = []
+    for municipality in ("konstantinovsky", "semikarakorsky", "grozny"):
+        story = AppealStory(municipality=municipality)
+        events.append(story.registered(LATE))
+    Projector(ch, tree).project(chdb.records(events))
+    api = FastAPI()
+    problems.install(api)
+    api.include_router(router(Analytics(ch, tree, FORMULA), deployment, AnalystSql(ch)))
+    client = TestClient(api)
+
+    def get(path, who, **params):
+        return client.get(f"/api/v1{path}", params={"period": "2026-W47", **params},
+                          headers={"Authorization": f"Bearer demo-{who}"})
+
+    def new(answer) -> int:
+        return sum(r["new"] for r in answer.json())
+
+    assert new(get("/indicators/counts", "u-analyst")) == 1  # Константиновский only
+    assert new(get("/indicators/counts", "r-rostov-analyst")) == 2  # the region's two
+    assert new(get("/indicators/counts", "r-rostov-analyst", municipality="semikarakorsky")) == 1
+    foreign = get("/indicators/counts", "u-analyst", municipality="grozny")
+    assert foreign.status_code == 404 and foreign.json()["code"] == "unknown_municipality"
+    region = get("/indicators/municipalities", "r-rostov-curator").json()
+    assert [m["municipality"] for m in region] == ["konstantinovsky", "semikarakorsky"]
+    assert get("/indicators/counts", "d-admin").status_code == 403  # manages the tree only
+    sql = client.post("/api/v1/sql", json={"sql": "SELECT count() FROM events"},
+                      headers={"Authorization": "Bearer demo-u-analyst"})
+    assert sql.status_code == 403 and sql.json()["code"] == "sql_scope_unsupported"
+    memo = client.get("/api/v1/memo/2026-W47", params={"municipality": "grozny"},
+                      headers={"Authorization": "Bearer demo-gr-analyst"})
+    assert memo.status_code == 200 and "г. Грозный" in memo.text

@@ -14,7 +14,7 @@ Without `MCU_DEPLOYMENT` a deployment of one municipality is made of `MCU_ROUTIN
 
 from __future__ import annotations
 
-import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 
 from contracts.vocabulary import Role
-from kit.directory import Directory, Person, parse_directory
+from kit.directory import Directory, Person, parse_directory, token_digest
 from kit.reference_files import ReferenceFileError, Strict, check_zone, load_yaml
 from kit.reference_files import problems as problems_of
 from kit.validation import EMAIL
@@ -92,7 +92,7 @@ class Deployment:
         return {p.token_sha256: p for p in self.people.values() if p.token_sha256}
 
     def person_by_token(self, token: str) -> Person | None:
-        return self._by_token_sha256.get(hashlib.sha256(token.encode()).hexdigest())
+        return self._by_token_sha256.get(token_digest(token))
 
     # -- the tree -------------------------------------------------------------------------
     def municipality(self, municipality_id: str | None) -> Municipality:
@@ -182,7 +182,6 @@ class _Channels(Strict):
     @field_validator("email")
     @classmethod
     def _mailboxes(cls, value: list[str]) -> list[str]:
-        import re
         bad = [v for v in value if not re.fullmatch(EMAIL, v)]
         if bad:
             raise ValueError(f"не адрес электронной почты: {', '.join(bad)}")

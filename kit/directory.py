@@ -27,6 +27,11 @@ DEFAULT_ID = "municipality"  # a directory that names no id (one municipality, n
 MCU = "mcu"  # the MCU itself: its coordinators' queue receives what no autorule routes
 
 
+def token_digest(token: str) -> str:
+    """What the directory keeps of a staff token (its SHA-256), and looks it up by."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Organization:
     id: str
@@ -80,7 +85,7 @@ class Directory:
         return {p.token_sha256: p for p in self.people.values() if p.token_sha256}
 
     def person_by_token(self, token: str) -> Person | None:
-        return self._by_token_sha256.get(hashlib.sha256(token.encode()).hexdigest())
+        return self._by_token_sha256.get(token_digest(token))
 
     @cached_property
     def mcu_head(self) -> Person | None:

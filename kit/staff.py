@@ -23,7 +23,7 @@ from kit.settings import ConfigError, Settings
 def read_directory(settings: Settings) -> tuple[Directory, dict]:
     """The deployment's directory (`MCU_ROUTING_DIRECTORY`, else the shipped demo) and its
     data as read; a missing or broken file is a ConfigError naming the setting. Only read:
-    for a door, `directory_file` also refuses demo tokens outside demo mode."""
+    for a door, `deployment_of` also refuses demo tokens outside demo mode."""
     path = settings.routing_directory or SHIPPED_DIRECTORY
     with named_by("MCU_ROUTING_DIRECTORY", path):
         return load_directory(path)
@@ -61,21 +61,6 @@ def deployment_of(settings: Settings) -> Deployment:
     demo.check_directory(settings, path, shipped,
                          ((p.id, p.token_sha256) for p in deployment.people.values()))
     return deployment
-
-
-def directory_file(settings: Settings) -> tuple[Directory, dict]:
-    """The directory for a service's staff doors: a broken file stops the service at start
-    with the setting named, demo tokens outside demo mode too."""
-    directory, data = read_directory(settings)
-    path = settings.routing_directory or SHIPPED_DIRECTORY
-    demo.check_directory(settings, path, SHIPPED_DIRECTORY,
-                         ((p.id, p.token_sha256) for p in directory.people.values()))
-    return directory, data
-
-
-def directory_of(settings: Settings) -> Directory:
-    """The deployment's directory, for a service's staff doors."""
-    return directory_file(settings)[0]
 
 
 # the OpenAPI security scheme: /docs offers "Authorize" for the staff token

@@ -11,6 +11,8 @@ from aiosmtpd.controller import Controller
 
 from contracts import decode
 from kit.clock import FixedClock
+from kit.deployment import single
+from kit.directory import load_directory
 from kit.consumer import TrackedConsumer
 from kit.stores import store_environment
 from kit.topics import ensure_log_topics
@@ -43,7 +45,7 @@ async def registered(store_settings):
     """Ten appeals registered by intake and on the log; SLA has consumed them."""
     settings = store_settings
     await ensure_log_topics(settings)
-    intake = intake_app(settings)
+    intake = intake_app(settings, single(*load_directory()))  # SLA's municipality
     appeal_ids = register(intake, 10)
     await publish_all(intake, settings)
     registered_at = intake.repository.get(appeal_ids[0]).created_on

@@ -13,6 +13,7 @@ from kit.consumer import TrackedConsumer
 from kit.privacy import redactor
 from kit.outbox import OutboxRelay
 from kit.settings import Settings
+from kit.deployment import Deployment
 from kit.stores import store_environment
 from kit.topics import log_partitions, read_topic as read_all
 from services.intake.application import IntakeApplication
@@ -34,8 +35,10 @@ def crash_at(point: str):
     return hook
 
 
-def intake_app(settings: Settings) -> IntakeApplication:
-    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=test_deployment(),
+def intake_app(settings: Settings, deployment: Deployment | None = None) -> IntakeApplication:
+    """Intake on the test municipality, or on `deployment` (the one its consumers know)."""
+    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(),
+                             deployment=deployment or test_deployment(),
                              env=store_environment("intake", settings))
 
 

@@ -166,10 +166,10 @@ def test_the_door_is_in_the_openapi_document(client):
 ])
 def test_a_wrong_staff_directory_stops_a_service_with_the_setting_named(tmp_path, content, complaint):
     from kit.settings import ConfigError, Settings
-    from kit.staff import directory_of
+    from kit.staff import deployment_of
 
     path = tmp_path / "directory.yaml"
     if content is not None:
         path.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=f"MCU_ROUTING_DIRECTORY: .*{complaint}"):
-        directory_of(Settings(routing_directory=path, _env_file=None))
+        deployment_of(Settings(routing_directory=path, _env_file=None))

@@ -242,7 +242,7 @@ def test_a_web_form_naming_a_municipality_badly_gets_a_clear_problem(tmp_path):
                                          RoutingScope("http://127.0.0.1:9"))))
     body = {"channel": "web", "external_id": "W-1", "text": "Яма у дома"}
     for municipality, reason in ((None, "не указан муниципалитет"),
-                                 ("atlantis", "муниципалитета «atlantis» нет"),
+                                 ("atlantis", "значение не из списка допустимых"),
                                  ("../../etc", "municipality")):
         sent = body | ({"municipality": municipality} if municipality else {})
         answer = client.post("/api/v1/appeals", json=sent, headers={"X-API-Key": "demo-web"})
@@ -252,6 +252,9 @@ def test_a_web_form_naming_a_municipality_badly_gets_a_clear_problem(tmp_path):
     accepted = client.post("/api/v1/appeals", json=body | {"municipality": "grozny"},
                            headers={"X-API-Key": "demo-web"})
     assert accepted.status_code == 201  # the refusals above failed nothing else
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["RegisterAppeal"]
+    listed = schema["properties"]["municipality"]["anyOf"][0]["enum"]
+    assert listed == sorted(deployment().municipalities)  # the document says which are valid
 
 
 def test_the_deadline_calculator_takes_a_municipality_and_refuses_an_unknown_one():

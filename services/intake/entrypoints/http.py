@@ -8,12 +8,12 @@
 
 import asyncio
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import APIKeyHeader
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from contracts.vocabulary import Channel
 from kit import problems
@@ -63,6 +63,17 @@ async def registered(batcher: RegistrationBatcher, command: RegisterAppeal) -> A
                     repeat_of=result.repeat_of)
 
 
+def form_of(deployment: Deployment) -> type[RegisterAppeal]:
+    """The web form and operator entry as this deployment's OpenAPI document says them:
+    `municipality` one of its municipalities' ids (so the document tells a client which
+    are valid, and any other is a 422 naming the field)."""
+    ids = tuple(sorted(deployment.municipalities))
+    field = RegisterAppeal.model_fields["municipality"]
+    return create_model("RegisterAppeal", __base__=RegisterAppeal, __module__=__name__,
+                        municipality=(Literal[ids] | None, Field(  # type: ignore[valid-type]
+                            default=None, description=field.description)))
+
+
 def router(keys: ChannelKeys, batcher: RegistrationBatcher, deployment: Deployment
            ) -> APIRouter:
     """The channels' doors; an export's times that carry no zone are read in the zone of
@@ -91,7 +102,7 @@ def router(keys: ChannelKeys, batcher: RegistrationBatcher, deployment: Deployme
 
     @api.post("/api/v1/appeals", status_code=201, response_model=Accepted, responses=AGAIN,
               summary="Зарегистрировать обращение (веб-форма, оператор: телефон, письмо, почта)")
-    async def register_any(command: RegisterAppeal, response: Response,
+    async def register_any(command: form_of(deployment), response: Response,  # type: ignore[valid-type]
                            x_api_key: ChannelKey = None) -> Accepted:
         require(command.channel, x_api_key)
         accepted, duplicate = await register(command)

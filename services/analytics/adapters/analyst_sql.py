@@ -9,6 +9,9 @@ ClickHouse server the analyst's own user adds the server's grants (docs/analytic
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import re
 import threading
 from dataclasses import dataclass
 
@@ -59,6 +62,16 @@ class SqlAnswer:
     truncated: bool  # the answer stops at MAX_ROWS rows
 
 
+# tables that hold no appeal's data: every analyst reads them whole
+OPEN_TABLES = frozenset({"reference_revisions", "schema_migrations"})
+
+
+def _quoted(municipality: str) -> str:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", municipality):
+        raise ValueError(f"municipality id {municipality!r}")
+    return f"'{municipality}'"
+
+
 class AnalystSql:
     """Runs analysts' statements; at most `concurrent` at once, never on ingestion's
     connection."""
@@ -90,14 +103,34 @@ class AnalystSql:
         self.policy.check(parse_tree(line for (line,) in lines))
         return text
 
-    def run(self, sql: str) -> SqlAnswer:
+    def run(self, sql: str, scope: Sequence[str] | None = None) -> SqlAnswer:
+        """The statement's answer; with a `scope`, only those municipalities' rows."""
         text = self.check(sql)
+        limits = self._limits if scope is None else self._limits | {
+            "additional_table_filters": self.scope_filters(scope)}
         with self._slots:
             try:
-                columns, rows = self._ch.query(text, settings=self._limits)
+                columns, rows = self._ch.query(text, settings=limits)
             except Exception as exc:  # noqa: BLE001 - translated for the analyst
                 raise SqlFailed(_engine_message(exc), _engine_code(exc) or "sql_error") from None
         return SqlAnswer(columns, rows[:MAX_ROWS], truncated=len(rows) > MAX_ROWS)
+
+    def scope_filters(self, scope: Sequence[str]) -> dict[str, str]:
+        """A filter on every table of the project's database, so a statement sees only the
+        scope's rows however it names or joins them: a table with a `municipality` column
+        shows the scope's rows; one without any appeal's data (`OPEN_TABLES`) all of its
+        rows; any other (working tables, positions) none. Read at each statement: the
+        projection's working tables appear after the service starts."""
+        ids = ", ".join(_quoted(m) for m in sorted(scope))
+        found = {}
+        for table, columns in self._ch.query(
+                "SELECT table, groupArray(name) FROM system.columns WHERE database = {db:String}"
+                " GROUP BY table", {"db": DATABASE})[1]:
+            if "municipality" in columns:
+                found[table] = f"has([{ids}], municipality)"
+            elif table not in OPEN_TABLES:
+                found[table] = "0"
+        return found
 
     def close(self) -> None:
         self._ch.close()

@@ -46,6 +46,19 @@ def main() -> None:
           f"p50 {lat['p50_ms']} мс, p99 {lat['p99_ms']} мс, макс {lat['max_ms']} мс "
           f"({lat['routed']} из {lat['appeals']})")
 
+    from bench.end_to_end import measure_both
+
+    print("\nКонвейер целиком: CPU на обращение (mcu run, wrk 32 соединения)…", flush=True)
+    whole = measure_both(bootstrap, dev.postgres)
+    for figure in whole:
+        if "skipped" in figure:
+            print(f"  пропущено: {figure['skipped']}")
+            continue
+        print(f"  {figure['store']}: {figure['cpu_ms_per_appeal']} мс CPU на обращение "
+              f"({figure['events_per_appeal']} события), по частям {figure['cpu_ms_by_part']};"
+              f" выдержит {figure['sustainable_per_s']:,}/с "
+              f"({figure['sustainable_per_s'] / ceiling:.3f} от raw)")
+
     from bench.analytics import run as run_analytics
 
     print("\nАналитика (ClickHouse, chDB)… это займёт несколько минут", flush=True)
@@ -92,6 +105,7 @@ def main() -> None:
         "sla": {"computations_per_second": rates, "timers": timers},
         "analytics": analytics,
         "routing": routing,
+        "end_to_end": whole,
         "classification": classification,
         "intake": intake,
     }, ensure_ascii=False, indent=2))

@@ -29,7 +29,8 @@ counter = 0
 request = function()
   counter = counter + 1
   local id = "{run}-" .. counter
-  local body = '{"channel":"web","external_id":"B-' .. id .. '","text":"Не горит фонарь у дома",' ..
+  local body = '{"channel":"web","external_id":"B-' .. id .. '","municipality":"konstantinovsky",' ..
+               '"text":"Не горит фонарь у дома",' ..
                '"topic":"Уличное освещение","territory":"г. Константиновск",' ..
                '"applicant":{"last_name":"Иванова","email":"u' .. id .. '@example.ru"}}'
   return wrk.format("POST", "/api/v1/appeals",

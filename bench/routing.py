@@ -19,6 +19,7 @@ from kit.consumer import TrackedConsumer
 from kit.settings import Settings
 from kit.stores import store_environment
 from kit.topics import ensure_log_topics
+from kit.deployment import single
 from kit.directory import load_directory
 from services.routing.adapters.reference_files import load_rules
 from services.routing.application import RoutingApplication
@@ -34,10 +35,10 @@ def registrations(n: int, seed: int = 5) -> list:
 
 
 def routing_app(data_dir: Path) -> RoutingApplication:
-    directory, _ = load_directory()
+    directory, data = load_directory()
     rules, _ = load_rules(directory)
     return RoutingApplication(env=store_environment("routing", Settings(data_dir=data_dir)),
-                              directory=directory, rules=rules)
+                              deployment=single(directory, data), rules={directory.id: rules})
 
 
 async def _produce(bootstrap: str, topic: str, envelopes, rate: float | None) -> None:

@@ -24,10 +24,19 @@ class UnitOfWork:
     def __init__(self, app: ServiceApplication):
         self.app = app
         self._touched: dict[UUID, Aggregate] = {}
+        self._absent: set[UUID] = set()
+
+    def expect(self, ids: set[UUID]) -> None:
+        """The ids the batch will ask for: one query learns which the store lacks, so
+        asking for those costs nothing."""
+        if ids:
+            self._absent = ids - self.app.stored_originators(ids)
 
     def get(self, aggregate_id: UUID) -> Any | None:
         if aggregate_id in self._touched:
             return self._touched[aggregate_id]
+        if aggregate_id in self._absent:
+            return None
         try:
             aggregate = self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:

@@ -38,13 +38,13 @@ def main() -> None:
     from bench.routing import run as run_routing
 
     print("\nМаршрутизация…", flush=True)
-    routing = asyncio.run(run_routing(bootstrap))
-    lat = routing["latency"]
+    routing = asyncio.run(run_routing(bootstrap, dev.postgres))
     print(f"  решений автоправил из журнала: {routing['decisions_per_second']:,.0f} в секунду "
           f"({routing['decisions_per_second'] / ceiling:.2f} от raw)")
-    print(f"  от AppealRegistered до AppealRouted в журнале при {lat['rate']:.0f} обращений/с: "
-          f"p50 {lat['p50_ms']} мс, p99 {lat['p99_ms']} мс, макс {lat['max_ms']} мс "
-          f"({lat['routed']} из {lat['appeals']})")
+    for lat in (routing["latency"], routing["latency_postgres"]):
+        print(f"  {lat['store']}: от AppealRegistered до AppealRouted в журнале при "
+              f"{lat['rate']:.0f} обращений/с: p50 {lat['p50_ms']} мс, p99 {lat['p99_ms']} мс,"
+              f" макс {lat['max_ms']} мс ({lat['routed']} из {lat['appeals']})")
 
     from bench.end_to_end import measure_both
 

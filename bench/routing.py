@@ -80,7 +80,8 @@ async def decisions_per_second(bootstrap: str, n: int = 10_000) -> float:
     return (n - first) / seconds
 
 
-async def latency_at(bootstrap: str, rate: float = 500, seconds: float = 20) -> dict:
+async def latency_at(bootstrap: str, rate: float = 500, seconds: float = 20,
+                     store: dict[str, str] | None = None) -> dict:
     """Run the routing service as a process (`mcu serve routing`) on a fresh log topic,
     produce registrations at `rate`, and time each appeal from its AppealRegistered to its
     AppealRouted by the log's own timestamps."""
@@ -104,7 +105,7 @@ async def latency_at(bootstrap: str, rate: float = 500, seconds: float = 20) -> 
         env={**os.environ, "MCU_KAFKA_BOOTSTRAP": bootstrap, "MCU_LOG_TOPIC": settings.log_topic,
              "MCU_DATA_DIR": tempfile.mkdtemp(), "MCU_HTTP_PORT": str(port),
              "MCU_CONSUMER_BATCH_TIMEOUT_MS": "20", "MCU_RELAY_POLL_INTERVAL_MS": "5",
-             "MCU_LOG_LEVEL": "WARNING"},
+             "MCU_LOG_LEVEL": "WARNING", **(store or {})},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for(f"http://127.0.0.1:{port}", timeout=60)
@@ -128,10 +129,24 @@ async def latency_at(bootstrap: str, rate: float = 500, seconds: float = 20) -> 
         service.send_signal(signal.SIGTERM)
         service.wait(timeout=30)
     lat = sorted(routed[a] - registered[a] for a in routed if a in registered)
-    return {"rate": rate, "appeals": len(envelopes), "routed": len(lat),
+    return {"store": (store or {}).get("MCU_STORE", "sqlite"),
+            "rate": rate, "appeals": len(envelopes), "routed": len(lat),
             "p50_ms": lat[len(lat) // 2], "p99_ms": lat[int(len(lat) * 0.99)], "max_ms": lat[-1]}
 
 
-async def run(bootstrap: str) -> dict:
-    return {"decisions_per_second": await decisions_per_second(bootstrap),
-            "latency": await latency_at(bootstrap)}
+async def run(bootstrap: str, pg=None) -> dict:
+    """Decisions per second; latency on SQLite, and on PostgreSQL (a fresh database) when
+    a server is given."""
+    found = {"decisions_per_second": await decisions_per_second(bootstrap),
+             "latency": await latency_at(bootstrap)}
+    if pg is not None:
+        import psycopg
+
+        db = f"bench_l_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(host="127.0.0.1", port=pg.port, user=pg.user, dbname="postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db}"')
+        found["latency_postgres"] = await latency_at(bootstrap, store={
+            "MCU_STORE": "postgres", "MCU_POSTGRES_PORT": str(pg.port),
+            "MCU_POSTGRES_USER": pg.user, "MCU_POSTGRES_DB": db})
+    return found

@@ -17,6 +17,7 @@ from eventsourcing.persistence import Notification
 
 from kit.faults import FaultHook, reach
 from kit.stores import ServiceApplication
+from kit import leadership
 from kit.supervision import Health, retrying
 
 log = logging.getLogger("mcu.follower")
@@ -37,6 +38,10 @@ class StoreFollower:
         self.position = 0
         self.health = health or Health(app.name)
         self._reopen = False  # a fault left what `handle` holds in doubt
+        # one follower per store and name, across the processes sharing the store
+        self.leadership = leadership.acquire(dict(getattr(app, "env", {}) or {}),
+                                             f"{app.name}/{position_name}")
+        self._leading = not self.leadership.shared
 
     async def start(self) -> None:
         self.position = await asyncio.to_thread(self.app.tracked_position, self.position_name) or 0
@@ -52,6 +57,7 @@ class StoreFollower:
 
     async def close(self) -> None:
         self._stopping.set()
+        self.leadership.release()
 
     def stop(self) -> None:
         """Ask the loop to stop after the batch in hand."""
@@ -72,6 +78,13 @@ class StoreFollower:
                     pass
 
     async def _step(self) -> int:
+        if not await asyncio.to_thread(self.leadership.held):
+            self._leading = False
+            return 0  # another process follows this store now
+        if not self._leading:  # taken over: go on from where the last leader stopped
+            self.position = await asyncio.to_thread(
+                self.app.tracked_position, self.position_name) or 0
+            self._leading = True
         if self._reopen:
             await self.reopen()
             self._reopen = False

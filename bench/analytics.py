@@ -21,11 +21,16 @@ from services.analytics.entrypoints.ingest import Ingestor
 from services.analytics.adapters.projection import Projector
 from services.analytics.entrypoints.rebuild import rebuild
 from services.analytics.adapters.reports import Reports
+from services.analytics.domain.tree import Tree
 from tests.support.analytics_fixture import FORMULA, RULE
 from tests.support.envelopes import AppealStory
 from tests.support.logtools import produce_raw
 
 MSK = ZoneInfo("Europe/Moscow")
+# the query sizes' synthetic deployment: 20 municipalities in 4 regions (a municipality's
+# indicators read a twentieth of the rows, a region's a quarter)
+TREE = Tree("m-0", {f"m-{i}": "Europe/Moscow" for i in range(20)},
+            {f"m-{i}": f"r-{i % 4}" for i in range(20)})
 TOPICS = [f"Тема {i}" for i in range(40)]
 TERRITORIES = [f"Территория {i}" for i in range(7)]
 
@@ -97,12 +102,13 @@ async def ingest_and_rebuild(bootstrap: str, ch: ClickHouse, n_appeals: int = 80
 
 SYNTHETIC_EVENTS = """
 INSERT INTO events (event_id, event_type, schema_version, appeal_id, seq, producer, occurred_at,
-  local_day, actor_id, actor_role, payload, channel, kind, topic, thematic_block, territory,
+  local_day, municipality, region, actor_id, actor_role, payload, channel, kind, topic, thematic_block, territory,
   recipient_id, executor_id, is_new, is_repeat, is_overdue, is_postponed, is_answered, on_time,
   late, lateness_seconds, is_rework, is_reopened, is_returned, is_escalated, rating,
   is_satisfied, `partition`, `offset`)
 SELECT generateUUIDv4(), t, 1, generateUUIDv4(), 1, 'bench', toDateTime64('2026-01-01', 3) + d * 86400,
-  toDate('2026-01-01') + d, 'u', 'system', '{}', ['pos','email','web','incident'][r % 4 + 1],
+  toDate('2026-01-01') + d, concat('m-', toString(r % 20)), concat('r-', toString(r % 4)),
+  'u', 'system', '{}', ['pos','email','web','incident'][r % 4 + 1],
   ['message','official','social'][r % 3 + 1], concat('Тема ', toString(r % 40)),
   concat('Блок ', toString(r % 12)), concat('Территория ', toString(r % 7)),
   concat('org-', toString(r % 30)), '', t = 'AppealRegistered', r % 50 = 0, t = 'DeadlineBreached',
@@ -116,11 +122,12 @@ FROM (SELECT number, rand(number) AS r, (rand(number + 7) % 330) AS d,
 """
 
 SYNTHETIC_APPEALS = """
-INSERT INTO appeals (appeal_id, version, registered_at, registered_day, channel, kind, topic,
+INSERT INTO appeals (appeal_id, version, registered_at, registered_day, municipality, region,
+  channel, kind, topic,
   thematic_block, territory, recipient_id, executor_id, status, due_at, answered_at, overdue,
   postponed, repeat, reworks, reopenings, returns, rating, escalation_level, last_event_at, events)
 SELECT generateUUIDv4(), 1, toDateTime64('2026-01-01', 3) + d * 86400, toDate('2026-01-01') + d,
-  'pos', 'message', concat('Тема ', toString(r % 40)), concat('Блок ', toString(r % 12)),
+  concat('m-', toString(r % 20)), concat('r-', toString(r % 4)), 'pos', 'message', concat('Тема ', toString(r % 40)), concat('Блок ', toString(r % 12)),
   concat('Территория ', toString(r % 7)), concat('org-', toString(r % 30)), 'u-1',
   if(r % 4 = 0, 'assigned', 'answered'), toDateTime64('2026-01-01', 3) + (d + 10) * 86400,
   if(r % 4 = 0, NULL, toDateTime64('2026-01-01', 3) + (d + r % 14) * 86400), r % 9 = 0, 0,
@@ -137,13 +144,18 @@ def query_latency(ch: ClickHouse, size: int, repeats: int = 15) -> dict:
         ch.command(SYNTHETIC_EVENTS, {"n": min(step, size)})
     ch.command(SYNTHETIC_APPEALS, {"n": size // 8})
     ch.command("OPTIMIZE TABLE daily FINAL")
-    reports = Reports(ch, FORMULA, RULE)
+    reports = Reports(ch, FORMULA, RULE, TREE)
     week = Period.of(date(2026, 11, 9), date(2026, 11, 16))
     quarter = Period.of(date(2026, 8, 1), date(2026, 11, 1))
     timings = {}
-    for name, run in (("rating", lambda: reports.rating(quarter)),
-                      ("heatmap", lambda: reports.heatmap(week)),
-                      ("trend", lambda: reports.counts(quarter, "day"))):
+    one, region = ["m-3"], [m for m, r in TREE.regions.items() if r == "r-3"]
+    for name, run in (("rating", lambda: reports.rating(quarter, one)),
+                      ("heatmap", lambda: reports.heatmap(week, one)),
+                      ("trend", lambda: reports.counts(quarter, "day", one)),
+                      ("region rating", lambda: reports.rating(quarter, region)),
+                      ("region heatmap", lambda: reports.heatmap(week, region)),
+                      ("region trend", lambda: reports.counts(quarter, "day", region)),
+                      ("region's MCUs", lambda: reports.municipalities(quarter, region))):
         run()  # warm
         samples = []
         for _ in range(repeats):

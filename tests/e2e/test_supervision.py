@@ -124,12 +124,12 @@ def test_killed_itself_mcu_run_takes_its_services_along(stack):
 
 def test_sla_stopped_during_its_timer_rebuild_exits_cleanly(tmp_path, kafka_bootstrap):
     from kit.settings import Settings
-    from kit.directory import load_directory
+    from kit.staff import read_deployment
     from services.sla.bootstrap import build_application
     from tests.support.envelopes import AppealStory
 
     settings = Settings(data_dir=tmp_path, kafka_bootstrap=kafka_bootstrap)
-    app = build_application(settings, load_directory()[0])
+    app = build_application(settings, read_deployment(settings))
     from datetime import UTC, datetime
 
     from kit.unit_of_work import UnitOfWork

@@ -21,11 +21,20 @@ from psycopg.sql import SQL, Identifier
 from kit.settings import Settings
 
 
+# services whose SQLite store one process writes (intake's HTTP workers share theirs; a
+# PostgreSQL store may be shared by a service's instances: both keep fast-forwarding)
+ONE_WRITER = frozenset({"routing", "sla"})
+
+
 def store_environment(service: str, settings: Settings) -> dict[str, str]:
     """The eventsourcing environment that puts `service`'s events where settings say."""
     common = {"AGGREGATE_CACHE_MAXSIZE": "20000", "CREATE_TABLE": "y"}
     if settings.store == "sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        if service in ONE_WRITER:
+            # the process is the store's only writer, and every save goes through its
+            # cache: a cached aggregate is current, no query to fast-forward it
+            common["AGGREGATE_CACHE_FASTFORWARD"] = "n"
         return common | {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             # SQLite names its tables the same for every app: one file per service.

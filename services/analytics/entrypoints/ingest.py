@@ -21,11 +21,17 @@ from kit.supervision import Health
 from services.analytics.adapters.projection import Projector
 
 
+# a batch's cost is mostly its own (each runs the projection's statements once): under a
+# steady flow it waits up to a second for more, so indicators are at most ~1 s behind
+LINGER_MS = 1000
+
+
 class Ingestor(LogConsumer):
     def __init__(self, projector: Projector, topic: str, dlq_topic: str, bootstrap: str,
                  group: str = "mcu.analytics", batch_size: int = 5000, timeout_ms: int = 200,
-                 health: Health | None = None):
-        super().__init__(group, topic, dlq_topic, bootstrap, batch_size, timeout_ms, health)
+                 health: Health | None = None, linger_ms: int = LINGER_MS):
+        super().__init__(group, topic, dlq_topic, bootstrap, batch_size, timeout_ms, health,
+                         linger_ms)
         self.projector = projector
 
     async def start(self) -> None:

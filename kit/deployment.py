@@ -35,6 +35,12 @@ REGIONAL_ROLES = frozenset({Role.REGIONAL_CURATOR, Role.REGIONAL_ANALYST,
 SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
 
+class UnknownMunicipality(KeyError):
+    def __init__(self, municipality_id: str | None):
+        super().__init__(f"муниципалитета «{municipality_id}» нет в этом развёртывании "
+                         "(MCU_DEPLOYMENT)")
+
+
 @dataclass(frozen=True)
 class ChannelIds:
     """How an item of each channel names its municipality (issue: never guessed)."""
@@ -97,8 +103,12 @@ class Deployment:
     # -- the tree -------------------------------------------------------------------------
     def municipality(self, municipality_id: str | None) -> Municipality:
         """The municipality by id; None (an event written before tenancy) is the legacy
-        one. KeyError for an id the deployment does not have."""
-        return self.municipalities[municipality_id or self.legacy_municipality]
+        one. UnknownMunicipality for an id the deployment does not have (an event of
+        another deployment's log: its consumer dead-letters it with this reason)."""
+        try:
+            return self.municipalities[municipality_id or self.legacy_municipality]
+        except KeyError:
+            raise UnknownMunicipality(municipality_id) from None
 
     def directory_of(self, municipality_id: str | None) -> Directory:
         return self.municipality(municipality_id).directory

@@ -207,14 +207,15 @@ class RoutingApplication(ServiceApplication):
         wf.reclassify(actor, now, c.reason, c.kind, c.topic, c.thematic_block, c.territory)
 
     def _mark_repeat(self, wf: Workflow, actor: Actor, person: Person, now, c: cmd.MarkRepeat):
-        """The earlier appeal must exist and be within the person's reach (else the answer
-        would tell them that an appeal they may not see exists)."""
+        """The earlier appeal must exist, be of the same municipality (its directory) and be
+        within the person's reach (else the answer would tell them that an appeal they may
+        not see exists)."""
         try:
             earlier = self.reachable(c.repeat_of, person)
         except RoutingError:
             earlier = None
-        if earlier is None or earlier.municipality != wf.municipality or not roles_in_scope(
-                person, earlier, self.directory_of(earlier)):
+        if earlier is None or self.directory_of(earlier) is not self.directory_of(wf) \
+                or not roles_in_scope(person, earlier, self.directory_of(earlier)):
             raise refuse("unknown_appeal", "Более раннее обращение не найдено", 422)
         wf.mark_repeat(actor, now, c.repeat_of, c.reason)
 

@@ -37,7 +37,7 @@ def main() -> None:
           f"макс {timers['late_max_s']:.3f} с")
     from bench.routing import run as run_routing
 
-    print("\nМаршрутизация…", flush=True)
+    print("\nМаршрутизация и сроки…", flush=True)
     routing = asyncio.run(run_routing(bootstrap, dev.postgres))
     print(f"  решений автоправил из журнала: {routing['decisions_per_second']:,.0f} в секунду "
           f"({routing['decisions_per_second'] / ceiling:.2f} от raw)")
@@ -45,6 +45,10 @@ def main() -> None:
         print(f"  {lat['store']}: от AppealRegistered до AppealRouted в журнале при "
               f"{lat['rate']:.0f} обращений/с: p50 {lat['p50_ms']} мс, p99 {lat['p99_ms']} мс,"
               f" макс {lat['max_ms']} мс ({lat['routed']} из {lat['appeals']})")
+        timed = lat["deadline_set"]
+        if timed["count"]:
+            print(f"    до DeadlineSet: p50 {timed['p50_ms']} мс, p99 {timed['p99_ms']} мс, "
+                  f"макс {timed['max_ms']} мс ({timed['count']} из {lat['appeals']})")
 
     from bench.end_to_end import measure_both
 

@@ -1,5 +1,6 @@
 """Routing figures: decisions/s consumed from the log, and the latency from AppealRegistered
-on the log to the autorule's AppealRouted on the log at a steady 500 appeals/s."""
+on the log to the autorule's AppealRouted and to SLA's DeadlineSet on the log at a steady
+500 appeals/s."""
 
 from __future__ import annotations
 
@@ -80,15 +81,30 @@ async def decisions_per_second(bootstrap: str, n: int = 10_000) -> float:
     return (n - first) / seconds
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _percentiles(lat: list[int]) -> dict:
+    lat = sorted(lat)
+    if not lat:
+        return {"count": 0}
+    return {"count": len(lat), "p50_ms": lat[len(lat) // 2],
+            "p99_ms": lat[int(len(lat) * 0.99)], "max_ms": lat[-1]}
+
+
 async def latency_at(bootstrap: str, rate: float = 500, seconds: float = 20,
                      store: dict[str, str] | None = None) -> dict:
-    """Run the routing service as a process (`mcu serve routing`) on a fresh log topic,
+    """Run the routing and SLA services as processes (`mcu serve …`) on a fresh log topic,
     produce registrations at `rate`, and time each appeal from its AppealRegistered to its
-    AppealRouted by the log's own timestamps."""
+    AppealRouted and to its first DeadlineSet, by the log's own timestamps."""
     import json
     import os
     import signal
-    import socket
     import subprocess
     import sys
 
@@ -97,41 +113,49 @@ async def latency_at(bootstrap: str, rate: float = 500, seconds: float = 20,
     settings = Settings(kafka_bootstrap=bootstrap,
                         log_topic=f"mcu.appeals.bench-l-{uuid.uuid4().hex[:6]}")
     await ensure_log_topics(settings)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    service = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "routing"],
-        env={**os.environ, "MCU_KAFKA_BOOTSTRAP": bootstrap, "MCU_LOG_TOPIC": settings.log_topic,
-             "MCU_DATA_DIR": tempfile.mkdtemp(), "MCU_HTTP_PORT": str(port),
-             "MCU_CONSUMER_BATCH_TIMEOUT_MS": "20", "MCU_RELAY_POLL_INTERVAL_MS": "5",
-             "MCU_LOG_LEVEL": "WARNING", **(store or {})},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    data_dir, services, ports = tempfile.mkdtemp(), [], []
+    for name in ("routing", "sla"):
+        ports.append(_free_port())
+        services.append(subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "serve", name],
+            env={**os.environ, "MCU_KAFKA_BOOTSTRAP": bootstrap,
+                 "MCU_LOG_TOPIC": settings.log_topic, "MCU_DATA_DIR": data_dir,
+                 "MCU_HTTP_PORT": str(ports[-1]), "MCU_CONSUMER_BATCH_TIMEOUT_MS": "20",
+                 "MCU_RELAY_POLL_INTERVAL_MS": "5", "MCU_LOG_LEVEL": "WARNING", **(store or {})},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     try:
-        wait_for(f"http://127.0.0.1:{port}", timeout=60)
+        for port in ports:
+            wait_for(f"http://127.0.0.1:{port}", timeout=60)
         watcher = AIOKafkaConsumer(settings.log_topic, bootstrap_servers=bootstrap,
                                    group_id=f"w-{uuid.uuid4().hex[:6]}", auto_offset_reset="earliest")
         await watcher.start()
         envelopes = registrations(int(rate * seconds), seed=9)
-        registered, routed = {}, {}
+        registered, routed, timed = {}, {}, {}
         producing = asyncio.create_task(_produce(bootstrap, settings.log_topic, envelopes, rate))
         deadline = time.monotonic() + seconds + 60
-        while (len(routed) < len(envelopes) or not producing.done()) and time.monotonic() < deadline:
+        while ((len(routed) < len(envelopes) or len(timed) < len(envelopes)
+                or not producing.done()) and time.monotonic() < deadline):
             for records in (await watcher.getmany(timeout_ms=200)).values():
                 for record in records:
                     event = json.loads(record.value)  # only type and appeal: keep the watcher light
-                    if event["event_type"] == "AppealRegistered":
-                        registered[event["appeal_id"]] = record.timestamp
-                    elif event["event_type"] == "AppealRouted":
-                        routed[event["appeal_id"]] = record.timestamp
+                    kind, appeal = event["event_type"], event["appeal_id"]
+                    if kind == "AppealRegistered":
+                        registered[appeal] = record.timestamp
+                    elif kind == "AppealRouted":
+                        routed[appeal] = record.timestamp
+                    elif kind == "DeadlineSet":
+                        timed.setdefault(appeal, record.timestamp)
         await watcher.stop()
     finally:
-        service.send_signal(signal.SIGTERM)
-        service.wait(timeout=30)
-    lat = sorted(routed[a] - registered[a] for a in routed if a in registered)
-    return {"store": (store or {}).get("MCU_STORE", "sqlite"),
-            "rate": rate, "appeals": len(envelopes), "routed": len(lat),
-            "p50_ms": lat[len(lat) // 2], "p99_ms": lat[int(len(lat) * 0.99)], "max_ms": lat[-1]}
+        for service in services:
+            service.send_signal(signal.SIGTERM)
+        for service in services:
+            service.wait(timeout=30)
+    routed_lat = _percentiles([routed[a] - registered[a] for a in routed if a in registered])
+    timed_lat = _percentiles([timed[a] - registered[a] for a in timed if a in registered])
+    return {"store": (store or {}).get("MCU_STORE", "sqlite"), "rate": rate,
+            "appeals": len(envelopes), "routed": routed_lat.pop("count"),
+            "deadline_set": timed_lat, **routed_lat}
 
 
 async def run(bootstrap: str, pg=None) -> dict:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 from uuid import UUID
@@ -43,6 +43,11 @@ log = logging.getLogger("mcu.consumer")
 
 class Reaction(Protocol):
     def __call__(self, envelope: Envelope, unit: UnitOfWork) -> None: ...
+
+
+def the_appeal(envelope: Envelope) -> Iterable[UUID]:
+    """The aggregates a reaction asks its unit for: the services key theirs by appeal."""
+    return (envelope.appeal_id,)
 
 
 class ReactionFailed(Exception):
@@ -74,7 +79,8 @@ class TrackedConsumer(LogConsumer):
                  dlq_topic: str, bootstrap: str, batch_size: int = 500,
                  batch_timeout_ms: int = 200, fault_hook: FaultHook | None = None,
                  own_producer: str | None = None,
-                 position_interval: float = POSITION_INTERVAL, health: Health | None = None):
+                 position_interval: float = POSITION_INTERVAL, health: Health | None = None,
+                 aggregate_ids: Callable[[Envelope], Iterable[UUID]] = the_appeal):
         super().__init__(name, topic, dlq_topic, bootstrap, batch_size, batch_timeout_ms,
                          health)
         self.app = app
@@ -82,6 +88,7 @@ class TrackedConsumer(LogConsumer):
         self._fault_hook = fault_hook
         self.own_producer = own_producer  # a service never reacts to its own events
         self.position_interval = position_interval
+        self.aggregate_ids = aggregate_ids
         self._unsaved: dict[TopicPartition, tuple[int, float]] = {}  # next offset, since
 
     def stored_positions(self, partitions: Sequence[int]) -> dict[int, int]:
@@ -191,9 +198,9 @@ class TrackedConsumer(LogConsumer):
     def _react_all(self, records: Sequence[ConsumerRecord]) -> tuple[PartitionOutcome, UnitOfWork]:
         outcome, unit = PartitionOutcome(), UnitOfWork(self.app)
         envelopes = self._decoded(records, outcome)
-        # one query says which of the batch's appeals and inboxes the store has: a new
-        # appeal costs no round trip per look-up (the PostgreSQL consumer's rate)
-        unit.expect({e.appeal_id for _, e in envelopes}
+        # the batch's aggregates and inboxes come from one query, not a round trip per
+        # look-up (the PostgreSQL consumer's rate)
+        unit.expect({i for _, e in envelopes for i in self.aggregate_ids(e)}
                     | {inbox_id(self.name, e.appeal_id) for _, e in envelopes})
         inboxes: dict[UUID, BatchInbox] = {}
         for record, envelope in envelopes:

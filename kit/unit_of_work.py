@@ -25,18 +25,29 @@ class UnitOfWork:
         self.app = app
         self._touched: dict[UUID, Aggregate] = {}
         self._absent: set[UUID] = set()
+        self._loaded: dict[UUID, Aggregate] = {}
 
     def expect(self, ids: set[UUID]) -> None:
-        """The ids the batch will ask for: one query learns which the store lacks, so
-        asking for those costs nothing."""
-        if ids:
-            self._absent = ids - self.app.stored_originators(ids)
+        """The ids the batch will ask for, loaded together: one query per 500 ids instead
+        of one per aggregate. A cache the store's only writer keeps is current and is
+        asked first."""
+        repository = self.app.repository
+        trusted = repository.cache if repository.cache and not repository.fastforward else None
+        wanted = {i for i in ids if i not in self._touched}
+        if trusted is not None:
+            wanted = {i for i in wanted if _uncached(trusted, i)}
+        if wanted:
+            self._loaded = self.app.load_many(wanted)
+            self._absent = wanted - self._loaded.keys()
 
     def get(self, aggregate_id: UUID) -> Any | None:
         if aggregate_id in self._touched:
             return self._touched[aggregate_id]
         if aggregate_id in self._absent:
             return None
+        if aggregate_id in self._loaded:
+            aggregate = self._touched[aggregate_id] = self._loaded.pop(aggregate_id)
+            return aggregate
         try:
             aggregate = self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -55,3 +66,11 @@ class UnitOfWork:
         processing = Collected(tracking)
         processing.collect_events(*self.aggregates())
         return processing
+
+
+def _uncached(cache: Any, aggregate_id: UUID) -> bool:
+    try:
+        cache.get(aggregate_id)
+    except KeyError:
+        return True
+    return False

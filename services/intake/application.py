@@ -235,10 +235,8 @@ class IntakeApplication(ServiceApplication):
         (a day seen first is started)."""
         if not requests:
             return []
-        days: dict[UUID, Open311Day] = {
-            key: self.repository.get(key)
-            for key in self.stored_originators({day_key(_utc_day(d.received_at))
-                                                for _, d in requests})}
+        days: dict[UUID, Open311Day] = self.load_many(
+            {day_key(_utc_day(d.received_at)) for _, d in requests})
         for command, draft in requests:
             day, at = _utc_day(draft.received_at), draft.received_at.isoformat()
             index = days.get(day_key(day))
@@ -258,10 +256,8 @@ class IntakeApplication(ServiceApplication):
     def open311_requests(self, start: datetime, end: datetime) -> list[str]:
         """Open311 request ids made in [start, end], newest first."""
         keys = {day_key(d): d for d in days_between(start, end)}
-        stored = self.stored_originators(set(keys))
         found = []
-        for key in sorted(stored, key=keys.get, reverse=True):
-            day: Open311Day = self.repository.get(key)
+        for day in self.load_many(set(keys)).values():
             found += [(at, rid) for rid, at in day.requests
                       if start <= datetime.fromisoformat(at) <= end]
         return [rid for _, rid in sorted(found, reverse=True)]
@@ -269,7 +265,7 @@ class IntakeApplication(ServiceApplication):
     def _repeat_indexes(self, keys: set[UUID]) -> dict[UUID, RepeatIndex]:
         """The stored repeat indexes of the batch's (applicant, topic, place), shared by it;
         `_open` starts the missing ones."""
-        return {k: self.repository.get(k) for k in self.stored_originators(keys)}
+        return self.load_many(keys)
 
     def _open(self, appeal_id: UUID, command: RegisterAppeal, draft: _Draft,
               indexes: dict[UUID, RepeatIndex]) -> IntakeAppeal:

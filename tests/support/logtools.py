@@ -18,7 +18,7 @@ from kit.stores import store_environment
 from kit.topics import log_partitions, read_topic as read_all
 from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
-from tests.support.tally import TallyApplication
+from tests.support.tally import TallyApplication, tally_ids
 from tests.support.intake import shipped_classifier
 from tests.support.routing import deployment as test_deployment
 
@@ -82,7 +82,8 @@ def consumer(app: TallyApplication, settings: Settings, fault_hook=None,
              name: str = "mcu.tally", **options) -> TrackedConsumer:
     return TrackedConsumer(app, name, app.react, settings.log_topic, settings.dlq_topic,
                            settings.kafka_bootstrap, settings.consumer_batch_size,
-                           settings.consumer_batch_timeout_ms, fault_hook=fault_hook, **options)
+                           settings.consumer_batch_timeout_ms, fault_hook=fault_hook,
+                           aggregate_ids=tally_ids, **options)
 
 
 async def consume_until(c: TrackedConsumer, done, timeout: float = 60.0) -> None:

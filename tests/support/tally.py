@@ -51,3 +51,8 @@ class TallyApplication(ServiceApplication):
 
     def counts(self, appeal_ids: list[UUID]) -> dict[UUID, list[str]]:
         return {a: self.repository.get(tally_id(a)).seen for a in appeal_ids}
+
+
+def tally_ids(envelope: Envelope) -> tuple[UUID, ...]:
+    """The aggregate the tally's reaction asks for (its consumer loads them per batch)."""
+    return (tally_id(envelope.appeal_id),)

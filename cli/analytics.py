@@ -56,21 +56,51 @@ def _local():
         fail(f"не удалось открыть хранилище аналитики: {str(exc)[:200]}")
 
 
+MUNICIPALITY = typer.Option(None, help="Муниципалитет (id в дереве развёртывания)")
+REGION = typer.Option(None, help="Регион: все его муниципалитеты (без сервиса; через "
+                                 "сервис регион — тот, что видит сотрудник ЦУР по токену)")
+
+
+def _scope(municipality: str | None, region: str | None) -> list[str] | None:
+    """The municipalities a local memo or export covers (None: the whole deployment)."""
+    tree = reference_deployment()
+    if municipality is not None:
+        if municipality not in tree.municipalities:
+            fail(f"муниципалитета «{municipality}» нет в этом развёртывании; есть: "
+                 + ", ".join(sorted(tree.municipalities)))
+        return [municipality]
+    if region is not None:
+        if region not in tree.regions:
+            fail(f"региона «{region}» нет в этом развёртывании; есть: "
+                 + ", ".join(sorted(tree.regions)))
+        return sorted(m.id for m in tree.municipalities.values() if m.region == region)
+    return None
+
+
+def _remote_params(municipality: str | None, region: str | None) -> dict:
+    if region is not None:
+        fail("сервис аналитики запущен: записку региона даёт токен сотрудника ЦУР "
+             "(MCU_STAFF_TOKEN) без --region")
+    return {"municipality": municipality} if municipality else {}
+
+
 @analytics.command("memo")
 def memo(week: str = typer.Option(..., help="ISO-неделя, например 2026-W47"),
-         out: Path = typer.Option(..., help="Файл .html или .pdf")) -> None:
-    """Еженедельная аналитическая записка для главы."""
+         out: Path = typer.Option(..., help="Файл .html или .pdf"),
+         municipality: str = MUNICIPALITY, region: str = REGION) -> None:
+    """Еженедельная аналитическая записка для главы муниципалитета или для региона."""
     fmt = "pdf" if out.suffix.lower() == ".pdf" else "html"
     settings = Settings()
     if url := _service_url(settings):
-        out.write_bytes(_ask(settings, "GET", f"{url}/api/v1/memo/{week}",
-                             params={"format": fmt}).content)
+        out.write_bytes(_ask(settings, "GET", f"{url}/api/v1/memo/{week}", params={
+            "format": fmt, **_remote_params(municipality, region)}).content)
     else:
         from services.analytics.domain.indicators import IndicatorError
         from services.analytics.adapters.memo.render import render_html, render_pdf
 
+        scope = _scope(municipality, region)
         try:
-            data = _local().memo_data(week)
+            data = _local().memo_data(week, scope=scope)
         except IndicatorError as exc:
             fail(str(exc))
         out.write_bytes(render_pdf(data) if fmt == "pdf" else render_html(data).encode())
@@ -80,13 +110,15 @@ def memo(week: str = typer.Option(..., help="ISO-неделя, например 
 @analytics.command("export")
 def export(week: str = typer.Option(..., help="ISO-неделя"),
            out: Path = typer.Option(..., help="Файл .xlsx (все таблицы) или .csv"),
-           table: str = typer.Option("counts_by_topic", help="Таблица для CSV")) -> None:
+           table: str = typer.Option("counts_by_topic", help="Таблица для CSV"),
+           municipality: str = MUNICIPALITY, region: str = REGION) -> None:
     """Выгрузка показателей для регионального центра (ЦУР)."""
     fmt = "csv" if out.suffix.lower() == ".csv" else "xlsx"
     settings = Settings()
     if url := _service_url(settings):
         out.write_bytes(_ask(settings, "GET", f"{url}/api/v1/exports", params={
-            "period": week, "format": fmt, "table": table}).content)
+            "period": week, "format": fmt, "table": table,
+            **_remote_params(municipality, region)}).content)
     else:
         from services.analytics.adapters import exports
         from services.analytics.domain.indicators import IndicatorError, Period
@@ -97,9 +129,10 @@ def export(week: str = typer.Option(..., help="ISO-неделя"),
             fail(str(exc))
         if fmt == "csv" and table not in exports.SHEETS:
             fail(f"неизвестная таблица {table!r}; есть: {', '.join(exports.SHEETS)}")
-        reports = _local().reports
-        out.write_bytes(exports.to_csv(exports.tables(reports, period, [table])[table]).encode()
-                        if fmt == "csv" else exports.to_xlsx(exports.tables(reports, period)))
+        scope, reports = _scope(municipality, region), _local().reports
+        out.write_bytes(
+            exports.to_csv(exports.tables(reports, period, [table], scope)[table]).encode()
+            if fmt == "csv" else exports.to_xlsx(exports.tables(reports, period, scope=scope)))
     typer.echo(f"выгрузка: {out}")
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from cli.common import fail, reference_directory
+from cli.common import fail, reference_deployment, reference_directory
 
 sla = typer.Typer(help="Сроки: производственный календарь, расчёт сроков, политика",
                   no_args_is_help=True)
@@ -23,26 +24,45 @@ sla.add_typer(policy_cli, name="policy")
 @sla.command("deadline")
 def deadline(registered: str = typer.Option(..., help="Момент регистрации, ISO 8601 с поясом"),
              term: str = typer.Option(..., help="30d | 10wd | 8wh"),
+             municipality: str = typer.Option(
+                 None, help="Муниципалитет (id в дереве развёртывания): его пояс, календарь с "
+                            "региональными днями и расписание; нужен, если их несколько"),
              calendar: list[Path] = typer.Option(None, help="Файл календаря (можно несколько)"),
-             tz: str = typer.Option(None, help="Часовой пояс, по умолчанию из справочника"),
+             tz: str = typer.Option(None, help="Часовой пояс, по умолчанию муниципалитета"),
              policy: Path = typer.Option(None, help="Файл политики (расписание)")) -> None:
-    """Рассчитать один срок и вывести JSON с due и объяснением."""
+    """Рассчитать один срок так, как его считает служба сроков для муниципалитета, и
+    вывести JSON с due, объяснением и ревизией календаря."""
+    from kit.deployment import UnknownMunicipality
+    from kit.settings import Settings
     from services.sla.adapters import calendar_file, policy_file
+    from services.sla.bootstrap import tenants
     from services.sla.domain.calendar import ProductionCalendar
     from services.sla.domain.terms import Term, TermCalculator
 
+    tree = reference_deployment()
+    if municipality is None and len(tree.municipalities) > 1:
+        fail("в развёртывании несколько муниципалитетов, укажите --municipality: "
+             + ", ".join(sorted(tree.municipalities)))
     try:
+        place = tree.municipality(municipality or next(iter(tree.municipalities)))
         moment = datetime.fromisoformat(registered)
-        zone = ZoneInfo(tz) if tz else ZoneInfo(reference_directory().timezone)
-        schedule = policy_file.load(policy or policy_file.SHIPPED_POLICY, zone).schedule
-        cal = (ProductionCalendar(calendar_file.load(p) for p in calendar) if calendar
-               else calendar_file.shipped())
-        due = TermCalculator(cal, schedule).due(moment, Term.parse(term))
+        calc = tenants(Settings(), tree)[place.id].calc
+        if calendar or tz or policy:  # a file under review replaces the municipality's
+            zone = ZoneInfo(tz or place.timezone)
+            schedule = (policy_file.load(policy, zone).schedule if policy
+                        else replace(calc.schedule, timezone=zone))
+            cal = ProductionCalendar(calendar_file.load(p) for p in calendar) if calendar \
+                else calc.calendar
+            calc = TermCalculator(cal, schedule)
+        due = calc.due(moment, Term.parse(term))
+    except UnknownMunicipality as exc:
+        fail(exc.args[0])
     except ValueError as exc:  # includes TermError and the file errors
         fail(str(exc))
     except ZoneInfoNotFoundError:
         fail(f"неизвестный часовой пояс {tz!r}")
-    typer.echo(json.dumps(due.as_json(), ensure_ascii=False, indent=2))
+    typer.echo(json.dumps({"municipality": place.id, **due.as_json(),
+                           "calendar_revision": calc.revision}, ensure_ascii=False, indent=2))
 
 
 @calendar_cli.command("seed")

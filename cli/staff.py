@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -30,37 +31,83 @@ def _load(path: Path):
         fail(f"не удалось прочитать справочник {path}: {exc.strerror}")
 
 
-def _person(data, person_id: str, path: Path):
-    for person in data.get("people") or []:
+@dataclass(frozen=True)
+class Holder:
+    """The file that keeps a person: a directory, or the deployment file (a region's staff,
+    the deployment's administrators), and how to check it before it is written."""
+
+    path: Path
+    section: str = "people"
+    municipality: object | None = None  # the deployment's Municipality, for its defaults
+
+    def check(self, data) -> None:
+        """Never write a file the services would refuse at start."""
+        from kit.deployment import parse_deployment
+        from kit.directory import parse_directory
+        from kit.reference_files import ReferenceFileError
+
+        try:
+            if self.section == "staff":
+                parse_deployment(data, self.path.parent, str(self.path))
+            elif self.municipality is not None:
+                m = self.municipality
+                parse_directory({**data, "municipality": m.name, "timezone": m.timezone},
+                                str(self.path), municipality_id=m.id, region=m.region)
+            else:
+                parse_directory(data, str(self.path))
+        except ReferenceFileError as exc:
+            fail(str(exc))
+
+
+def _holder(person_id: str, directory: Path | None) -> Holder:
+    """The file given, else the one of the deployment (MCU_DEPLOYMENT) that keeps the
+    person."""
+    if directory is not None:
+        return Holder(directory)
+    from cli.common import reference_deployment
+
+    tree = reference_deployment()
+    person = tree.people.get(person_id)
+    if person is None:
+        fail(f"в развёртывании «{tree.name}» нет сотрудника {person_id}")
+    if person.municipality is not None:
+        m = tree.municipality(person.municipality)
+        if m.directory_file is None:  # one municipality, from MCU_ROUTING_DIRECTORY
+            fail("укажите --directory: файл справочника (MCU_ROUTING_DIRECTORY)")
+        return Holder(m.directory_file, municipality=m)
+    if tree.source is None:
+        fail("укажите --directory")
+    return Holder(tree.source, section="staff")
+
+
+def _person(data, person_id: str, holder: Holder):
+    for person in data.get(holder.section) or []:
         if person.get("id") == person_id:
             return person
-    fail(f"в справочнике {path} нет сотрудника {person_id}")
+    fail(f"в файле {holder.path} нет сотрудника {person_id}")
 
 
-def _save(yaml, data, path: Path) -> None:
-    from kit.directory import parse_directory
-    from kit.reference_files import ReferenceFileError
-
-    try:
-        parse_directory(data, str(path))  # never write a directory the services would refuse
-    except ReferenceFileError as exc:
-        fail(str(exc))
-    with path.open("w", encoding="utf-8") as out:
+def _save(yaml, data, holder: Holder) -> None:
+    holder.check(data)
+    with holder.path.open("w", encoding="utf-8") as out:
         yaml.dump(data, out)
 
 
 @staff.command("token")
 def token(person_id: str = typer.Argument(..., help="Идентификатор сотрудника в справочнике"),
-          directory: Path = typer.Option(..., help="Файл справочника (MCU_ROUTING_DIRECTORY)"),
+          directory: Path = typer.Option(
+              None, help="Файл справочника; по умолчанию тот файл развёртывания "
+                         "(MCU_DEPLOYMENT), где записан сотрудник"),
           days: int = typer.Option(90, min=1, max=730, help="Срок действия, дней")) -> None:
     """Выпустить новый токен сотрудника (прежний перестаёт действовать)."""
-    yaml, data = _load(directory)
-    person = _person(data, person_id, directory)
+    holder = _holder(person_id, directory)
+    yaml, data = _load(holder.path)
+    person = _person(data, person_id, holder)
     value = secrets.token_urlsafe(32)
     expires = (datetime.now(UTC) + timedelta(days=days)).date()
     person["token_sha256"] = hashlib.sha256(value.encode()).hexdigest()
     person["token_expires"] = expires
-    _save(yaml, data, directory)
+    _save(yaml, data, holder)
     typer.echo(f"Токен сотрудника {person_id} (действует по {expires:%d.%m.%Y}; показан один"
                " раз, в справочнике только его хеш):")
     typer.echo(value)
@@ -69,11 +116,14 @@ def token(person_id: str = typer.Argument(..., help="Идентификатор 
 
 @staff.command("revoke")
 def revoke(person_id: str = typer.Argument(..., help="Идентификатор сотрудника"),
-           directory: Path = typer.Option(..., help="Файл справочника")) -> None:
+           directory: Path = typer.Option(
+               None, help="Файл справочника; по умолчанию тот файл развёртывания, где "
+                          "записан сотрудник")) -> None:
     """Отозвать токен сотрудника."""
-    yaml, data = _load(directory)
-    person = _person(data, person_id, directory)
+    holder = _holder(person_id, directory)
+    yaml, data = _load(holder.path)
+    person = _person(data, person_id, holder)
     person.pop("token_sha256", None)
     person.pop("token_expires", None)
-    _save(yaml, data, directory)
+    _save(yaml, data, holder)
     typer.echo(f"Токен сотрудника {person_id} отозван; перезапустите сервисы.")

@@ -15,6 +15,7 @@ Without `MCU_DEPLOYMENT` a deployment of one municipality is made of `MCU_ROUTIN
 from __future__ import annotations
 
 import re
+from datetime import date
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -73,6 +74,7 @@ class Municipality:
     autorules: Path | None = None
     policy: Path | None = None  # own policy, else the region's, else the shipped one
     calendar: str | None = None  # the region's overlay
+    directory_file: Path | None = None  # where its people are kept (`mcu staff` writes it)
 
 
 @dataclass(frozen=True)
@@ -222,6 +224,7 @@ class _Staff(Strict):
     roles: list[Role] = Field(min_length=1)
     email: str | None = Field(default=None, max_length=200, pattern=EMAIL)
     token_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    token_expires: date | None = None  # the token opens no door after this day (UTC)
 
 
 class _DeploymentFile(Strict):
@@ -264,7 +267,7 @@ def parse_deployment(data: object, base: Path, source: str = "развёртыв
             found.append(f"муниципалитет {m.id}: не удалось прочитать {base / m.directory}:"
                          f" {exc.strerror}")
     staff = {s.id: Person(s.id, s.name, "", frozenset(s.roles), s.email, s.token_sha256,
-                          region=s.region) for s in raw.staff}
+                          s.token_expires, region=s.region) for s in raw.staff}
     for s in raw.staff:
         if s.region is not None and s.region not in regions:
             found.append(f"сотрудник {s.id}: неизвестный регион {s.region}")
@@ -301,7 +304,7 @@ def _municipality(m: _Municipality, region: Region, base: Path) -> Municipality:
         ChannelIds(frozenset(c.pos), frozenset(c.incident),
                    frozenset(e.lower() for e in c.email), c.open311),
         base / m.autorules if m.autorules else None,
-        base / m.policy if m.policy else region.policy, region.calendar)
+        base / m.policy if m.policy else region.policy, region.calendar, path)
 
 
 def _clashes(municipalities: dict[str, Municipality], staff: dict[str, Person]) -> list[str]:

@@ -109,3 +109,30 @@ def test_a_staff_door_refuses_a_stranger_before_it_parses_the_body(tmp_path):
     known = client.post("/api/v1/thing", content=junk["content"],
                         headers=junk["headers"] | {"Authorization": "Bearer good-token"})
     assert (known.status_code, known.json()["code"]) == (422, "validation_failed")
+
+
+def test_in_a_deployment_the_token_is_written_where_the_person_is_kept(tmp_path, monkeypatch):
+    import shutil
+
+    from kit.deployment import SHIPPED_DEPLOYMENT, load_deployment
+
+    tree = tmp_path / "deployment"
+    shutil.copytree(SHIPPED_DEPLOYMENT.parent, tree)
+    monkeypatch.delenv("MCU_ROUTING_DIRECTORY", raising=False)
+    monkeypatch.setenv("MCU_DEPLOYMENT", str(tree / "deployment.yaml"))
+    issued = {}
+    for person in ("sm-head", "r-rostov-curator"):  # a municipality's, the region's
+        result = CliRunner().invoke(mcu, ["staff", "token", person])
+        assert result.exit_code == 0, result.output
+        issued[person] = result.stdout.strip().splitlines()[-1]
+    deployment = load_deployment(tree / "deployment.yaml")
+    assert {p: deployment.person_by_token(t).id for p, t in issued.items()} == {
+        "sm-head": "sm-head", "r-rostov-curator": "r-rostov-curator"}
+    assert issued["sm-head"] not in (tree / "semikarakorsky" / "directory.yaml").read_text()
+    assert deployment.person_by_token("demo-sm-head") is None  # the old token is gone
+    revoked = CliRunner().invoke(mcu, ["staff", "revoke", "r-rostov-curator"])
+    assert revoked.exit_code == 0, revoked.output
+    assert load_deployment(tree / "deployment.yaml").person_by_token(
+        issued["r-rostov-curator"]) is None
+    unknown = CliRunner().invoke(mcu, ["staff", "token", "x-nobody"])
+    assert unknown.exit_code != 0 and "нет сотрудника x-nobody" in unknown.output

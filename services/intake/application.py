@@ -111,14 +111,17 @@ class IntakeApplication(ServiceApplication):
         Each step asks its store once for the whole batch: which items are stored already,
         the applicants' pseudonyms and records (one short vault transaction, committed
         before any event names them), which repeat indexes exist."""
-        ids = [appeal_id_for(c.channel, c.external_id) for c in commands]
+        places = [self._place(c) for c in commands]
+        ids = [appeal_id_for(c.channel, c.external_id, self._id_scope(m))
+               for c, m in zip(commands, places, strict=True)]
         stored = self.stored_originators(set(ids))
         fresh: dict[UUID, RegisterAppeal] = {}
-        for appeal_id, command in zip(ids, commands, strict=True):
-            if appeal_id not in stored:
-                fresh.setdefault(appeal_id, command)  # a second copy in the batch: duplicate
+        where: dict[UUID, str | Exception] = {}
+        for appeal_id, command, place in zip(ids, commands, places, strict=True):
+            if appeal_id not in stored and appeal_id not in fresh:  # a second copy: duplicate
+                fresh[appeal_id], where[appeal_id] = command, place
         failed: dict[UUID, Exception] = {}
-        addressed = self._each(fresh, failed, lambda a, c: self._municipality(c))
+        addressed = self._each(where, failed, _the_place)
         texts = self._each({a: fresh[a] for a in addressed}, failed,
                            lambda a, c: self._text(c))
         applicants = self._keep_personal_data({a: fresh[a] for a in texts}, texts)
@@ -159,6 +162,21 @@ class IntakeApplication(ServiceApplication):
                 log.exception("registration of one item failed")
                 failed[appeal_id] = exc
         return done
+
+    def _place(self, command: RegisterAppeal) -> str | Exception:
+        """The item's municipality, or why it has none (the item's refusal)."""
+        try:
+            return self._municipality(command)
+        except RegistrationRefused as refused:
+            return refused
+
+    def _id_scope(self, place: str | Exception) -> str | None:
+        """The municipality that is part of an appeal's id (none for the legacy one, whose
+        ids predate tenancy). An item that names no municipality gets an id nothing is
+        stored under, so it is refused, never taken for a stored appeal."""
+        if isinstance(place, Exception):
+            return "?"
+        return None if place == self.deployment.legacy_municipality else place
 
     def _municipality(self, command: RegisterAppeal) -> str:
         """The municipality the item is addressed to: named by the form or the operator,
@@ -247,11 +265,12 @@ class IntakeApplication(ServiceApplication):
         return list(days.values())
 
     def appeal(self, channel: Channel, external_id: str) -> IntakeAppeal | None:
-        """The appeal a channel's item became, if it did (a store failure propagates)."""
-        try:
-            return self.repository.get(appeal_id_for(channel, external_id))
-        except AggregateNotFoundError:
-            return None
+        """The appeal a channel's item became, if it did, whichever municipality it went to
+        (one query for all of them; a store failure propagates)."""
+        ids = {appeal_id_for(channel, external_id, self._id_scope(m))
+               for m in self.deployment.municipalities}
+        found = self.load_many(ids)
+        return next(iter(found.values()), None)
 
     def open311_requests(self, start: datetime, end: datetime) -> list[str]:
         """Open311 request ids made in [start, end], newest first."""
@@ -327,3 +346,9 @@ class IntakeApplication(ServiceApplication):
                     envelope.payload.stage is DeadlineStage.ANSWER):
                 return {"expected_at": envelope.payload.due_at.isoformat()}
         return None
+
+
+def _the_place(appeal_id: UUID, place: str | Exception) -> str:
+    if isinstance(place, Exception):
+        raise place
+    return place

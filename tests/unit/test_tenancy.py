@@ -276,3 +276,28 @@ def test_the_deadline_calculator_takes_a_municipality_and_refuses_an_unknown_one
     assert grozny.json()["due"][:10] == "2026-03-31" and konst.json()["due"][:10] == "2026-03-30"
     unknown = client.get("/api/v1/deadline", params=asked | {"municipality": "atlantis"})
     assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_municipality"
+
+
+def test_two_municipalities_numbering_their_items_alike_get_two_appeals():
+    from contracts.vocabulary import Channel
+    from services.intake.domain.appeal import appeal_id_for
+
+    intake, _, _ = world()
+    same = [RegisterAppeal(channel="web", external_id="W-1", text="Не горит фонарь у школы",
+                           municipality=m) for m in ("semikarakorsky", "grozny")]
+    first, second = intake.register_many(same)
+    assert first.appeal_id != second.appeal_id and not (first.duplicate or second.duplicate)
+    again = intake.register(same[1])
+    assert again.appeal_id == second.appeal_id and again.duplicate  # a repeated delivery
+    legacy = intake.register(web(7, "konstantinovsky"))  # its ids predate tenancy
+    assert legacy.appeal_id == appeal_id_for(Channel.WEB, "W-konstantinovsky-7")
+    assert intake.appeal(Channel.WEB, "W-1").municipality in ("semikarakorsky", "grozny")
+
+
+def test_an_item_naming_no_known_municipality_is_refused_even_if_its_id_was_seen():
+    intake, _, _ = world()
+    intake.register(RegisterAppeal(channel="web", external_id="W-9", text="Фонарь",
+                                   municipality="konstantinovsky"))
+    refused = intake.register_many([RegisterAppeal(channel="web", external_id="W-9",
+                                                   text="Фонарь", municipality="atlantis")])[0]
+    assert isinstance(refused, RegistrationRefused)

@@ -10,9 +10,13 @@ from contracts.vocabulary import Channel
 from kit.appeal_aggregate import AppealAggregate
 
 
-def appeal_id_for(channel: Channel, external_id: str) -> UUID:
-    """Same channel item, same appeal: a repeated delivery finds the existing one."""
-    return uuid5(NAMESPACE_URL, f"urn:mcu:channel:{channel.value}:{external_id}")
+def appeal_id_for(channel: Channel, external_id: str, municipality: str | None = None) -> UUID:
+    """Same channel item, same appeal: a repeated delivery finds the existing one. Two
+    municipalities' senders may number their items alike (web forms, operators), so the
+    municipality is part of the identity; the legacy municipality's items (None) keep the
+    ids they had before tenancy."""
+    scope = f"{municipality}:" if municipality else ""
+    return uuid5(NAMESPACE_URL, f"urn:mcu:channel:{scope}{channel.value}:{external_id}")
 
 
 class IntakeAppeal(AppealAggregate):

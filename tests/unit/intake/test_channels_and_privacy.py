@@ -145,7 +145,7 @@ def test_an_unknown_open311_request_is_404_but_a_store_failure_is_not(intake):
     def broken(*args, **kwargs):
         raise OSError("диск недоступен")
 
-    intake.repository.get = broken
+    intake.load_many = broken
     failing = TestClient(client.app, raise_server_exceptions=False)
     answer = failing.get("/open311/v2/requests/nope.json")
     assert answer.status_code == 500  # in GeoReport's shape, as every Open311 answer

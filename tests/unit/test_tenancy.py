@@ -34,11 +34,11 @@ def deployment():
     return load_deployment()
 
 
-def world():
+def world(vault=None):
     d = deployment()
     env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     intake = IntakeApplication(env=env, clock=FixedClock(NOW), redactor=redactor(),
-                               classifier=shipped_classifier(), deployment=d)
+                               classifier=shipped_classifier(), deployment=d, vault=vault)
     routing = RoutingApplication(env=env, deployment=d, rules=autorules(d)[0],
                                  clock=FixedClock(NOW))
     sla = SlaApplication(env=env, deployment=d, tenants=tenants(Settings(_env_file=None), d),
@@ -301,3 +301,32 @@ def test_an_item_naming_no_known_municipality_is_refused_even_if_its_id_was_seen
     refused = intake.register_many([RegisterAppeal(channel="web", external_id="W-9",
                                                    text="Фонарь", municipality="atlantis")])[0]
     assert isinstance(refused, RegistrationRefused)
+
+
+def test_open311_readers_ask_by_jurisdiction_and_see_only_its_requests(tmp_path):
+    from services.intake.adapters.vault import PersonalDataVault
+    from services.intake.adapters.vault_storage import SqliteStorage
+    from tests.support.intake import http_client
+
+    intake, _, _ = world(PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))
+    client = http_client(intake)
+    code = client.get("/open311/v2/services.json").json()[0]["service_code"]
+    made = {}
+    for m in ("konstantinovsky.rostov.example.ru", "grozny.chechnya.example.ru"):
+        created = client.post("/open311/v2/requests.json", data={
+            "api_key": "demo-open311", "service_code": code, "jurisdiction_id": m,
+            "lat": "47.58", "long": "41.1", "description": "Яма на дороге у остановки"})
+        assert created.status_code == 201, created.text
+        made[m] = created.json()[0]["service_request_id"]
+    window = {"start_date": "2026-03-10T00:00:00Z", "end_date": "2026-03-20T00:00:00Z"}
+    grozny = client.get("/open311/v2/requests.json",
+                        params={"jurisdiction_id": "grozny.chechnya.example.ru", **window})
+    assert [r["service_request_id"] for r in grozny.json()] == [
+        made["grozny.chechnya.example.ru"]]
+    every = client.get("/open311/v2/requests.json", params=window).json()
+    assert len(every) == 2
+    other = made["konstantinovsky.rostov.example.ru"]
+    assert client.get(f"/open311/v2/requests/{other}.json",
+                      params={"jurisdiction_id": "grozny.chechnya.example.ru"}).status_code == 404
+    unknown = client.get("/open311/v2/requests.json", params={"jurisdiction_id": "atlantis"})
+    assert unknown.status_code == 400 and "не обслуживается" in unknown.json()[0]["description"]

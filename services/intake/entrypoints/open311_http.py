@@ -5,7 +5,8 @@
 * `POST requests.json` (form-encoded, the key in `api_key`);
 * `GET requests/{id}.json`; `GET requests.json` with ids, or with the optional filters
   `status`, `service_code`, `start_date`, `end_date` (the last 90 days by default, a range
-  of at most 90 days, at most 1000 requests, newest first).
+  of at most 90 days, at most 1000 requests, newest first); both take `jurisdiction_id`,
+  the municipality's, as GeoReport has it for an endpoint serving several.
 
 Every answer, errors included, is GeoReport's JSON (`application/json; charset=utf-8`);
 errors are arrays of `{code, description}`. `agency_responsible` is the recipient routing
@@ -34,6 +35,8 @@ from services.intake.entrypoints.http import registered
 JSON = "application/json; charset=utf-8"
 MAX_SPAN = timedelta(days=90)
 MAX_REQUESTS = 1000
+Jurisdiction = Annotated[str | None, Query(
+    max_length=200, description="Муниципалитет (его jurisdiction_id); без него — все")]
 
 
 class GeoError(BaseModel):
@@ -94,9 +97,21 @@ def router(app: IntakeApplication, keys: ChannelKeys, batcher: RegistrationBatch
                               "service_notice": "Сообщение принято и зарегистрировано"}],
                             status_code=201, media_type=JSON)
 
-    def request_json(request_id: str) -> dict | None:
+    def jurisdiction(jurisdiction_id: str | None) -> str | None:
+        """The municipality a reader's jurisdiction_id names (None: every one); GeoReport
+        asks for it where one endpoint serves several jurisdictions."""
+        if not jurisdiction_id:
+            return None
+        found = deployment.by_channel("open311", jurisdiction_id)
+        if found is None:
+            raise open311.Open311Error(400, f"jurisdiction_id «{jurisdiction_id}» не обслуживается"
+                                            " здесь")
+        return found
+
+    def request_json(request_id: str, municipality: str | None = None) -> dict | None:
         appeal = app.appeal(Channel.OPEN311, request_id)
-        if appeal is None or appeal.registered is None:
+        if appeal is None or appeal.registered is None or (
+                municipality is not None and appeal.municipality != municipality):
             return None
         r = appeal.registered
         code = next((s.code for s in services.values() if s.name == r.applicant_topic), "")
@@ -114,8 +129,12 @@ def router(app: IntakeApplication, keys: ChannelKeys, batcher: RegistrationBatch
 
     @api.get("/requests/{request_id}.json", summary="GeoReport v2: один запрос",
              responses={404: ERRORS[404]})
-    async def open311_one(request_id: str) -> JSONResponse:
-        found = await asyncio.to_thread(request_json, request_id)
+    async def open311_one(request_id: str, jurisdiction_id: Jurisdiction = None) -> JSONResponse:
+        try:
+            municipality = jurisdiction(jurisdiction_id)
+        except open311.Open311Error as exc:
+            return geo_error(exc.status, str(exc))
+        found = await asyncio.to_thread(request_json, request_id, municipality)
         if found is None:
             return geo_error(404, f"запрос {request_id} не найден")
         return geo([found])
@@ -130,11 +149,17 @@ def router(app: IntakeApplication, keys: ChannelKeys, batcher: RegistrationBatch
                                                description="Темы через запятую")] = "",
             start_date: Moment | None = None, end_date: Moment | None = None,
             status: Annotated[str, Query(pattern=r"^((open|closed)(,(open|closed))*)?$",
-                                         description="open, closed или оба")] = ""
+                                         description="open, closed или оба")] = "",
+            jurisdiction_id: Jurisdiction = None,
     ) -> JSONResponse:
+        try:
+            municipality = jurisdiction(jurisdiction_id)
+        except open311.Open311Error as exc:
+            return geo_error(exc.status, str(exc))
         ids = [i for i in service_request_id.split(",") if i][:MAX_REQUESTS]
         if ids:
-            found = await asyncio.gather(*(asyncio.to_thread(request_json, i) for i in ids))
+            found = await asyncio.gather(*(asyncio.to_thread(request_json, i, municipality)
+                                           for i in ids))
             return geo([r for r in found if r])
         try:
             start, end = _range(start_date, end_date)
@@ -144,7 +169,7 @@ def router(app: IntakeApplication, keys: ChannelKeys, batcher: RegistrationBatch
         wanted_codes = set(filter(None, service_code.split(",")))
         found = []
         for request_id in await asyncio.to_thread(app.open311_requests, start, end):
-            item = await asyncio.to_thread(request_json, request_id)
+            item = await asyncio.to_thread(request_json, request_id, municipality)
             if item is None or (wanted_status and item["status"] not in wanted_status) or (
                     wanted_codes and item["service_code"] not in wanted_codes):
                 continue

@@ -146,6 +146,14 @@ def install(api: FastAPI, shapes: Mapping[str, ErrorShape] | None = None) -> Non
     async def _problem(request: Request, exc: Problem) -> Response:
         return answer(request, exc.status, exc.code, exc.title, exc.detail, **exc.extra)
 
+    from kit.stores import ConcurrentChange  # the stores know nothing of HTTP
+
+    @api.exception_handler(ConcurrentChange)
+    async def _raced(request: Request, exc: ConcurrentChange) -> Response:
+        return answer(request, 409, "concurrent_change", "Обращение изменилось одновременно",
+                      "Обращение менялось одновременно с вашей командой несколько раз подряд;"
+                      " обновите карточку и повторите")
+
     @api.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # Starlette still logs the exception; the client gets a problem, not bare text.

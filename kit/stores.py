@@ -7,13 +7,14 @@ with the same code above them.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent, project_aggregate
 from eventsourcing.domain import BaseAggregate
-from eventsourcing.persistence import Notification, ProcessRecorder, StoredEvent, Tracking
+from eventsourcing.persistence import (IntegrityError, Notification, ProcessRecorder,
+                                      StoredEvent, Tracking)
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 from psycopg.sql import SQL, Identifier
@@ -68,6 +69,14 @@ class Collected(ProcessingEvent):
         self.saved_kwargs.update(kwargs)
 
 
+T = TypeVar("T")
+COMMAND_CONFLICT_RETRIES = 5
+
+
+class ConcurrentChange(Exception):
+    """A command lost the race for its aggregate every time it was retried."""
+
+
 class ServiceApplication(Application):
     """An eventsourcing application whose recorder also records tracking positions.
 
@@ -95,6 +104,24 @@ class ServiceApplication(Application):
         processing_event = Collected()
         processing_event.collect_events(*objs, **kwargs)
         self.record(processing_event)
+
+    def on_current(self, aggregate_id: UUID, command: Callable[[], T]) -> T:
+        """Run a staff command (read, decide, save) again on the aggregate as it now is when
+        another writer saved it meanwhile (the consumer, another instance): the loser of the
+        race is re-decided, never answered with a server error."""
+        for _ in range(COMMAND_CONFLICT_RETRIES):
+            try:
+                return command()
+            except IntegrityError:
+                self._forget(aggregate_id)
+        raise ConcurrentChange(aggregate_id)
+
+    def _forget(self, aggregate_id: UUID) -> None:
+        if self.repository.cache is not None:
+            try:
+                self.repository.cache.get(aggregate_id, evict=True)
+            except KeyError:
+                pass
 
     def committed(self, aggregates: Iterable[Any]) -> None:
         """Called after every commit with the aggregates in hand (e.g. to update an index)."""

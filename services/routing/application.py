@@ -106,9 +106,13 @@ class RoutingApplication(ServiceApplication):
 
     # -- commands ------------------------------------------------------------------------
     def handle(self, command: cmd.Command, appeal_id: UUID, person: Person) -> Workflow:
-        """Authorize, check the targets, apply, save. A refusal changes nothing (except that
-        a late return is counted)."""
+        """Authorize, check the targets, apply, save; again on the current appeal if another
+        writer changed it meanwhile. A refusal changes nothing (except that a late return
+        is counted)."""
         allowed_roles(command.roles, person, command.name)
+        return self.on_current(appeal_id, lambda: self._handle(command, appeal_id, person))
+
+    def _handle(self, command: cmd.Command, appeal_id: UUID, person: Person) -> Workflow:
         workflow = self.reachable(appeal_id, person)
         role = authorize(command.roles, person, workflow, self.directory_of(workflow),
                          command.name)

@@ -133,11 +133,14 @@ class SlaApplication(ServiceApplication):
     # -- commands -------------------------------------------------------------------------
     def extend(self, appeal_id: UUID, stage: DeadlineStage, by: Term, reason: str,
                actor: Actor) -> Deadline:
-        deadline = self.deadline(appeal_id)
-        t = self.tenant(deadline.municipality)
-        deadline.extend(stage, by, reason, actor, t.calc, t.policy, self.clock.now())
-        self.save(deadline)
-        return deadline
+        def extend_current() -> Deadline:
+            deadline = self.deadline(appeal_id)
+            t = self.tenant(deadline.municipality)
+            deadline.extend(stage, by, reason, actor, t.calc, t.policy, self.clock.now())
+            self.save(deadline)
+            return deadline
+
+        return self.on_current(appeal_id, extend_current)
 
     def deadline(self, appeal_id: UUID) -> Deadline:
         try:

@@ -75,7 +75,7 @@ def main() -> None:
     for size, queries in analytics["queries"].items():
         line = ", ".join(f"{q} p50 {t['p50_ms']:.0f} мс / p95 {t['p95_ms']:.0f} мс"
                          for q, t in queries.items())
-        print(f"  {size:>10,} событий: {line}")
+        print(f"  {size:>10,} обращений: {line}")
     from bench.intake import run as run_intake
 
     print("\nПриём обращений через HTTP (wrk)…", flush=True)

@@ -33,6 +33,7 @@ class RebuildError(RuntimeError):
 
 # A wave is at least this many records (a wave costs a few statements whatever its size)
 WAVE_RECORDS = 20_000
+UNMERGED = ("log_parsed", "events", "appeals", "appeals_by_day")  # while a rebuild fills them
 WAVES = 8  # and at most about this many waves: the last one's tables are the only ones
 #            computed while nothing is read
 
@@ -91,7 +92,7 @@ async def rebuild(projector: Projector, bootstrap: str, topic: str,
         prepared = preparing is not None and \
             (await asyncio.gather(preparing, return_exceptions=True)) == [None]
         if prepared:
-            for table in ("log_parsed", "events", "appeals"):
+            for table in UNMERGED:
                 ch.command("SYSTEM START MERGES {t:Identifier}", {"t": table})
         for connection in loaders[1:] + fillers:
             connection.close()
@@ -127,7 +128,7 @@ def _prepare(projector: Projector) -> None:
     ch.drop_all()
     ch.migrate()
     projector.prepare()
-    for table in ("log_parsed", "events", "appeals"):  # merging them now would take the
+    for table in UNMERGED:  # merging them now would take the
         ch.command("SYSTEM STOP MERGES {t:Identifier}", {"t": table})  # rebuild's cores
 
 

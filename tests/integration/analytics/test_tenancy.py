@@ -146,3 +146,26 @@ def test_the_analytics_doors_answer_only_for_the_callers_municipalities():
     memo = client.get("/api/v1/memo/2026-W47", params={"municipality": "grozny"},
                       headers={"Authorization": "Bearer demo-gr-analyst"})
     assert memo.status_code == 200 and "г. Грозный" in memo.text
+
+
+def _states(ch, table: str) -> list:
+    return ch.query(f"SELECT appeal_id, version, municipality, registered_day, recipient_id,"
+                    f" status FROM {table} FINAL ORDER BY appeal_id")[1]
+
+
+def test_the_indicators_copy_of_the_states_is_the_projections_and_an_upgrade_fills_it():
+    a = analytics()
+    ch = a.ch
+    more = AppealStory(municipality="semi")
+    Projector(ch, TREE).project(chdb.records([more.registered(LATE)]))
+    Projector(ch, TREE).project(chdb.records([  # a later batch changes that state
+        more.event("AppealRouted", LATE, recipient_id="gkh")]))
+    states = _states(ch, "appeals")
+    assert len(states) == 8 and _states(ch, "appeals_by_day") == states
+    assert next(s for s in states if s[0] == more.appeal_id)[4] == "gkh"
+    # a store from before migration 007: the copy is made from the states at the upgrade
+    ch.command("DROP VIEW appeals_by_day_mv")
+    ch.command("DROP TABLE appeals_by_day")
+    ch.command("DELETE FROM schema_migrations WHERE version = 7")
+    assert ch.migrate() == ["007_appeals_by_day.sql"]
+    assert _states(ch, "appeals_by_day") == states

@@ -8,7 +8,7 @@ SELECT
     countIf(answered_at IS NULL AND overdue = 1) AS overdue_open,
     countIf(rating > 0) AS ratings,
     countIf(rating >= {satisfied_from:UInt8}) AS satisfied
-FROM appeals FINAL
+FROM appeals_by_day FINAL
 WHERE has({scope:Array(String)}, municipality)
   AND registered_day >= {start:Date} AND registered_day < {end:Date}
 GROUP BY municipality

@@ -15,6 +15,6 @@ SELECT
     countIf(rating > 0) AS ratings,
     avgIf(rating, rating > 0) AS mean_rating,
     countIf(rating >= {satisfied_from:UInt8}) AS satisfied
-FROM appeals FINAL
+FROM appeals_by_day FINAL
 WHERE has({scope:Array(String)}, municipality) AND registered_day >= {start:Date} AND registered_day < {end:Date} AND recipient_id != ''
 GROUP BY municipality, recipient_id

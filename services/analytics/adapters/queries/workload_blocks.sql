@@ -4,7 +4,7 @@ SELECT
     countIf(status NOT IN ('answered', 'closed', 'transferred')) AS open,
     countIf(registered_day >= {start:Date} AND registered_day < {end:Date}) AS new,
     countIf(overdue = 1 AND answered_at IS NULL) AS overdue_open
-FROM appeals FINAL
+FROM appeals_by_day FINAL
 WHERE has({scope:Array(String)}, municipality)
 GROUP BY block
 ORDER BY open DESC, block

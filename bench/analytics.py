@@ -16,6 +16,7 @@ from contracts import encode
 from kit.settings import Settings
 from kit.topics import ensure_log_topics
 from services.analytics.adapters.clickhouse import ClickHouse
+from services.analytics.application import Analytics
 from services.analytics.domain.indicators import Period
 from services.analytics.entrypoints.ingest import Ingestor
 from services.analytics.adapters.projection import Projector
@@ -31,6 +32,7 @@ MSK = ZoneInfo("Europe/Moscow")
 # indicators read a twentieth of the rows, a region's a quarter)
 TREE = Tree("m-0", {f"m-{i}": "Europe/Moscow" for i in range(20)},
             {f"m-{i}": f"r-{i % 4}" for i in range(20)})
+NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # the Monday after the memo's week
 TOPICS = [f"Тема {i}" for i in range(40)]
 TERRITORIES = [f"Территория {i}" for i in range(7)]
 
@@ -150,6 +152,7 @@ def query_latency(ch: ClickHouse, appeals: int, repeats: int = 15) -> dict:
         ch.command(SYNTHETIC_APPEALS, {"n": min(step, appeals - start)})
     ch.command("OPTIMIZE TABLE daily FINAL")
     reports = Reports(ch, FORMULA, RULE, TREE)
+    memo = Analytics(ch, TREE, FORMULA, RULE)  # the memo's data: every table it shows
     week = Period.of(date(2026, 11, 9), date(2026, 11, 16))
     quarter = Period.of(date(2026, 8, 1), date(2026, 11, 1))
     timings = {}
@@ -160,10 +163,12 @@ def query_latency(ch: ClickHouse, appeals: int, repeats: int = 15) -> dict:
                       ("region rating", lambda: reports.rating(quarter, region)),
                       ("region heatmap", lambda: reports.heatmap(week, region)),
                       ("region trend", lambda: reports.counts(quarter, "day", region)),
-                      ("region's MCUs", lambda: reports.municipalities(quarter, region))):
+                      ("region's MCUs", lambda: reports.municipalities(quarter, region)),
+                      ("memo", lambda: memo.memo_data("2026-W46", NOW, one)),
+                      ("region memo", lambda: memo.memo_data("2026-W46", NOW, region))):
         run()  # warm
         samples = []
-        for _ in range(repeats):
+        for _ in range(repeats if "memo" not in name else 5):
             started = time.perf_counter()
             run()
             samples.append((time.perf_counter() - started) * 1000)

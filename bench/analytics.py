@@ -37,8 +37,9 @@ TOPICS = [f"Тема {i}" for i in range(40)]
 TERRITORIES = [f"Территория {i}" for i in range(7)]
 
 
-def synthetic_story(rng: random.Random, start: datetime) -> list:
-    story = AppealStory()
+def synthetic_story(rng: random.Random, start: datetime,
+                    municipalities: list[str] | None = None) -> list:
+    story = AppealStory(municipality=rng.choice(municipalities) if municipalities else None)
     at = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 60))
     recipient = {"recipient_id": f"org-{rng.randrange(30)}"}
     events = [story.registered(at, topic=rng.choice(TOPICS), territory=rng.choice(TERRITORIES)),
@@ -56,7 +57,8 @@ def synthetic_story(rng: random.Random, start: datetime) -> list:
     return events
 
 
-async def produce_stories(bootstrap: str, topic: str, rng: random.Random, n_appeals: int) -> int:
+async def produce_stories(bootstrap: str, topic: str, rng: random.Random, n_appeals: int,
+                          municipalities: list[str] | None = None) -> int:
     """Put `n_appeals` synthetic stories on the log, a few thousand at a time; returns the
     events produced. Nothing of them stays in memory: the figures that follow must not
     pay for the bench's own objects (a full collection walking 285k envelopes cost a
@@ -65,7 +67,8 @@ async def produce_stories(bootstrap: str, topic: str, rng: random.Random, n_appe
     for start in range(0, n_appeals, 5000):
         records = [(str(e.appeal_id).encode(), encode(e))
                    for _ in range(min(5000, n_appeals - start))
-                   for e in synthetic_story(rng, datetime(2026, 9, 1, tzinfo=UTC))]
+                   for e in synthetic_story(rng, datetime(2026, 9, 1, tzinfo=UTC),
+                                            municipalities)]
         await produce_raw(bootstrap, topic, records)
         produced += len(records)
     return produced
@@ -92,14 +95,23 @@ async def ingest_and_rebuild(bootstrap: str, ch: ClickHouse, n_appeals: int = 80
     ingest_s = time.perf_counter() - started
     await ing.close()
     await produce_stories(bootstrap, settings.log_topic, rng, rebuild_appeals - n_appeals)
-    gc.collect()
-    gc.freeze()  # as `mcu analytics rebuild` does
-    started = time.perf_counter()
-    read = await rebuild(Projector(ch, MSK), bootstrap, settings.log_topic)
-    rebuild_s = time.perf_counter() - started
-    gc.unfreeze()
+    read, rebuild_s = await timed_rebuild(ch, bootstrap, settings.log_topic)
     return {"events": events, "ingest_rows_per_s": events / ingest_s,
             "rebuild_events": read, "rebuild_events_per_s": read / rebuild_s}
+
+
+async def timed_rebuild(ch: ClickHouse, bootstrap: str, topic: str,
+                        tree: Tree | ZoneInfo = MSK) -> tuple[int, float]:
+    """Records read and seconds of a rebuild of `topic`, as `mcu analytics rebuild` runs
+    it (the objects alive before it frozen out of the collector's walks)."""
+    gc.collect()
+    gc.freeze()
+    started = time.perf_counter()
+    try:
+        read = await rebuild(Projector(ch, tree), bootstrap, topic)
+    finally:
+        gc.unfreeze()
+    return read, time.perf_counter() - started
 
 
 SYNTHETIC_EVENTS = """

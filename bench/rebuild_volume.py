@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import json
 import random
 import shutil
@@ -18,17 +17,15 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bench.analytics import MSK, produce_stories
+from bench.analytics import TREE, produce_stories, timed_rebuild
 from kit.settings import Settings
 from kit.topics import ensure_log_topics
 from services.analytics.adapters.clickhouse import ClickHouse
-from services.analytics.adapters.projection import Projector
-from services.analytics.adapters.reports import Reports
+from services.analytics.application import Analytics
 from services.analytics.domain.indicators import Period
-from services.analytics.entrypoints.rebuild import rebuild
 from tests.support.analytics_fixture import FORMULA, RULE
 
 
@@ -49,23 +46,27 @@ async def measure(bootstrap: str, appeals: int) -> dict:
                         log_topic=f"mcu.appeals.bench-v-{uuid.uuid4().hex[:6]}")
     await ensure_log_topics(settings)
     started = time.perf_counter()
-    events = await produce_stories(bootstrap, settings.log_topic, random.Random(11), appeals)
+    events = await produce_stories(bootstrap, settings.log_topic, random.Random(11), appeals,
+                                   sorted(TREE.zones))  # 20 municipalities in 4 regions
     produce_s = time.perf_counter() - started
     directory = Path(tempfile.mkdtemp(prefix="mcu-volume-"))
     ch = ClickHouse(f"chdb://{directory}")
     try:
-        gc.collect()
-        gc.freeze()  # as `mcu analytics rebuild` does
-        started = time.perf_counter()
-        read = await rebuild(Projector(ch, MSK), bootstrap, settings.log_topic)
-        rebuild_s = time.perf_counter() - started
-        gc.unfreeze()
+        read, rebuild_s = await timed_rebuild(ch, bootstrap, settings.log_topic, TREE)
         stored = ch.query("SELECT count() FROM appeals_by_day FINAL")[1][0][0]
-        reports = Reports(ch, FORMULA, RULE)
-        span = Period.of(date(2026, 9, 1), date(2026, 11, 1))
-        queries = {"rating": _timed(lambda: reports.rating(span)),
-                   "heatmap": _timed(lambda: reports.heatmap(span)),
-                   "trend": _timed(lambda: reports.counts(span, "day"))}
+        analytics = Analytics(ch, TREE, FORMULA, RULE)
+        reports = analytics.reports
+        month = Period.of(date(2026, 10, 1), date(2026, 11, 1))
+        week = Period.of(date(2026, 10, 12), date(2026, 10, 19))
+        one, region = ["m-3"], [m for m, r in TREE.regions.items() if r == "r-3"]
+        queries = {}
+        for level, scope in (("municipality", one), ("region", region)):
+            queries |= {f"{level} rating": _timed(lambda: reports.rating(month, scope)),
+                        f"{level} heatmap": _timed(lambda: reports.heatmap(week, scope)),
+                        f"{level} trend": _timed(lambda: reports.counts(month, "day", scope)),
+                        f"{level} memo": _timed(lambda: analytics.memo_data(
+                            "2026-W42", datetime(2026, 10, 19, 9, tzinfo=UTC), scope), 3)}
+        queries["region's MCUs"] = _timed(lambda: reports.municipalities(month, region))
     finally:
         ch.close()
         shutil.rmtree(directory, ignore_errors=True)

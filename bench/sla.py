@@ -7,7 +7,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from services.sla.adapters import calendar_file, policy_file
+from services.sla.adapters import calendar_file
 from services.sla.domain.terms import Term, TermCalculator
 from services.sla.domain.timer_index import TimerIndex
 

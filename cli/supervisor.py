@@ -13,7 +13,6 @@ the orchestrator's job (docs/operations.md: systemd units, compose restart polic
 from __future__ import annotations
 
 import ctypes
-import os
 import signal
 import subprocess
 import time

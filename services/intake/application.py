@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from pydantic import ValidationError
 
 from contracts import Actor, Envelope

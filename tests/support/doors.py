@@ -6,8 +6,17 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+import httpx
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from contracts import decode, encode
+from kit import problems
+from kit.outbox import envelope_of
+from kit.scope import RoutingScope
+from kit.unit_of_work import UnitOfWork
+from services.sla.entrypoints.http import router as sla_router
+from tests.support.routing import http_api
 from tests.unit.routing.test_access_matrix import ARGS
 
 Door = tuple[str, str, str, str]  # service, method, path, operation id
@@ -45,3 +54,24 @@ def refused_like_a_missing_appeal(foreign, unknown) -> bool:
                                                                 "appeal_not_found")
             and (foreign.status_code, body["code"], body["detail"])
             == (unknown.status_code, unknown.json()["code"], unknown.json()["detail"]))
+
+
+def set_deadlines(intake, sla) -> None:
+    """Hand intake's registrations to SLA as its consumer reads them from the log."""
+    for n in intake.notifications_after(0, 1000):
+        stored = envelope_of("intake", intake.domain_event(n))
+        if stored is not None and stored.event_type == "AppealRegistered":
+            unit = UnitOfWork(sla)
+            sla.react(decode(encode(stored)), unit)
+            sla.save(*unit.aggregates())
+
+
+def clients(intake_client: TestClient, routing, sla) -> dict[str, TestClient]:
+    """Each service's HTTP face in-process; SLA asks routing (over ASGI) whose appeal it is."""
+    scope = RoutingScope("http://routing", httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=http_api(routing))))
+    sla_api = FastAPI()
+    problems.install(sla_api)
+    sla_api.include_router(sla_router(sla, routing.deployment, scope))
+    return {"routing": TestClient(http_api(routing)), "sla": TestClient(sla_api),
+            "intake": intake_client}

@@ -9,26 +9,18 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from contracts import decode, encode
 from kit.privacy import redactor
-from kit import problems
 from kit.clock import FixedClock
-from kit.unit_of_work import UnitOfWork
-from kit.outbox import envelope_of
-from kit.scope import RoutingScope
 from services.intake.application import IntakeApplication
 from services.intake.adapters.vault import PersonalDataVault
 from services.intake.adapters.vault_storage import SqliteStorage
 from tests.support.sla import sla_app
-from services.sla.entrypoints.http import router as sla_router
 from tests.support.intake import AUTHOR, NOW, http_client, route_registrations, shipped_classifier
-from tests.support.routing import directory, http_api, routing_app, who
-from tests.support.doors import call, doors as door_list, refused_like_a_missing_appeal
+from tests.support.routing import directory, routing_app, who
+from tests.support.doors import (call, clients, doors as door_list,
+                                 refused_like_a_missing_appeal, set_deadlines)
 from tests.support.routing import deployment as test_deployment
 
 # People of the test directory whose roles reach an appeal held by organisation "other",
@@ -55,24 +47,12 @@ def world(tmp_path):
     assert accepted.status_code == 201, accepted.text
     appeal = uuid.UUID(accepted.json()["appeal_id"])
     route_registrations(intake, routing)
-    for n in intake.notifications_after(0, 100):
-        stored = envelope_of("intake", intake.domain_event(n))
-        if stored is not None and stored.event_type == "AppealRegistered":
-            unit = UnitOfWork(sla)
-            sla.react(decode(encode(stored)), unit)  # as the consumer reads the log
-            sla.save(*unit.aggregates())
+    set_deadlines(intake, sla)
     routing.command("reroute", appeal, who(routing, "p-mcu-coord"), recipient_id="other",
                     reason="по компетенции")
     assert routing.workflow(appeal).facts["thematic_block"] != "ЖКХ"
-    scope = RoutingScope("http://routing", httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=http_api(routing))))
-    sla_api = FastAPI()
-    problems.install(sla_api)
-    sla_api.include_router(sla_router(sla, routing.deployment, scope))
-    clients = {"routing": TestClient(http_api(routing)), "sla": TestClient(sla_api),
-               "intake": intake_client}
     return {"appeal": appeal, "routing": routing, "sla": sla, "intake": intake,
-            "clients": clients}
+            "clients": clients(intake_client, routing, sla)}
 
 
 def _state(world) -> tuple:

@@ -11,35 +11,17 @@ staff of the other regions and by the deployment administrator.
 from __future__ import annotations
 
 import uuid
-from functools import cache
 
-import httpx
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from contracts import decode, encode
 from contracts.vocabulary import Role
-from kit import problems
-from kit.clock import FixedClock
-from kit.deployment import load_deployment
-from kit.outbox import envelope_of
-from kit.privacy import redactor
-from kit.scope import RoutingScope
-from kit.settings import Settings
-from kit.unit_of_work import UnitOfWork
 from services.intake.adapters.vault import PersonalDataVault
 from services.intake.adapters.vault_storage import SqliteStorage
-from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
-from services.routing.application import RoutingApplication
-from services.routing.bootstrap import autorules
-from services.sla.application import SlaApplication
-from services.sla.bootstrap import tenants
-from services.sla.entrypoints.http import router as sla_router
-from tests.support.doors import call, doors, refused_like_a_missing_appeal
-from tests.support.intake import AUTHOR, NOW, http_client, route_registrations, shipped_classifier
-from tests.support.routing import http_api
+from tests.support.doors import (call, clients, doors, refused_like_a_missing_appeal,
+                                 set_deadlines)
+from tests.support.intake import AUTHOR, http_client, route_registrations
+from tests.unit.test_tenancy import deployment, world as tenancy_world
 
 # roles that see every appeal of their municipality: the people who would reach an appeal
 # of another municipality if the tree did not stop them
@@ -47,41 +29,18 @@ WIDE = {Role.MCU_HEAD, Role.AUDITOR, Role.ANALYST, Role.DEADLINE_CONTROLLER,
         Role.ADMINISTRATOR}
 
 
-@cache
-def deployment():
-    return load_deployment()
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    d, env = deployment(), {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     vault = PersonalDataVault(SqliteStorage(tmp_path_factory.mktemp("vault") / "vault.db"))
-    intake = IntakeApplication(env=env, clock=FixedClock(NOW), redactor=redactor(),
-                               classifier=shipped_classifier(), deployment=d, vault=vault)
-    routing = RoutingApplication(env=env, deployment=d, rules=autorules(d)[0],
-                                 clock=FixedClock(NOW))
-    sla = SlaApplication(env=env, deployment=d, tenants=tenants(Settings(_env_file=None), d),
-                         clock=FixedClock(NOW))
+    intake, routing, sla = tenancy_world(vault)
     appeals = {m: intake.register(RegisterAppeal(
         channel="web", external_id=f"T-{m}", kind="official", municipality=m,
         text="Яма на дороге у остановки, прошу отремонтировать", applicant=AUTHOR)).appeal_id
-        for m in d.municipalities}
+        for m in deployment().municipalities}
     route_registrations(intake, routing)
-    for n in intake.notifications_after(0, 100):
-        stored = envelope_of("intake", intake.domain_event(n))
-        if stored is not None and stored.event_type == "AppealRegistered":
-            unit = UnitOfWork(sla)
-            sla.react(decode(encode(stored)), unit)  # as the consumer reads the log
-            sla.save(*unit.aggregates())
-    scope = RoutingScope("http://routing", httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=http_api(routing))))
-    sla_api = FastAPI()
-    problems.install(sla_api)
-    sla_api.include_router(sla_router(sla, d, scope))
-    clients = {"routing": TestClient(http_api(routing)), "sla": TestClient(sla_api),
-               "intake": http_client(intake, routing)}
+    set_deadlines(intake, sla)
     return {"appeals": appeals, "routing": routing, "sla": sla, "intake": intake,
-            "clients": clients}
+            "clients": clients(http_client(intake, routing), routing, sla)}
 
 
 def outsiders(municipality: str) -> list[str]:

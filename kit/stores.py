@@ -175,45 +175,40 @@ class ServiceApplication(Application):
 
 
 def _stored(recorder: Any, ids: list[UUID]) -> set[UUID]:
-    if isinstance(recorder, SQLiteAggregateRecorder):
-        marks = ",".join("?" * len(ids))
-        with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(f"SELECT DISTINCT originator_id FROM {recorder.events_table_name}"
-                           f" WHERE originator_id IN ({marks})", [i.hex for i in ids])
-            return {UUID(row["originator_id"]) for row in cursor.fetchall()}
-    if isinstance(recorder, PostgresAggregateRecorder):
-        statement = SQL("SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s)"
-                        ).format(Identifier(recorder.datastore.schema),
-                                 Identifier(recorder.events_table_name))
-        with recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
-            cursor.execute(statement, [ids])
-            return {row["originator_id"] for row in cursor.fetchall()}
-    return {i for i in ids if recorder.select_events(i, limit=1)}  # in-memory (tests)
+    rows = _rows_of(recorder, ids, "DISTINCT originator_id")
+    if rows is None:  # in-memory (tests)
+        return {i for i in ids if recorder.select_events(i, limit=1)}
+    return {row["originator_id"] for row in rows}
 
 
 def _events_of(recorder: Any, ids: list[UUID]) -> list[StoredEvent]:
     """Every stored event of `ids`, by originator then version."""
+    rows = _rows_of(recorder, ids, "originator_id, originator_version, topic, state",
+                    " ORDER BY originator_id, originator_version")
+    if rows is None:  # in-memory (tests)
+        return [e for i in ids for e in recorder.select_events(i)]
+    return [StoredEvent(row["originator_id"], row["originator_version"], row["topic"],
+                        bytes(row["state"])) for row in rows]
+
+
+def _rows_of(recorder: Any, ids: list[UUID], columns: str, tail: str = "") -> list | None:
+    """`SELECT columns` of the stored events of `ids` in one statement, originator ids as
+    UUIDs; None for a recorder without SQL (the in-memory one)."""
     if isinstance(recorder, SQLiteAggregateRecorder):
         marks = ",".join("?" * len(ids))
         with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute("SELECT originator_id, originator_version, topic, state FROM"
-                           f" {recorder.events_table_name} WHERE originator_id IN ({marks})"
-                           " ORDER BY originator_id, originator_version",
-                           [i.hex for i in ids])
-            return [StoredEvent(recorder.convert_originator_id(row["originator_id"]),
-                                row["originator_version"], row["topic"], row["state"])
-                    for row in cursor.fetchall()]
+            cursor.execute(f"SELECT {columns} FROM {recorder.events_table_name}"
+                           f" WHERE originator_id IN ({marks}){tail}", [i.hex for i in ids])
+            return [dict(row) | {"originator_id": recorder.convert_originator_id(
+                row["originator_id"])} for row in cursor.fetchall()]
     if isinstance(recorder, PostgresAggregateRecorder):
-        statement = SQL("SELECT originator_id, originator_version, topic, state FROM {}.{}"
-                        " WHERE originator_id = ANY(%s)"
-                        " ORDER BY originator_id, originator_version"
+        statement = SQL(f"SELECT {columns} FROM {{}}.{{}} WHERE originator_id = ANY(%s){tail}"
                         ).format(Identifier(recorder.datastore.schema),
                                  Identifier(recorder.events_table_name))
         with recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(statement, [ids])
-            return [StoredEvent(row["originator_id"], row["originator_version"], row["topic"],
-                                bytes(row["state"])) for row in cursor.fetchall()]
-    return [e for i in ids for e in recorder.select_events(i)]  # in-memory (tests)
+            return cursor.fetchall()
+    return None
 
 
 def _by_originator(stored: list[StoredEvent]) -> Iterable[tuple[UUID, list[StoredEvent]]]:

@@ -330,3 +330,8 @@ def test_open311_readers_ask_by_jurisdiction_and_see_only_its_requests(tmp_path)
                       params={"jurisdiction_id": "grozny.chechnya.example.ru"}).status_code == 404
     unknown = client.get("/open311/v2/requests.json", params={"jurisdiction_id": "atlantis"})
     assert unknown.status_code == 400 and "не обслуживается" in unknown.json()[0]["description"]
+    for path in ("/open311/v2/requests.json", f"/open311/v2/requests/{other}.json"):
+        huge = client.get(path, params={"jurisdiction_id": "x" * 5000})  # careless or hostile
+        assert huge.status_code == 400 and "слишком длинное" in huge.json()[0]["description"]
+        documented = client.app.openapi()["paths"][path.replace(other, "{request_id}")]
+        assert "400" in documented["get"]["responses"]

@@ -128,7 +128,7 @@ def router(app: IntakeApplication, keys: ChannelKeys, batcher: RegistrationBatch
                 "long": r.location.longitude, "media_url": None}
 
     @api.get("/requests/{request_id}.json", summary="GeoReport v2: один запрос",
-             responses={404: ERRORS[404]})
+             responses={400: ERRORS[400], 404: ERRORS[404]})
     async def open311_one(request_id: str, jurisdiction_id: Jurisdiction = None) -> JSONResponse:
         try:
             municipality = jurisdiction(jurisdiction_id)

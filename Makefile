@@ -4,7 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit bench stack-up stack-down contracts compose-check clean lock audit
+ASSETS := services/console/static/vendor/.built
+
+.PHONY: run test test-unit bench stack-up stack-down contracts compose-check clean lock audit console-assets
 
 # Every dependency from the lock, each checked against its hashes; the project itself on top.
 $(STAMP): pyproject.toml requirements.lock
@@ -13,6 +15,15 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+## The console's front-end packages from npm (package-lock.json), copied where it serves them.
+$(ASSETS): services/console/web/package.json services/console/web/package-lock.json
+	npm ci --prefix services/console/web --no-audit --no-fund --loglevel=error
+	mkdir -p services/console/static/vendor
+	cp services/console/web/node_modules/htmx.org/dist/htmx.min.js services/console/static/vendor/
+	touch $@
+
+console-assets: $(ASSETS)
 
 ## Re-resolve the lock after changing pyproject.toml's dependencies (uv, hashes for Linux).
 lock: $(STAMP)
@@ -25,11 +36,11 @@ audit: $(STAMP)
 	$(BIN)/python tools/audit.py --strict
 
 ## Whole system: dev stack (Kafka), the four services and the demo generator.
-run: $(STAMP)
+run: $(STAMP) $(ASSETS)
 	MCU_DEMO=true $(BIN)/mcu run
 
 ## Whole suite on real parts: Kafka and PostgreSQL are started first.
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	$(BIN)/lint-imports
 	$(BIN)/mcu stack up --postgres
 	$(BIN)/pytest

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from kit.settings import DEFAULT_PORTS, SERVICES, Settings
+from kit.settings import CONSOLE, DEFAULT_PORTS, SERVICES, Settings
 
 app = typer.Typer(help="МЦУ: платформа муниципального центра управления", no_args_is_help=True)
 stack = typer.Typer(help="Локальный стенд: Apache Kafka и PostgreSQL", no_args_is_help=True)
@@ -82,7 +82,7 @@ def stack_status() -> None:
 
 
 @app.command()
-def serve(service: str = typer.Argument(..., help="intake | routing | sla | analytics"),
+def serve(service: str = typer.Argument(..., help="intake | routing | sla | analytics | console"),
           worker_port: int | None = typer.Option(None, hidden=True,
                                                  help="HTTP-процесс при главном (его порт)"),
           main_port: int | None = typer.Option(None, hidden=True,
@@ -90,8 +90,9 @@ def serve(service: str = typer.Argument(..., help="intake | routing | sla | anal
           main_pid: int | None = typer.Option(None, hidden=True, help="главный процесс"),
           ) -> None:
     """Запустить один сервис (HTTP, ретранслятор, потребитель журнала)."""
-    if service not in SERVICES:
-        raise typer.BadParameter(f"неизвестный сервис {service!r}; есть: {', '.join(SERVICES)}")
+    if service not in (*SERVICES, CONSOLE):
+        raise typer.BadParameter(f"неизвестный сервис {service!r}; есть: "
+                                 f"{', '.join((*SERVICES, CONSOLE))}")
     if worker_port is not None and (main_port is None or main_pid is None):
         raise typer.BadParameter("HTTP-процесс запускает главный: нужны --main-port и --main-pid")
     from kit.runtime import serve as serve_service
@@ -173,7 +174,7 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
                "MCU_SMTP_HOST": os.environ.get("MCU_SMTP_HOST", "127.0.0.1"),
                "MCU_SMTP_PORT": os.environ.get("MCU_SMTP_PORT", str(dev.mailbox.port))}
     supervisor = Supervisor(say=lambda line: typer.echo(f"mcu run: {line}", err=True))
-    for name in SERVICES:
+    for name in (*SERVICES, CONSOLE):
         supervisor.add(name, [sys.executable, "-m", "cli.main", "serve", name],
                        env=sla_env if name == "sla" else None)
     problem = supervisor.start_up(
@@ -183,6 +184,8 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
         typer.echo(f"Ошибка: {problem}", err=True)
         raise typer.Exit(2)
     typer.echo("\nМЦУ запущен (упавший сервис перезапускается сам):")
+    typer.echo(f"  консоль    http://127.0.0.1:{settings.port_for(CONSOLE)}/   — вход "
+               "сотрудников (демо: u-mcu-coord, ключ demo-u-mcu-coord; список — на странице входа)")
     for name in SERVICES:
         base = f"http://127.0.0.1:{settings.port_for(name)}"
         typer.echo(f"  {name:<10} {base}/docs   метрики {base}/metrics")

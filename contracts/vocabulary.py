@@ -119,3 +119,28 @@ STATUS_RU: dict[AppealStatus, str] = {
     AppealStatus.POSTPONED: "отложено", AppealStatus.REOPENED: "переоткрыто",
     AppealStatus.TRANSFERRED: "передано в другой орган", AppealStatus.CLOSED: "закрыто",
 }
+
+
+# Russian names, for what people read (the console, reports)
+KIND_RU: dict[Kind, str] = {Kind.MESSAGE: "сообщение", Kind.OFFICIAL: "обращение по 59-ФЗ",
+                            Kind.SOCIAL: "публикация в соцсетях"}
+CHANNEL_RU: dict[Channel, str] = {
+    Channel.POS: "ПОС «Госуслуги. Решаем вместе»", Channel.INCIDENT: "«Инцидент Менеджмент»",
+    Channel.EMAIL: "электронная почта", Channel.PHONE: "телефон", Channel.LETTER: "письмо",
+    Channel.WEB: "веб-форма", Channel.OPEN311: "Open311"}
+ROLE_RU: dict[Role, str] = {
+    Role.MCU_HEAD: "руководитель МЦУ", Role.BLOCK_CURATOR: "куратор блока",
+    Role.COORDINATOR: "координатор", Role.SUBORDINATE_COORDINATOR: "координатор поселения",
+    Role.EXECUTOR: "исполнитель", Role.APPROVER: "согласующий",
+    Role.DEADLINE_CONTROLLER: "контролёр сроков", Role.ADMINISTRATOR: "администратор",
+    Role.SOCIAL_MEDIA_RESPONSIBLE: "ответственный за соцсети", Role.ANALYST: "аналитик",
+    Role.AUDITOR: "аудитор", Role.APPLICANT: "канал заявителя", Role.SYSTEM: "система",
+    Role.REGIONAL_CURATOR: "куратор ЦУР", Role.REGIONAL_ANALYST: "аналитик ЦУР",
+    Role.REGIONAL_AUDITOR: "аудитор ЦУР",
+    Role.DEPLOYMENT_ADMINISTRATOR: "администратор развёртывания"}
+CRITERION_RU: dict[ReworkCriterion, str] = {
+    ReworkCriterion.FORMAL: "формальная отписка, не отвечает на вопрос",
+    ReworkCriterion.NO_DATES: "нет сроков устранения проблемы",
+    ReworkCriterion.NO_EVIDENCE: "нет подтверждений (акты, фото)",
+    ReworkCriterion.UNEXPLAINED_LEGAL_REFERENCES: "ссылки на нормы без разъяснения",
+    ReworkCriterion.CONTRADICTORY: "противоречивый ответ"}

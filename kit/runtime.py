@@ -97,6 +97,8 @@ class Service:
     body_limits: Mapping[str, int] = field(default_factory=dict)  # path prefix -> bytes
     middleware: Sequence[tuple[type, dict]] = ()  # ASGI layers before the routes (outermost last)
     error_shapes: Mapping[str, problems.ErrorShape] = field(default_factory=dict)  # by path prefix
+    exception_handlers: Mapping[type, Callable] = field(default_factory=dict)  # pages' own
+    static: Mapping[str, str] = field(default_factory=dict)  # URL prefix -> folder of files
     relay: OutboxRelay | None = field(default=None, init=False)
     consumer: TrackedConsumer | None = field(default=None, init=False)
     ready: bool = field(default=False, init=False)
@@ -273,8 +275,14 @@ def http_app(service: Service, main_url: str | None = None) -> FastAPI:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     problems.install(api, service.error_shapes)
+    for kind, handler in service.exception_handlers.items():
+        api.add_exception_handler(kind, handler)
     for router in service.routers:
         api.include_router(router)
+    for prefix, folder in service.static.items():
+        from fastapi.staticfiles import StaticFiles
+
+        api.mount(prefix, StaticFiles(directory=folder), name=prefix.strip("/"))
 
     def openapi() -> dict:
         # what the service sends for a refusal: RFC 9457 problems (Open311 keeps its own)

@@ -44,6 +44,26 @@ class RoutingScope:
                           " позже")
         return frozenset(Role(r) for r in response.json()["roles"])
 
+    async def roles_many(self, appeal_ids: list[uuid.UUID], authorization: str
+                         ) -> dict[uuid.UUID, frozenset[Role]]:
+        """`roles` for many appeals in one request; an appeal out of reach is absent."""
+        try:
+            response = await self.client.get(
+                f"{self.base_url}/api/v1/scopes", params={"appeal_id": [str(a) for a in appeal_ids]},
+                headers={"Authorization": authorization})
+        except httpx.HTTPError as exc:
+            raise Problem(503, "routing_unavailable", "Зона ответственности не проверена",
+                          f"Сервис маршрутизации недоступен ({type(exc).__name__}): "
+                          "повторите позже") from None
+        if response.status_code in (401, 403):
+            return {}
+        if response.status_code != 200:
+            raise Problem(503, "routing_unavailable", "Зона ответственности не проверена",
+                          f"Сервис маршрутизации ответил {response.status_code}: повторите"
+                          " позже")
+        return {uuid.UUID(a): frozenset(Role(r) for r in roles)
+                for a, roles in response.json()["roles"].items()}
+
     async def acting_role(self, person: Person, appeal_id: uuid.UUID, authorization: str,
                           allowed: Sequence[Role]) -> Role:
         """The first of `allowed` that the person has and that reaches the appeal: a role

@@ -8,8 +8,10 @@ from typing import Literal
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("intake", "routing", "sla", "analytics")
-DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "analytics": 8004}
+SERVICES = ("intake", "routing", "sla", "analytics")  # the services of the log
+CONSOLE = "console"  # the staff's web pages over them (no store, no part of the log's work)
+DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "analytics": 8004,
+                 CONSOLE: 8000}
 
 
 class ConfigError(ValueError):
@@ -89,6 +91,16 @@ class Settings(BaseSettings):
     routing_url: str = Field(default="", description="Routing's HTTP address, asked by intake's"
                              " and SLA's staff doors whose appeal it is; empty:"
                              " http://127.0.0.1:8002")
+    sla_url: str = Field(default="", description="SLA's HTTP address for the console; empty:"
+                         " http://127.0.0.1:8003")
+    intake_url: str = Field(default="", description="Intake's HTTP address for the console;"
+                            " empty: http://127.0.0.1:8001")
+    analytics_url: str = Field(default="", description="Analytics' HTTP address for the "
+                               "console; empty: http://127.0.0.1:8004")
+    console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60,
+                                      description="A console session ends after this idle time")
+    console_secure_cookie: bool = Field(default=False, description="Send the session cookie "
+                                        "only over HTTPS (set behind a TLS proxy)")
     staff_token: str = Field(default="", description="Your staff token, for `mcu` commands that"
                              " ask a running service (demo: demo-<id>)")
     routing_autorules: Path | None = Field(default=None, description="Default: shipped demo")
@@ -110,6 +122,12 @@ class Settings(BaseSettings):
     @property
     def routing_address(self) -> str:
         return self.routing_url or f"http://127.0.0.1:{DEFAULT_PORTS['routing']}"
+
+    def address_of(self, service: str) -> str:
+        """Where a service answers HTTP, as the console and other services call it."""
+        explicit = {"routing": self.routing_url, "sla": self.sla_url, "intake": self.intake_url,
+                    "analytics": self.analytics_url}.get(service, "")
+        return explicit or f"http://127.0.0.1:{DEFAULT_PORTS[service]}"
 
     def port_for(self, service: str) -> int:
         return self.http_port or DEFAULT_PORTS[service]

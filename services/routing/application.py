@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ from services.routing.domain.access import allowed_roles, authorize, not_found, 
 from services.routing.domain.autorules import AppealFacts, RuleBook
 from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import Workflow
+from services.routing.domain import worklist
+from services.routing.domain.worklist import QueueItem
 
 WAITING_FOR = {  # status -> who acts next
     "routed": Role.COORDINATOR, "returned": Role.COORDINATOR, "reopened": Role.COORDINATOR,
@@ -33,19 +35,6 @@ WAITING_FOR = {  # status -> who acts next
     "on_approval": Role.APPROVER, "approved": Role.APPROVER,
     "disputed": Role.MCU_HEAD, "answered": Role.APPLICANT,
 }
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    appeal_id: UUID
-    status: str
-    recipient_id: str | None
-    subordinate_id: str | None
-    executor_id: str | None
-    topic: str
-    territory: str
-    channel: str = ""
-    municipality: str = ""
 
 
 class RoutingApplication(ServiceApplication):
@@ -100,9 +89,11 @@ class RoutingApplication(ServiceApplication):
         facts = AppealFacts(kind=p.kind.value, channel=p.channel.value, topic=p.topic or "",
                             thematic_block=p.classification.thematic_block or "",
                             territory=p.territory or "", text=p.text)
+        details = {"text": p.text, "subject": p.subject or "", "external_id": p.external_id,
+                   "received_at": p.received_at.isoformat()}
         unit.add(Workflow.register(envelope.appeal_id, facts, rules.decide(facts),
                                    self.clock.now(), cause=envelope,
-                                   classification=p.classification))
+                                   classification=p.classification, details=details))
 
     # -- commands ------------------------------------------------------------------------
     def handle(self, command: cmd.Command, appeal_id: UUID, person: Person) -> Workflow:
@@ -266,6 +257,18 @@ class RoutingApplication(ServiceApplication):
             raise not_found()
         return reach
 
+    def scopes(self, appeal_ids: list[UUID], person: Person) -> dict[UUID, frozenset]:
+        """`scope` for many appeals in one store query; those out of reach are left out."""
+        found = {}
+        for workflow in self.load_many(appeal_ids).values():
+            if not isinstance(workflow, Workflow) or not self.deployment.reaches(
+                    person, workflow.municipality):
+                continue
+            reach = roles_in_scope(person, workflow, self.directory_of(workflow))
+            if reach:
+                found[workflow.id] = reach
+        return found
+
     def queue(self, person: Person) -> list[QueueItem]:
         """Appeals waiting for this person's action, oldest first: read from the index
         of who is waited for, never a scan of every appeal."""
@@ -274,6 +277,24 @@ class RoutingApplication(ServiceApplication):
             for key in _waiting_keys(person):
                 found.extend(self._waiting.get(key, {}).values())
         return [item for _, item in sorted(found, key=lambda pair: pair[0])]
+
+    def worklist(self, person: Person, **options) -> worklist.Page:
+        """The person's queues as the console shows them: counts per queue, then one page
+        of the filtered, searched and sorted items (`worklist.page`'s options)."""
+        with self._queue_lock:
+            found = [(order, key[1], item) for key in _waiting_keys(person)
+                     for order, item in self._waiting.get(key, {}).values()]
+        return worklist.page(found, **options)
+
+    def actions(self, appeal_id: UUID, person: Person) -> list[type[cmd.Command]]:
+        """The commands this person may give on this appeal now: a role of theirs that the
+        command allows reaches the appeal, and the appeal's state admits it."""
+        workflow = self.reachable(appeal_id, person)
+        reach = roles_in_scope(person, workflow, self.directory_of(workflow))
+        if not reach:
+            raise not_found()  # as every other door answers one out of reach
+        return [kind for kind in cmd.COMMANDS
+                if kind.roles & reach and workflow.can(kind.name)]
 
     def committed(self, aggregates) -> None:
         """After every commit the queue index follows the aggregates in hand."""
@@ -288,10 +309,15 @@ class RoutingApplication(ServiceApplication):
                     self._index_one(wf)
 
     def _index_one(self, wf: Workflow) -> None:
-        item = QueueItem(wf.id, wf.status, wf.recipient_id, wf.subordinate_id, wf.executor_id,
-                         wf.facts.get("topic", ""), wf.facts.get("territory", ""),
-                         wf.facts.get("channel", ""),
-                         self.deployment.municipality(wf.municipality).id)
+        facts = wf.facts
+        item = QueueItem(
+            wf.id, wf.status, wf.recipient_id, wf.subordinate_id, wf.executor_id,
+            facts.get("topic", ""), facts.get("territory", ""), facts.get("channel", ""),
+            self.deployment.municipality(wf.municipality).id, facts.get("kind", ""),
+            facts.get("thematic_block", ""),
+            wf.returned_by.value if wf.returned_by else "",
+            wf.repeat_of is not None or wf.reopenings > 0, facts.get("external_id", ""),
+            facts.get("received_at", ""), facts.get("subject", ""), facts.get("text", ""))
         key, old = _waited_by(item), self._keys.pop(wf.id, None)
         order = None
         if old is not None:

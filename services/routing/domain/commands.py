@@ -42,8 +42,8 @@ class Assign(Command):
 class Reroute(Command):
     name, path, summary = "reroute", "routing", "Направить другому получателю"
     roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
-    recipient_id: str
-    reason: FreeText()
+    recipient_id: str = Field(description="Новый получатель")
+    reason: FreeText() = Field(description="Почему направляется другому получателю")
 
 
 class ReturnByExecutor(Command):
@@ -58,35 +58,36 @@ class ReturnBySubordinate(Command):
     name, path = "return_subordinate", "subordinate-return"
     summary = "Поселение возвращает в администрацию"
     roles = frozenset({R.SUBORDINATE_COORDINATOR})
-    reason: FreeText()
+    reason: FreeText() = Field(description="Почему возвращается в администрацию")
 
 
 class Dispute(Command):
     name, path, summary = "dispute", "dispute", "Разногласие — на решение руководителя МЦУ"
     roles = frozenset({R.COORDINATOR, R.SUBORDINATE_COORDINATOR, R.EXECUTOR})
-    argument: FreeText()
+    argument: FreeText() = Field(description="Обоснование: почему обращение не ваше")
 
 
 class ResolveDispute(Command):
     name, path = "resolve_dispute", "dispute-resolution"
     summary = "Решение руководителя МЦУ (окончательное)"
     roles = frozenset({R.MCU_HEAD})
-    recipient_id: str
-    decision: FreeText()
+    recipient_id: str = Field(description="Компетентный получатель")
+    decision: FreeText() = Field(description="Решение и его основание")
 
 
 class Draft(Command):
     name, path, summary = "draft", "answer-draft", "Проект ответа"
     roles = frozenset({R.EXECUTOR})
-    text: FreeText(20_000)
-    attachments: Count(ge=0, le=100) = 0
+    text: FreeText(20_000) = Field(description="Текст ответа заявителю")
+    attachments: Count(ge=0, le=100) = Field(default=0, description="Число приложений")
 
 
 class SendForApproval(Command):
     name, path = "send_for_approval", "approval-request"
     summary = "Направить ответ на согласование"
     roles = frozenset({R.EXECUTOR})
-    approver_id: str | None = None
+    approver_id: str | None = Field(default=None, description="Согласующий (по умолчанию —"
+                                    " руководитель получателя)")
 
 
 class Approve(Command):
@@ -97,8 +98,8 @@ class Approve(Command):
 class ReturnForRework(Command):
     name, path, summary = "return_for_rework", "rework", "Вернуть ответ на доработку с критериями"
     roles = frozenset({R.APPROVER})
-    criteria: list[ReworkCriterion] = Field(min_length=1)
-    comment: FreeText() | None = None
+    criteria: list[ReworkCriterion] = Field(min_length=1, description="Что доработать")
+    comment: FreeText() | None = Field(default=None, description="Комментарий исполнителю")
 
 
 class Publish(Command):
@@ -111,9 +112,10 @@ class Reclassify(Command):
     summary = "Уточнить классификацию: вид, тема, тематический блок, территория"
     roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
     kind: Kind | None = Field(default=None, description="Вид обращения")
-    topic: str | None = Field(default=None, min_length=1, max_length=300)
+    topic: str | None = Field(default=None, min_length=1, max_length=300, description="Тема")
     thematic_block: str | None = Field(default=None, description="Тематический блок справочника")
-    territory: str | None = Field(default=None, min_length=1, max_length=300)
+    territory: str | None = Field(default=None, min_length=1, max_length=300,
+                                  description="Территория")
     reason: FreeText() = Field(description="Почему классификация меняется")
 
 
@@ -121,42 +123,42 @@ class MarkRepeat(Command):
     name, path = "mark_repeat", "repeat"
     summary = "Отметить как повторное (повтор более раннего обращения)"
     roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
-    repeat_of: UUID = Field(description="Более раннее обращение")
-    reason: FreeText()
+    repeat_of: UUID = Field(description="Более раннее обращение (номер)")
+    reason: FreeText() = Field(description="Почему это повтор")
 
 
 class Postpone(Command):
     name, path, summary = "postpone", "postponement", "Отложить с причиной и датой"
     roles = frozenset({R.MCU_HEAD, R.COORDINATOR, R.APPROVER})
-    reason: FreeText()
-    until: date
+    reason: FreeText() = Field(description="Причина")
+    until: date = Field(description="Отложить до")
 
 
 class Transfer(Command):
     name, path = "transfer", "transfer"
     summary = "Передать в другой орган (вне муниципалитета)"
     roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
-    authority: str = Field(min_length=1, max_length=500)
-    reason: FreeText()
+    authority: str = Field(min_length=1, max_length=500, description="Орган, в который передаётся")
+    reason: FreeText() = Field(description="Почему вопрос не в компетенции муниципалитета")
 
 
 class LeaveWithoutAnswer(Command):
     name, path, summary = "leave_without_answer", "no-answer", "Оставить без ответа по закону"
     roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
-    legal_ground: FreeText()
+    legal_ground: FreeText() = Field(description="Основание по закону (ст. 11 59-ФЗ)")
 
 
 class Rate(Command):
     name, path, summary = "rate", "rating", "Оценка заявителя (отрицательная переоткрывает)"
     roles = frozenset({R.APPLICANT})
-    score: Count(ge=1, le=5)
-    comment: FreeText() | None = None
+    score: Count(ge=1, le=5) = Field(description="Оценка от 1 до 5")
+    comment: FreeText() | None = Field(default=None, description="Комментарий заявителя")
 
 
 class Reopen(Command):
     name, path, summary = "reopen", "reopening", "Переоткрыть обращение"
     roles = frozenset({R.MCU_HEAD, R.COORDINATOR})
-    reason: FreeText()
+    reason: FreeText() = Field(description="Почему обращение переоткрывается")
 
 
 COMMANDS: tuple[type[Command], ...] = (

@@ -24,6 +24,22 @@ from services.routing.domain.errors import refuse
 
 OPEN_FOR_ASSIGNMENT = {"routed", "returned", "assigned", "subordinate", "reopened", "rework"}
 FINAL = {"closed", "transferred"}
+OPEN = {s.value for s in S} - FINAL - {"disputed"}
+# command name -> the statuses it may be given in (what `_in` checks, and what the console
+# offers: only the actions possible now)
+POSSIBLE_IN: dict[str, set[str]] = {
+    "assign": OPEN_FOR_ASSIGNMENT, "reroute": OPEN_FOR_ASSIGNMENT,
+    "return_executor": {"assigned"}, "return_subordinate": {"subordinate", "assigned"},
+    "dispute": {"returned", "assigned", "subordinate", "routed"},
+    "resolve_dispute": {"disputed"},
+    "draft": {"assigned", "rework", "reopened", "answer_drafted", "postponed"},
+    "send_for_approval": {"answer_drafted"}, "approve": {"on_approval"},
+    "return_for_rework": {"on_approval"}, "publish": {"approved"},
+    "reclassify": OPEN, "mark_repeat": OPEN,
+    "postpone": OPEN_FOR_ASSIGNMENT | {"answer_drafted"},
+    "transfer": OPEN_FOR_ASSIGNMENT | {"new"}, "leave_without_answer": OPEN_FOR_ASSIGNMENT,
+    "rate": {"answered"}, "reopen": {"answered", "closed"},
+}
 
 
 class Workflow(AppealAggregate):
@@ -45,6 +61,7 @@ class Workflow(AppealAggregate):
         self.rating: int | None = None
         self.classification: Classification | None = None  # as registered, then as corrected
         self.repeat_of: UUID | None = None
+        self.returned_by: ReturnedBy | None = None  # who returned it last
 
     # -- evolution -----------------------------------------------------------------------
     def note(self, facts: dict) -> None:
@@ -65,6 +82,7 @@ class Workflow(AppealAggregate):
                 self.subordinate_id = event.subordinate_recipient_id
                 self.assigned_at = self.event_time
             case rt.AppealReturned():
+                self.returned_by = event.returned_by
                 if event.returned_by is ReturnedBy.SUBORDINATE_RECIPIENT:
                     self.subordinate_id = None
                 self.executor_id = None
@@ -96,10 +114,14 @@ class Workflow(AppealAggregate):
     # -- decisions -------------------------------------------------------------------------
     @classmethod
     def register(cls, appeal_id, facts: AppealFacts, decision: Decision, now: datetime,
-                 cause: Any = None, classification: Classification | None = None) -> Workflow:
+                 cause: Any = None, classification: Classification | None = None,
+                 details: dict[str, str] | None = None) -> Workflow:
+        """`details`: what staff read on the card and search by (the text as intake masked
+        it, the subject, the channel's number, when it was received)."""
         workflow = cls.start(appeal_id, {"appeal": {
             "kind": facts.kind, "channel": facts.channel, "topic": facts.topic,
-            "thematic_block": facts.thematic_block, "territory": facts.territory},
+            "thematic_block": facts.thematic_block, "territory": facts.territory,
+            **(details or {})},
             **({"classification": classification.model_dump(mode="json")}
                if classification else {})}, at=now,
             municipality=getattr(cause, "municipality", None))
@@ -120,6 +142,19 @@ class Workflow(AppealAggregate):
             raise refuse("dispute_open", "По обращению открыто разногласие: ждите решения "
                                          "руководителя МЦУ")
 
+    def can(self, command: str) -> bool:
+        """Whether the command could be given in the appeal's state now (who may give it
+        is access's question)."""
+        if self.status not in POSSIBLE_IN[command]:
+            return False
+        if command == "return_subordinate":
+            return self.subordinate_id is not None
+        if command == "draft":
+            return self.executor_id is not None
+        if command == "resolve_dispute":
+            return self.dispute_id is not None
+        return True
+
     def _in(self, allowed: set[str], action: str) -> None:
         self._open()
         if self.status not in allowed:
@@ -128,21 +163,21 @@ class Workflow(AppealAggregate):
 
     def assign(self, actor: Actor, now: datetime, recipient_id: str, executor_id: str | None,
                subordinate_id: str | None) -> None:
-        self._in(OPEN_FOR_ASSIGNMENT, "назначить исполнителя")
+        self._in(POSSIBLE_IN["assign"], "назначить исполнителя")
         self.record(rt.AppealAssigned(
             recipient_id=recipient_id, executor_id=executor_id,
             subordinate_recipient_id=subordinate_id, previous_executor_id=self.executor_id),
             actor, at=now)
 
     def reroute(self, actor: Actor, now: datetime, recipient_id: str, reason: str) -> None:
-        self._in(OPEN_FOR_ASSIGNMENT, "перенаправить")
+        self._in(POSSIBLE_IN["reroute"], "перенаправить")
         self.record(rt.AppealRouted(
             recipient_id=recipient_id, reason=reason, previous_recipient_id=self.recipient_id),
             actor, at=now)
 
     def return_by_executor(self, actor: Actor, now: datetime, zone: ZoneInfo, reason: str,
                            suggested: str | None) -> None:
-        self._in({"assigned"}, "вернуть обращение")
+        self._in(POSSIBLE_IN["return_executor"], "вернуть обращение")
         if not self.returnable_on(now, zone):
             raise refuse("return_too_late", "Вернуть ошибочно направленное обращение можно только "
                          "в день назначения; обратитесь к координатору или откройте разногласие")
@@ -158,7 +193,7 @@ class Workflow(AppealAggregate):
         self.remember({"late_return": 1}, at=now)
 
     def return_by_subordinate(self, actor: Actor, now: datetime, reason: str) -> None:
-        self._in({"subordinate", "assigned"}, "вернуть обращение в администрацию")
+        self._in(POSSIBLE_IN["return_subordinate"], "вернуть обращение в администрацию")
         if not self.subordinate_id:
             raise refuse("illegal_transition", "Обращение не передавалось в поселение")
         self.record(rt.AppealReturned(
@@ -166,13 +201,13 @@ class Workflow(AppealAggregate):
             reason=reason, suggested_recipient_id=self.recipient_id), actor, at=now)
 
     def dispute(self, actor: Actor, now: datetime, argument: str) -> None:
-        self._in({"returned", "assigned", "subordinate", "routed"}, "открыть разногласие")
+        self._in(POSSIBLE_IN["dispute"], "открыть разногласие")
         self.record(rt.AppealDisputed(
             dispute_id=f"d-{self.disputes + 1}", recipient_id=self.recipient_id or "",
             argument=argument), actor, at=now)
 
     def resolve_dispute(self, actor: Actor, now: datetime, recipient_id: str, decision: str) -> None:
-        if self.status != "disputed" or self.dispute_id is None:
+        if self.status not in POSSIBLE_IN["resolve_dispute"] or self.dispute_id is None:
             raise refuse("no_dispute", "По обращению нет открытого разногласия")
         self.record(rt.DisputeResolved(
             dispute_id=self.dispute_id, decided_recipient_id=recipient_id, decision=decision),
@@ -182,8 +217,7 @@ class Workflow(AppealAggregate):
             previous_recipient_id=self.recipient_id), actor, at=now)
 
     def draft(self, actor: Actor, now: datetime, text: str, attachments: int) -> None:
-        self._in({"assigned", "rework", "reopened", "answer_drafted", "postponed"},
-                 "подготовить ответ")
+        self._in(POSSIBLE_IN["draft"], "подготовить ответ")
         if not self.executor_id:
             raise refuse("no_executor", "Сначала назначьте исполнителя")
         self.record(wf.AnswerDrafted(
@@ -191,24 +225,24 @@ class Workflow(AppealAggregate):
             attachments=attachments), actor, at=now)
 
     def send_for_approval(self, actor: Actor, now: datetime, approver_id: str | None) -> None:
-        self._in({"answer_drafted"}, "направить на согласование")
+        self._in(POSSIBLE_IN["send_for_approval"], "направить на согласование")
         self.record(wf.AnswerSentForApproval(
             draft_id=self.draft_id, approver_id=approver_id), actor, at=now)
 
     def approve(self, actor: Actor, now: datetime) -> None:
-        self._in({"on_approval"}, "согласовать ответ")
+        self._in(POSSIBLE_IN["approve"], "согласовать ответ")
         self.record(wf.AnswerApproved(draft_id=self.draft_id,
                                                         approver_id=actor.id), actor, at=now)
 
     def return_for_rework(self, actor: Actor, now: datetime, criteria: list[ReworkCriterion],
                           comment: str | None) -> None:
-        self._in({"on_approval"}, "вернуть ответ на доработку")
+        self._in(POSSIBLE_IN["return_for_rework"], "вернуть ответ на доработку")
         self.record(wf.AnswerReturnedForRework(
             draft_id=self.draft_id, approver_id=actor.id, criteria=tuple(criteria),
             comment=comment), actor, at=now)
 
     def publish(self, actor: Actor, now: datetime) -> None:
-        self._in({"approved"}, "направить ответ заявителю")
+        self._in(POSSIBLE_IN["publish"], "направить ответ заявителю")
         self.record(wf.AnswerPublished(
             draft_id=self.draft_id, recipient_id=self.subordinate_id or self.recipient_id or "",
             executor_id=self.executor_id or ""), actor, at=now)
@@ -244,20 +278,20 @@ class Workflow(AppealAggregate):
         self.record(rt.AppealMarkedRepeat(repeat_of=repeat_of, reason=reason), actor, at=now)
 
     def postpone(self, actor: Actor, now: datetime, reason: str, until: date) -> None:
-        self._in(OPEN_FOR_ASSIGNMENT | {"answer_drafted"}, "отложить")
+        self._in(POSSIBLE_IN["postpone"], "отложить")
         if until <= now.date():
             raise refuse("invalid_date", "Дата, до которой откладывается обращение, должна быть "
                                          "в будущем", 422)
         self.record(rt.AppealPostponed(reason=reason, until=until), actor, at=now)
 
     def transfer(self, actor: Actor, now: datetime, authority: str, reason: str) -> None:
-        self._in(OPEN_FOR_ASSIGNMENT | {"new"}, "передать в другой орган")
+        self._in(POSSIBLE_IN["transfer"], "передать в другой орган")
         self.record(rt.AppealTransferred(authority=authority, reason=reason),
                     actor, at=now)
         self.record(wf.AppealClosed(reason=ClosingReason.TRANSFERRED), actor, at=now)
 
     def leave_without_answer(self, actor: Actor, now: datetime, legal_ground: str) -> None:
-        self._in(OPEN_FOR_ASSIGNMENT, "оставить без ответа")
+        self._in(POSSIBLE_IN["leave_without_answer"], "оставить без ответа")
         self.record(wf.AppealLeftWithoutAnswer(
             legal_ground=legal_ground), actor, at=now)
         self.record(wf.AppealClosed(reason=ClosingReason.LEFT_WITHOUT_ANSWER),
@@ -265,7 +299,7 @@ class Workflow(AppealAggregate):
 
     def rate(self, actor: Actor, now: datetime, score: int, comment: str | None) -> None:
         """The applicant's rating; a negative one reopens the appeal (it counts as repeat)."""
-        self._in({"answered"}, "оценить ответ")
+        self._in(POSSIBLE_IN["rate"], "оценить ответ")
         satisfied = wf.is_satisfied(score)
         self.record(wf.AppealRated(score=score, satisfied=satisfied,
                                                   comment=comment), actor, at=now)
@@ -276,7 +310,7 @@ class Workflow(AppealAggregate):
                 reason="отрицательная оценка заявителя", counts_as_repeat=True), actor, at=now)
 
     def reopen(self, actor: Actor, now: datetime, reason: str) -> None:
-        if self.status not in ("answered", "closed"):
+        if self.status not in POSSIBLE_IN["reopen"]:
             raise refuse("illegal_transition", "Переоткрыть можно только обращение с ответом")
         self.record(wf.AppealReopened(reason=reason, counts_as_repeat=True),
                     actor, at=now)

@@ -11,7 +11,7 @@ must see their annotations as objects.)
 """
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -21,11 +21,13 @@ from kit import problems
 from kit.problems import Problem, appeal_not_found
 from kit.staff import caller
 from services.routing.application import RoutingApplication
+from services.routing.domain import worklist
 from services.routing.domain.commands import COMMANDS, Command
 from services.routing.domain.errors import RoutingError
 from contracts.vocabulary import STATUS_RU
 
 
+Filter = Annotated[str | None, Query(max_length=300)]
 MunicipalityId = Annotated[str | None, Query(
     max_length=64, description="Муниципалитет (id); по умолчанию — свой")]
 
@@ -34,6 +36,16 @@ def _refused(exc: RoutingError) -> Problem:
     if exc.code == "appeal_not_found":
         return appeal_not_found()  # the same answer as every other service's doors give
     return Problem(exc.status, exc.code, "Действие отклонено", str(exc))
+
+
+def _row(i: worklist.QueueItem) -> dict:
+    return {"appeal_id": str(i.appeal_id), "status": i.status, "status_ru": STATUS_RU[i.status],
+            "recipient_id": i.recipient_id, "subordinate_id": i.subordinate_id,
+            "executor_id": i.executor_id, "topic": i.topic, "territory": i.territory,
+            "municipality": i.municipality, "kind": i.kind, "channel": i.channel,
+            "thematic_block": i.thematic_block, "repeat": i.repeat,
+            "external_id": i.external_id, "received_at": i.received_at,
+            "subject": i.subject, "excerpt": i.text[:240]}
 
 
 def router(app: RoutingApplication) -> APIRouter:
@@ -100,6 +112,52 @@ def router(app: RoutingApplication) -> APIRouter:
                  "topic": i.topic, "territory": i.territory, "municipality": i.municipality}
                 for i in items[:limit]]
 
+    @api.get("/worklist", summary="Очереди сотрудника: число в каждой и страница с фильтрами,"
+             " поиском и сортировкой", responses=problems.responses(422))
+    async def worklist_page(
+            who: Who,
+            queue: Annotated[Literal[tuple(worklist.QUEUES)] | None, Query(  # type: ignore[valid-type]
+                description="Очередь")] = None,
+            status: Filter = None, kind: Filter = None, channel: Filter = None,
+            topic: Filter = None, thematic_block: Filter = None, territory: Filter = None,
+            recipient_id: Filter = None, executor_id: Filter = None,
+            repeat: Annotated[bool | None, Query(description="Только повторные / только нет")] = None,
+            q: Annotated[str, Query(max_length=worklist.MAX_QUERY,
+                                    description="Номер, начало id или слова текста")] = "",
+            sort: Annotated[Literal[worklist.SORTS], Query()] = "waiting",  # type: ignore[valid-type]
+            offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+            limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict:
+        filters = {"status": status, "kind": kind, "channel": channel, "topic": topic,
+                   "thematic_block": thematic_block, "territory": territory,
+                   "recipient_id": recipient_id, "executor_id": executor_id}
+        found = await asyncio.to_thread(
+            app.worklist, who, queue=queue, filters=filters, repeat=repeat, query=q, sort=sort,
+            offset=offset, limit=limit)
+        return {"total": found.total, "offset": offset, "limit": limit,
+                "queues": [{"id": k, "title": worklist.QUEUES[k], "count": n}
+                           for k, n in found.counts.items()],
+                "items": [_row(i) for i in found.items]}
+
+    @api.get("/appeals/{appeal_id}/actions",
+             summary="Действия, доступные сотруднику по обращению сейчас (с полями форм)",
+             responses=problems.responses(404, 422))
+    async def actions(appeal_id: UUID, who: Who) -> list[dict]:
+        try:
+            kinds = await asyncio.to_thread(app.actions, appeal_id, who)
+        except RoutingError as exc:
+            raise _refused(exc) from None
+        return [{"name": k.name, "path": k.path, "summary": k.summary,
+                 "schema": k.model_json_schema()} for k in kinds]
+
+    @api.get("/scopes", summary="Роли сотрудника, достающие до каждого из обращений (пакетом)",
+             responses=problems.responses(422))
+    async def scopes(who: Who, appeal_id: Annotated[list[UUID], Query(
+            max_length=1000, description="Обращения (до 1000)")] = ()) -> dict:
+        """Only the appeals the person reaches are named: the others are as missing."""
+        found = await asyncio.to_thread(app.scopes, list(appeal_id), who)
+        return {"person": who.id,
+                "roles": {str(a): sorted(r.value for r in roles) for a, roles in found.items()}}
+
     @api.get("/me", summary="Кто я: роли, организация, муниципалитет или регион по токену")
     async def me(who: Who) -> dict:
         return {"id": who.id, "name": who.name, "organization": who.organization,
@@ -124,8 +182,9 @@ def router(app: RoutingApplication) -> APIRouter:
         """The caller's municipality's directory; a region's staff name one of theirs."""
         d = app.deployment.directory_of(_own(who, municipality))
         return {"municipality_id": d.id, "municipality": d.municipality, "timezone": d.timezone,
-                "organizations": [o.__dict__ for o in d.organizations.values()],
-                "blocks": [b.__dict__ for b in d.blocks.values()],
+                "organizations": [{**o.__dict__, "subordinate": o.subordinate}
+                                  for o in d.organizations.values()],
+                "blocks": [{"id": k, **b.__dict__} for k, b in d.blocks.items()],
                 "people": [{"id": p.id, "name": p.name, "organization": p.organization,
                             "roles": sorted(r.value for r in p.roles)} for p in d.people.values()]}
 

@@ -40,6 +40,7 @@ class StageClock:
     term: Term
     policy_id: str
     set_at: datetime
+    basis: str = ""  # why it was set (the event's basis, in Russian)
     extensions: int = 0
     paused_at: datetime | None = None
     resume_on: datetime | None = None
@@ -134,7 +135,7 @@ class Deadline(AppealAggregate):
             case ev.DeadlineSet():
                 self.stages[event.stage] = StageClock(
                     event.stage, event.due_at, Term(event.term.amount, event.term.unit),
-                    event.policy_id, set_at=self._last_moment)
+                    event.policy_id, set_at=self._last_moment, basis=event.basis)
             case ev.DeadlineExtended():
                 clock.due_at, clock.extensions = event.due_at, clock.extensions + 1
                 clock.reminders, clock.breached, clock.escalation_level = set(), False, 0

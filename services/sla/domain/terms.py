@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from contracts.vocabulary import TermUnit
 from services.sla.domain.calendar import ProductionCalendar
@@ -137,6 +137,27 @@ class TermCalculator:
                              f"({_fmt_hours(end - start)}){short}")
             d += timedelta(days=1)
         raise TermError("в календаре нет рабочего времени на ближайшие десять лет")
+
+    def working_time(self, start: datetime, end: datetime) -> timedelta:
+        """Working time of the schedule between two moments (zero if `end` is not later)."""
+        total, d = timedelta(), start.astimezone(self.schedule.timezone).date()
+        last = end.astimezone(self.schedule.timezone).date()
+        while d <= last:
+            for begin, finish in self.schedule.periods(self.calendar.day(d)):
+                overlap = min(finish, end) - max(begin, start)
+                if overlap > timedelta():
+                    total += overlap
+            d += timedelta(days=1)
+        return total
+
+    @property
+    def working_day(self) -> timedelta:
+        """The length of an ordinary working day of the schedule."""
+        s = self.schedule
+        length = s.local(date(2000, 1, 3), s.end) - s.local(date(2000, 1, 3), s.start)
+        if s.lunch:
+            length -= s.local(date(2000, 1, 3), s.lunch[1]) - s.local(date(2000, 1, 3), s.lunch[0])
+        return length
 
     # -- shifts used by reminders and escalation --------------------------------------
     def before(self, due: datetime, offset: Term) -> datetime:

@@ -25,9 +25,10 @@ from kit import problems
 from kit.privacy import FreeText
 from kit.problems import Problem
 from kit.scope import RoutingScope
-from kit.staff import caller
+from kit.staff import caller, require_role
 from kit.validation import Moment
 from services.sla.application import SlaApplication
+from services.sla.domain import badge
 from services.sla.domain.deadline import Deadline, DeadlineError
 from services.sla.domain.terms import Term, TermCalculator, TermError
 
@@ -45,13 +46,18 @@ class Extension(BaseModel):
 
 
 def _view(deadline: Deadline, app: SlaApplication) -> dict:
-    tenant = app.tenant(deadline.municipality)
+    tenant, now = app.tenant(deadline.municipality), app.clock.now()
+    calc = tenant.calc
+    shown = badge.current(deadline, calc, now)
     return {
         "appeal_id": str(deadline.id),
         "municipality": app.deployment.municipality(deadline.municipality).id,
         "timezone": str(tenant.calc.schedule.timezone),
         "kind": deadline.kind,
+        "badge": shown.as_json() if shown else None,
         "stages": [{
+            **badge.stage_badge(c, calc, now).as_json(),
+            "why": badge.why(deadline, c, calc),
             "stage": c.stage, "due_at": c.due_at.isoformat(), "term": str(c.term),
             "policy_id": c.policy_id, "extensions": c.extensions,
             "paused": c.paused_at is not None, "stopped": c.stopped, "breached": c.breached,
@@ -76,11 +82,35 @@ def router(app: SlaApplication, directory: Deployment, scope: RoutingScope) -> A
              summary="Сроки обращения и ближайшие таймеры (сотрудникам, по токену)",
              responses=staff_door)
     async def deadlines(appeal_id: UUID, who: Who, request: Request) -> dict:
-        await scope.acting_role(who, appeal_id, request.headers["authorization"], VIEWERS)
+        require_role(who, VIEWERS)
+        reach = await scope.roles(appeal_id, request.headers["authorization"]) & who.roles
+        if not reach & set(VIEWERS):
+            raise problems.appeal_not_found()
         try:
-            return _view(await asyncio.to_thread(app.deadline, appeal_id), app)
+            view = _view(await asyncio.to_thread(app.deadline, appeal_id), app)
         except DeadlineError as exc:
             raise _refused(exc) from None
+        return {**view, "can_extend": bool(reach & set(EXTENDERS))}
+
+    @api.get("/deadlines", summary="Сроки многих обращений сразу (строки очереди): этап, "
+             "остаток рабочего времени, состояние", responses=problems.responses(401, 422, 503))
+    async def many(who: Who, request: Request, appeal_id: Annotated[list[UUID], Query(
+            max_length=1000, description="Обращения (до 1000)")] = ()) -> dict:
+        """Only the appeals the caller's roles reach are answered; others are as missing."""
+        if not set(VIEWERS) & who.roles or not appeal_id:
+            return {"deadlines": {}}
+        reach = await scope.roles_many(list(appeal_id), request.headers["authorization"])
+        visible = [a for a, roles in reach.items() if roles & who.roles & set(VIEWERS)]
+        found = await asyncio.to_thread(app.deadlines, visible)
+        now = app.clock.now()
+        answer = {}
+        for deadline in found:
+            tenant = app.tenant(deadline.municipality)
+            shown = badge.current(deadline, tenant.calc, now)
+            answer[str(deadline.id)] = {
+                "timezone": str(tenant.calc.schedule.timezone),
+                "badge": shown.as_json() if shown else None}
+        return {"deadlines": answer}
 
     @api.post("/appeals/{appeal_id}/deadlines/{stage}/extensions", status_code=201,
               summary="Продлить срок (с причиной, в пределах политики)",

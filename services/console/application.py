@@ -1,0 +1,203 @@
+"""Use cases of the console: sign in, a person's queues, an appeal's card, an action.
+
+Everything is asked of the services as the signed-in person (their token): routing says
+what waits for them, what they may see and do; SLA the deadlines; intake's vault the
+applicant's data. The console adds names, Russian and the page; never a rule of access.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from services.console.adapters.upstream import Refused, Upstream
+from services.console.domain import forms
+from services.console.domain.display import Names, Step, timeline
+from services.console.domain.sessions import Session, SessionBook
+
+DUE_SORT_LIMIT = 1000  # sorting by due time reads every item's deadline: up to this many
+DIRECTORY_TTL = 60.0  # seconds a municipality's directory is reused for names and choices
+
+
+@dataclass
+class QueuePage:
+    total: int
+    queues: list[dict]
+    rows: list[dict]
+    names: Names
+    notice: str = ""
+
+
+@dataclass
+class Card:
+    appeal: dict
+    deadlines: dict | None
+    actions: list[forms.Form]
+    steps: list[Step]
+    names: Names
+    zone: str
+    extendable: list[dict] = field(default_factory=list)
+
+
+class ConsoleApplication:
+    def __init__(self, upstream: Upstream, idle: timedelta, default_zone: str = "Europe/Moscow"):
+        self.upstream = upstream
+        self.sessions = SessionBook(idle)
+        self.default_zone = default_zone
+        self._directories: dict[str, tuple[float, dict]] = {}
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    # -- signing in --------------------------------------------------------------------
+    async def sign_in(self, person_id: str, token: str) -> Session:
+        """The token must name this person in routing's directory; a wrong pair is one
+        answer (nothing tells which half was wrong)."""
+        try:
+            me = await self.upstream.get("routing", "/api/v1/me", token.strip())
+        except Refused as refusal:
+            if refusal.status in (401, 403):
+                raise Refused(401, "sign_in_failed", "Вход не выполнен",
+                              "Неверный идентификатор сотрудника или ключ доступа") from None
+            if refusal.code == "token_expired":
+                raise
+            raise
+        if me["id"] != person_id.strip():
+            raise Refused(401, "sign_in_failed", "Вход не выполнен",
+                          "Неверный идентификатор сотрудника или ключ доступа")
+        zone, name = self.default_zone, ""
+        if me.get("municipality"):
+            directory = await self.directory(token.strip(), me["municipality"])
+            zone, name = directory.get("timezone") or zone, directory.get("municipality", "")
+        return self.sessions.open(
+            self.now(), person_id=me["id"], name=me["name"], token=token.strip(),
+            municipality=me.get("municipality"), municipality_name=name, timezone=zone,
+            roles=frozenset(me["roles"]), organization=me.get("organization"))
+
+    async def directory(self, token: str, municipality: str) -> dict:
+        cached = self._directories.get(municipality)
+        if cached and time.monotonic() - cached[0] < DIRECTORY_TTL:
+            return cached[1]
+        found = await self.upstream.get("routing", "/api/v1/directory", token,
+                                        municipality=municipality)
+        self._directories[municipality] = (time.monotonic(), found)
+        return found
+
+    async def names(self, session: Session) -> Names:
+        if not session.municipality:
+            return Names({}, {}, {})
+        return Names.of(await self.directory(session.token, session.municipality))
+
+    # -- queues ------------------------------------------------------------------------
+    async def queue(self, session: Session, params: dict[str, Any]) -> QueuePage:
+        """One page of the person's queues; `sort=due` and a deadline filter read the
+        deadlines of the whole filtered queue (up to DUE_SORT_LIMIT items)."""
+        wanted = dict(params)
+        sort, state = wanted.pop("sort", "waiting"), wanted.pop("deadline", None)
+        offset, limit = int(wanted.pop("offset", 0)), int(wanted.pop("limit", 50))
+        by_deadline = sort == "due" or bool(state)
+        ask = {**wanted, "sort": "waiting" if sort == "due" else sort,
+               "offset": 0 if by_deadline else offset,
+               "limit": DUE_SORT_LIMIT if by_deadline else limit}
+        found, names = await asyncio.gather(
+            self.upstream.get("routing", "/api/v1/worklist", session.token, **ask),
+            self.names(session))
+        rows, notice, total = found["items"], "", found["total"]
+        deadlines = await self._deadlines(session, [r["appeal_id"] for r in rows])
+        for row in rows:
+            row["deadline"] = deadlines.get(row["appeal_id"])
+        if by_deadline:
+            if total > DUE_SORT_LIMIT:
+                notice = (f"В очереди {total} обращений: по сроку упорядочены первые "
+                          f"{DUE_SORT_LIMIT} по времени ожидания; сузьте фильтр")
+            if state:
+                rows = [r for r in rows if r["deadline"] and r["deadline"]["state"] == state]
+            if sort == "due":
+                rows.sort(key=lambda r: (r["deadline"] is None,
+                                         r["deadline"]["due_at"] if r["deadline"] else ""))
+            total = len(rows) if state else total
+            rows = rows[offset:offset + limit]
+        return QueuePage(total, found["queues"], rows, names, notice)
+
+    async def _deadlines(self, session: Session, ids: list[str]) -> dict[str, dict]:
+        if not ids:
+            return {}
+        try:
+            found = await self.upstream.get("sla", "/api/v1/deadlines", session.token,
+                                            appeal_id=ids)
+        except Refused:
+            return {}  # the queue still shows; its badges say «нет данных»
+        return {a: d["badge"] for a, d in found["deadlines"].items() if d.get("badge")}
+
+    # -- the card --------------------------------------------------------------------------
+    async def card(self, session: Session, appeal_id: UUID) -> Card:
+        appeal, actions = await asyncio.gather(
+            self.upstream.get("routing", f"/api/v1/appeals/{appeal_id}", session.token),
+            self.upstream.get("routing", f"/api/v1/appeals/{appeal_id}/actions", session.token))
+        directory = await self.directory(session.token, appeal["municipality"])
+        names, zone = Names.of(directory), directory.get("timezone") or session.timezone
+        try:
+            deadlines = await self.upstream.get(
+                "sla", f"/api/v1/appeals/{appeal_id}/deadlines", session.token)
+        except Refused as refusal:
+            if refusal.status not in (403, 404):
+                raise
+            deadlines = None
+        choices = choices_for(directory, appeal)
+        return Card(appeal, deadlines, [forms.form_of(a, choices) for a in actions],
+                    timeline(appeal["history"], names, zone), names, zone,
+                    [s for s in (deadlines or {}).get("stages", ())
+                     if (deadlines or {}).get("can_extend") and s["state"] in (
+                         "in_time", "due_soon", "overdue")])
+
+    async def act(self, session: Session, appeal_id: UUID, action: str,
+                  submitted: dict[str, list[str]]) -> dict:
+        """The action, if routing offers it to this person now, with the submitted form as
+        its body; a refusal is routing's own problem."""
+        offered = await self.upstream.get("routing", f"/api/v1/appeals/{appeal_id}/actions",
+                                          session.token)
+        chosen = next((a for a in offered if a["name"] == action), None)
+        if chosen is None:
+            raise Refused(409, "action_unavailable", "Действие недоступно",
+                          "Это действие сейчас недоступно: обращение изменилось или у вас нет"
+                          " на него прав. Обновите карточку.")
+        form = forms.form_of(chosen, forms.Choices())
+        return await self.upstream.post("routing", f"/api/v1/appeals/{appeal_id}/{chosen['path']}",
+                                        session.token, forms.body_of(form, submitted))
+
+    async def extend(self, session: Session, appeal_id: UUID, stage: str, term: str,
+                     reason: str) -> dict:
+        return await self.upstream.post(
+            "sla", f"/api/v1/appeals/{appeal_id}/deadlines/{stage}/extensions", session.token,
+            {"term": term.strip(), "reason": reason.strip()})
+
+    async def applicant(self, session: Session, appeal_id: UUID, reason: str) -> dict:
+        """The applicant's personal data; the vault logs who read it and why."""
+        return await self.upstream.get("intake", f"/api/v1/appeals/{appeal_id}/applicant",
+                                       session.token, reason=reason.strip())
+
+
+def choices_for(directory: dict, appeal: dict) -> forms.Choices:
+    """The directory's entries a form of this appeal may name: organisations, the
+    subordinate ones, executors and approvers (each with their organisation)."""
+    orgs = {o["id"]: o for o in directory.get("organizations", ())}
+
+    def people(role: str) -> tuple[tuple[str, str], ...]:
+        return tuple((p["id"], f"{p['name']} — {orgs.get(p['organization'], {}).get('name', p['organization'])}")
+                     for p in directory.get("people", ()) if role in p["roles"])
+
+    held = {appeal.get("recipient_id"), appeal.get("subordinate_id")} - {None}
+    executors = people("executor")
+    mine = tuple(e for e in executors if any(
+        p["id"] == e[0] and p["organization"] in held for p in directory.get("people", ())))
+    return forms.Choices(
+        organizations=tuple((o["id"], o["name"]) for o in orgs.values()),
+        subordinates=tuple((o["id"], o["name"]) for o in orgs.values() if o.get("subordinate")),
+        executors=mine + tuple(e for e in executors if e not in mine),
+        approvers=people("approver"),
+        blocks=tuple((b["id"], b["name"]) for b in directory.get("blocks", ())))

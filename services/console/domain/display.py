@@ -1,0 +1,114 @@
+"""What people read on the console's pages: names instead of ids, times in the
+municipality's zone in Russian format, an appeal's history as a timeline. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from contracts.catalog import CATALOG
+from contracts.vocabulary import CHANNEL_RU, CRITERION_RU, KIND_RU, ROLE_RU, Channel, Kind, Role
+
+MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+          "сентября", "октября", "ноября", "декабря")
+# what of an event's payload says why, in the order it is shown
+WHY_FIELDS = {"reason": "причина", "rule_id": "правило", "rule_version": "редакция правил",
+              "argument": "обоснование", "decision": "решение", "legal_ground": "основание",
+              "authority": "орган", "comment": "комментарий", "basis": "основание срока",
+              "policy_id": "правило сроков"}
+
+
+def local_time(moment: str | datetime | None, zone: str, with_year: bool = True) -> str:
+    """«2 декабря 2026, 14:05» in the municipality's zone."""
+    if not moment:
+        return ""
+    at = moment if isinstance(moment, datetime) else datetime.fromisoformat(moment)
+    at = at.astimezone(ZoneInfo(zone))
+    year = f" {at.year}" if with_year else ""
+    return f"{at.day} {MONTHS[at.month - 1]}{year}, {at:%H:%M}"
+
+
+def kind_ru(kind: str) -> str:
+    return KIND_RU.get(Kind(kind), kind) if kind in Kind._value2member_map_ else kind
+
+
+def channel_ru(channel: str) -> str:
+    return CHANNEL_RU[Channel(channel)] if channel in Channel._value2member_map_ else channel
+
+
+def role_ru(role: str) -> str:
+    return ROLE_RU[Role(role)] if role in Role._value2member_map_ else role
+
+
+@dataclass(frozen=True)
+class Names:
+    """Ids of a municipality's directory by name."""
+
+    people: dict[str, str]
+    organizations: dict[str, str]
+    blocks: dict[str, str]
+
+    @classmethod
+    def of(cls, directory: dict) -> Names:
+        return cls({p["id"]: p["name"] for p in directory.get("people", ())},
+                   {o["id"]: o["name"] for o in directory.get("organizations", ())},
+                   {b["id"]: b["name"] for b in directory.get("blocks", ())})
+
+    def person(self, pid: str | None) -> str:
+        return self.people.get(pid or "", pid or "")
+
+    def org(self, oid: str | None) -> str:
+        return self.organizations.get(oid or "", oid or "")
+
+    def block(self, bid: str | None) -> str:
+        return self.blocks.get(bid or "", bid or "")
+
+
+@dataclass(frozen=True)
+class Step:
+    at: str  # local, Russian
+    at_utc: str
+    what: str
+    who: str
+    role: str
+    details: tuple[str, ...]
+
+
+def timeline(history: list[dict], names: Names, zone: str) -> list[Step]:
+    """Routing's history of the appeal as people read it: what, who in which role, when
+    (local and UTC), and why."""
+    steps = []
+    for event in history:
+        spec = CATALOG.get(event["event_type"])
+        actor = event.get("actor") or {}
+        pid = actor.get("id", "")
+        who = names.person(pid) if not pid.startswith("system") else "система"
+        if pid.startswith("system") and "/" in pid:
+            who = f"система ({pid.split('/', 1)[1]})"
+        steps.append(Step(
+            local_time(event["at"], zone), event["at"], spec.title_ru if spec else event["event_type"],
+            who, role_ru(actor.get("role", "")), tuple(_details(event.get("payload") or {}, names))))
+    return steps
+
+
+def _details(payload: dict, names: Names) -> list[str]:
+    lines = []
+    for key, label in (("recipient_id", "получатель"), ("executor_id", "исполнитель"),
+                       ("subordinate_recipient_id", "поселение или учреждение"),
+                       ("suggested_recipient_id", "предложен получатель"),
+                       ("decided_recipient_id", "решено: получатель"),
+                       ("approver_id", "согласующий")):
+        value = payload.get(key)
+        if value:
+            lines.append(f"{label}: {names.person(value) if key in ('executor_id', 'approver_id') else names.org(value)}")
+    for key, label in WHY_FIELDS.items():
+        if payload.get(key) not in (None, ""):
+            lines.append(f"{label}: {payload[key]}")
+    if payload.get("criteria"):
+        lines.append("критерии: " + "; ".join(CRITERION_RU.get(c, c) for c in payload["criteria"]))
+    if payload.get("score") is not None:
+        lines.append(f"оценка: {payload['score']}")
+    if payload.get("text"):
+        lines.append(f"текст: {payload['text']}")
+    return lines

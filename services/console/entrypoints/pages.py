@@ -1,0 +1,226 @@
+"""The console's pages: server-rendered HTML (Jinja2, autoescaped), htmx for the parts
+that change in place, server-sent events for live queues.
+
+Every page but sign-in needs a session (cookie `mcu_console`: HttpOnly, SameSite=Strict,
+Secure when configured); every POST carries the session's CSRF token (a form field, or
+the `X-CSRF-Token` header htmx sends), and sign-in itself a double-submit token. Pages
+are never cached and never framed; scripts come only from the console itself (CSP).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from contracts.vocabulary import STATUS_RU, AppealStatus
+from services.console.adapters.live import LiveFeed
+from services.console.adapters.upstream import Refused
+from services.console.application import ConsoleApplication
+from services.console.domain import display
+from services.console.domain.sessions import Session
+
+COOKIE, LOGIN_COOKIE = "mcu_console", "mcu_console_login"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+FILTER_NAMES = ("queue", "status", "kind", "channel", "topic", "thematic_block", "territory",
+                "recipient_id", "executor_id", "repeat", "q", "sort", "deadline")
+HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+           "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+           "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+                                      "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"}
+
+
+class SignInNeeded(Exception):
+    """No live session: the page sends the browser to sign in (htmx: a full redirect)."""
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(status_ru=lambda s: STATUS_RU.get(AppealStatus(s), s) if s in
+                       AppealStatus._value2member_map_ else s,
+                       kind_ru=display.kind_ru, channel_ru=display.channel_ru,
+                       role_ru=display.role_ru, local_time=display.local_time,
+                       statuses=[(s.value, STATUS_RU[s]) for s in AppealStatus])
+    return env
+
+
+def router(app: ConsoleApplication, live: LiveFeed, *, secure_cookie: bool,
+           demo_people: list[tuple[str, str, str]] = ()) -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+    env = environment()
+
+    def render(name: str, status: int = 200, **context) -> HTMLResponse:
+        return HTMLResponse(env.get_template(name).render(**context), status, headers=HEADERS)
+
+    def session_of(request: Request) -> Session:
+        session = app.sessions.find(request.cookies.get(COOKIE), app.now())
+        if session is None:
+            raise SignInNeeded()
+        return session
+
+    async def checked(request: Request) -> Session:
+        """A POST's session, with its CSRF token checked."""
+        session = session_of(request)
+        offered = request.headers.get("x-csrf-token")
+        if offered is None:
+            offered = (await request.form()).get("csrf")
+        if not session.csrf_ok(str(offered) if offered else None):
+            raise Refused(403, "csrf_failed", "Форма устарела",
+                          "Форма устарела или отправлена не со страницы консоли: обновите"
+                          " страницу и повторите")
+        return session
+
+    Who = Annotated[Session, Depends(session_of)]
+    Acting = Annotated[Session, Depends(checked)]
+
+    # -- signing in ------------------------------------------------------------------------
+    @pages.get("/login")
+    async def login_page(request: Request, error: str = "") -> HTMLResponse:
+        token = secrets.token_urlsafe(24)
+        page = render("login.html", error=error, csrf=token, demo_people=demo_people,
+                      signed_out=request.query_params.get("out") == "1",
+                      expired=request.query_params.get("expired") == "1")
+        page.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict",
+                        secure=secure_cookie, path="/login", max_age=1800)
+        return page
+
+    @pages.post("/login")
+    async def login(request: Request, person_id: Annotated[str, Form(max_length=100)] = "",
+                    token: Annotated[str, Form(max_length=500)] = "",
+                    csrf: Annotated[str, Form(max_length=100)] = "") -> Response:
+        expected = request.cookies.get(LOGIN_COOKIE, "")
+        if not expected or not secrets.compare_digest(expected, csrf):
+            return render("login.html", 403, error="Форма входа устарела: откройте страницу "
+                          "входа заново", csrf="", demo_people=demo_people)
+        if not person_id.strip() or not token.strip():
+            return render("login.html", 422, error="Укажите идентификатор сотрудника и ключ "
+                          "доступа", csrf=csrf, demo_people=demo_people, person_id=person_id)
+        try:
+            session = await app.sign_in(person_id, token)
+        except Refused as refusal:
+            return render("login.html", 401 if refusal.status in (401, 403) else refusal.status,
+                          error=str(refusal.detail or refusal.title), csrf=csrf,
+                          demo_people=demo_people, person_id=person_id)
+        answer = RedirectResponse("/queue", 303, headers=HEADERS)
+        answer.set_cookie(COOKIE, session.id, httponly=True, samesite="strict",
+                          secure=secure_cookie, path="/")
+        answer.delete_cookie(LOGIN_COOKIE, path="/login")
+        return answer
+
+    @pages.post("/logout")
+    async def logout(request: Request, who: Acting) -> Response:
+        app.sessions.close(who.id)
+        answer = RedirectResponse("/login?out=1", 303, headers=HEADERS)
+        answer.delete_cookie(COOKIE, path="/")
+        return answer
+
+    @pages.get("/")
+    async def home(who: Who) -> Response:
+        return RedirectResponse("/queue", 303)
+
+    # -- queues ------------------------------------------------------------------------------
+    def wanted(request: Request) -> dict:
+        chosen = {k: v for k in FILTER_NAMES if (v := request.query_params.get(k, "").strip())}
+        if chosen.get("repeat") not in (None, "true", "false"):
+            chosen.pop("repeat")
+        return chosen
+
+    @pages.get("/queue")
+    async def queue(request: Request, who: Who,
+                    page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> HTMLResponse:
+        chosen, size = wanted(request), 25
+        error = ""
+        try:
+            found = await app.queue(who, {**chosen, "offset": (page - 1) * size, "limit": size})
+        except Refused as refusal:
+            found, error = None, str(refusal)
+        partial = request.headers.get("hx-request") == "true" and \
+            request.headers.get("hx-target") == "worklist"
+        context = dict(who=who, found=found, chosen=chosen, page=page, size=size, error=error,
+                       query=lambda **change: "?" + urlencode(
+                           {k: v for k, v in {**chosen, "page": page, **change}.items() if v}))
+        if partial:
+            return render("queue_rows.html", **context)
+        directory = await app.directory(who.token, who.municipality) if who.municipality else {}
+        return render("queue.html", directory=directory, **context)
+
+    # -- the card ------------------------------------------------------------------------------
+    async def card_page(who: Session, appeal_id: UUID, status: int = 200, **extra) -> HTMLResponse:
+        try:
+            card = await app.card(who, appeal_id)
+        except Refused as refusal:
+            return render("missing.html", refusal.status if refusal.status in (403, 404) else 502,
+                          who=who, error=str(refusal))
+        return render("card.html", status, who=who, card=card, **extra)
+
+    @pages.get("/appeals/{appeal_id}")
+    async def card(appeal_id: UUID, who: Who, done: str = "") -> HTMLResponse:
+        return await card_page(who, appeal_id, done=done)
+
+    @pages.post("/appeals/{appeal_id}/actions/{action}")
+    async def act(appeal_id: UUID, action: str, request: Request, who: Acting) -> Response:
+        form = await request.form()
+        submitted = {k: [str(v) for v in form.getlist(k)] for k in form.keys() if k != "csrf"}
+        try:
+            await app.act(who, appeal_id, action, submitted)
+        except Refused as refusal:
+            return await card_page(who, appeal_id, 422 if refusal.status == 422 else 409,
+                                   refused=refusal, failed_action=action, submitted=submitted)
+        return RedirectResponse(f"/appeals/{appeal_id}?done={action}", 303, headers=HEADERS)
+
+    @pages.post("/appeals/{appeal_id}/deadlines/{stage}/extension")
+    async def extend(appeal_id: UUID, stage: str, who: Acting,
+                     term: Annotated[str, Form(max_length=10)] = "",
+                     reason: Annotated[str, Form(max_length=2000)] = "") -> Response:
+        try:
+            await app.extend(who, appeal_id, stage, term, reason)
+        except Refused as refusal:
+            return await card_page(who, appeal_id, 422 if refusal.status == 422 else 409,
+                                   refused=refusal, failed_action=f"extend-{stage}")
+        return RedirectResponse(f"/appeals/{appeal_id}?done=extend", 303, headers=HEADERS)
+
+    @pages.post("/appeals/{appeal_id}/applicant")
+    async def applicant(appeal_id: UUID, who: Acting,
+                        reason: Annotated[str, Form(max_length=500)] = "") -> HTMLResponse:
+        try:
+            found = await app.applicant(who, appeal_id, reason)
+        except Refused as refusal:
+            return render("applicant.html", 200, error=str(refusal))
+        return render("applicant.html", applicant=found["applicant"])
+
+    # -- live updates ----------------------------------------------------------------------
+    @pages.get("/live")
+    async def stream(request: Request, who: Who, appeal: UUID | None = None) -> Response:
+        """Server-sent events: `changed` when an appeal of the person's municipality
+        changes (the queue asks again); on a card, `appeal` when that one changes."""
+        reach = frozenset({who.municipality} if who.municipality else ())
+        listener = live.listen(reach)
+
+        async def events():
+            try:
+                yield "retry: 2000\n\n"
+                while not await request.is_disconnected():
+                    try:
+                        change = await asyncio.wait_for(listener.queue.get(), 15)
+                    except TimeoutError:
+                        yield ": keep-alive\n\n"
+                        continue
+                    if appeal is not None and change.appeal_id == str(appeal):
+                        yield f"event: appeal\ndata: {json.dumps(change.event_type)}\n\n"
+                    yield f"event: changed\ndata: {json.dumps(change.event_type)}\n\n"
+            finally:
+                live.leave(listener)
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    return pages

@@ -1,0 +1,58 @@
+// The console's own script (the CSP allows no inline script): the CSRF header for htmx,
+// live updates over server-sent events, and keyboard shortcuts.
+(function () {
+  "use strict";
+  var csrf = document.body.dataset.csrf;
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (csrf) { event.detail.headers["X-CSRF-Token"] = csrf; }
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    // a refused fragment still shows its Russian message in place
+    if (event.detail.xhr.status >= 400) { event.detail.shouldSwap = true; event.detail.isError = false; }
+  });
+
+  // live: a queue asks for its rows again when an appeal of the municipality changes
+  // (at most once a second); a card says that it changed
+  var worklist = document.getElementById("worklist");
+  var card = document.querySelector("article.card");
+  if (csrf && (worklist || card) && window.EventSource) {
+    var url = "/live" + (card ? "?appeal=" + encodeURIComponent(card.dataset.appeal) : "");
+    var source = new EventSource(url);
+    var pending = null;
+    source.addEventListener("changed", function () {
+      if (!worklist || pending) { return; }
+      pending = setTimeout(function () {
+        pending = null;
+        var filters = document.getElementById("filters");
+        var query = filters ? new URLSearchParams(new FormData(filters)).toString() : "";
+        var page = new URLSearchParams(window.location.search).get("page");
+        if (page) { query += (query ? "&" : "") + "page=" + page; }
+        htmx.ajax("GET", "/queue?" + query, {target: "#worklist", swap: "innerHTML",
+                                             headers: {"HX-Target": "worklist"}});
+      }, 300);
+    });
+    source.addEventListener("appeal", function () {
+      var note = document.getElementById("changed-note");
+      if (note) { note.hidden = false; }
+    });
+    window.addEventListener("beforeunload", function () { source.close(); });
+  }
+
+  // shortcuts: "/" search, "j"/"k" move between rows, Enter opens the row
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.key === "/") {
+      var search = document.querySelector("input[name=q]");
+      if (search) { event.preventDefault(); search.focus(); }
+    }
+    if (event.key === "j" || event.key === "k") {
+      var links = Array.prototype.slice.call(document.querySelectorAll("a.appeal-link"));
+      if (!links.length) { return; }
+      var at = links.indexOf(document.activeElement);
+      var next = event.key === "j" ? Math.min(links.length - 1, at + 1) : Math.max(0, at - 1);
+      links[next].focus();
+      event.preventDefault();
+    }
+  });
+})();

@@ -170,6 +170,7 @@ class TrackedConsumer(LogConsumer):
                 return outcome, False
             if await asyncio.to_thread(self._store, processing):
                 return outcome, True
+            self._forget_cached()  # another writer got there first: read the store again
             log.warning("store conflict, retrying batch", extra={"count": attempt})
         raise RuntimeError(f"{self.name}: store conflicts did not clear on {name}")
 
@@ -188,12 +189,19 @@ class TrackedConsumer(LogConsumer):
                 processing = unit.processing_event(Tracking(name, record.offset + 1))
                 if await asyncio.to_thread(self._store, processing):
                     break
+                self._forget_cached()
             else:
                 raise RuntimeError(f"{self.name}: store conflicts did not clear on {name}")
             total.applied += outcome.applied
             total.duplicates += outcome.duplicates
             total.dead += outcome.dead
         return total
+
+    def _forget_cached(self) -> None:
+        """After a lost race the cached aggregates may be behind the store: the retry reads
+        them from the store (a cache trusted as current would repeat the conflict forever)."""
+        if self.app.repository.cache is not None:
+            self.app.repository.cache.clear()
 
     def _react_all(self, records: Sequence[ConsumerRecord]) -> tuple[PartitionOutcome, UnitOfWork]:
         outcome, unit = PartitionOutcome(), UnitOfWork(self.app)
@@ -249,13 +257,16 @@ class TrackedConsumer(LogConsumer):
         try:
             self.app.record(processing)
             return True
-        except IntegrityError:
+        except IntegrityError as conflict:
+            log.info("store conflict: %s", str(conflict)[:200])
             if self.app.repository.cache is not None:
                 self.app.repository.cache.clear()  # cached aggregates may be stale now
-            if self.app.process_recorder.has_tracking_id(
-                    tracking.application_name, tracking.notification_id):
-                # Already stored (redelivered before the seek took effect): the
-                # transaction rolled back, nothing is applied twice.
+            stored = self.app.process_recorder.max_tracking_id(tracking.application_name)
+            if stored is not None and tracking.notification_id <= stored:
+                # Already past it (redelivered before the seek took effect, or a deferred
+                # position stored beyond this batch's end): the transaction rolled back,
+                # nothing is applied twice. (An exact match alone missed the second case,
+                # and the consumer retried a batch that could never be stored.)
                 log.warning("position already tracked",
                             extra={"position": tracking.notification_id})
                 return True

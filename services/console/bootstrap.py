@@ -42,8 +42,9 @@ def demo_people(settings: Settings, deployment) -> list[tuple[str, str, str]]:
             listed.append((person.id, person.name, f"{role_ru(role.value)}, {where}"))
 
     for role in DEMO_ROLES:
-        found = next((p for p in first.directory.people.values() if role in p.roles), None)
-        if found is not None:
+        having = [p for p in first.directory.people.values() if role in p.roles]
+        # a department's people first: the demo's work waits on them, not on the MCU's
+        for found in sorted(having, key=lambda p: p.organization == "mcu")[:1] + having[:1]:
             add(found, role, first.name)
     for m in others:
         if m.directory.mcu_head is not None:

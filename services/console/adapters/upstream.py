@@ -27,8 +27,12 @@ class Refused(Exception):
 class Upstream:
     """One client per service, kept for the console's lifetime (connections reused)."""
 
-    def __init__(self, addresses: dict[str, str], timeout: float = 10.0):
-        self.clients = {name: httpx.AsyncClient(base_url=url.rstrip("/"), timeout=timeout)
+    def __init__(self, addresses: dict[str, str], timeout: float = 10.0,
+                 transports: dict[str, httpx.AsyncBaseTransport] | None = None):
+        """`transports`: a service reached in-process (tests), by its name."""
+        transports = transports or {}
+        self.clients = {name: httpx.AsyncClient(base_url=url.rstrip("/"), timeout=timeout,
+                                                transport=transports.get(name))
                         for name, url in addresses.items()}
 
     async def call(self, service: str, method: str, path: str, token: str, *,

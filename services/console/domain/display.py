@@ -83,9 +83,7 @@ def timeline(history: list[dict], names: Names, zone: str) -> list[Step]:
         spec = CATALOG.get(event["event_type"])
         actor = event.get("actor") or {}
         pid = actor.get("id", "")
-        who = names.person(pid) if not pid.startswith("system") else "система"
-        if pid.startswith("system") and "/" in pid:
-            who = f"система ({pid.split('/', 1)[1]})"
+        who = f"система: {pid}" if actor.get("role") == "system" else names.person(pid)
         steps.append(Step(
             local_time(event["at"], zone), event["at"], spec.title_ru if spec else event["event_type"],
             who, role_ru(actor.get("role", "")), tuple(_details(event.get("payload") or {}, names))))

@@ -5,9 +5,9 @@ Every page but sign-in needs a session (cookie `mcu_console`: HttpOnly, SameSite
 Secure when configured); every POST carries the session's CSRF token (a form field, or
 the `X-CSRF-Token` header htmx sends), and sign-in itself a double-submit token. Pages
 are never cached and never framed; scripts come only from the console itself (CSP).
+(No `from __future__ import annotations`: FastAPI must see the session dependencies,
+built inside `router`, as objects.)
 """
-
-from __future__ import annotations
 
 import asyncio
 import json
@@ -50,6 +50,7 @@ def environment() -> Environment:
                        kind_ru=display.kind_ru, channel_ru=display.channel_ru,
                        role_ru=display.role_ru, local_time=display.local_time,
                        statuses=[(s.value, STATUS_RU[s]) for s in AppealStatus])
+    env.filters["role_ru"] = display.role_ru
     return env
 
 
@@ -146,6 +147,7 @@ def router(app: ConsoleApplication, live: LiveFeed, *, secure_cookie: bool,
         partial = request.headers.get("hx-request") == "true" and \
             request.headers.get("hx-target") == "worklist"
         context = dict(who=who, found=found, chosen=chosen, page=page, size=size, error=error,
+                       passed=request.query_params.get("passed") == "1",
                        query=lambda **change: "?" + urlencode(
                            {k: v for k, v in {**chosen, "page": page, **change}.items() if v}))
         if partial:
@@ -163,8 +165,12 @@ def router(app: ConsoleApplication, live: LiveFeed, *, secure_cookie: bool,
         return render("card.html", status, who=who, card=card, **extra)
 
     @pages.get("/appeals/{appeal_id}")
-    async def card(appeal_id: UUID, who: Who, done: str = "") -> HTMLResponse:
-        return await card_page(who, appeal_id, done=done)
+    async def card(appeal_id: UUID, who: Who,
+                   done: Annotated[str, Query(max_length=40)] = "") -> Response:
+        page = await card_page(who, appeal_id, done=done)
+        if done and page.status_code == 404:  # the action passed it on: it is not theirs now
+            return RedirectResponse("/queue?passed=1", 303, headers=HEADERS)
+        return page
 
     @pages.post("/appeals/{appeal_id}/actions/{action}")
     async def act(appeal_id: UUID, action: str, request: Request, who: Acting) -> Response:

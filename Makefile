@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml requirements.lock
 $(ASSETS): services/console/web/package.json services/console/web/package-lock.json
 	npm ci --prefix services/console/web --no-audit --no-fund --loglevel=error
 	mkdir -p services/console/static/vendor
-	cp services/console/web/node_modules/htmx.org/dist/htmx.min.js services/console/static/vendor/
+	cp services/console/web/node_modules/htmx.org/dist/htmx.min.js \
+	   services/console/web/node_modules/echarts/dist/echarts.min.js services/console/static/vendor/
 	touch $@
 
 console-assets: $(ASSETS)

@@ -50,6 +50,11 @@ def main() -> None:
             print(f"    до DeadlineSet: p50 {timed['p50_ms']} мс, p99 {timed['p99_ms']} мс, "
                   f"макс {timed['max_ms']} мс ({timed['count']} из {lat['appeals']})")
 
+    from bench.console import main as console_figures
+
+    print("\nКонсоль: время сервера при 10 000 открытых обращений…", flush=True)
+    console_figures()
+
     from bench.end_to_end import measure_both
 
     print("\nКонвейер целиком: CPU на обращение (mcu run, wrk 32 соединения)…", flush=True)

@@ -261,12 +261,10 @@ class TrackedConsumer(LogConsumer):
             log.info("store conflict: %s", str(conflict)[:200])
             if self.app.repository.cache is not None:
                 self.app.repository.cache.clear()  # cached aggregates may be stale now
-            stored = self.app.process_recorder.max_tracking_id(tracking.application_name)
-            if stored is not None and tracking.notification_id <= stored:
-                # Already past it (redelivered before the seek took effect, or a deferred
-                # position stored beyond this batch's end): the transaction rolled back,
-                # nothing is applied twice. (An exact match alone missed the second case,
-                # and the consumer retried a batch that could never be stored.)
+            if self.app.process_recorder.has_tracking_id(
+                    tracking.application_name, tracking.notification_id):
+                # Already stored (redelivered before the seek took effect): the
+                # transaction rolled back, nothing is applied twice.
                 log.warning("position already tracked",
                             extra={"position": tracking.notification_id})
                 return True

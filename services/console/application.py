@@ -43,7 +43,87 @@ class Card:
     extendable: list[dict] = field(default_factory=list)
 
 
-class ConsoleApplication:
+@dataclass
+class Dashboard:
+    week: str
+    charts: list[dict]
+    rating: list[dict]
+    growth: list[dict]
+    names: Names
+    errors: list[str]
+
+
+class DashboardMixin:
+    """The MCU dashboard: analytics' indicators for the week, as the person may see them."""
+
+    upstream: Upstream
+
+    async def dashboard(self, session: Session, week: str) -> Dashboard:
+        from services.console.domain import dashboard as board
+
+        period, token = week, session.token
+        calls = {dim: self.upstream.get("analytics", "/api/v1/indicators/counts", token,
+                                        period=period, dim=dim) for dim in board.DIMENSIONS}
+        calls["rating"] = self.upstream.get("analytics", "/api/v1/indicators/rating", token,
+                                            period=period)
+        calls["heatmap"] = self.upstream.get("analytics", "/api/v1/indicators/heatmap", token,
+                                             period=period)
+        calls["growth"] = self.upstream.get("analytics", "/api/v1/indicators/growth", token,
+                                            period=period)
+        answers = await asyncio.gather(*calls.values(), return_exceptions=True)
+        found, errors = {}, []
+        for name, answer in zip(calls, answers, strict=True):
+            if isinstance(answer, Refused):
+                errors.append(str(answer))
+                answer = []
+            elif isinstance(answer, BaseException):
+                raise answer
+            found[name] = answer
+        names = await self.names(session)  # type: ignore[attr-defined]
+        charts = [board.bars(dim, found[dim], names).as_json() for dim in board.DIMENSIONS
+                  if found[dim]]
+        if found["heatmap"]:
+            charts.append(board.heat(found["heatmap"]))
+        return Dashboard(week, charts, found["rating"], found["growth"], names,
+                         sorted(set(errors)))
+
+    async def memo(self, session: Session, week: str, format: str) -> Any:
+        return await self.upstream.call("analytics", "GET", f"/api/v1/memo/{week}",
+                                        session.token, params={"format": format}, raw=True)
+
+
+class AnalystMixin:
+    """The analyst's page: the sandboxed SQL of analytics, and its tables described."""
+
+    upstream: Upstream
+    _tables: tuple[float, list[dict]] | None = None
+
+    async def sql(self, session: Session, text: str) -> dict:
+        return await self.upstream.call("analytics", "POST", "/api/v1/sql", session.token,
+                                        body={"sql": text})
+
+    async def tables(self, session: Session) -> list[dict]:
+        """Each table the analyst may read with its columns, types and comments (asked
+        with the analyst's own token, kept for five minutes)."""
+        if self._tables and time.monotonic() - self._tables[0] < 300:
+            return self._tables[1]
+        shown = await self.sql(session, "SHOW TABLES")
+        names = [row[0] for row in shown["rows"] if not str(row[0]).startswith(".")]
+        described = await asyncio.gather(*(self.sql(session, f"DESCRIBE TABLE `{n}`")
+                                           for n in names), return_exceptions=True)
+        found = []
+        for name, answer in zip(names, described, strict=True):
+            if isinstance(answer, dict):
+                col = {c: i for i, c in enumerate(answer["columns"])}
+                found.append({"name": name, "columns": [
+                    {"name": r[col["name"]], "type": r[col["type"]],
+                     "comment": r[col["comment"]] if "comment" in col else ""}
+                    for r in answer["rows"]]})
+        self._tables = (time.monotonic(), found)
+        return found
+
+
+class ConsoleApplication(DashboardMixin, AnalystMixin):
     def __init__(self, upstream: Upstream, idle: timedelta, default_zone: str = "Europe/Moscow"):
         self.upstream = upstream
         self.sessions = SessionBook(idle)

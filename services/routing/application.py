@@ -21,7 +21,8 @@ from kit.deployment import Deployment
 from kit.directory import Directory, Person
 from kit.stores import ServiceApplication
 from services.routing.domain import commands as cmd
-from services.routing.domain.access import allowed_roles, authorize, not_found, roles_in_scope
+from services.routing.domain.access import (WATCHERS, allowed_roles, authorize, blocks_of,
+                                            not_found, roles_in_scope)
 from services.routing.domain.autorules import AppealFacts, RuleBook
 from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import Workflow
@@ -284,7 +285,29 @@ class RoutingApplication(ServiceApplication):
         with self._queue_lock:
             found = [(order, key[1], item) for key in _waiting_keys(person)
                      for order, item in self._waiting.get(key, {}).values()]
+            found.extend(self._watched(person))
         return worklist.page(found, **options)
+
+    def _watched(self, person: Person) -> list[tuple[int, str, QueueItem]]:
+        """Open appeals a person watches without being waited for: their blocks' (a block
+        curator), or all of the municipality's (its head, its deadline controller)."""
+        if person.municipality is None:
+            return []
+        directory = self.deployment.directory_of(person.municipality)
+        blocks = blocks_of(person, directory) if Role.BLOCK_CURATOR in person.roles else ()
+        watching = bool(person.roles & WATCHERS)
+        if not blocks and not watching:
+            return []
+        found = []
+        for key, items in self._waiting.items():
+            if key[0] != person.municipality or key[1] == "applicant":
+                continue
+            for order, item in items.values():
+                if watching:
+                    found.append((order, "watch", item))
+                if item.thematic_block in blocks:
+                    found.append((order, "block", item))
+        return found
 
     def actions(self, appeal_id: UUID, person: Person) -> list[type[cmd.Command]]:
         """The commands this person may give on this appeal now: a role of theirs that the

@@ -25,7 +25,7 @@ from contracts.vocabulary import STATUS_RU, AppealStatus
 from services.console.adapters.live import LiveFeed
 from services.console.adapters.upstream import Refused
 from services.console.application import ConsoleApplication
-from services.console.domain import display
+from services.console.domain import dashboard, display
 from services.console.domain.sessions import Session
 
 COOKIE, LOGIN_COOKIE = "mcu_console", "mcu_console_login"
@@ -36,6 +36,18 @@ HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
            "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
            "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
                                       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"}
+
+
+def as_csv(answer: dict) -> str:
+    """A query's answer as CSV (UTF-8 with BOM, which spreadsheet programs read as such)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(answer["columns"])
+    writer.writerows(answer["rows"])
+    return "\ufeff" + out.getvalue()
 
 
 class SignInNeeded(Exception):
@@ -202,6 +214,62 @@ def router(app: ConsoleApplication, live: LiveFeed, *, secure_cookie: bool,
         except Refused as refusal:
             return render("applicant.html", 200, error=str(refusal))
         return render("applicant.html", applicant=found["applicant"])
+
+    # -- the MCU dashboard ---------------------------------------------------------------
+    def this_week(who: Session) -> str:
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        return dashboard.iso_week(datetime.now(ZoneInfo(who.timezone)).date())
+
+    @pages.get("/dashboard")
+    async def dashboard_page(who: Who, week: Annotated[str | None, Query(
+            pattern=r"^(19|20)\d{2}-W(0[1-9]|[1-4]\d|5[0-3])$")] = None) -> HTMLResponse:
+        week = week or this_week(who)
+        board = await app.dashboard(who, week)
+        return render("dashboard.html", who=who, board=board,
+                      charts_json=json.dumps(board.charts, ensure_ascii=False).replace(
+                          "</", "<\\/"),  # nothing in the data ends the script element
+                      previous=dashboard.shifted(week, -1), following=dashboard.shifted(week, 1),
+                      current=this_week(who))
+
+    @pages.get("/dashboard/memo")
+    async def memo(who: Who, week: Annotated[str, Query(
+            pattern=r"^(19|20)\d{2}-W(0[1-9]|[1-4]\d|5[0-3])$")],
+                   format: Annotated[str, Query(pattern="^(pdf|html)$")] = "pdf") -> Response:
+        answer = await app.memo(who, week, format)
+        headers = {k: v for k, v in answer.headers.items()
+                   if k.lower() in ("content-type", "content-disposition")}
+        return Response(answer.content, 200, headers={**headers, "Cache-Control": "no-store"})
+
+    # -- the analyst's SQL ---------------------------------------------------------------
+    EXAMPLE = ("SELECT topic, count() AS appeals\nFROM appeals\n"
+               "WHERE registered_day >= today() - 7\nGROUP BY topic\nORDER BY appeals DESC")
+
+    async def analyst_page(who: Session, text: str, status: int = 200, **extra) -> HTMLResponse:
+        try:
+            tables = await app.tables(who)
+        except Refused as refusal:
+            tables, extra["refused"] = [], extra.get("refused") or refusal
+        return render("analyst.html", status, who=who, sql=text, tables=tables, **extra)
+
+    @pages.get("/analyst")
+    async def analyst(who: Who) -> HTMLResponse:
+        return await analyst_page(who, EXAMPLE)
+
+    @pages.post("/analyst")
+    async def run_sql(who: Acting, sql: Annotated[str, Form(max_length=20_000)] = "",
+                      download: Annotated[str, Form(max_length=5)] = "") -> Response:
+        try:
+            answer = await app.sql(who, sql)
+        except Refused as refusal:
+            return await analyst_page(who, sql, 422 if refusal.status < 500 else 502,
+                                      refused=refusal)
+        if download:
+            return Response(as_csv(answer), media_type="text/csv; charset=utf-8", headers={
+                "Content-Disposition": 'attachment; filename="mcu-query.csv"',
+                "Cache-Control": "no-store"})
+        return await analyst_page(who, sql, answer=answer)
 
     # -- live updates ----------------------------------------------------------------------
     @pages.get("/live")

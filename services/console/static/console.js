@@ -56,3 +56,42 @@
     }
   });
 })();
+
+// the dashboard's charts: Apache ECharts from the data the page carries
+(function () {
+  "use strict";
+  var holder = document.getElementById("chart-data");
+  if (!holder || !window.echarts) { return; }
+  var charts = JSON.parse(holder.textContent);
+  var colours = ["#1f5fa8", "#8e44ad", "#b3261e", "#7f8c8d"];
+  document.querySelectorAll("[data-chart]").forEach(function (box) {
+    var spec = charts[Number(box.dataset.chart)];
+    var chart = echarts.init(box, null, {renderer: "svg"});
+    if (spec.kind === "bars") {
+      chart.setOption({
+        color: colours, animation: false,
+        tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
+        legend: {top: 0},
+        grid: {left: 8, right: 16, top: 30, bottom: 8, containLabel: true},
+        xAxis: {type: "value", minInterval: 1},
+        yAxis: {type: "category", data: spec.labels, axisLabel: {width: 190, overflow: "truncate"}},
+        series: spec.series.map(function (s) { return {name: s.name, type: "bar", stack: "all", data: s.data}; })
+      });
+    } else if (spec.kind === "heat") {
+      chart.setOption({
+        animation: false,
+        tooltip: {formatter: function (p) {
+          var growth = p.data[3] === null || p.data[3] === undefined ? "нет прошлой недели" : "рост " + Math.round(p.data[3] * 100) + " %";
+          return spec.y[p.data[1]] + " — " + spec.x[p.data[0]] + ": " + p.data[2] + " (" + growth + ")";
+        }},
+        grid: {left: 8, right: 16, top: 8, bottom: 60, containLabel: true},
+        xAxis: {type: "category", data: spec.x, axisLabel: {rotate: 30, width: 120, overflow: "truncate"}},
+        yAxis: {type: "category", data: spec.y, axisLabel: {width: 190, overflow: "truncate"}},
+        visualMap: {min: 0, max: Math.max(1, spec.max), orient: "horizontal", left: "center", bottom: 0, calculable: true,
+                    inRange: {color: ["#eef4fb", "#1f5fa8"]}},
+        series: [{type: "heatmap", data: spec.cells, label: {show: true}}]
+      });
+    }
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+})();

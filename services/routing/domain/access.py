@@ -55,6 +55,14 @@ def roles_in_scope(person: Person, workflow: Workflow, directory: Directory) -> 
     return frozenset(r for r in person.roles if _in_scope(r, person, workflow, directory))
 
 
+def blocks_of(person: Person, directory: Directory) -> frozenset[str]:
+    """The thematic blocks a person curates or leads (a block curator's reach)."""
+    return frozenset(k for k, b in directory.blocks.items() if person.id in (b.curator, b.lead))
+
+
+WATCHERS = {R.MCU_HEAD, R.DEADLINE_CONTROLLER}  # watch every open appeal of the municipality
+
+
 def _in_scope(role: Role, person: Person, workflow: Workflow, directory: Directory) -> bool:
     if role in EVERYWHERE:
         return True
@@ -70,8 +78,7 @@ def _in_scope(role: Role, person: Person, workflow: Workflow, directory: Directo
         return person.organization == MCU or any(
             directory.is_under(org, person.organization) for org in held_by)
     if role is R.BLOCK_CURATOR:
-        block = directory.blocks.get(workflow.facts.get("thematic_block", ""))
-        return block is not None and person.id in (block.curator, block.lead)
+        return workflow.facts.get("thematic_block", "") in blocks_of(person, directory)
     if role is R.APPROVER:
         return person.organization in held_by
     return False

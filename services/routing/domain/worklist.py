@@ -3,6 +3,8 @@ waits for someone is in, the filters, search, sort and pages over a person's ite
 
 Who waits for whom stays the application's index (`_waited_by`); here an item already
 known to wait for this person is sorted into the queue of the role that is waited for.
+Two queues watch rather than wait: a block curator's open appeals of their blocks, and
+every open appeal of the municipality for its MCU head and deadline controller.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ QUEUES: dict[str, str] = {
     "approval": "Ждут согласования и направления",
     "disputes": "Разногласия",
     "rating": "Ждут оценки заявителя",
+    "my_blocks": "Открытые в моих блоках",
+    "all_open": "Все открытые обращения муниципалитета",
 }
 SORTS = ("waiting", "newest", "oldest")
 FILTERS = ("status", "kind", "channel", "topic", "thematic_block", "territory",
@@ -57,7 +61,8 @@ class QueueItem:
                         else "returned_by_executors")
             return "distribute"
         return {"subordinate": "subordinate", "executor": "mine", "approver": "approval",
-                "head": "disputes", "applicant": "rating"}[holder]
+                "head": "disputes", "applicant": "rating", "block": "my_blocks",
+                "watch": "all_open"}[holder]
 
     def matches(self, text: str) -> bool:
         """A search: an id or its start, the channel's number, or words of the text."""
@@ -83,11 +88,13 @@ def page(found: Iterable[tuple[int, str, QueueItem]], *, queue: str | None = Non
     filters = {k: v for k, v in (filters or {}).items() if v}
     counts: Counter[str] = Counter()
     kept: list[tuple[int, QueueItem]] = []
+    seen: set[UUID] = set()  # an appeal waiting on me and watched by me is listed once
     for order, holder, item in found:
         where = item.queue(holder)
         counts[where] += 1
-        if queue is not None and where != queue:
+        if queue is not None and where != queue or queue is None and item.appeal_id in seen:
             continue
+        seen.add(item.appeal_id)
         if any(getattr(item, name) != value for name, value in filters.items()):
             continue
         if repeat is not None and item.repeat != repeat:

@@ -7,24 +7,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import httpx
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
-from kit import problems
-from kit.runtime import Service, http_app
-from kit.scope import RoutingScope
-from kit.settings import Settings
-from services.console.adapters.live import LiveFeed
 from services.console.adapters.upstream import Refused, Upstream
-from services.console.application import ConsoleApplication
-from services.console.bootstrap import build
 from services.intake.domain.commands import RegisterAppeal
-from services.sla.entrypoints.http import router as sla_router
+from tests.support.console import console_client, csrf_of, sign_in
 from tests.support.doors import set_deadlines
 from tests.support.intake import route_registrations
-from tests.support.routing import http_api
 from tests.unit.test_tenancy import world
 
 HOSTILE = "Яма <script>alert('x')</script> у дома & «кавычки»"
@@ -38,42 +27,9 @@ def console():
         topic="Ямы и выбоины на дорогах", text=HOSTILE, subject=HOSTILE)).appeal_id
     route_registrations(intake, routing)
     set_deadlines(intake, sla)
-    routing_api = http_api(routing)
-    scope = RoutingScope("http://routing", httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=routing_api)))
-    sla_api = FastAPI()
-    problems.install(sla_api)
-    sla_api.include_router(sla_router(sla, routing.deployment, scope))
-    upstream = Upstream({"routing": "http://routing", "sla": "http://sla", "intake": "http://i"},
-                        transports={"routing": httpx.ASGITransport(app=routing_api),
-                                    "sla": httpx.ASGITransport(app=sla_api)})
-    service = build(Settings(demo=True, _env_file=None))
-    pages = _pages(service, upstream)
-    with TestClient(http_app(pages)) as client:
-        yield client, appeal, routing, pages
-
-
-def _pages(service: Service, upstream: Upstream) -> Service:
-    """The console's own service with its upstream in-process and no live feed."""
-    from services.console.entrypoints.pages import router
-
-    app = ConsoleApplication(upstream, timedelta(minutes=30))
-    live = LiveFeed("127.0.0.1:9", "t", lambda header: header)
-    service.routers = [router(app, live, secure_cookie=False)]
-    service.background = ()
-    service.console = app  # type: ignore[attr-defined] - the tests reach its sessions
-    return service
-
-
-def sign_in(client: TestClient, person: str, token: str | None = None):
-    page = client.get("/login")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    return client.post("/login", data={"person_id": person, "token": token or f"demo-{person}",
-                                       "csrf": csrf}, follow_redirects=False)
-
-
-def csrf_of(page_text: str) -> str:
-    return re.search(r'data-csrf="([^"]+)"', page_text).group(1)
+    client, app = console_client(routing, sla)
+    with client:
+        yield client, appeal, routing, app
 
 
 def test_a_page_without_a_session_sends_to_sign_in(console):
@@ -142,9 +98,9 @@ def test_what_citizens_write_is_escaped_on_every_page(console):
 
 
 def test_an_idle_session_ends_and_sign_out_ends_it_at_once(console):
-    client, appeal, _, service = console
+    client, appeal, _, app = console
     sign_in(client, "u-adm-gkh-coord")
-    sessions = service.console.sessions
+    sessions = app.sessions
     (session,) = sessions._sessions.values()
     session.last_seen -= timedelta(minutes=31)
     answer = client.get("/queue", follow_redirects=False)

@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kit.settings import DEFAULT_PORTS, SERVICES
+from kit.settings import CONSOLE, DEFAULT_PORTS, SERVICES
+
+SUPERVISED = (*SERVICES, CONSOLE)  # what `mcu run` starts
 
 pytestmark = pytest.mark.e2e
 KEY = {"X-API-Key": "demo-web"}
@@ -73,7 +75,7 @@ def stack(tmp_path, kafka_bootstrap):
     run = subprocess.Popen([sys.executable, "-m", "cli.main", "run", "--no-demo",
                             "--clock-speed", "1"], env=env, stdout=log, stderr=log)
     try:
-        _until(lambda: all(_ready(name) for name in SERVICES), timeout=150)
+        _until(lambda: all(_ready(name) for name in SUPERVISED), timeout=150)
         yield run, log
     finally:
         if run.poll() is None:
@@ -90,13 +92,13 @@ def _routed(appeal: str) -> bool:
 
 def test_a_killed_service_is_restarted_and_catches_up_and_sigterm_leaves_nothing(stack):
     run, log = stack
-    for name in SERVICES:
+    for name in SUPERVISED:
         before = _children(run.pid)[name]
         os.kill(before, signal.SIGKILL)
         _until(lambda: (pid := _children(run.pid).get(name)) and pid != before and _ready(name))
     log.flush()
     text = Path(log.name).read_text()
-    for name in SERVICES:
+    for name in SUPERVISED:
         assert f"{name}: процесс завершился (сигнал SIGKILL), перезапуск" in text, text[-2000:]
         assert f"{name}: перезапущен" in text
     accepted = httpx.post(f"http://127.0.0.1:{DEFAULT_PORTS['intake']}/api/v1/appeals",
@@ -108,7 +110,7 @@ def test_a_killed_service_is_restarted_and_catches_up_and_sigterm_leaves_nothing
     run.send_signal(signal.SIGTERM)
     assert run.wait(timeout=60) == 0
     _until(lambda: not any(_alive(pid) for pid in children), timeout=10)
-    for name in SERVICES:  # nobody holds the ports
+    for name in SUPERVISED:  # nobody holds the ports
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"http://127.0.0.1:{DEFAULT_PORTS[name]}/health/live", timeout=1)
 
@@ -116,7 +118,7 @@ def test_a_killed_service_is_restarted_and_catches_up_and_sigterm_leaves_nothing
 def test_killed_itself_mcu_run_takes_its_services_along(stack):
     run, _ = stack
     children = list(_children(run.pid).values())
-    assert len(children) == 4
+    assert len(children) == len(SUPERVISED)
     run.kill()
     run.wait()
     _until(lambda: not any(_alive(pid) for pid in children), timeout=40)

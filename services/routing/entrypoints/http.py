@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Query
 from kit.directory import Person
 from kit import problems
 from kit.problems import Problem, appeal_not_found
+from kit.scope import BATCH
 from kit.staff import caller
 from services.routing.application import RoutingApplication
 from services.routing.domain import worklist
@@ -152,7 +153,7 @@ def router(app: RoutingApplication) -> APIRouter:
     @api.get("/scopes", summary="Роли сотрудника, достающие до каждого из обращений (пакетом)",
              responses=problems.responses(422))
     async def scopes(who: Who, appeal_id: Annotated[list[UUID], Query(
-            max_length=1000, description="Обращения (до 1000)")] = ()) -> dict:
+            max_length=BATCH, description=f"Обращения (до {BATCH})")] = ()) -> dict:
         """Only the appeals the person reaches are named: the others are as missing."""
         found = await asyncio.to_thread(app.scopes, list(appeal_id), who)
         return {"person": who.id,

@@ -70,6 +70,7 @@ class TermCalculator:
         self.calendar = calendar
         self.schedule = schedule
         self.revision = calendar_revision(calendar)
+        self._days: dict[date, tuple[list[tuple[datetime, datetime]], timedelta]] = {}
 
     def due(self, registered: datetime, term: Term) -> Due:
         if registered.tzinfo is None:
@@ -139,16 +140,31 @@ class TermCalculator:
         raise TermError("в календаре нет рабочего времени на ближайшие десять лет")
 
     def working_time(self, start: datetime, end: datetime) -> timedelta:
-        """Working time of the schedule between two moments (zero if `end` is not later)."""
+        """Working time of the schedule between two moments (zero if `end` is not later).
+        Whole days between count their length at once: a queue's badges ask this of
+        appeals overdue by months."""
         total, d = timedelta(), start.astimezone(self.schedule.timezone).date()
         last = end.astimezone(self.schedule.timezone).date()
         while d <= last:
-            for begin, finish in self.schedule.periods(self.calendar.day(d)):
-                overlap = min(finish, end) - max(begin, start)
-                if overlap > timedelta():
-                    total += overlap
+            periods, length = self._work_of(d)
+            if periods and periods[0][0] >= start and periods[-1][1] <= end:
+                total += length
+            else:
+                for begin, finish in periods:
+                    overlap = min(finish, end) - max(begin, start)
+                    if overlap > timedelta():
+                        total += overlap
             d += timedelta(days=1)
         return total
+
+    def _work_of(self, d: date) -> tuple[list[tuple[datetime, datetime]], timedelta]:
+        """The day's working periods and their total length (kept: days do not change
+        within one calculator)."""
+        found = self._days.get(d)
+        if found is None:
+            periods = self.schedule.periods(self.calendar.day(d))
+            found = self._days[d] = (periods, sum((b - a for a, b in periods), timedelta()))
+        return found
 
     @property
     def working_day(self) -> timedelta:

@@ -24,7 +24,7 @@ from kit.directory import Person
 from kit import problems
 from kit.privacy import FreeText
 from kit.problems import Problem
-from kit.scope import RoutingScope
+from kit.scope import BATCH, RoutingScope
 from kit.staff import caller, require_role
 from kit.validation import Moment
 from services.sla.application import SlaApplication
@@ -95,7 +95,7 @@ def router(app: SlaApplication, directory: Deployment, scope: RoutingScope) -> A
     @api.get("/deadlines", summary="Сроки многих обращений сразу (строки очереди): этап, "
              "остаток рабочего времени, состояние", responses=problems.responses(401, 422, 503))
     async def many(who: Who, request: Request, appeal_id: Annotated[list[UUID], Query(
-            max_length=1000, description="Обращения (до 1000)")] = ()) -> dict:
+            max_length=BATCH, description=f"Обращения (до {BATCH})")] = ()) -> dict:
         """Only the appeals the caller's roles reach are answered; others are as missing."""
         if not set(VIEWERS) & who.roles or not appeal_id:
             return {"deadlines": {}}

@@ -85,8 +85,8 @@ class DashboardMixin:
                   if found[dim]]
         if found["heatmap"]:
             charts.append(board.heat(found["heatmap"]))
-        return Dashboard(week, charts, found["rating"], found["growth"], names,
-                         sorted(set(errors)))
+        return Dashboard(week, charts, [board.rating_view(r) for r in found["rating"]],
+                         found["growth"], names, sorted(set(errors)))
 
     async def memo(self, session: Session, week: str, format: str) -> Any:
         return await self.upstream.call("analytics", "GET", f"/api/v1/memo/{week}",
@@ -109,7 +109,9 @@ class AnalystMixin:
         if self._tables and time.monotonic() - self._tables[0] < 300:
             return self._tables[1]
         shown = await self.sql(session, "SHOW TABLES")
-        names = [row[0] for row in shown["rows"] if not str(row[0]).startswith(".")]
+        # materialized views hold no rows of their own: their target tables are listed
+        names = [row[0] for row in shown["rows"]
+                 if not str(row[0]).startswith(".") and not str(row[0]).endswith("_mv")]
         described = await asyncio.gather(*(self.sql(session, f"DESCRIBE TABLE `{n}`")
                                            for n in names), return_exceptions=True)
         found = []

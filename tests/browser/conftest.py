@@ -18,7 +18,10 @@ CHROMIUM = os.environ.get("MCU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img" / "console"
+# where the tests leave their screenshots (to look at what a person saw); docs/img/console
+# holds the ones of a demo run shown in the README
+SHOTS = Path(os.environ.get("MCU_SCREENSHOTS", "/tmp/mcu-console-screenshots"))
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +37,12 @@ def system(kafka_bootstrap: str, tmp_path_factory) -> Iterator[dict[str, str]]:
         env["MCU_ROUTING_URL"] = routing
         sla, _ = stack.enter_context(service("sla", env))
         intake, _ = stack.enter_context(service("intake", env))
+        analytics, _ = stack.enter_context(service("analytics", env))
         console, _ = stack.enter_context(service("console", {
-            **env, "MCU_SLA_URL": sla, "MCU_INTAKE_URL": intake}))
-        yield {"routing": routing, "sla": sla, "intake": intake, "console": console}
+            **env, "MCU_SLA_URL": sla, "MCU_INTAKE_URL": intake,
+            "MCU_ANALYTICS_URL": analytics}))
+        yield {"routing": routing, "sla": sla, "intake": intake, "analytics": analytics,
+               "console": console}
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ def sign_in(browser, console: str, person: str):
 
 def act(page, action: str, **fields) -> None:
     """Open an action of the card, fill its form and send it; the card comes back."""
-    page.click(f"#action-{action} summary")
+    page.locator(f"#action-{action}").evaluate("details => { details.open = true; }")
     form = page.locator(f"form[data-action={action}]")
     for name, value in fields.items():
         field = form.locator(f"[name={name}]")
@@ -82,6 +82,9 @@ def test_seed_000_workflow_by_four_people(system, browser):
     coordinator.wait_for_load_state("networkidle")
     assert "Отдел коммунального и дорожного хозяйства" in coordinator.inner_text(".card-main")
     coordinator.screenshot(path=str(SHOTS / "card.png"), full_page=True)
+    act(coordinator, "assign", executor_id="u-adm-arch-exec1")  # another department's
+    assert "не исполнитель получателя" in coordinator.inner_text("[role=alert]")
+    assert status(coordinator) == "направлено получателю"  # refused: nothing changed
     act(coordinator, "assign", executor_id="u-adm-gkh-exec1")
     assert status(coordinator) == "назначено исполнителю"
 
@@ -132,3 +135,35 @@ def test_seed_000_workflow_by_four_people(system, browser):
     answer = stranger.goto(f"{console}/appeals/{appeal}")
     assert answer.status == 404 and "Обращение не найдено" in stranger.inner_text("main")
     assert live_delay < 5, live_delay
+
+
+def test_the_dashboard_draws_its_charts_and_the_analyst_queries(system, browser):
+    console = system["console"]
+    head = sign_in(browser, console, "u-head")
+    deadline = time.monotonic() + 60
+    while True:  # analytics has the workflow's events once they reached it from the log
+        head.goto(f"{console}/dashboard")
+        if head.locator("[data-chart] svg").count() >= 4 or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    head.wait_for_selector("[data-chart] svg")
+    assert head.locator("[data-chart] svg").count() >= 4  # four dimensions and the heat map
+    assert "Отдел коммунального и дорожного хозяйства" in head.inner_text(".rating")
+    head.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+    pdf = head.request.get(f"{console}/dashboard/memo?week="
+                           + head.locator(".weeks a.button").get_attribute("href").split("=")[1]
+                           .split("&")[0])
+    assert pdf.status == 200 and pdf.body()[:4] == b"%PDF"
+
+    analyst = sign_in(browser, console, "u-analyst")
+    analyst.goto(f"{console}/analyst")
+    analyst.fill("#sql", "SELECT event_type, count() AS n FROM events GROUP BY event_type"
+                         " ORDER BY n DESC")
+    analyst.click("form[action='/analyst'] button:not([name])")
+    analyst.wait_for_load_state("networkidle")
+    assert "AppealRegistered" in analyst.inner_text(".sql-result")
+    analyst.screenshot(path=str(SHOTS / "analyst.png"))
+    analyst.fill("#sql", "DROP TABLE events")
+    analyst.click("form[action='/analyst'] button:not([name])")
+    analyst.wait_for_load_state("networkidle")
+    assert "Запрос отклонён" in analyst.inner_text("[role=alert]")

@@ -41,8 +41,8 @@ class BarChart:
 
 
 def label(dim: str, value: str, names: Names) -> str:
-    if not value:
-        return "не указано"
+    if not value:  # new appeals are counted as registered, before routing names anyone
+        return "до направления" if dim == "recipient_id" else "не указано"
     if dim == "recipient_id":
         return names.org(value)
     if dim == "thematic_block":
@@ -76,3 +76,17 @@ def _busiest(rows: list[dict], key: str, limit: int) -> list[str]:
     for r in rows:
         totals[r[key]] = totals.get(r[key], 0) + int(r["current"])
     return [k for k, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+
+def share(part: int, base: int) -> str:
+    """A share as people read it; «нет данных» over an empty base, never 100 %."""
+    return f"{round(100 * part / base)} %" if base else "нет данных"
+
+
+def rating_view(row: dict) -> dict:
+    """A rating row with each component over its own base (shown beside it)."""
+    timely_base = row["answered"] + row["overdue_open"]
+    return {**row, "timeliness_text": share(row["on_time"], timely_base),
+            "timely_base": timely_base,
+            "completeness_text": share(row["answered"], row["appeals"]),
+            "quality_text": f"{round(100 * row['quality'])} %" if row["answered"] else "нет данных"}

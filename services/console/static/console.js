@@ -87,7 +87,7 @@
         grid: {left: 8, right: 16, top: 8, bottom: 60, containLabel: true},
         xAxis: {type: "category", data: spec.x, axisLabel: {rotate: 30, width: 120, overflow: "truncate"}},
         yAxis: {type: "category", data: spec.y, axisLabel: {width: 190, overflow: "truncate"}},
-        visualMap: {min: 0, max: Math.max(1, spec.max), orient: "horizontal", left: "center", bottom: 0, calculable: true,
+        visualMap: {min: 0, max: Math.max(1, spec.max), dimension: 2, orient: "horizontal", left: "center", bottom: 0, calculable: true,
                     inRange: {color: ["#eef4fb", "#1f5fa8"]}},
         series: [{type: "heatmap", data: spec.cells, label: {show: true}}]
       });

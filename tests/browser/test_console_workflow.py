@@ -76,6 +76,7 @@ def test_seed_000_workflow_by_four_people(system, browser):
     started = time.monotonic()
     coordinator.wait_for_selector(f"tr[data-appeal='{appeal}']", timeout=15_000)
     live_delay = time.monotonic() - started
+    print(f"\nlive update: the row in the open queue {live_delay:.2f} s after the POST")
     coordinator.screenshot(path=str(SHOTS / "queue.png"))
 
     coordinator.click(f"tr[data-appeal='{appeal}'] a.appeal-link")

@@ -259,6 +259,18 @@ class ConsoleApplication(DashboardMixin, AnalystMixin):
         return await self.upstream.post("routing", f"/api/v1/appeals/{appeal_id}/{chosen['path']}",
                                         session.token, forms.body_of(form, submitted))
 
+    async def act_on_many(self, session: Session, appeal_ids: list[UUID], action: str,
+                          submitted: dict[str, list[str]]) -> list[tuple[UUID, str]]:
+        """The same action on each selected appeal, one by one as the person; returns the
+        refusals (appeal, routing's reason), the rest done."""
+        refused = []
+        for appeal_id in appeal_ids:
+            try:
+                await self.act(session, appeal_id, action, submitted)
+            except Refused as refusal:
+                refused.append((appeal_id, str(refusal)))
+        return refused
+
     async def extend(self, session: Session, appeal_id: UUID, stage: str, term: str,
                      reason: str) -> dict:
         return await self.upstream.post(

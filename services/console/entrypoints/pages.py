@@ -29,6 +29,7 @@ from services.console.domain import dashboard, display
 from services.console.domain.sessions import Session
 
 COOKIE, LOGIN_COOKIE = "mcu_console", "mcu_console_login"
+BULK_LIMIT = 200  # appeals one bulk action takes
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FILTER_NAMES = ("queue", "status", "kind", "channel", "topic", "thematic_block", "territory",
                 "recipient_id", "executor_id", "repeat", "q", "sort", "deadline")
@@ -162,10 +163,29 @@ def router(app: ConsoleApplication, live: LiveFeed, *, secure_cookie: bool,
                        passed=request.query_params.get("passed") == "1",
                        query=lambda **change: "?" + urlencode(
                            {k: v for k, v in {**chosen, "page": page, **change}.items() if v}))
-        if partial:
-            return render("queue_rows.html", **context)
         directory = await app.directory(who.token, who.municipality) if who.municipality else {}
+        if partial:
+            return render("queue_rows.html", directory=directory, **context)
         return render("queue.html", directory=directory, **context)
+
+    @pages.post("/queue/assignments")
+    async def assign_many(request: Request, who: Acting) -> Response:
+        """Bulk assignment: the selected appeals to one executor, each through routing."""
+        form = await request.form()
+        chosen = [str(v) for v in form.getlist("appeal")][:BULK_LIMIT]
+        try:
+            ids = [UUID(a) for a in chosen]
+        except ValueError:
+            ids = []
+        executor = str(form.get("executor_id") or "")
+        if not ids or not executor:
+            return RedirectResponse("/queue?bulk=empty", 303, headers=HEADERS)
+        refused = await app.act_on_many(who, ids, "assign", {"executor_id": [executor]})
+        found = await app.queue(who, {"limit": 25})
+        directory = await app.directory(who.token, who.municipality) if who.municipality else {}
+        return render("queue.html", who=who, found=found, chosen={}, page=1, size=25,
+                      error="", passed=False, directory=directory, bulk_done=len(ids) - len(refused),
+                      bulk_refused=refused, query=lambda **change: "?")
 
     # -- the card ------------------------------------------------------------------------------
     async def card_page(who: Session, appeal_id: UUID, status: int = 200, **extra) -> HTMLResponse:

@@ -148,3 +148,20 @@ def test_a_service_down_is_said_in_russian():
     with pytest.raises(Refused) as refused:
         asyncio.run(upstream.get("routing", "/api/v1/me", "t"))
     assert refused.value.status == 503 and "не ответил" in refused.value.detail
+
+
+def test_bulk_assignment_assigns_each_selected_and_reports_each_refusal(console):
+    client, appeal, routing, _ = console
+    sign_in(client, "u-adm-gkh-coord")
+    page = client.get("/queue")
+    assert 'form="bulk" name="appeal"' in page.text
+    unknown = "00000000-0000-0000-0000-000000000001"
+    answer = client.post("/queue/assignments", data={
+        "csrf": csrf_of(page.text), "executor_id": "u-adm-gkh-exec1",
+        "appeal": [str(appeal), unknown]})
+    assert answer.status_code == 200
+    assert "Назначено: 1." in answer.text and "Не назначено: 1" in answer.text
+    assert routing.workflow(appeal).executor_id == "u-adm-gkh-exec1"
+    forged = client.post("/queue/assignments", data={"csrf": "x", "appeal": [str(appeal)],
+                                                     "executor_id": "u-adm-gkh-exec2"})
+    assert forged.status_code == 403 and routing.workflow(appeal).executor_id == "u-adm-gkh-exec1"

@@ -202,3 +202,17 @@ def test_a_test_without_the_chdb_marker_cannot_open_clickhouse():
 
     with pytest.raises(AssertionError, match="pytest.mark.chdb"):
         ClickHouse.query(object(), "SELECT 1")
+
+
+def test_a_batch_gathered_over_a_rebalance_holds_each_record_once_in_order():
+    from aiokafka.structs import ConsumerRecord
+
+    from kit.log_consumer import distinct
+
+    def record(offset: int, value: bytes = b"x") -> ConsumerRecord:
+        return ConsumerRecord("t", 0, offset, 0, 0, None, value, None, 0, 1, [])
+
+    # fetched 10..12, then the seek back to the stored 11 fetched 11..13 again
+    batch = [record(10), record(11), record(12), record(11), record(12), record(13)]
+    assert [r.offset for r in distinct(batch)] == [10, 11, 12, 13]
+    assert distinct([]) == []

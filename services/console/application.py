@@ -126,7 +126,25 @@ class AnalystMixin:
         return found
 
 
-class ConsoleApplication(DashboardMixin, AnalystMixin):
+class AdminMixin:
+    """The administrator's autorules: the rules in force as YAML, and the dry run."""
+
+    upstream: Upstream
+
+    async def autorules_text(self, session: Session) -> tuple[int, str]:
+        import yaml
+
+        found = await self.upstream.get("routing", "/api/v1/autorules", session.token)
+        rules = [{k: v for k, v in r.items() if v not in (None, [], "")} for r in found["rules"]]
+        return found["version"], yaml.safe_dump({"rules": rules}, allow_unicode=True,
+                                                sort_keys=False)
+
+    async def dry_run(self, session: Session, rules: str, days: int) -> dict:
+        return await self.upstream.post("routing", "/api/v1/autorules/dry-run", session.token,
+                                        {"rules": rules, "days": days})
+
+
+class ConsoleApplication(DashboardMixin, AnalystMixin, AdminMixin):
     def __init__(self, upstream: Upstream, idle: timedelta, default_zone: str = "Europe/Moscow"):
         self.upstream = upstream
         self.sessions = SessionBook(idle)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 from functools import cached_property
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -23,7 +24,9 @@ from kit.stores import ServiceApplication
 from services.routing.domain import commands as cmd
 from services.routing.domain.access import (WATCHERS, allowed_roles, authorize, blocks_of,
                                             not_found, roles_in_scope)
+from services.routing.adapters.reference_files import parse_rules
 from services.routing.domain.autorules import AppealFacts, RuleBook
+from services.routing.domain.dry_run import DryRun, dry_run
 from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import Workflow
 from services.routing.domain import worklist
@@ -318,6 +321,31 @@ class RoutingApplication(ServiceApplication):
             raise not_found()  # as every other door answers one out of reach
         return [kind for kind in cmd.COMMANDS
                 if kind.roles & reach and workflow.can(kind.name)]
+
+    def dry_run(self, municipality: str, rules_data: object, days: int) -> DryRun:
+        """The candidate autorules (checked against the municipality's directory, as the
+        file would be) over its appeals registered in the last `days` days. Reads every
+        workflow of the store once: an administrator's question, not a queue's."""
+        directory = self.deployment.directory_of(municipality)
+        candidate = parse_rules(rules_data, directory, source="новая редакция автоправил")
+        since = self.clock.now() - timedelta(days=days)
+        ids = list(self.originators(":Workflow."))
+
+        def appeals():
+            for start in range(0, len(ids), 500):
+                for wf in self.load_many(ids[start:start + 500]).values():
+                    if (not isinstance(wf, Workflow) or wf.created_on < since
+                            or self.deployment.municipality(wf.municipality).id != municipality):
+                        continue
+                    f = wf.facts
+                    facts = AppealFacts(kind=f.get("kind", ""), channel=f.get("channel", ""),
+                                        topic=f.get("topic", ""),
+                                        thematic_block=f.get("thematic_block", ""),
+                                        territory=f.get("territory", ""), text=f.get("text", ""))
+                    yield (wf.id, facts, f.get("subject") or f.get("text", "")[:120],
+                           wf.first_recipient or "", wf.subordinate_id or wf.recipient_id or "")
+
+        return dry_run(appeals(), candidate)
 
     def committed(self, aggregates) -> None:
         """After every commit the queue index follows the aggregates in hand."""

@@ -291,6 +291,28 @@ def router(app: ConsoleApplication, live: LiveFeed, *, secure_cookie: bool,
                 "Cache-Control": "no-store"})
         return await analyst_page(who, sql, answer=answer)
 
+    # -- the administrator's autorules ------------------------------------------------------
+    @pages.get("/admin/autorules")
+    async def autorules(who: Who) -> HTMLResponse:
+        try:
+            version, text = await app.autorules_text(who)
+        except Refused as refusal:
+            return render("autorules.html", refusal.status, who=who, refused=refusal,
+                          rules="", version=None, days=30)
+        return render("autorules.html", who=who, rules=text, version=version, days=30)
+
+    @pages.post("/admin/autorules")
+    async def try_autorules(who: Acting, rules: Annotated[str, Form(max_length=200_000)] = "",
+                            days: Annotated[int, Form(ge=1, le=365)] = 30) -> HTMLResponse:
+        names = await app.names(who)
+        try:
+            result = await app.dry_run(who, rules, days)
+        except Refused as refusal:
+            return render("autorules.html", 422 if refusal.status < 500 else 502, who=who,
+                          refused=refusal, rules=rules, version=None, days=days)
+        return render("autorules.html", who=who, rules=rules, version=None, days=days,
+                      result=result, names=names)
+
     # -- live updates ----------------------------------------------------------------------
     @pages.get("/live")
     async def stream(request: Request, who: Who, appeal: UUID | None = None) -> Response:

@@ -62,6 +62,7 @@ class Workflow(AppealAggregate):
         self.classification: Classification | None = None  # as registered, then as corrected
         self.repeat_of: UUID | None = None
         self.returned_by: ReturnedBy | None = None  # who returned it last
+        self.first_recipient: str | None = None  # where the autorules sent it
 
     # -- evolution -----------------------------------------------------------------------
     def note(self, facts: dict) -> None:
@@ -75,6 +76,7 @@ class Workflow(AppealAggregate):
         match event:
             case rt.AppealRouted():
                 self.recipient_id = event.recipient_id
+                self.first_recipient = self.first_recipient or event.recipient_id
                 self.executor_id = self.subordinate_id = None
             case rt.AppealAssigned():
                 self.recipient_id = event.recipient_id

@@ -15,22 +15,36 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
 
 from kit.directory import Person
 from kit import problems
 from kit.problems import Problem, appeal_not_found
 from kit.scope import BATCH
-from kit.staff import caller
+from kit.reference_files import ReferenceFileError, load_yaml
+from kit.staff import caller, require_role
 from services.routing.application import RoutingApplication
 from services.routing.domain import worklist
 from services.routing.domain.commands import COMMANDS, Command
 from services.routing.domain.errors import RoutingError
-from contracts.vocabulary import STATUS_RU
+from contracts.vocabulary import STATUS_RU, Role
 
 
 Filter = Annotated[str | None, Query(max_length=300)]
 MunicipalityId = Annotated[str | None, Query(
     max_length=64, description="Муниципалитет (id); по умолчанию — свой")]
+
+
+RULE_EDITORS = (Role.ADMINISTRATOR, Role.MCU_HEAD)  # who keeps a municipality's autorules
+
+
+class DryRunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: str = Field(min_length=1, max_length=200_000,
+                       description="Новая редакция автоправил: YAML, как файл автоправил")
+    days: int = Field(default=30, ge=1, le=365, description="За сколько последних дней")
+    limit: int = Field(default=500, ge=1, le=5000, description="Сколько обращений перечислить")
 
 
 def _refused(exc: RoutingError) -> Problem:
@@ -197,5 +211,26 @@ def router(app: RoutingApplication) -> APIRouter:
         return {"municipality": wanted, "version": book.version,
                 "rules": [{k: (sorted(v) if isinstance(v, frozenset) else v)
                            for k, v in r.__dict__.items()} for r in book.rules]}
+
+    @api.post("/autorules/dry-run", summary="Пробный прогон автоправил: куда ушли бы обращения "
+              "последних дней при новой редакции", responses=problems.responses(403, 404, 413, 422))
+    async def autorules_dry_run(body: DryRunRequest, who: Who,
+                                municipality: MunicipalityId = None) -> dict:
+        require_role(who, RULE_EDITORS)
+        wanted = _own(who, municipality)
+        data = load_yaml(body.rules, "новая редакция автоправил",
+                         error=ReferenceFileError) if body.rules.strip() else None
+        try:
+            found = await asyncio.to_thread(app.dry_run, wanted, data, body.days)
+        except ReferenceFileError as exc:
+            raise problems.invalid([{"field": "rules", "type": exc.code, "reason": reason}
+                                    for reason in exc.problems]) from None
+        return {"municipality": wanted, "days": body.days, "appeals": found.appeals,
+                "moved": len(found.moved), "fixed": found.fixed, "broken": found.broken,
+                "items": [{"appeal_id": str(m.appeal_id), "subject": m.subject,
+                           "routed_to": m.routed_to, "now_with": m.now_with,
+                           "would_go_to": m.would_go_to, "rule_id": m.rule_id,
+                           "reason": m.reason, "fixes": m.fixes, "breaks": m.breaks}
+                          for m in found.moved[:body.limit]]}
 
     return api

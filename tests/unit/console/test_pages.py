@@ -165,3 +165,18 @@ def test_bulk_assignment_assigns_each_selected_and_reports_each_refusal(console)
     forged = client.post("/queue/assignments", data={"csrf": "x", "appeal": [str(appeal)],
                                                      "executor_id": "u-adm-gkh-exec2"})
     assert forged.status_code == 403 and routing.workflow(appeal).executor_id == "u-adm-gkh-exec1"
+
+
+def test_the_autorule_dry_run_shows_where_appeals_would_have_gone(console):
+    client, appeal, *_ = console
+    sign_in(client, "u-head")
+    page = client.get("/admin/autorules")
+    assert page.status_code == 200 and "id: roads" in page.text
+    rules = "rules:\n  - id: roads-to-arch\n    topics: [Ямы и выбоины на дорогах]\n    recipient: adm-arch\n"
+    answer = client.post("/admin/autorules", data={"csrf": csrf_of(page.text), "rules": rules,
+                                                   "days": "30"})
+    assert answer.status_code == 200 and 'data-moved="1"' in answer.text
+    assert "Отдел архитектуры и градостроительства" in answer.text and "было верно" in answer.text
+    broken = client.post("/admin/autorules", data={"csrf": csrf_of(page.text), "days": "30",
+                                                   "rules": "rules: [{id: x, recipient: nowhere}]"})
+    assert broken.status_code == 422 and "неизвестный получатель nowhere" in broken.text

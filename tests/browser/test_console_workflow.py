@@ -168,3 +168,17 @@ def test_the_dashboard_draws_its_charts_and_the_analyst_queries(system, browser)
     analyst.click("form[action='/analyst'] button:not([name])")
     analyst.wait_for_load_state("networkidle")
     assert "Запрос отклонён" in analyst.inner_text("[role=alert]")
+
+
+def test_the_autorule_dry_run_in_the_browser(system, browser):
+    head = sign_in(browser, system["console"], "u-head")
+    head.goto(f"{system['console']}/admin/autorules")
+    assert "id: roads" in head.input_value("#rules")
+    head.fill("#rules", "rules:\n  - id: roads-to-arch\n    topics: [Ямы и выбоины на дорогах]\n"
+                        "    recipient: adm-arch\n")
+    head.click("form[action='/admin/autorules'] button")
+    head.wait_for_load_state("networkidle")
+    moved = int(head.locator("[data-moved]").get_attribute("data-moved"))
+    assert moved >= 1  # the workflow test's appeal about potholes went to adm-gkh
+    assert "Отдел архитектуры и градостроительства" in head.inner_text("table")
+    head.screenshot(path=str(SHOTS / "autorules.png"), full_page=True)

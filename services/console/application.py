@@ -42,6 +42,7 @@ class Card:
     names: Names
     zone: str
     extendable: list[dict] = field(default_factory=list)
+    templates: list[dict] = field(default_factory=list)  # rendered for this appeal
 
 
 @dataclass
@@ -138,6 +139,53 @@ class AdminMixin:
         rules = [{k: v for k, v in r.items() if v not in (None, [], "")} for r in found["rules"]]
         return found["version"], yaml.safe_dump({"rules": rules}, allow_unicode=True,
                                                 sort_keys=False)
+
+    async def templates_text(self, session: Session) -> tuple[int, str, dict]:
+        import yaml
+
+        found = await self.upstream.get("routing", "/api/v1/answer-templates", session.token)
+        text = yaml.safe_dump({"templates": found["templates"]}, allow_unicode=True,
+                              sort_keys=False, width=100) if found["templates"] else \
+            "templates:\n  - id: example\n    title: Название\n    topics: []\n" \
+            "    approved: false\n    text: \"По обращению № {номер} от {дата} ...\"\n"
+        return found["revision"], text, found["placeholders"]
+
+    async def save_templates(self, session: Session, text: str) -> int:
+        from kit.reference_files import ReferenceFileError, load_yaml
+
+        try:
+            data = load_yaml(text, "шаблоны ответов")
+        except ReferenceFileError as exc:
+            raise Refused(422, exc.code, "Шаблоны не сохранены", "; ".join(exc.problems)) from None
+        answer = await self.upstream.call("routing", "PUT", "/api/v1/answer-templates",
+                                          session.token, body=data)
+        return answer["revision"]
+
+    async def approved_templates(self, session: Session) -> list[dict]:
+        try:
+            found = await self.upstream.get("routing", "/api/v1/answer-templates", session.token)
+        except Refused:
+            return []
+        return [t for t in found["templates"] if t["approved"]]
+
+    async def answer_many(self, session: Session, appeal_ids: list[UUID], template: str
+                          ) -> list[tuple[UUID, str]]:
+        """Bulk answering: each selected appeal gets the approved template's wording, filled
+        for it, as its draft, sent for approval; each refusal is reported."""
+        refused = []
+        for appeal_id in appeal_ids:
+            try:
+                found = await self.upstream.get(
+                    "routing", f"/api/v1/appeals/{appeal_id}/answer-templates", session.token)
+                chosen = next((t for t in found if t["id"] == template and t["approved"]), None)
+                if chosen is None:
+                    raise Refused(422, "template_unfit", "Шаблон не подходит",
+                                  "Утверждённого шаблона для темы этого обращения нет")
+                await self.act(session, appeal_id, "draft", {"text": [chosen["rendered"]]})
+                await self.act(session, appeal_id, "send_for_approval", {})
+            except Refused as refusal:
+                refused.append((appeal_id, str(refusal)))
+        return refused
 
     async def dry_run(self, session: Session, rules: str, days: int) -> dict:
         return await self.upstream.post("routing", "/api/v1/autorules/dry-run", session.token,
@@ -256,11 +304,15 @@ class ConsoleApplication(DashboardMixin, AnalystMixin, AdminMixin):
                 raise
             deadlines = None
         choices = choices_for(directory, appeal)
+        templates = []
+        if any(a["name"] == "draft" for a in actions):
+            templates = await self.upstream.get(
+                "routing", f"/api/v1/appeals/{appeal_id}/answer-templates", session.token)
         return Card(appeal, deadlines, [forms.form_of(a, choices) for a in actions],
                     timeline(appeal["history"], names, zone), names, zone,
                     [s for s in (deadlines or {}).get("stages", ())
                      if (deadlines or {}).get("can_extend") and s["state"] in (
-                         "in_time", "due_soon", "overdue")])
+                         "in_time", "due_soon", "overdue")], templates)
 
     async def act(self, session: Session, appeal_id: UUID, action: str,
                   submitted: dict[str, list[str]]) -> dict:

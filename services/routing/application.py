@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -26,6 +26,8 @@ from services.routing.domain.access import (WATCHERS, allowed_roles, authorize, 
                                             not_found, roles_in_scope)
 from services.routing.adapters.reference_files import parse_rules
 from services.routing.domain.autorules import AppealFacts, RuleBook
+from services.routing.domain import answer_templates
+from services.routing.domain.answer_templates import AnswerTemplate
 from services.routing.domain.dry_run import DryRun, dry_run
 from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import Workflow
@@ -347,6 +349,42 @@ class RoutingApplication(ServiceApplication):
 
         return dry_run(appeals(), candidate)
 
+    # -- answer templates ------------------------------------------------------------------
+    def templates(self, municipality: str) -> tuple[int, list[AnswerTemplate]]:
+        """The municipality's answer templates and their revision (0: none yet)."""
+        try:
+            record = self.repository.get(revisions.revisions_id(_templates_name(municipality)))
+        except AggregateNotFoundError:
+            return 0, []
+        return record.number, answer_templates.parse(record.revisions[-1]["data"])
+
+    def save_templates(self, municipality: str, data: object) -> int:
+        """A new revision of the templates document, checked first; returns its number."""
+        answer_templates.parse(data)
+        record, _ = revisions.record(self, _templates_name(municipality), data)
+        return record.number
+
+    def templates_for(self, appeal_id: UUID, person: Person) -> list[dict]:
+        """The templates fitting the appeal's topic, rendered for it (who may read the
+        appeal may read them)."""
+        self.history(appeal_id, person)  # the door's reach and roles, as the card's
+        wf = self.workflow(appeal_id)
+        municipality = self.deployment.municipality(wf.municipality)
+        directory, zone = self.directory_of(wf), self.zone_of(wf)
+        received = wf.facts.get("received_at", "")
+        values = {
+            "номер": wf.facts.get("external_id") or str(wf.id)[:8],
+            "дата": (datetime.fromisoformat(received).astimezone(zone).strftime("%d.%m.%Y")
+                     if received else ""),
+            "тема": wf.facts.get("topic", ""), "территория": wf.facts.get("territory", ""),
+            "получатель": getattr(directory.organizations.get(
+                wf.subordinate_id or wf.recipient_id or ""), "name", ""),
+            "исполнитель": getattr(directory.people.get(wf.executor_id or ""), "name", ""),
+        }
+        _, found = self.templates(municipality.id)
+        return [{**t.as_json(), "rendered": t.render(values)}
+                for t in found if t.fits(wf.facts.get("topic", ""))]
+
     def committed(self, aggregates) -> None:
         """After every commit the queue index follows the aggregates in hand."""
         self._index(aggregates)
@@ -394,6 +432,10 @@ class RoutingApplication(ServiceApplication):
         """Scan the store once at start and index every workflow still waiting."""
         self._index(self.repository.get(a) for a in self.originators(":Workflow."))
         return self.queued()
+
+
+def _templates_name(municipality: str) -> str:
+    return f"answer-templates:{municipality}"
 
 
 def _waited_by(item: QueueItem) -> tuple[str, str, str] | None:

@@ -96,13 +96,25 @@ def test_seed_000_workflow_by_four_people(system, browser):
         suggested_recipient_id="adm-arch")
     assert "передано дальше" in executor.inner_text("main")  # not theirs any more
 
+    admin = sign_in(browser, console, "u-mcu-admin")  # an answer template for the topic
+    admin.goto(f"{console}/admin/templates")
+    admin.fill("#templates-text", "templates:\n  - id: roads\n    title: Ямочный ремонт\n"
+               "    topics: [Ямы и выбоины на дорогах]\n    approved: true\n"
+               "    text: \"По обращению № {номер} от {дата}: ямочный ремонт — 10 декабря.\"\n")
+    admin.click("form[action='/admin/templates'] button")
+    assert "действует редакция 1" in admin.inner_text("[role=status]")
+
     open_appeal(coordinator, console, appeal)
     assert status(coordinator) == "возвращено"
     assert "Возвращено" in coordinator.inner_text(".timeline")
     act(coordinator, "assign", executor_id="u-adm-gkh-exec1")
 
     open_appeal(executor, console, appeal)
-    act(executor, "draft", text="Ямочный ремонт ул. Ленина запланирован на 10 декабря.")
+    executor.locator("#action-draft").evaluate("details => { details.open = true; }")
+    executor.select_option("#template-choice", "roads")  # fills the text, placeholders filled
+    assert executor.input_value("#draft-text").startswith("По обращению № POS-CONSOLE-1 от ")
+    executor.locator("form[data-action=draft] button[type=submit]").click()
+    executor.wait_for_load_state("networkidle")
     act(executor, "send_for_approval")
     assert status(executor) == "на согласовании"
 

@@ -30,6 +30,7 @@ from services.console.domain.sessions import Session
 
 COOKIE, LOGIN_COOKIE = "mcu_console", "mcu_console_login"
 BULK_LIMIT = 200  # appeals one bulk action takes
+ANSWERABLE = ("assigned", "rework", "reopened")  # rows a bulk answer may take
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FILTER_NAMES = ("queue", "status", "kind", "channel", "topic", "thematic_block", "territory",
                 "recipient_id", "executor_id", "repeat", "q", "sort", "deadline")
@@ -164,6 +165,8 @@ def router(app: ConsoleApplication, live: LiveFeed, *, secure_cookie: bool,
                        query=lambda **change: "?" + urlencode(
                            {k: v for k, v in {**chosen, "page": page, **change}.items() if v}))
         directory = await app.directory(who.token, who.municipality) if who.municipality else {}
+        context["templates"] = await app.approved_templates(who) if found and any(
+            r["status"] in ANSWERABLE for r in found.rows) else []
         if partial:
             return render("queue_rows.html", directory=directory, **context)
         return render("queue.html", directory=directory, **context)
@@ -185,7 +188,27 @@ def router(app: ConsoleApplication, live: LiveFeed, *, secure_cookie: bool,
         directory = await app.directory(who.token, who.municipality) if who.municipality else {}
         return render("queue.html", who=who, found=found, chosen={}, page=1, size=25,
                       error="", passed=False, directory=directory, bulk_done=len(ids) - len(refused),
-                      bulk_refused=refused, query=lambda **change: "?")
+                      bulk_refused=refused, bulk_verb="Назначено", query=lambda **change: "?",
+                      templates=[])
+
+    @pages.post("/queue/answers")
+    async def answer_many(request: Request, who: Acting) -> Response:
+        """Bulk answering: one approved template for each selected appeal, sent for approval."""
+        form = await request.form()
+        try:
+            ids = [UUID(str(a)) for a in form.getlist("appeal")][:BULK_LIMIT]
+        except ValueError:
+            ids = []
+        template = str(form.get("template") or "")
+        if not ids or not template:
+            return RedirectResponse("/queue?bulk=empty", 303, headers=HEADERS)
+        refused = await app.answer_many(who, ids, template)
+        found = await app.queue(who, {"limit": 25})
+        directory = await app.directory(who.token, who.municipality) if who.municipality else {}
+        return render("queue.html", who=who, found=found, chosen={}, page=1, size=25,
+                      error="", passed=False, directory=directory, bulk_done=len(ids) - len(refused),
+                      bulk_refused=refused, bulk_verb="Отправлено на согласование",
+                      query=lambda **change: "?", templates=[])
 
     # -- the card ------------------------------------------------------------------------------
     async def card_page(who: Session, appeal_id: UUID, status: int = 200, **extra) -> HTMLResponse:
@@ -312,6 +335,29 @@ def router(app: ConsoleApplication, live: LiveFeed, *, secure_cookie: bool,
                           refused=refusal, rules=rules, version=None, days=days)
         return render("autorules.html", who=who, rules=rules, version=None, days=days,
                       result=result, names=names)
+
+    # -- the administrator's answer templates -----------------------------------------------
+    @pages.get("/admin/templates")
+    async def templates_page(who: Who) -> HTMLResponse:
+        try:
+            revision, text, placeholders = await app.templates_text(who)
+        except Refused as refusal:
+            return render("templates.html", refusal.status, who=who, refused=refusal, text="",
+                          revision=None, placeholders={})
+        return render("templates.html", who=who, text=text, revision=revision,
+                      placeholders=placeholders, saved=False)
+
+    @pages.post("/admin/templates")
+    async def templates_save(who: Acting,
+                             text: Annotated[str, Form(max_length=500_000)] = "") -> HTMLResponse:
+        try:
+            revision = await app.save_templates(who, text)
+        except Refused as refusal:
+            return render("templates.html", 422 if refusal.status < 500 else 502, who=who,
+                          refused=refusal, text=text, revision=None, placeholders={})
+        revision, text, placeholders = await app.templates_text(who)
+        return render("templates.html", who=who, text=text, revision=revision,
+                      placeholders=placeholders, saved=True)
 
     # -- live updates ----------------------------------------------------------------------
     @pages.get("/live")

@@ -38,6 +38,15 @@
     window.addEventListener("beforeunload", function () { source.close(); });
   }
 
+  // a template fills the draft's text (the service filled its placeholders for this appeal)
+  document.querySelectorAll("select[data-fill]").forEach(function (choice) {
+    choice.addEventListener("change", function () {
+      var option = choice.options[choice.selectedIndex];
+      var target = document.getElementById(choice.dataset.fill);
+      if (target && option && option.dataset.text) { target.value = option.dataset.text; target.focus(); }
+    });
+  });
+
   // shortcuts: "/" search, "j"/"k" move between rows, Enter opens the row
   document.addEventListener("keydown", function (event) {
     var tag = (event.target.tagName || "").toLowerCase();

@@ -24,7 +24,7 @@ from kit.scope import BATCH
 from kit.reference_files import ReferenceFileError, load_yaml
 from kit.staff import caller, require_role
 from services.routing.application import RoutingApplication
-from services.routing.domain import worklist
+from services.routing.domain import answer_templates, worklist
 from services.routing.domain.commands import COMMANDS, Command
 from services.routing.domain.errors import RoutingError
 from contracts.vocabulary import STATUS_RU, Role
@@ -45,6 +45,27 @@ class DryRunRequest(BaseModel):
                        description="Новая редакция автоправил: YAML, как файл автоправил")
     days: int = Field(default=30, ge=1, le=365, description="За сколько последних дней")
     limit: int = Field(default=500, ge=1, le=5000, description="Сколько обращений перечислить")
+
+
+class TemplateItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$",
+                    description="Идентификатор: латиница, цифры, дефис")
+    title: str = Field(min_length=1, max_length=300, description="Название")
+    text: str = Field(min_length=1, max_length=20_000,
+                      description="Текст с подстановками {номер}, {дата}, {тема}, {территория},"
+                                  " {получатель}, {исполнитель}")
+    topics: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(
+        default=[], max_length=200, description="Темы (пусто — для любой темы)")
+    approved: bool = Field(default=False, description="Утверждённая формулировка: для "
+                           "массового ответа")
+
+
+class TemplatesDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    templates: list[TemplateItem] = Field(max_length=500)
 
 
 def _refused(exc: RoutingError) -> Problem:
@@ -211,6 +232,38 @@ def router(app: RoutingApplication) -> APIRouter:
         return {"municipality": wanted, "version": book.version,
                 "rules": [{k: (sorted(v) if isinstance(v, frozenset) else v)
                            for k, v in r.__dict__.items()} for r in book.rules]}
+
+    @api.get("/answer-templates", summary="Шаблоны ответов своего муниципалитета и их редакция",
+             responses=problems.responses(404, 422))
+    async def answer_templates_list(who: Who, municipality: MunicipalityId = None) -> dict:
+        wanted = _own(who, municipality)
+        revision, found = await asyncio.to_thread(app.templates, wanted)
+        return {"municipality": wanted, "revision": revision,
+                "placeholders": answer_templates.PLACEHOLDERS,
+                "templates": [t.as_json() for t in found]}
+
+    @api.put("/answer-templates", summary="Новая редакция шаблонов ответов (администратор)",
+             responses=problems.responses(403, 404, 413, 422))
+    async def answer_templates_save(body: TemplatesDocument, who: Who,
+                                    municipality: MunicipalityId = None) -> dict:
+        require_role(who, (Role.ADMINISTRATOR,))
+        wanted = _own(who, municipality)
+        try:
+            revision = await asyncio.to_thread(app.save_templates, wanted,
+                                               body.model_dump(mode="json"))
+        except answer_templates.TemplateError as exc:
+            raise problems.invalid([{"field": "templates", "type": exc.code, "reason": r}
+                                    for r in exc.problems]) from None
+        return {"municipality": wanted, "revision": revision}
+
+    @api.get("/appeals/{appeal_id}/answer-templates",
+             summary="Шаблоны ответа, подходящие к теме обращения, с подстановками",
+             responses=problems.responses(403, 404, 422))
+    async def answer_templates_of(appeal_id: UUID, who: Who) -> list[dict]:
+        try:
+            return await asyncio.to_thread(app.templates_for, appeal_id, who)
+        except RoutingError as exc:
+            raise _refused(exc) from None
 
     @api.post("/autorules/dry-run", summary="Пробный прогон автоправил: куда ушли бы обращения "
               "последних дней при новой редакции", responses=problems.responses(403, 404, 413, 422))

@@ -160,7 +160,7 @@ def test_bulk_assignment_assigns_each_selected_and_reports_each_refusal(console)
         "csrf": csrf_of(page.text), "executor_id": "u-adm-gkh-exec1",
         "appeal": [str(appeal), unknown]})
     assert answer.status_code == 200
-    assert "Назначено: 1." in answer.text and "Не назначено: 1" in answer.text
+    assert "Назначено: 1." in answer.text and "Не выполнено: 1" in answer.text
     assert routing.workflow(appeal).executor_id == "u-adm-gkh-exec1"
     forged = client.post("/queue/assignments", data={"csrf": "x", "appeal": [str(appeal)],
                                                      "executor_id": "u-adm-gkh-exec2"})
@@ -180,3 +180,44 @@ def test_the_autorule_dry_run_shows_where_appeals_would_have_gone(console):
     broken = client.post("/admin/autorules", data={"csrf": csrf_of(page.text), "days": "30",
                                                    "rules": "rules: [{id: x, recipient: nowhere}]"})
     assert broken.status_code == 422 and "неизвестный получатель nowhere" in broken.text
+
+
+TEMPLATES = """templates:
+  - id: roads
+    title: Ямочный ремонт
+    topics: [Ямы и выбоины на дорогах]
+    approved: true
+    text: "По обращению № {номер} от {дата}: ремонт запланирован."
+"""
+
+
+def test_the_administrator_keeps_templates_and_a_typo_is_refused(console):
+    client, *_ = console
+    sign_in(client, "u-mcu-admin")
+    page = client.get("/admin/templates")
+    assert page.status_code == 200 and "{номер}" in page.text
+    saved = client.post("/admin/templates", data={"csrf": csrf_of(page.text), "text": TEMPLATES})
+    assert saved.status_code == 200 and "действует редакция 1" in saved.text
+    typo = client.post("/admin/templates", data={"csrf": csrf_of(page.text),
+                                                 "text": TEMPLATES.replace("{дата}", "{дат}")})
+    assert typo.status_code == 422 and "неизвестные подстановки {дат}" in typo.text
+
+
+def test_a_template_fills_the_draft_and_bulk_answering_sends_each_for_approval(console):
+    client, appeal, routing, _ = console
+    sign_in(client, "u-mcu-admin")
+    page = client.get("/admin/templates")
+    client.post("/admin/templates", data={"csrf": csrf_of(page.text), "text": TEMPLATES})
+    sign_in(client, "u-adm-gkh-coord")
+    card = client.get(f"/appeals/{appeal}")
+    client.post(f"/appeals/{appeal}/actions/assign",
+                data={"executor_id": "u-adm-gkh-exec1", "csrf": csrf_of(card.text)})
+    sign_in(client, "u-adm-gkh-exec1")
+    card = client.get(f"/appeals/{appeal}")
+    assert 'data-fill="draft-text"' in card.text and "По обращению № C-1 от" in card.text
+    queue = client.get("/queue")
+    assert 'form="bulk-answer"' in queue.text
+    done = client.post("/queue/answers", data={"csrf": csrf_of(queue.text), "template": "roads",
+                                               "appeal": [str(appeal)]})
+    assert done.status_code == 200 and "Отправлено на согласование: 1." in done.text
+    assert routing.workflow(appeal).status == "on_approval"

@@ -47,6 +47,10 @@ def load_yaml(text: str, source: str, error: type[ReferenceFileError] = Referenc
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise error(source, [f"не YAML: {exc}"]) from None
+    except ValueError as exc:  # a scalar YAML reads as a date or a number that is none
+        raise error(source, [f"не YAML: значение не читается ({exc})"]) from None
+    except RecursionError:
+        raise error(source, ["не YAML: слишком глубокая вложенность"]) from None
 
 
 RUSSIAN_REASONS = {

@@ -216,3 +216,14 @@ def test_a_batch_gathered_over_a_rebalance_holds_each_record_once_in_order():
     batch = [record(10), record(11), record(12), record(11), record(12), record(13)]
     assert [r.offset for r in distinct(batch)] == [10, 11, 12, 13]
     assert distinct([]) == []
+
+
+def test_a_reference_file_that_yaml_cannot_read_is_refused_not_a_crash():
+    import pytest
+
+    from kit.reference_files import ReferenceFileError, load_yaml
+
+    for text in ("2020-99-99", "[" * 5000, "a: *b"):
+        with pytest.raises(ReferenceFileError) as refused:
+            load_yaml(text, "файл")
+        assert "не YAML" in str(refused.value)

@@ -271,9 +271,8 @@ def router(app: RoutingApplication) -> APIRouter:
                                 municipality: MunicipalityId = None) -> dict:
         require_role(who, RULE_EDITORS)
         wanted = _own(who, municipality)
-        data = load_yaml(body.rules, "новая редакция автоправил",
-                         error=ReferenceFileError) if body.rules.strip() else None
         try:
+            data = load_yaml(body.rules, "новая редакция автоправил")
             found = await asyncio.to_thread(app.dry_run, wanted, data, body.days)
         except ReferenceFileError as exc:
             raise problems.invalid([{"field": "rules", "type": exc.code, "reason": reason}

@@ -52,3 +52,10 @@ def test_the_rules_in_force_move_nothing_and_a_broken_candidate_is_refused_in_ru
     executor = client.post("/api/v1/autorules/dry-run", json={"rules": current},
                            headers={"Authorization": "Bearer demo-u-adm-gkh-exec1"})
     assert executor.status_code == 403
+
+
+def test_a_candidate_that_is_not_yaml_is_a_422_naming_why():
+    _, client = setup()
+    answer = client.post("/api/v1/autorules/dry-run", headers=HEAD,
+                         json={"rules": "§ï\U000f12fb\nÕK\u0019"})
+    assert answer.status_code == 422 and "не YAML" in answer.json()["detail"]

@@ -359,7 +359,10 @@ def choices_for(directory: dict, appeal: dict) -> forms.Choices:
     orgs = {o["id"]: o for o in directory.get("organizations", ())}
 
     def people(role: str) -> tuple[tuple[str, str], ...]:
-        return tuple((p["id"], f"{p['name']} — {orgs.get(p['organization'], {}).get('name', p['organization'])}")
+        def org_name(p: dict) -> str:
+            return orgs.get(p["organization"], {}).get("name", p["organization"])
+
+        return tuple((p["id"], f"{p['name']} — {org_name(p)}")
                      for p in directory.get("people", ()) if role in p["roles"])
 
     held = {appeal.get("recipient_id"), appeal.get("subordinate_id")} - {None}

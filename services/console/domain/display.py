@@ -84,10 +84,14 @@ def timeline(history: list[dict], names: Names, zone: str) -> list[Step]:
         actor = event.get("actor") or {}
         pid = actor.get("id", "")
         who = f"система: {pid}" if actor.get("role") == "system" else names.person(pid)
-        steps.append(Step(
-            local_time(event["at"], zone), event["at"], spec.title_ru if spec else event["event_type"],
-            who, role_ru(actor.get("role", "")), tuple(_details(event.get("payload") or {}, names))))
+        what = spec.title_ru if spec else event["event_type"]
+        steps.append(Step(local_time(event["at"], zone), event["at"], what, who,
+                          role_ru(actor.get("role", "")),
+                          tuple(_details(event.get("payload") or {}, names))))
     return steps
+
+
+PEOPLE_FIELDS = ("executor_id", "approver_id")  # the rest of the ids name organisations
 
 
 def _details(payload: dict, names: Names) -> list[str]:
@@ -99,7 +103,8 @@ def _details(payload: dict, names: Names) -> list[str]:
                        ("approver_id", "согласующий")):
         value = payload.get(key)
         if value:
-            lines.append(f"{label}: {names.person(value) if key in ('executor_id', 'approver_id') else names.org(value)}")
+            named = names.person(value) if key in PEOPLE_FIELDS else names.org(value)
+            lines.append(f"{label}: {named}")
     for key, label in WHY_FIELDS.items():
         if payload.get(key) not in (None, ""):
             lines.append(f"{label}: {payload[key]}")

@@ -157,7 +157,8 @@ def router(app: RoutingApplication) -> APIRouter:
             status: Filter = None, kind: Filter = None, channel: Filter = None,
             topic: Filter = None, thematic_block: Filter = None, territory: Filter = None,
             recipient_id: Filter = None, executor_id: Filter = None,
-            repeat: Annotated[bool | None, Query(description="Только повторные / только нет")] = None,
+            repeat: Annotated[bool | None, Query(
+                description="Только повторные / только нет")] = None,
             q: Annotated[str, Query(max_length=worklist.MAX_QUERY,
                                     description="Номер, начало id или слова текста")] = "",
             sort: Annotated[Literal[worklist.SORTS], Query()] = "waiting",  # type: ignore[valid-type]

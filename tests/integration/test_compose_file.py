@@ -32,7 +32,7 @@ def test_compose_file_is_valid_and_runs_every_part():
                              "--services"], capture_output=True, text=True, env=env, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert set(result.stdout.split()) == {"kafka", "postgres", "clickhouse", "intake",
-                                          "routing", "sla", "analytics"}
+                                          "routing", "sla", "analytics", "console"}
 
 
 @pytest.mark.parametrize("missing", sorted(REQUIRED))

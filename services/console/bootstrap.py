@@ -23,7 +23,8 @@ log = logging.getLogger("mcu.console")
 STATIC = Path(__file__).resolve().parent / "static"
 VENDOR = STATIC / "vendor" / "htmx.min.js"
 DEMO_ROLES = (Role.COORDINATOR, Role.EXECUTOR, Role.APPROVER, Role.MCU_HEAD,
-              Role.BLOCK_CURATOR, Role.DEADLINE_CONTROLLER, Role.ANALYST, Role.AUDITOR)
+              Role.BLOCK_CURATOR, Role.DEADLINE_CONTROLLER, Role.ANALYST, Role.AUDITOR,
+              Role.ADMINISTRATOR)
 
 
 def demo_people(settings: Settings, deployment) -> list[tuple[str, str, str]]:

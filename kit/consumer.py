@@ -170,7 +170,6 @@ class TrackedConsumer(LogConsumer):
                 return outcome, False
             if await asyncio.to_thread(self._store, processing):
                 return outcome, True
-            self._forget_cached()  # another writer got there first: read the store again
             log.warning("store conflict, retrying batch", extra={"count": attempt})
         raise RuntimeError(f"{self.name}: store conflicts did not clear on {name}")
 
@@ -189,19 +188,12 @@ class TrackedConsumer(LogConsumer):
                 processing = unit.processing_event(Tracking(name, record.offset + 1))
                 if await asyncio.to_thread(self._store, processing):
                     break
-                self._forget_cached()
             else:
                 raise RuntimeError(f"{self.name}: store conflicts did not clear on {name}")
             total.applied += outcome.applied
             total.duplicates += outcome.duplicates
             total.dead += outcome.dead
         return total
-
-    def _forget_cached(self) -> None:
-        """After a lost race the cached aggregates may be behind the store: the retry reads
-        them from the store (a cache trusted as current would repeat the conflict forever)."""
-        if self.app.repository.cache is not None:
-            self.app.repository.cache.clear()
 
     def _react_all(self, records: Sequence[ConsumerRecord]) -> tuple[PartitionOutcome, UnitOfWork]:
         outcome, unit = PartitionOutcome(), UnitOfWork(self.app)

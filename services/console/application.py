@@ -14,7 +14,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import yaml
+
+from kit.reference_files import ReferenceFileError, load_yaml
 from services.console.adapters.upstream import Refused, Upstream
+from services.console.domain import dashboard as board
 from services.console.domain import forms
 from services.console.domain.display import Names, Step, timeline
 from services.console.domain.sessions import Session, SessionBook
@@ -61,8 +65,6 @@ class DashboardMixin:
     upstream: Upstream
 
     async def dashboard(self, session: Session, week: str) -> Dashboard:
-        from services.console.domain import dashboard as board
-
         period, token = week, session.token
         calls = {dim: self.upstream.get("analytics", "/api/v1/indicators/counts", token,
                                         period=period, dim=dim) for dim in board.DIMENSIONS}
@@ -133,16 +135,12 @@ class AdminMixin:
     upstream: Upstream
 
     async def autorules_text(self, session: Session) -> tuple[int, str]:
-        import yaml
-
         found = await self.upstream.get("routing", "/api/v1/autorules", session.token)
         rules = [{k: v for k, v in r.items() if v not in (None, [], "")} for r in found["rules"]]
         return found["version"], yaml.safe_dump({"rules": rules}, allow_unicode=True,
                                                 sort_keys=False)
 
     async def templates_text(self, session: Session) -> tuple[int, str, dict]:
-        import yaml
-
         found = await self.upstream.get("routing", "/api/v1/answer-templates", session.token)
         text = yaml.safe_dump({"templates": found["templates"]}, allow_unicode=True,
                               sort_keys=False, width=100) if found["templates"] else \
@@ -151,8 +149,6 @@ class AdminMixin:
         return found["revision"], text, found["placeholders"]
 
     async def save_templates(self, session: Session, text: str) -> int:
-        from kit.reference_files import ReferenceFileError, load_yaml
-
         try:
             data = load_yaml(text, "шаблоны ответов")
         except ReferenceFileError as exc:
@@ -210,11 +206,11 @@ class ConsoleApplication(DashboardMixin, AnalystMixin, AdminMixin):
         try:
             me = await self.upstream.get("routing", "/api/v1/me", token.strip())
         except Refused as refusal:
+            if refusal.code == "token_expired":
+                raise  # routing says until when it was valid and whom to ask
             if refusal.status in (401, 403):
                 raise Refused(401, "sign_in_failed", "Вход не выполнен",
                               "Неверный идентификатор сотрудника или ключ доступа") from None
-            if refusal.code == "token_expired":
-                raise
             raise
         if me["id"] != person_id.strip():
             raise Refused(401, "sign_in_failed", "Вход не выполнен",

@@ -238,10 +238,15 @@ class RoutingApplication(ServiceApplication):
         except AggregateNotFoundError:
             raise not_found() from None
 
-    def history(self, appeal_id: UUID, person: Person) -> dict:
+    def viewable(self, appeal_id: UUID, person: Person) -> Workflow:
+        """The appeal, if the person may read it (its card, its history, its templates)."""
         allowed_roles(cmd.VIEWERS, person, "view")
         workflow = self.reachable(appeal_id, person)
         authorize(cmd.VIEWERS, person, workflow, self.directory_of(workflow), "view")
+        return workflow
+
+    def history(self, appeal_id: UUID, person: Person) -> dict:
+        workflow = self.viewable(appeal_id, person)
         events = [e for e in self.events.get(appeal_id) if isinstance(e, Workflow.Recorded)]
         municipality = self.deployment.municipality(workflow.municipality)
         return {"appeal_id": str(appeal_id), "municipality": municipality.id,
@@ -367,8 +372,7 @@ class RoutingApplication(ServiceApplication):
     def templates_for(self, appeal_id: UUID, person: Person) -> list[dict]:
         """The templates fitting the appeal's topic, rendered for it (who may read the
         appeal may read them)."""
-        self.history(appeal_id, person)  # the door's reach and roles, as the card's
-        wf = self.workflow(appeal_id)
+        wf = self.viewable(appeal_id, person)
         municipality = self.deployment.municipality(wf.municipality)
         directory, zone = self.directory_of(wf), self.zone_of(wf)
         received = wf.facts.get("received_at", "")

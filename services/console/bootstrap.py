@@ -90,4 +90,8 @@ def build(settings: Settings | None = None) -> Service:
         demo_people=demo_people(settings, deployment))],
         title_ru="МЦУ: консоль сотрудников", background=[follow_the_log],
         static={"/static": str(STATIC)},
+        # a form sends Cyrillic percent-encoded (6 bytes a letter): the administrator's
+        # documents pass here up to the form parser's own 1 MB, and routing's limit
+        # answers in Russian on the page
+        body_limits={"/admin/": 1024 * 1024},
         exception_handlers={SignInNeeded: sign_in_first, Refused: refused})

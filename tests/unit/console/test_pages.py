@@ -221,3 +221,14 @@ def test_a_template_fills_the_draft_and_bulk_answering_sends_each_for_approval(c
                                                "appeal": [str(appeal)]})
     assert done.status_code == 200 and "Отправлено на согласование: 1." in done.text
     assert routing.workflow(appeal).status == "on_approval"
+
+
+def test_an_oversized_templates_document_is_refused_in_russian_on_the_page(console):
+    client, *_ = console
+    sign_in(client, "u-mcu-admin")
+    page = client.get("/admin/templates")
+    huge = "templates:\n" + "".join(
+        f"  - {{id: t{n}, title: Шаблон, text: \"{'текст ' * 20}\"}}\n" for n in range(600))
+    answer = client.post("/admin/templates", data={"csrf": csrf_of(page.text), "text": huge})
+    assert answer.status_code == 422 and "слишком много элементов" in answer.text
+    assert "редакция 1" not in client.get("/admin/templates").text  # nothing saved

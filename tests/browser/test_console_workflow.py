@@ -113,6 +113,7 @@ def test_seed_000_workflow_by_four_people(system, browser):
     executor.locator("#action-draft").evaluate("details => { details.open = true; }")
     executor.select_option("#template-choice", "roads")  # fills the text, placeholders filled
     assert executor.input_value("#draft-text").startswith("По обращению № POS-CONSOLE-1 от ")
+    executor.screenshot(path=str(SHOTS / "draft.png"), full_page=True)
     executor.locator("form[data-action=draft] button[type=submit]").click()
     executor.wait_for_load_state("networkidle")
     act(executor, "send_for_approval")

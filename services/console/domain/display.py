@@ -83,7 +83,7 @@ def timeline(history: list[dict], names: Names, zone: str) -> list[Step]:
         spec = CATALOG.get(event["event_type"])
         actor = event.get("actor") or {}
         pid = actor.get("id", "")
-        who = f"система: {pid}" if actor.get("role") == "system" else names.person(pid)
+        who = pid if actor.get("role") == "system" else names.person(pid)  # «routing/autorules (система)»
         what = spec.title_ru if spec else event["event_type"]
         steps.append(Step(local_time(event["at"], zone), event["at"], what, who,
                           role_ru(actor.get("role", "")),

@@ -24,7 +24,6 @@ from services.console.domain.display import Names, Step, timeline
 from services.console.domain.sessions import Session, SessionBook
 
 SLA_BATCH = 100  # appeals per call of SLA's batch door (its limit)
-DUE_SORT_LIMIT = 1000  # sorting by due time reads every item's deadline: up to this many
 DIRECTORY_TTL = 60.0  # seconds a municipality's directory is reused for names and choices
 
 
@@ -34,7 +33,6 @@ class QueuePage:
     queues: list[dict]
     rows: list[dict]
     names: Names
-    notice: str = ""
 
 
 @dataclass
@@ -240,34 +238,16 @@ class ConsoleApplication(DashboardMixin, AnalystMixin, AdminMixin):
 
     # -- queues ------------------------------------------------------------------------
     async def queue(self, session: Session, params: dict[str, Any]) -> QueuePage:
-        """One page of the person's queues; `sort=due` and a deadline filter read the
-        deadlines of the whole filtered queue (up to DUE_SORT_LIMIT items)."""
-        wanted = dict(params)
-        sort, state = wanted.pop("sort", "waiting"), wanted.pop("deadline", None)
-        offset, limit = int(wanted.pop("offset", 0)), int(wanted.pop("limit", 50))
-        by_deadline = sort == "due" or bool(state)
-        ask = {**wanted, "sort": "waiting" if sort == "due" else sort,
-               "offset": 0 if by_deadline else offset,
-               "limit": DUE_SORT_LIMIT if by_deadline else limit}
+        """One page of the person's queues (routing sorts and filters by due time too: it
+        follows SLA's deadline events), with the badges of that page's rows from SLA."""
         found, names = await asyncio.gather(
-            self.upstream.get("routing", "/api/v1/worklist", session.token, **ask),
+            self.upstream.get("routing", "/api/v1/worklist", session.token, **params),
             self.names(session))
-        rows, notice, total = found["items"], "", found["total"]
+        rows = found["items"]
         deadlines = await self._deadlines(session, [r["appeal_id"] for r in rows])
         for row in rows:
             row["deadline"] = deadlines.get(row["appeal_id"])
-        if by_deadline:
-            if total > DUE_SORT_LIMIT:
-                notice = (f"В очереди {total} обращений: по сроку упорядочены первые "
-                          f"{DUE_SORT_LIMIT} по времени ожидания; сузьте фильтр")
-            if state:
-                rows = [r for r in rows if r["deadline"] and r["deadline"]["state"] == state]
-            if sort == "due":
-                rows.sort(key=lambda r: (r["deadline"] is None,
-                                         r["deadline"]["due_at"] if r["deadline"] else ""))
-            total = len(rows) if state else total
-            rows = rows[offset:offset + limit]
-        return QueuePage(total, found["queues"], rows, names, notice)
+        return QueuePage(found["total"], found["queues"], rows, names)
 
     async def _deadlines(self, session: Session, ids: list[str]) -> dict[str, dict]:
         """The badges of these appeals, SLA's batch at a time (concurrently)."""

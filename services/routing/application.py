@@ -31,7 +31,7 @@ from services.routing.domain.answer_templates import AnswerTemplate
 from services.routing.domain.dry_run import DryRun, dry_run
 from services.routing.domain.errors import RoutingError, refuse
 from services.routing.domain.workflow import Workflow
-from services.routing.domain import worklist
+from services.routing.domain import due, worklist
 from services.routing.domain.worklist import QueueItem
 
 WAITING_FOR = {  # status -> who acts next
@@ -89,6 +89,11 @@ class RoutingApplication(ServiceApplication):
     # -- reaction to the log -----------------------------------------------------------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
         p = envelope.payload
+        if isinstance(p, due.FOLLOWED):
+            workflow = unit.get(envelope.appeal_id)
+            if isinstance(workflow, Workflow):
+                workflow.follow_deadline(p, self.clock.now())
+            return
         if not isinstance(p, AppealRegistered) or unit.get(envelope.appeal_id) is not None:
             return
         rules = self.rules[self.deployment.municipality(envelope.municipality).id]
@@ -296,16 +301,17 @@ class RoutingApplication(ServiceApplication):
             found = [(order, key[1], item) for key in _waiting_keys(person)
                      for order, item in self._waiting.get(key, {}).values()]
             found.extend(self._watched(person))
-        return worklist.page(found, **options)
+        return worklist.page(found, now=self.clock.now(), **options)
 
     def _watched(self, person: Person) -> list[tuple[int, str, QueueItem]]:
         """Open appeals a person watches without being waited for: their blocks' (a block
-        curator), or all of the municipality's (its head, its deadline controller)."""
+        curator), or all of the municipality's (its head, its deadline controller), and
+        those escalated to the head."""
         if person.municipality is None:
             return []
         directory = self.deployment.directory_of(person.municipality)
         blocks = blocks_of(person, directory) if Role.BLOCK_CURATOR in person.roles else ()
-        watching = bool(person.roles & WATCHERS)
+        watching, head = bool(person.roles & WATCHERS), Role.MCU_HEAD in person.roles
         if not blocks and not watching:
             return []
         found = []
@@ -315,6 +321,8 @@ class RoutingApplication(ServiceApplication):
             for order, item in items.values():
                 if watching:
                     found.append((order, "watch", item))
+                if head and item.due is not None and item.due.to_head:
+                    found.append((order, "escalated", item))
                 if item.thematic_block in blocks:
                     found.append((order, "block", item))
         return found
@@ -410,7 +418,8 @@ class RoutingApplication(ServiceApplication):
             facts.get("thematic_block", ""),
             wf.returned_by.value if wf.returned_by else "",
             wf.repeat_of is not None or wf.reopenings > 0, facts.get("external_id", ""),
-            facts.get("received_at", ""), facts.get("subject", ""), facts.get("text", ""))
+            facts.get("received_at", ""), facts.get("subject", ""), facts.get("text", ""),
+            wf.running_deadline)
         key, old = _waited_by(item), self._keys.pop(wf.id, None)
         order = None
         if old is not None:

@@ -66,6 +66,19 @@ def set_deadlines(intake, sla) -> None:
             sla.save(*unit.aggregates())
 
 
+def follow_deadlines(sla, routing) -> None:
+    """Hand SLA's events to routing as its consumer reads them from the log (each once):
+    routing's queues sort and filter by what they say."""
+    done = getattr(routing, "_sla_delivered", 0)
+    for n in sla.notifications_after(done, 10_000):
+        routing._sla_delivered = n.id
+        stored = envelope_of("sla", sla.domain_event(n))
+        if stored is not None:
+            unit = UnitOfWork(routing)
+            routing.react(decode(encode(stored)), unit)
+            routing.save(*unit.aggregates())
+
+
 def clients(intake_client: TestClient, routing, sla) -> dict[str, TestClient]:
     """Each service's HTTP face in-process; SLA asks routing (over ASGI) whose appeal it is."""
     scope = RoutingScope("http://routing", httpx.AsyncClient(

@@ -19,6 +19,7 @@ from contracts.vocabulary import STATUS_RU
 from contracts.vocabulary import AppealStatus as S
 from contracts.vocabulary import ClassificationMethod, ClosingReason, Kind, ReturnedBy, ReworkCriterion
 from kit.appeal_aggregate import AppealAggregate
+from services.routing.domain import due
 from services.routing.domain.autorules import AppealFacts, Decision
 from services.routing.domain.errors import refuse
 
@@ -63,6 +64,7 @@ class Workflow(AppealAggregate):
         self.repeat_of: UUID | None = None
         self.returned_by: ReturnedBy | None = None  # who returned it last
         self.first_recipient: str | None = None  # where the autorules sent it
+        self.deadlines: dict[str, due.StageDue] = {}  # followed from SLA's events
 
     # -- evolution -----------------------------------------------------------------------
     def note(self, facts: dict) -> None:
@@ -70,6 +72,8 @@ class Workflow(AppealAggregate):
         if "classification" in facts:
             self.classification = Classification.model_validate(facts["classification"])
         self.late_returns += facts.get("late_return", 0)
+        if "deadline" in facts:
+            due.follow(self.deadlines, facts["deadline"])
 
     def when(self, event: Contract) -> None:
         self.status = status_after(event, self.status)
@@ -190,6 +194,14 @@ class Workflow(AppealAggregate):
     def returnable_on(self, now: datetime, zone: ZoneInfo) -> bool:
         """The same-day rule, in the municipality's time zone."""
         return self.assigned_at is not None and _day(self.assigned_at, zone) == _day(now, zone)
+
+    def follow_deadline(self, event: Contract, now: datetime) -> None:
+        """Keep what the queues need of an SLA event (routing's own fact, not published)."""
+        self.remember({"deadline": due.fact_of(event)}, at=now)
+
+    @property
+    def running_deadline(self) -> due.Due | None:
+        return due.running(self.deadlines)
 
     def count_late_return(self, now: datetime) -> None:
         self.remember({"late_return": 1}, at=now)

@@ -3,8 +3,9 @@ waits for someone is in, the filters, search, sort and pages over a person's ite
 
 Who waits for whom stays the application's index (`_waited_by`); here an item already
 known to wait for this person is sorted into the queue of the role that is waited for.
-Two queues watch rather than wait: a block curator's open appeals of their blocks, and
-every open appeal of the municipality for its MCU head and deadline controller.
+Three queues watch rather than wait: a block curator's open appeals of their blocks,
+every open appeal of the municipality for its MCU head and deadline controller, and the
+appeals whose deadline SLA escalated to the MCU head.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
+
+from services.routing.domain.due import Due
 
 # queue id -> its Russian title, in the order the console shows them
 QUEUES: dict[str, str] = {
@@ -26,8 +30,9 @@ QUEUES: dict[str, str] = {
     "rating": "Ждут оценки заявителя",
     "my_blocks": "Открытые в моих блоках",
     "all_open": "Все открытые обращения муниципалитета",
+    "escalations": "Эскалированы руководителю МЦУ",
 }
-SORTS = ("waiting", "newest", "oldest")
+SORTS = ("waiting", "newest", "oldest", "due")
 FILTERS = ("status", "kind", "channel", "topic", "thematic_block", "territory",
            "recipient_id", "executor_id")
 MAX_QUERY = 200
@@ -52,6 +57,7 @@ class QueueItem:
     received_at: str = ""
     subject: str = ""
     text: str = ""  # as intake masked it: what a search by text looks in
+    due: Due | None = None  # the running deadline, as SLA's events told routing
 
     def queue(self, holder: str) -> str:
         """The queue of the role `holder` (the index's key) in which the item waits."""
@@ -62,7 +68,7 @@ class QueueItem:
             return "distribute"
         return {"subordinate": "subordinate", "executor": "mine", "approver": "approval",
                 "head": "disputes", "applicant": "rating", "block": "my_blocks",
-                "watch": "all_open"}[holder]
+                "watch": "all_open", "escalated": "escalations"}[holder]
 
     def matches(self, text: str) -> bool:
         """A search: an id or its start, the channel's number, or words of the text."""
@@ -80,11 +86,13 @@ class Page:
     items: list[QueueItem]
 
 
-def page(found: Iterable[tuple[int, str, QueueItem]], *, queue: str | None = None,
-         filters: dict[str, str] | None = None, repeat: bool | None = None, query: str = "",
+def page(found: Iterable[tuple[int, str, QueueItem]], *, now: datetime,
+         queue: str | None = None, filters: dict[str, str] | None = None,
+         repeat: bool | None = None, deadline: str | None = None, query: str = "",
          sort: str = "waiting", offset: int = 0, limit: int = 50) -> Page:
     """`found`: (the order it began to wait, the holder's role, the item). Counts per queue
-    are over everything the person waits on; the page over what the filters keep."""
+    are over everything the person waits on; the page over what the filters keep.
+    `deadline` keeps the items whose running deadline is in that state at `now`."""
     filters = {k: v for k, v in (filters or {}).items() if v}
     counts: Counter[str] = Counter()
     kept: list[tuple[int, QueueItem]] = []
@@ -99,6 +107,8 @@ def page(found: Iterable[tuple[int, str, QueueItem]], *, queue: str | None = Non
             continue
         if repeat is not None and item.repeat != repeat:
             continue
+        if deadline and (item.due is None or item.due.state(now) != deadline):
+            continue
         if not item.matches(query):
             continue
         kept.append((order, item))
@@ -108,6 +118,9 @@ def page(found: Iterable[tuple[int, str, QueueItem]], *, queue: str | None = Non
 
 
 def _sort_key(sort: str):
+    if sort == "due":  # due first; those without a running deadline last
+        return lambda pair: ((0, pair[1].due.due_at.timestamp()) if pair[1].due
+                             else (1, float(pair[0])))
     if sort == "newest":
         return lambda pair: _negated(pair[1].received_at)
     if sort == "oldest":

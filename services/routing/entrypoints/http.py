@@ -24,7 +24,7 @@ from kit.scope import BATCH
 from kit.reference_files import ReferenceFileError, load_yaml
 from kit.staff import caller, require_role
 from services.routing.application import RoutingApplication
-from services.routing.domain import answer_templates, worklist
+from services.routing.domain import answer_templates, due, worklist
 from services.routing.domain.commands import COMMANDS, Command
 from services.routing.domain.errors import RoutingError
 from contracts.vocabulary import STATUS_RU, Role
@@ -81,7 +81,8 @@ def _row(i: worklist.QueueItem) -> dict:
             "municipality": i.municipality, "kind": i.kind, "channel": i.channel,
             "thematic_block": i.thematic_block, "repeat": i.repeat,
             "external_id": i.external_id, "received_at": i.received_at,
-            "subject": i.subject, "excerpt": i.text[:240]}
+            "subject": i.subject, "excerpt": i.text[:240],
+            "due_at": i.due.due_at.isoformat() if i.due else None}
 
 
 def router(app: RoutingApplication) -> APIRouter:
@@ -159,6 +160,9 @@ def router(app: RoutingApplication) -> APIRouter:
             recipient_id: Filter = None, executor_id: Filter = None,
             repeat: Annotated[bool | None, Query(
                 description="Только повторные / только нет")] = None,
+            deadline: Annotated[Literal[due.DEADLINE_STATES] | None, Query(  # type: ignore[valid-type]
+                description="Состояние текущего срока: в срок, срок близко (напоминание "
+                            "отправлено), просрочено, приостановлено")] = None,
             q: Annotated[str, Query(max_length=worklist.MAX_QUERY,
                                     description="Номер, начало id или слова текста")] = "",
             sort: Annotated[Literal[worklist.SORTS], Query()] = "waiting",  # type: ignore[valid-type]
@@ -168,8 +172,8 @@ def router(app: RoutingApplication) -> APIRouter:
                    "thematic_block": thematic_block, "territory": territory,
                    "recipient_id": recipient_id, "executor_id": executor_id}
         found = await asyncio.to_thread(
-            app.worklist, who, queue=queue, filters=filters, repeat=repeat, query=q, sort=sort,
-            offset=offset, limit=limit)
+            app.worklist, who, queue=queue, filters=filters, repeat=repeat, deadline=deadline,
+            query=q, sort=sort, offset=offset, limit=limit)
         return {"total": found.total, "offset": offset, "limit": limit,
                 "queues": [{"id": k, "title": worklist.QUEUES[k], "count": n}
                            for k, n in found.counts.items()],

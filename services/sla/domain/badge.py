@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from contracts.vocabulary import DeadlineStage, TermUnit
 from services.sla.domain.deadline import Basis, Deadline, StageClock
+from services.sla.domain.policy import Policy
 from services.sla.domain.terms import TermCalculator
 
 STAGE_RU = {DeadlineStage.REGISTRATION: "регистрация", DeadlineStage.FORWARDING: "направление",
@@ -35,17 +36,21 @@ class Badge:
                 "label": self.label}
 
 
-def current(deadline: Deadline, calc: TermCalculator, now: datetime) -> Badge | None:
+def current(deadline: Deadline, calc: TermCalculator, now: datetime,
+            policy: Policy | None = None) -> Badge | None:
     """The badge of the stage that matters now: the running one due first; when none runs,
     the answer's (met or not)."""
     running = [c for c in deadline.stages.values() if not c.stopped]
     if running:
-        return stage_badge(min(running, key=lambda c: c.due_at), calc, now)
+        return stage_badge(min(running, key=lambda c: c.due_at), calc, now, policy)
     answer = deadline.stages.get(DeadlineStage.ANSWER)
-    return stage_badge(answer, calc, now) if answer else None
+    return stage_badge(answer, calc, now, policy) if answer else None
 
 
-def stage_badge(clock: StageClock, calc: TermCalculator, now: datetime) -> Badge:
+def stage_badge(clock: StageClock, calc: TermCalculator, now: datetime,
+                policy: Policy | None = None) -> Badge:
+    """«Срок близко» from the policy's first reminder on (what routing's queues say too:
+    a reminder was sent); without reminders, the last working day."""
     day = calc.working_day
     if clock.paused_at is not None:
         return Badge(clock.stage, clock.due_at, "paused", timedelta(), "приостановлено")
@@ -58,8 +63,11 @@ def stage_badge(clock: StageClock, calc: TermCalculator, now: datetime) -> Badge
         return Badge(clock.stage, clock.due_at, "overdue", -behind,
                      f"просрочено на {working_text(behind, day)}")
     left = calc.working_time(now, clock.due_at)
-    state = "due_soon" if left <= day else "in_time"
-    return Badge(clock.stage, clock.due_at, state, left, f"осталось {working_text(left, day)}")
+    offsets = policy.reminders_for(clock.term) if policy else ()
+    soon = (now >= min(calc.before(clock.due_at, o) for o in offsets) if offsets
+            else left <= day)
+    return Badge(clock.stage, clock.due_at, "due_soon" if soon else "in_time", left,
+                 f"осталось {working_text(left, day)}")
 
 
 def working_text(delta: timedelta, day: timedelta) -> str:

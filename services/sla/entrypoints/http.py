@@ -48,7 +48,7 @@ class Extension(BaseModel):
 def _view(deadline: Deadline, app: SlaApplication) -> dict:
     tenant, now = app.tenant(deadline.municipality), app.clock.now()
     calc = tenant.calc
-    shown = badge.current(deadline, calc, now)
+    shown = badge.current(deadline, calc, now, tenant.policy)
     return {
         "appeal_id": str(deadline.id),
         "municipality": app.deployment.municipality(deadline.municipality).id,
@@ -56,7 +56,7 @@ def _view(deadline: Deadline, app: SlaApplication) -> dict:
         "kind": deadline.kind,
         "badge": shown.as_json() if shown else None,
         "stages": [{
-            **badge.stage_badge(c, calc, now).as_json(),
+            **badge.stage_badge(c, calc, now, tenant.policy).as_json(),
             "why": badge.why(deadline, c, calc),
             "stage": c.stage, "due_at": c.due_at.isoformat(), "term": str(c.term),
             "policy_id": c.policy_id, "extensions": c.extensions,
@@ -106,7 +106,7 @@ def router(app: SlaApplication, directory: Deployment, scope: RoutingScope) -> A
         answer = {}
         for deadline in found:
             tenant = app.tenant(deadline.municipality)
-            shown = badge.current(deadline, tenant.calc, now)
+            shown = badge.current(deadline, tenant.calc, now, tenant.policy)
             answer[str(deadline.id)] = {
                 "timezone": str(tenant.calc.schedule.timezone),
                 "badge": shown.as_json() if shown else None}

@@ -12,7 +12,7 @@ import pytest
 from services.console.adapters.upstream import Refused, Upstream
 from services.intake.domain.commands import RegisterAppeal
 from tests.support.console import console_client, csrf_of, sign_in
-from tests.support.doors import set_deadlines
+from tests.support.doors import follow_deadlines, set_deadlines
 from tests.support.intake import route_registrations
 from tests.unit.test_tenancy import world
 
@@ -27,6 +27,7 @@ def console():
         topic="Ямы и выбоины на дорогах", text=HOSTILE, subject=HOSTILE)).appeal_id
     route_registrations(intake, routing)
     set_deadlines(intake, sla)
+    follow_deadlines(sla, routing)
     client, app = console_client(routing, sla)
     with client:
         yield client, appeal, routing, app

@@ -60,3 +60,18 @@ def test_why_recomputes_the_term_day_by_day_and_says_what_moved_it():
     assert lines[0] == "правило политики «answer»: 10 рабочих дн."
     assert any("не считается" in line for line in lines)  # the 9 March holiday
     assert lines[-1].startswith("срок продлён (1 раз)")
+
+
+def test_due_soon_begins_with_the_policys_first_reminder():
+    """The badge turns amber when the first reminder goes (2 working days before a term in
+    days, by the shipped policy): the moment routing's queues call the deadline close."""
+    from zoneinfo import ZoneInfo
+
+    from services.sla.adapters import policy_file
+
+    policy = policy_file.load(policy_file.SHIPPED_POLICY, ZoneInfo("Europe/Moscow")).policy
+    c, now = calc(), at("2026-03-16 10:00")  # Monday
+    # due Wednesday 18:00: the 2wd reminder was Monday 09:00, so it is close already
+    assert stage_badge(clock("2026-03-18 18:00"), c, now, policy).state == "due_soon"
+    assert stage_badge(clock("2026-03-18 18:00"), c, now).state == "in_time"  # 1 day rule
+    assert stage_badge(clock("2026-03-19 18:00"), c, now, policy).state == "in_time"

@@ -55,6 +55,12 @@ def main() -> None:
     print("\nКонсоль: время сервера при 10 000 открытых обращений…", flush=True)
     console_figures()
 
+    from bench.console_live import main as live_figures
+
+    print("\nКонсоль: от сообщения ПОС до строки в открытой очереди (процессы, журнал)…",
+          flush=True)
+    live_figures()
+
     from bench.end_to_end import measure_both
 
     print("\nКонвейер целиком: CPU на обращение (mcu run, wrk 32 соединения)…", flush=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,11 +24,11 @@ SHOTS = Path(os.environ.get("MCU_SCREENSHOTS", "/tmp/mcu-console-screenshots"))
 SHOTS.mkdir(parents=True, exist_ok=True)
 
 
-@pytest.fixture(scope="module")
-def system(kafka_bootstrap: str, tmp_path_factory) -> Iterator[dict[str, str]]:
+@contextmanager
+def running_system(kafka_bootstrap: str, data: Path) -> Iterator[dict[str, str]]:
+    """The services as processes over the stores in `data` (a test may fill them first)."""
     import uuid
 
-    data = tmp_path_factory.mktemp("console")
     env = {"MCU_KAFKA_BOOTSTRAP": kafka_bootstrap, "MCU_DATA_DIR": str(data),
            "MCU_LOG_TOPIC": f"mcu.appeals.console-{uuid.uuid4().hex[:8]}",
            "MCU_LOG_PARTITIONS": "2", "MCU_DEMO": "true"}
@@ -43,6 +43,12 @@ def system(kafka_bootstrap: str, tmp_path_factory) -> Iterator[dict[str, str]]:
             "MCU_ANALYTICS_URL": analytics}))
         yield {"routing": routing, "sla": sla, "intake": intake, "analytics": analytics,
                "console": console}
+
+
+@pytest.fixture(scope="module")
+def system(kafka_bootstrap: str, tmp_path_factory) -> Iterator[dict[str, str]]:
+    with running_system(kafka_bootstrap, tmp_path_factory.mktemp("console")) as urls:
+        yield urls
 
 
 @pytest.fixture(scope="module")

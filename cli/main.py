@@ -170,6 +170,10 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
     typer.echo(f"Kafka: {dev.kafka.up()}")
     typer.echo(f"Почта: {dev.mailbox.up()}")
     settings = Settings()
+    if settings.demo:  # the console edits copies of the demo's reference files
+        from cli.demo_files import prepared
+
+        os.environ.update(prepared(settings))
     sla_env = {**os.environ, "MCU_CLOCK_SPEED": str(clock_speed),
                "MCU_SMTP_HOST": os.environ.get("MCU_SMTP_HOST", "127.0.0.1"),
                "MCU_SMTP_PORT": os.environ.get("MCU_SMTP_PORT", str(dev.mailbox.port))}

@@ -290,14 +290,7 @@ def _municipality(m: _Municipality, region: Region, base: Path) -> Municipality:
     path = base / m.directory
     data = load_yaml(path.read_text(encoding="utf-8"), str(path))
     zone = m.timezone or region.timezone
-    if isinstance(data, dict):
-        given = {k: data.get(k) for k in ("municipality", "timezone") if data.get(k)}
-        clash = [f"{k}: {v!r} расходится с файлом развёртывания"
-                 for k, v in given.items() if v != {"municipality": m.name, "timezone": zone}[k]]
-        if clash:
-            raise ReferenceFileError(str(path), clash)
-        data = {**data, "municipality": m.name, "timezone": zone}
-    directory = parse_directory(data, str(path), municipality_id=m.id, region=region.id)
+    directory, data = municipal_directory(data, str(path), m.id, m.name, zone, region.id)
     c = m.channels
     return Municipality(
         m.id, m.name, region.id, zone, directory, data, m.population,
@@ -305,6 +298,33 @@ def _municipality(m: _Municipality, region: Region, base: Path) -> Municipality:
                    frozenset(e.lower() for e in c.email), c.open311),
         base / m.autorules if m.autorules else None,
         base / m.policy if m.policy else region.policy, region.calendar, path)
+
+
+def municipal_directory(data: object, source: str, municipality_id: str, name: str,
+                        zone: str, region: str) -> tuple[Directory, object]:
+    """A municipality's directory read in its place in the tree: its name and zone are the
+    deployment file's (a file that says otherwise is refused), its id and region too."""
+    if isinstance(data, dict):
+        given = {k: data.get(k) for k in ("municipality", "timezone") if data.get(k)}
+        clash = [f"{k}: {v!r} расходится с файлом развёртывания"
+                 for k, v in given.items() if v != {"municipality": name, "timezone": zone}[k]]
+        if clash:
+            raise ReferenceFileError(source, clash)
+        data = {**data, "municipality": name, "timezone": zone}
+    return parse_directory(data, source, municipality_id=municipality_id, region=region), data
+
+
+def with_directory(deployment: Deployment, municipality_id: str, data: object,
+                   source: str) -> Directory:
+    """A candidate directory of one municipality, checked as the deployment file would
+    check it: in its place in the tree, its person ids unique across the deployment."""
+    m = deployment.municipality(municipality_id)
+    directory, data = municipal_directory(data, source, m.id, m.name, m.timezone, m.region)
+    candidate = {**deployment.municipalities, m.id: replace(m, directory=directory,
+                                                            directory_data=data)}
+    if found := _clashes(candidate, deployment.staff):
+        raise ReferenceFileError(source, found)
+    return directory
 
 
 def _clashes(municipalities: dict[str, Municipality], staff: dict[str, Person]) -> list[str]:

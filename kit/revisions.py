@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
@@ -25,12 +26,14 @@ def revisions_id(name: str) -> UUID:
 
 class Revisions(Aggregate):
     @event("Loaded")
-    def __init__(self, name: str, data: dict, digest: str):
+    def __init__(self, name: str, data: dict, digest: str, by: str | None = None,
+                 at: str | None = None):
         self.name = name
-        self.revisions: list[dict] = [{"digest": digest, "data": data}]
+        self.revisions: list[dict] = [{"digest": digest, "data": data, "by": by, "at": at}]
 
     @classmethod
-    def create_id(cls, name: str, data: dict, digest: str) -> UUID:
+    def create_id(cls, name: str, data: dict, digest: str, by: str | None = None,
+                  at: str | None = None) -> UUID:
         return revisions_id(name)
 
     @property
@@ -43,25 +46,28 @@ class Revisions(Aggregate):
         return len(self.revisions)
 
     @event("Revised")
-    def revise(self, data: dict, digest: str) -> None:
-        self.revisions.append({"digest": digest, "data": data})
+    def revise(self, data: dict, digest: str, by: str | None = None,
+               at: str | None = None) -> None:
+        """`by`: the person who wrote it from the console (None: read from the file at
+        start or on a change on disk); `at`: when (ISO, UTC; None in records before it)."""
+        self.revisions.append({"digest": digest, "data": data, "by": by, "at": at})
 
 
-def record(app, name: str, data: dict) -> tuple[Revisions, bool]:
+def record(app, name: str, data: dict, by: str | None = None) -> tuple[Revisions, bool]:
     """Record `data` under `name` if it is new or changed; returns (record, changed).
 
     Processes of one service starting together (intake's HTTP workers) may record the same
     version at once: the one that loses the write reads what the other stored."""
-    new_digest = digest(data)
+    new_digest, at = digest(data), datetime.now(UTC).isoformat(timespec="seconds")
     for _ in range(3):
         try:
             current: Revisions = app.repository.get(revisions_id(name))
         except AggregateNotFoundError:
-            current = Revisions(name, data, new_digest)
+            current = Revisions(name, data, new_digest, by, at)
         else:
             if current.digest == new_digest:
                 return current, False
-            current.revise(data, new_digest)
+            current.revise(data, new_digest, by, at)
         try:
             app.save(current)
         except IntegrityError:
@@ -72,12 +78,13 @@ def record(app, name: str, data: dict) -> tuple[Revisions, bool]:
     raise RuntimeError(f"revision of {name} could not be recorded: the store keeps changing")
 
 
-def record_changes(app, files: dict[str, dict]) -> tuple[list[str], dict[str, Revisions]]:
+def record_changes(app, files: dict[str, dict], by: str | None = None
+                   ) -> tuple[list[str], dict[str, Revisions]]:
     """Record each named file's data; what changed, in Russian, for the start-up log, and
     each file's current record (its number names the version decisions cite)."""
     changes, records = [], {}
     for name, data in files.items():
-        records[name], changed = record(app, name, data)
+        records[name], changed = record(app, name, data, by)
         if changed:
             changes.append(f"{name}: версия {records[name].number} ({records[name].digest})")
     return changes, records

@@ -92,6 +92,7 @@ class Service:
     title_ru: str = ""
     startup: Sequence[Job] = ()  # work before the service is ready (index rebuilds)
     background: Sequence[Job] = ()  # work as long as it runs (timers, mail, ingestion)
+    every_process: Sequence[Job] = ()  # background work of HTTP workers too (reloads)
     on_close: Callable[[], None] | None = None  # release what the service owns (an engine)
     http_workers_allowed: bool = False  # True: its HTTP API may run in several processes
     body_limits: Mapping[str, int] = field(default_factory=dict)  # path prefix -> bytes
@@ -121,7 +122,7 @@ class Service:
         self._running = Running(self.health, asyncio.Event())
         if self.publishes or self.reaction is not None:
             self._spawn("log", self._join_the_log)
-        for job in self.background:
+        for job in (*self.background, *self.every_process):
             self._spawn(job.__name__, self._kept(job))
         self._spawn("startup", self._start_up)
         log.info("service starting", extra={"component": self.name})

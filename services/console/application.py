@@ -186,7 +186,59 @@ class AdminMixin:
                                         {"rules": rules, "days": days})
 
 
-class ConsoleApplication(DashboardMixin, AnalystMixin, AdminMixin):
+OWNERS = ("routing", "sla", "intake")  # the services whose reference files the console edits
+
+
+@dataclass
+class ReferenceFiles:
+    files: list[dict]  # each with the service that owns it
+    errors: list[str]  # services that did not answer
+
+
+class ReferenceMixin:
+    """The reference files of every service that owns some, as the person may see them:
+    read with their revisions, a candidate checked and compared, written on the version
+    seen. The services check and decide; the console shows."""
+
+    upstream: Upstream
+
+    async def reference_files(self, session: Session) -> ReferenceFiles:
+        answers = await asyncio.gather(*(
+            self.upstream.get(service, "/api/v1/reference-files", session.token)
+            for service in OWNERS), return_exceptions=True)
+        files, errors = [], []
+        for service, answer in zip(OWNERS, answers, strict=True):
+            if isinstance(answer, Refused):
+                errors.append(str(answer))
+            elif isinstance(answer, BaseException):
+                raise answer
+            else:
+                files += [{**f, "service": service} for f in answer]
+        return ReferenceFiles(files, errors)
+
+    async def reference_file(self, session: Session, service: str, key: str) -> dict:
+        return await self.upstream.get(_owner(service), f"/api/v1/reference-files/{key}",
+                                       session.token)
+
+    async def check_reference(self, session: Session, service: str, key: str, text: str
+                              ) -> dict:
+        return await self.upstream.post(_owner(service), f"/api/v1/reference-files/{key}/check",
+                                        session.token, {"text": text})
+
+    async def save_reference(self, session: Session, service: str, key: str, text: str,
+                             base: str) -> dict:
+        return await self.upstream.call(_owner(service), "PUT", f"/api/v1/reference-files/{key}",
+                                        session.token, body={"text": text, "base": base})
+
+
+def _owner(service: str) -> str:
+    if service not in OWNERS:
+        raise Refused(404, "reference_file_not_found", "Справочник не найден",
+                      f"Служба «{service}» не ведёт справочников")
+    return service
+
+
+class ConsoleApplication(DashboardMixin, AnalystMixin, AdminMixin, ReferenceMixin):
     def __init__(self, upstream: Upstream, idle: timedelta, default_zone: str = "Europe/Moscow"):
         self.upstream = upstream
         self.sessions = SessionBook(idle)

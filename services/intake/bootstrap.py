@@ -6,10 +6,11 @@ import base64
 import logging
 from datetime import timedelta
 
-from kit import demo, revisions
+from kit import demo, reference_http, revisions
 from kit.deployment import Deployment
 from kit.privacy import redactor
 from kit.reference_files import named_by
+from kit.reference_watch import ReferenceWatch, watching
 from kit.runtime import Service
 from kit.scope import RoutingScope
 from kit.settings import ConfigError, Settings
@@ -21,6 +22,7 @@ from services.intake.classification.model import AppealClassifier, ModelFileErro
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.entrypoints.channel_keys import ChannelKeys, configured_keys
 from services.intake.adapters import open311
+from services.intake.adapters.reference_files import editable
 from services.intake.entrypoints.batching import RegistrationBatcher
 from services.intake.entrypoints import open311_http, vault_http
 from services.intake.entrypoints.key_first import ChannelKeyFirst
@@ -107,15 +109,39 @@ def build(settings: Settings | None = None) -> Service:
     return service(settings, app, keys, RoutingScope(settings.routing_address))
 
 
+def rubricator_watch(settings: Settings, app: IntakeApplication,
+                     services: dict[str, open311.Service]) -> ReferenceWatch:
+    """The rubricator, loaded again when it changes (checked as at start): registration
+    and Open311's list of services use the new one from then on."""
+    path = settings.intake_rubricator or rubricator.DEFAULT_FILE
+
+    def reload(by: str | None) -> list[str]:
+        with named_by("MCU_INTAKE_RUBRICATOR", path):
+            rules = rubricator.load(path)
+        app.classifier = RegistrationClassifier(rules, app.classifier.model)
+        fresh = open311.services_of(rules.data)
+        services.clear()
+        services.update(fresh)
+        return revisions.record_changes(
+            app, {"rubricator": rules.data.model_dump(mode="json")}, by)[0]
+
+    return ReferenceWatch(lambda: [path], reload)
+
+
 def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
             scope: RoutingScope) -> Service:
     """The intake service around its application: its doors and what guards them."""
     batcher = RegistrationBatcher(app)  # one group commit behind every channel's door
     services = open311.services_of(app.classifier.rubricator.data)
+    watch = rubricator_watch(settings, app, services)
+    rubricator_file = settings.intake_rubricator or rubricator.DEFAULT_FILE
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
                    routers=[router(keys, batcher, app.deployment),
                             open311_http.router(app, keys, batcher, services, app.deployment),
-                            vault_http.router(app.vault, app.deployment, scope)],
+                            vault_http.router(app.vault, app.deployment, scope),
+                            reference_http.router(app, app.deployment,
+                                                  lambda: editable(rubricator_file), watch)],
+                   every_process=[watching(watch)],
                    title_ru="МЦУ: приём обращений", on_close=app.vault.close,
                    http_workers_allowed=True, body_limits=BODY_LIMITS,
                    middleware=[(ChannelKeyFirst, {"keys": keys})],

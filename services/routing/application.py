@@ -51,6 +51,7 @@ class RoutingApplication(ServiceApplication):
         super().__init__(env)
         self.deployment = deployment
         self.rules = rules  # municipality -> its autorules
+        self.rules_data: dict[str, dict] = {}  # municipality -> its autorules file as read
         self.clock = clock or SystemClock()
         # who is waited for -> the appeals waiting for them, with the order they began to
         self._waiting: dict[tuple[str, str, str], dict[UUID, tuple[int, QueueItem]]] = {}
@@ -59,17 +60,25 @@ class RoutingApplication(ServiceApplication):
         self._queue_lock = threading.Lock()
 
     # -- reference data ------------------------------------------------------------------
-    def record_reference(self, rules_data: dict[str, dict]) -> list[str]:
+    def record_reference(self, rules_data: dict[str, dict], by: str | None = None
+                         ) -> list[str]:
         """Record each municipality's directory and autorules if changed; its rules take
         their revision's number."""
         files, name = {}, self.deployment.revision_name
         for m in self.deployment.municipalities.values():
             files[name("directory", m.id)] = m.directory_data
             files[name("autorules", m.id)] = rules_data[m.id]
-        changes, records = revisions.record_changes(self, files)
+        changes, records = revisions.record_changes(self, files, by)
+        self.rules_data = rules_data
         self.rules = {m: replace(book, version=records[name("autorules", m)].number)
                       for m, book in self.rules.items()}
         return changes
+
+    def reload_rules(self, rules: dict[str, RuleBook], rules_data: dict[str, dict],
+                     by: str | None = None) -> list[str]:
+        """New autorules in force from now on (appeals routed before keep theirs)."""
+        self.rules = rules
+        return self.record_reference(rules_data, by)
 
     def directory_of(self, workflow: Workflow) -> Directory:
         """The directory of the appeal's municipality."""

@@ -6,14 +6,17 @@ import asyncio
 import gc
 import logging
 
+from kit import reference_http
 from kit.privacy import redactor
+from kit.reference_watch import ReferenceWatch, watching
 from kit.runtime import Running, Service
 from kit.reference_files import named_by
 from kit.settings import Settings
 from kit.deployment import Deployment
 from kit.staff import StaffTokenFirst, deployment_of
 from kit.stores import store_environment
-from services.routing.adapters.reference_files import SHIPPED_RULES, load_rules, parse_rules
+from services.routing.adapters.reference_files import (SHIPPED_RULES, editable, load_rules,
+                                                       parse_rules)
 from services.routing.domain.autorules import RuleBook
 from services.routing.application import RoutingApplication
 from services.routing.entrypoints.http import router
@@ -47,9 +50,22 @@ def build_application(settings: Settings) -> RoutingApplication:
     return app
 
 
+def reference_watch(app: RoutingApplication) -> ReferenceWatch:
+    """The autorules files, loaded again when one changes (checked as at start)."""
+    deployment = app.deployment
+
+    def reload(by: str | None) -> list[str]:
+        books, data = autorules(deployment)
+        return app.reload_rules(books, data, by)
+
+    return ReferenceWatch(lambda: [m.autorules for m in deployment.municipalities.values()
+                                   if m.autorules is not None], reload)
+
+
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
     app = build_application(settings)
+    watch = reference_watch(app)
     redactor()  # staff's free text is masked at the door: its models load before serving
 
     async def index_queue(run: Running) -> None:
@@ -64,6 +80,9 @@ def build(settings: Settings | None = None) -> Service:
         log.info("queue rebuilt", extra={"count": count})
 
     return Service("routing", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app)], startup=[index_queue],
+                   routers=[router(app), reference_http.router(
+                       app, app.deployment, lambda: editable(app.deployment, app.rules_data.get),
+                       watch)],
+                   startup=[index_queue], every_process=[watching(watch)],
                    title_ru="МЦУ: маршрутизация и исполнение",
                    middleware=[(StaffTokenFirst, {"directory": app.deployment})])

@@ -94,12 +94,18 @@ class SlaApplication(ServiceApplication):
                 deadline.stop(at, None, envelope)
 
     # -- reference revisions --------------------------------------------------------------
-    def record_policy(self) -> list[str]:
+    def record_policy(self, by: str | None = None) -> list[str]:
         """Record each municipality's policy data if new or changed (what changed, in
         Russian)."""
         return revisions.record_changes(self, {
             self.deployment.revision_name("policy", m): t.policy_data
-            for m, t in self.tenants.items()})[0]
+            for m, t in self.tenants.items()}, by)[0]
+
+    def reload_tenants(self, tenants: dict[str, Tenant], by: str | None = None) -> list[str]:
+        """New policies and calendars in force for deadlines set from now on (those set
+        before keep the revisions they name)."""
+        self.tenants = tenants
+        return self.record_policy(by) + self.record_calendar(by)
 
     def _calendars(self) -> dict[str, ProductionCalendar]:
         """Each distinct calendar by its name: the federal one, and the federal one with
@@ -110,13 +116,13 @@ class SlaApplication(ServiceApplication):
             found[f"{overlay}/" if overlay else ""] = t.calc.calendar
         return found
 
-    def record_calendar(self) -> list[str]:
+    def record_calendar(self, by: str | None = None) -> list[str]:
         """Record each loaded year that is new or changed; returns what changed, in Russian."""
         changes = []
         for prefix, calendar in sorted(self._calendars().items()):
             for year, data in sorted(calendar.years.items()):
                 record, changed = revisions.record(self, f"{prefix}calendar-{year}",
-                                                   year_data(data))
+                                                   year_data(data), by)
                 if changed:
                     verb = "загружен" if record.number == 1 else "изменён"
                     what = f"календарь {prefix.rstrip('/')} " if prefix else "календарь "

@@ -7,9 +7,11 @@ import logging
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from kit import reference_http
 from kit.clock import AcceleratedClock, Clock, SystemClock
 from kit.deployment import Deployment, Municipality
 from kit.reference_files import named_by
+from kit.reference_watch import ReferenceWatch, watching
 from kit.privacy import redactor
 from kit.runtime import Running, Service, until_stopped
 from kit.supervision import retrying
@@ -18,6 +20,7 @@ from kit.settings import Settings
 from kit.staff import StaffTokenFirst, deployment_of
 from kit.stores import store_environment
 from services.sla.adapters import calendar_file, policy_file
+from services.sla.adapters.reference_files import calendar_paths, editable, policy_paths
 from services.sla.adapters.mailer import Mailer, SmtpSettings
 from services.sla.application import SlaApplication, Tenant
 from services.sla.domain.calendar import ProductionCalendar
@@ -84,6 +87,17 @@ def build_application(settings: Settings, deployment: Deployment,
     return app
 
 
+def reference_watch(settings: Settings, app: SlaApplication) -> ReferenceWatch:
+    """The policies and calendars, loaded again when one changes (checked as at start)."""
+    deployment = app.deployment
+
+    def reload(by: str | None) -> list[str]:
+        return app.reload_tenants(tenants(settings, deployment), by)
+
+    return ReferenceWatch(lambda: [*policy_paths(deployment),
+                                   *calendar_paths(settings.sla_calendar_dir)], reload)
+
+
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
     deployment = deployment_of(settings)  # a refused deployment opens no store
@@ -105,6 +119,7 @@ def build(settings: Settings | None = None) -> Service:
             if not fired and await run.pause(0.2):
                 return
 
+    watch = reference_watch(settings, app)
     background = [fire_timers]
     if settings.smtp_host:
         notifier = Notifier(app, Mailer(SmtpSettings(
@@ -116,7 +131,10 @@ def build(settings: Settings | None = None) -> Service:
 
         background.append(send_notices)
     return Service("sla", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app, deployment, RoutingScope(settings.routing_address))],
+                   routers=[router(app, deployment, RoutingScope(settings.routing_address)),
+                            reference_http.router(app, deployment, lambda: editable(
+                                deployment, settings.sla_calendar_dir), watch)],
                    startup=[load_timers], background=background,
+                   every_process=[watching(watch)],
                    title_ru="МЦУ: контроль сроков",
                    middleware=[(StaffTokenFirst, {"directory": deployment})])

@@ -1,12 +1,16 @@
-"""The administrator's pages: autorules with their dry run, answer templates.
+"""The administrator's pages: autorules with their dry run, answer templates, the reference
+files of every service.
 (No `from __future__ import annotations`: FastAPI reads the dependencies as objects.)
 """
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 
+from kit.reference_admin import MAX_TEXT
+from kit.reference_http import KEY
 from services.console.adapters.upstream import Refused
 from services.console.entrypoints.web import Pages
 
@@ -57,3 +61,48 @@ def add(pages: APIRouter, web: Pages) -> None:
         revision, text, placeholders = await web.app.templates_text(who)
         return web.render("templates.html", who=who, text=text, revision=revision,
                           placeholders=placeholders, saved=True)
+
+    add_reference_files(pages, web)
+
+
+def add_reference_files(pages: APIRouter, web: Pages) -> None:
+    """Every reference file the person may see: its text and revisions, a new version
+    checked and shown as a diff, then written on the version that was checked."""
+    Who, Acting = web.who, web.acting
+    Key = Annotated[str, PathParam(pattern=KEY, max_length=100)]
+
+    @pages.get("/admin/files")
+    async def reference_files(who: Who) -> HTMLResponse:
+        found = await web.app.reference_files(who)
+        return web.render("files.html", who=who, files=found.files, errors=found.errors)
+
+    async def file_page(who, service: str, key: str, status: int = 200, **shown
+                        ) -> HTMLResponse:
+        try:
+            found = await web.app.reference_file(who, service, key)
+        except Refused as refusal:
+            return web.render("missing.html", refusal.status, who=who, heading="Справочник не найден",
+                              error=str(refusal))
+        names = await web.app.names(who)
+        context = {"text": found["text"], "checked": None, "refused": None, "saved": None}
+        return web.render("file.html", status, who=who, file=found, service=service,
+                          names=names, **{**context, **shown})
+
+    @pages.get("/admin/files/{service}/{key}")
+    async def reference_file(service: str, key: Key, who: Who) -> HTMLResponse:
+        return await file_page(who, service, key)
+
+    @pages.post("/admin/files/{service}/{key}")
+    async def check_or_save(service: str, key: Key, who: Acting,
+                            text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
+                            base: Annotated[str, Form(max_length=16)] = "",
+                            save: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
+        try:
+            if save and base:
+                saved = await web.app.save_reference(who, service, key, text, base)
+                return await file_page(who, service, key, saved=saved)
+            checked = await web.app.check_reference(who, service, key, text)
+        except Refused as refusal:
+            status = refusal.status if refusal.status in (403, 404, 409, 413, 422) else 502
+            return await file_page(who, service, key, status, text=text, refused=refusal)
+        return await file_page(who, service, key, text=text, checked=checked)

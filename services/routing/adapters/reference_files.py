@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from pydantic import Field, ValidationError
 
 from contracts.vocabulary import Role
+from kit.deployment import Deployment, with_directory
 from kit.directory import SHIPPED_DIRECTORY, Directory
+from kit.reference_admin import EditableFile
 from kit.reference_files import ReferenceFileError, Strict, load_yaml
 from kit.reference_files import problems as problems_of
 from services.routing.domain.autorules import Rule, RuleBook
@@ -62,3 +66,44 @@ def load_rules(directory: Directory, path: Path = SHIPPED_RULES) -> tuple[RuleBo
     """The rules and the file's data as read (routing records its revisions)."""
     data = load_yaml(path.read_text(encoding="utf-8"), str(path))
     return parse_rules(data, directory, source=str(path)), data
+
+
+NOTE_RULES = ("Новая редакция решает, куда направить обращения, поступившие после неё; уже "
+              "направленные остаются у своих получателей.")
+DIRECTORY_READ_ONLY = ("Люди и организации справочника знают все службы: новая редакция "
+                       "вступает в силу после их перезапуска (токены — mcu staff token). "
+                       "Здесь её можно проверить и сравнить с действующей.")
+
+
+def editable(deployment: Deployment, rules_data: Callable[[str], object]
+             ) -> list[EditableFile]:
+    """What routing offers the administrators: each municipality's autorules (written
+    from the console, in force at once) and its directory (checked and compared here)."""
+    found = []
+    for m in deployment.municipalities.values():
+        if m.autorules is not None:
+            found.append(EditableFile(
+                f"autorules@{m.id}", "autorules", f"Автоправила — {m.name}", m.autorules,
+                deployment.revision_name("autorules", m.id), frozenset({m.id}),
+                partial(_check_rules, m.directory, f"автоправила: {m.name}"), NOTE_RULES))
+        if m.directory_file is not None:
+            found.append(EditableFile(
+                f"directory@{m.id}", "directory", f"Справочник — {m.name}", m.directory_file,
+                deployment.revision_name("directory", m.id), frozenset({m.id}),
+                partial(_check_directory, deployment, m.id, rules_data),
+                read_only=DIRECTORY_READ_ONLY))
+    return found
+
+
+def _check_rules(directory: Directory, source: str, text: str) -> RuleBook:
+    return parse_rules(load_yaml(text, source), directory, source=source)
+
+
+def _check_directory(deployment: Deployment, municipality: str,
+                     rules_data: Callable[[str], object], text: str) -> Directory:
+    """The candidate directory in its place in the tree, and the municipality's autorules
+    in force still naming only its recipients and executors."""
+    source = f"справочник: {deployment.municipality(municipality).name}"
+    directory = with_directory(deployment, municipality, load_yaml(text, source), source)
+    parse_rules(rules_data(municipality), directory, source="действующие автоправила")
+    return directory

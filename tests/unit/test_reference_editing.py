@@ -5,10 +5,8 @@ the file and loads it too; a version that does not pass changes nothing."""
 
 from __future__ import annotations
 
-import shutil
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,12 +15,10 @@ from kit.deployment import SHIPPED_DEPLOYMENT
 from kit.runtime import http_app
 from kit.settings import ConfigError, Settings
 from services.intake.bootstrap import build as build_intake
-from services.intake.classification.rubricator import DEFAULT_FILE as SHIPPED_RUBRICATOR
 from services.routing import bootstrap as routing_bootstrap
 from services.routing.domain.autorules import AppealFacts
 from services.sla import bootstrap as sla_bootstrap
-from services.sla.adapters.calendar_file import SHIPPED_DIR as SHIPPED_CALENDARS
-from services.sla.adapters.policy_file import SHIPPED_POLICY
+from tests.support.reference import editable_settings
 
 EXTRA_RULE = "  - id: boilers\n    keywords: [котельн]\n    recipient: adm-gkh\n"
 FILES = "/api/v1/reference-files"
@@ -34,22 +30,7 @@ def bearer(person: str) -> dict:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """The demo deployment copied where it may be written; Константиновский район keeps a
-    deadline policy of its own, Ростовская область's other district the shipped one."""
-    root = tmp_path / "deployment"
-    shutil.copytree(SHIPPED_DEPLOYMENT.parent, root)
-    shutil.copy(SHIPPED_POLICY, root / "konstantinovsky" / "policy.yaml")
-    tree = root / SHIPPED_DEPLOYMENT.name
-    tree.write_text(tree.read_text(encoding="utf-8").replace(
-        "  autorules: konstantinovsky/autorules.yaml\n",
-        "  autorules: konstantinovsky/autorules.yaml\n  policy: konstantinovsky/policy.yaml\n"),
-        encoding="utf-8")
-    shutil.copytree(SHIPPED_CALENDARS, tmp_path / "calendars")
-    shutil.copy(SHIPPED_RUBRICATOR, tmp_path / "rubricator.yaml")
-    return Settings(_env_file=None, demo=True, deployment=tree, routing_directory=None,
-                    data_dir=tmp_path / "var",
-                    sla_calendar_dir=tmp_path / "calendars",
-                    intake_rubricator=tmp_path / "rubricator.yaml")
+    return editable_settings(tmp_path)
 
 
 def served(service) -> TestClient:

@@ -87,12 +87,17 @@ def may_write(person: Person, file: EditableFile) -> bool:
             and not file.regional and file.municipalities == {person.municipality})
 
 
+def normalized(text: str) -> str:
+    """The text as a file keeps it: a browser's form sends its lines ended by CR LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def checked(file: EditableFile, text: str) -> object:
     """The candidate parsed and checked as the service would load it; ReferenceFileError
     naming each problem in Russian."""
     if not text.strip():
         raise ReferenceFileError(file.title, ["файл пуст"])
-    return file.check(text)
+    return file.check(normalized(text))
 
 
 def yaml_of(text: str, file: EditableFile) -> object:
@@ -103,7 +108,8 @@ def yaml_of(text: str, file: EditableFile) -> object:
 def diff(current: str, candidate: str, name: str) -> str:
     """What the candidate changes, as a unified diff of the texts (empty: nothing)."""
     return "".join(difflib.unified_diff(
-        current.splitlines(keepends=True), candidate.splitlines(keepends=True),
+        normalized(current).splitlines(keepends=True),
+        normalized(candidate).splitlines(keepends=True),
         fromfile=f"{name} (действует)", tofile=f"{name} (новая редакция)", n=2))
 
 
@@ -114,7 +120,7 @@ def write(file: EditableFile, text: str, base: str) -> None:
         raise ShippedFile(file.path)
     if text_digest(file.text()) != base:
         raise StaleBase(file.path)
-    folder = file.path.parent
+    text, folder = normalized(text), file.path.parent
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
                                      prefix=f".{file.path.name}.", suffix=".new") as out:
         out.write(text if text.endswith("\n") else text + "\n")

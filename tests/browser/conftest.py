@@ -25,13 +25,15 @@ SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @contextmanager
-def running_system(kafka_bootstrap: str, data: Path) -> Iterator[dict[str, str]]:
-    """The services as processes over the stores in `data` (a test may fill them first)."""
+def running_system(kafka_bootstrap: str, data: Path, settings: dict[str, str | None] | None = None
+                   ) -> Iterator[dict[str, str]]:
+    """The services as processes over the stores in `data` (a test may fill them first);
+    `settings`: more of the environment (None unsets a variable)."""
     import uuid
 
     env = {"MCU_KAFKA_BOOTSTRAP": kafka_bootstrap, "MCU_DATA_DIR": str(data),
            "MCU_LOG_TOPIC": f"mcu.appeals.console-{uuid.uuid4().hex[:8]}",
-           "MCU_LOG_PARTITIONS": "2", "MCU_DEMO": "true"}
+           "MCU_LOG_PARTITIONS": "2", "MCU_DEMO": "true", **(settings or {})}
     with ExitStack() as stack:
         routing, _ = stack.enter_context(service("routing", env))
         env["MCU_ROUTING_URL"] = routing

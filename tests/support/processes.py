@@ -21,10 +21,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def service(name: str, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen]]:
+def service(name: str, env: dict[str, str | None]) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`env` over the test's environment; a None value unsets the variable."""
     port = _free_port()
+    merged = {k: v for k, v in {**os.environ, **env}.items() if v is not None}
     proc = subprocess.Popen([sys.executable, "-m", "cli.main", "serve", name],
-                            env={**os.environ, **env, "MCU_HTTP_PORT": str(port)},
+                            env={**merged, "MCU_HTTP_PORT": str(port)},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

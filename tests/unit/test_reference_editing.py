@@ -263,3 +263,18 @@ def test_the_rubricator_written_by_the_platform_administrator_lists_a_new_open31
     assert "test-benches" in codes
     found = intake.app.classifier.rubricator.topic_in("сломана скамейка у подъезда")
     assert found is not None and found.name == "Скамейки во дворах"
+
+
+def test_a_browsers_line_endings_change_nothing_but_what_was_typed(settings):
+    client = served(routing_bootstrap.build(settings))
+    seen = client.get(f"{FILES}/autorules@konstantinovsky", headers=bearer("u-mcu-admin")).json()
+    as_sent = (seen["text"] + EXTRA_RULE).replace("\n", "\r\n")  # a form's textarea
+    checked = client.post(f"{FILES}/autorules@konstantinovsky/check",
+                          headers=bearer("u-mcu-admin"), json={"text": as_sent}).json()
+    changed = [line for line in checked["diff"].splitlines()
+               if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert len(changed) == 3
+    client.put(f"{FILES}/autorules@konstantinovsky", headers=bearer("u-mcu-admin"),
+               json={"text": as_sent, "base": seen["digest"]})
+    path = settings.deployment.parent / "konstantinovsky" / "autorules.yaml"
+    assert b"\r" not in path.read_bytes()

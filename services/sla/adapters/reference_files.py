@@ -47,15 +47,19 @@ def editable(deployment: Deployment, calendar_dir: Path | None) -> list[Editable
         if path.parent == base:  # a federal year
             found.append(EditableFile(
                 f"calendar@{path.stem}", "calendar",
-                f"Производственный календарь: {path.stem}", path, _calendar_name("", path),
+                f"Производственный календарь на {_year(path)} год", path,
+                _calendar_name("", path),
                 frozenset(), partial(_check_calendar, str(path.name)), NOTE_CALENDAR))
             continue
         region, _, _ = path.stem.rpartition("-")
         users = frozenset(m.id for m in deployment.municipalities.values()
                           if m.calendar == region)
+        named = next((r.name for r in deployment.regions.values() if r.calendar == region),
+                     region)
         found.append(EditableFile(
             f"calendar@{path.stem}", "calendar",
-            f"Региональный календарь: {path.stem}", path, _calendar_name(region, path),
+            f"Нерабочие дни региона ({named}) на {_year(path)} год", path,
+            _calendar_name(region, path),
             users, partial(_check_overlay, region, str(path.name)), NOTE_CALENDAR,
             regional=True))
     return found
@@ -69,10 +73,13 @@ def _owner(users: list[Municipality]) -> str:
     return regions.pop() if len(regions) == 1 else "all"
 
 
+def _year(path: Path) -> str:
+    return path.stem.rpartition("-")[2]
+
+
 def _calendar_name(region: str, path: Path) -> str:
     """The revision record's name (SlaApplication.record_calendar)."""
-    year = path.stem.rpartition("-")[2]
-    return f"{region}/calendar-{year}" if region else f"calendar-{year}"
+    return f"{region}/calendar-{_year(path)}" if region else f"calendar-{_year(path)}"
 
 
 def _check_policy(users: list[Municipality], text: str) -> None:

@@ -62,7 +62,7 @@ def test_an_administrator_finds_checks_and_writes_a_file_and_sees_who_did(consol
     assert listing.status_code == 200
     for title in ("Автоправила — Константиновский район", "Справочник — Константиновский район",
                   "Политика сроков — Константиновский район",
-                  "Производственный календарь: ru-2026", "Рубрикатор: темы, блоки, территории"):
+                  "Производственный календарь на 2026 год", "Рубрикатор: темы, блоки, территории"):
         assert title in listing.text
     assert "Грозный" not in listing.text  # another municipality's files are not shown
     page = client.get("/admin/files/routing/autorules@konstantinovsky")

@@ -8,6 +8,7 @@ the directory at start: restart them after issuing or revoking a token.
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from pathlib import Path
 import typer
 
 from cli.common import fail
+from kit.reference_admin import replace_file
 
 staff = typer.Typer(help="Сотрудники: выпуск и отзыв токенов доступа", no_args_is_help=True)
 
@@ -88,9 +90,12 @@ def _person(data, person_id: str, holder: Holder):
 
 
 def _save(yaml, data, holder: Holder) -> None:
+    """Checked, then written whole: the running services load the new file by themselves
+    (kit.reference_watch) and must never read half of it."""
     holder.check(data)
-    with holder.path.open("w", encoding="utf-8") as out:
-        yaml.dump(data, out)
+    text = io.StringIO()
+    yaml.dump(data, text)
+    replace_file(holder.path, text.getvalue())
 
 
 @staff.command("token")
@@ -111,7 +116,8 @@ def token(person_id: str = typer.Argument(..., help="Идентификатор 
     typer.echo(f"Токен сотрудника {person_id} (действует по {expires:%d.%m.%Y}; показан один"
                " раз, в справочнике только его хеш):")
     typer.echo(value)
-    typer.echo("Перезапустите сервисы, чтобы они прочитали справочник.", err=True)
+    typer.echo("Работающие службы прочитают справочник сами в течение нескольких секунд.",
+               err=True)
 
 
 @staff.command("revoke")
@@ -126,4 +132,5 @@ def revoke(person_id: str = typer.Argument(..., help="Идентификатор
     person.pop("token_sha256", None)
     person.pop("token_expires", None)
     _save(yaml, data, holder)
-    typer.echo(f"Токен сотрудника {person_id} отозван; перезапустите сервисы.")
+    typer.echo(f"Токен сотрудника {person_id} отозван: работающие службы перестанут его "
+               "принимать в течение нескольких секунд.")

@@ -361,3 +361,41 @@ def single(directory: Directory, data: dict, autorules: Path | None = None,
                      directory, data, autorules=autorules, policy=policy)
     return Deployment(directory.municipality, {region.id: region}, {m.id: m},
                       legacy_municipality=m.id)
+
+
+# -- the deployment in force, reloaded -----------------------------------------------------
+class LiveDeployment:
+    """The deployment a running process uses, swapped whole when its files change
+    (kit.reference_watch): the doors, their middleware and the applications hold this one
+    object, so a new directory (people, tokens, organisations, blocks) is everyone's at
+    once. The tree's shape (regions, municipalities, their zones and channels) changes
+    only with a restart: analytics keeps days in each zone, intake maps channels."""
+
+    def __init__(self, current: Deployment):
+        self.current = current
+
+    def __getattr__(self, name: str):
+        return getattr(self.current, name)
+
+    def checked(self, fresh: Deployment) -> Deployment:
+        """`fresh` if it keeps the tree's shape, else the refusal saying what to do."""
+        if _shape(fresh) != _shape(self.current):
+            raise ReferenceFileError(str(fresh.source or "справочник"), [
+                "изменилось дерево развёртывания (регионы, муниципалитеты, их часовые пояса,"
+                " названия или каналы): такие изменения вступают в силу после перезапуска "
+                "служб"])
+        return fresh
+
+    def swap(self, fresh: Deployment) -> None:
+        self.current = self.checked(fresh)
+
+
+def live(deployment: Deployment | LiveDeployment) -> LiveDeployment:
+    """The deployment as a running process holds it (one built in a test is wrapped)."""
+    return deployment if isinstance(deployment, LiveDeployment) else LiveDeployment(deployment)
+
+
+def _shape(d: Deployment) -> tuple:
+    return ({r.id: (r.name, r.timezone, r.calendar) for r in d.regions.values()},
+            {m.id: (m.name, m.region, m.timezone, m.channels, m.calendar)
+             for m in d.municipalities.values()}, d.legacy_municipality)

@@ -28,7 +28,7 @@ from kit.reference_files import ReferenceFileError, load_yaml
 EDITORS = frozenset({Role.ADMINISTRATOR, Role.MCU_HEAD})  # of their own municipality's files
 _ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = (_ROOT / "kit" / "data", _ROOT / "services")  # the files the platform ships
-MAX_TEXT = 1_000_000  # characters of one reference file
+MAX_TEXT = 500_000  # characters of one reference file (a directory of ~2,000 people)
 
 
 class StaleBase(Exception):
@@ -115,16 +115,21 @@ def diff(current: str, candidate: str, name: str) -> str:
 
 def write(file: EditableFile, text: str, base: str) -> None:
     """Replace the file by `text` if it still is the version `base` the administrator
-    saw; atomically (a reader sees the old file or the new, never a part)."""
+    saw."""
     if file.shipped:
         raise ShippedFile(file.path)
     if text_digest(file.text()) != base:
         raise StaleBase(file.path)
-    text, folder = normalized(text), file.path.parent
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
-                                     prefix=f".{file.path.name}.", suffix=".new") as out:
+    replace_file(file.path, normalized(text))
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Atomically: a process watching the file reads the old one or the new, never a
+    part of it (kit.reference_watch)."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False,
+                                     prefix=f".{path.name}.", suffix=".new") as out:
         out.write(text if text.endswith("\n") else text + "\n")
         out.flush()
         os.fsync(out.fileno())
-    os.chmod(out.name, file.path.stat().st_mode & 0o777)
-    os.replace(out.name, file.path)
+    os.chmod(out.name, path.stat().st_mode & 0o777)
+    os.replace(out.name, path)

@@ -20,6 +20,9 @@ from kit.reference_watch import REFUSED, ReferenceWatch
 from kit.staff import caller
 
 KEY = r"^[a-z]+(@[a-z0-9][a-z0-9.-]{0,80})?$"
+PREFIX = "/api/v1/reference-files"
+# a directory of a large municipality, its Cyrillic escaped in JSON (6 bytes a letter)
+BODY_LIMITS = {PREFIX: 8 * 1024 * 1024}
 HISTORY = 20  # revisions shown with their data
 
 
@@ -38,9 +41,11 @@ def router(app, deployment, files: Callable[[], list[ra.EditableFile]],
            watch: ReferenceWatch) -> APIRouter:
     """`app`: the service's application (its revisions); `files`: what it owns now;
     `watch`: the process's reload, run at once after a write so the answer reflects it."""
-    api = APIRouter(prefix="/api/v1/reference-files", tags=["справочники"])
+    api = APIRouter(prefix=PREFIX, tags=["справочники"])
     Who = Annotated[Person, Depends(caller(deployment))]
-    Key = Annotated[str, Path(pattern=KEY, max_length=100, description="Файл: вид@имя")]
+    Key = Annotated[str, Path(pattern=KEY, max_length=100, description="Файл: вид@имя",
+                              examples=["autorules@konstantinovsky", "calendar@ru-2026",
+                                        "rubricator"])]
 
     def seen_by(who: Person) -> list[ra.EditableFile]:
         reach = deployment.reach(who)
@@ -66,12 +71,13 @@ def router(app, deployment, files: Callable[[], list[ra.EditableFile]],
         return problems.invalid([{"field": "text", "type": exc.code, "reason": reason}
                                  for reason in exc.problems])
 
-    @api.get("", summary="Справочники, которые вы можете смотреть, и их редакции")
+    @api.get("", summary="Справочники, которые вы можете смотреть, и их редакции",
+             responses=problems.responses(401))
     async def listing(who: Who) -> list[dict]:
         return await asyncio.to_thread(lambda: [summary(who, f) for f in seen_by(who)])
 
     @api.get("/{key}", summary="Справочник: текст, версия и история редакций",
-             responses=problems.responses(404, 422))
+             responses=problems.responses(401, 404, 422, 503))
     async def one(key: Key, who: Who) -> dict:
         f = the_file(who, key)
 
@@ -89,7 +95,7 @@ def router(app, deployment, files: Callable[[], list[ra.EditableFile]],
                           f"{f.path.name}: {exc.strerror}") from None
 
     @api.post("/{key}/check", summary="Проверить новую редакцию и показать, что она меняет",
-              responses=problems.responses(404, 413, 422))
+              responses=problems.responses(401, 404, 413, 422))
     async def check(key: Key, body: Candidate, who: Who) -> dict:
         f = the_file(who, key)
         try:
@@ -102,7 +108,7 @@ def router(app, deployment, files: Callable[[], list[ra.EditableFile]],
                 "base": ra.text_digest(current)}
 
     @api.put("/{key}", summary="Записать новую редакцию (вступает в силу сразу)",
-             responses=problems.responses(403, 404, 409, 413, 422))
+             responses=problems.responses(401, 403, 404, 409, 413, 422))
     async def save(key: Key, body: NewVersion, who: Who) -> dict:
         f = the_file(who, key)
         if not ra.may_write(who, f) or f.read_only:

@@ -13,7 +13,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from contracts.vocabulary import Role
 from kit import demo
-from kit.deployment import SHIPPED_DEPLOYMENT, Deployment, load_deployment, single
+from pathlib import Path
+
+from kit.deployment import (SHIPPED_DEPLOYMENT, Deployment, LiveDeployment, load_deployment,
+                            single)
 from kit.directory import SHIPPED_DIRECTORY, Directory, Person, load_directory
 from kit.problems import Problem, send_problem
 from kit.reference_files import named_by
@@ -50,9 +53,24 @@ def read_deployment(settings: Settings) -> Deployment:
     return load_deployment(SHIPPED_DEPLOYMENT)
 
 
-def deployment_of(settings: Settings) -> Deployment:
-    """The deployment for a service's staff doors: outside demo mode the shipped demo
-    deployment and demo tokens are refused at start, naming the setting."""
+def deployment_of(settings: Settings) -> LiveDeployment:
+    """The deployment for a service's staff doors, as it stands now (`fresh_deployment`),
+    held so that a reload swaps it for everyone (kit.deployment.LiveDeployment)."""
+    return LiveDeployment(fresh_deployment(settings))
+
+
+def deployment_files(settings: Settings, deployment: Deployment) -> list[Path]:
+    """The files the deployment was read from: the deployment file and each directory
+    (a deployment of one municipality: its directory file)."""
+    if deployment.source is None:
+        return [settings.routing_directory or SHIPPED_DIRECTORY]
+    return [deployment.source, *(m.directory_file for m in deployment.municipalities.values()
+                                 if m.directory_file is not None)]
+
+
+def fresh_deployment(settings: Settings) -> Deployment:
+    """The deployment read from its files: outside demo mode the shipped demo deployment
+    and demo tokens are refused, naming the setting."""
     deployment = read_deployment(settings)
     if deployment.source is None:  # one municipality of its directory
         path, shipped = settings.routing_directory or SHIPPED_DIRECTORY, SHIPPED_DIRECTORY

@@ -8,7 +8,8 @@ from kit.deployment import Deployment
 from kit.reference_files import named_by
 from kit.runtime import Running, Service, until_stopped
 from kit.settings import Settings
-from kit.staff import StaffTokenFirst, deployment_of
+from kit.reference_watch import ReferenceWatch, watching
+from kit.staff import StaffTokenFirst, deployment_files, deployment_of, fresh_deployment
 from services.analytics.adapters import rating_file, revisions
 from services.analytics.adapters.analyst_sql import AnalystSql
 from services.analytics.adapters.clickhouse import ClickHouse, dsn_for
@@ -48,6 +49,19 @@ def open_analytics(settings: Settings, deployment: Deployment) -> Analytics:
     return Analytics(ch, tree, formula)
 
 
+def reference_watch(settings: Settings, analytics: Analytics, live) -> ReferenceWatch:
+    """The deployment's files, loaded again when one changes: its staff's tokens and its
+    organisations' names (the memo's) from then on."""
+
+    def reload(by: str | None) -> list[str]:
+        live.swap(live.checked(fresh_deployment(settings)))
+        analytics.tree.recipients.clear()
+        analytics.tree.recipients.update(tree_of(live.current).recipients)
+        return []
+
+    return ReferenceWatch(lambda: deployment_files(settings, live.current), reload)
+
+
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
     deployment = deployment_of(settings)  # a refused deployment opens no engine
@@ -67,4 +81,5 @@ def build(settings: Settings | None = None) -> Service:
     return Service("analytics", settings,
                    routers=[router(analytics, deployment, analyst_sql)],
                    background=[ingest], title_ru="МЦУ: аналитика", on_close=close,
+                   every_process=[watching(reference_watch(settings, analytics, deployment))],
                    middleware=[(StaffTokenFirst, {"directory": deployment})])

@@ -93,5 +93,5 @@ def build(settings: Settings | None = None) -> Service:
         # a form sends Cyrillic percent-encoded (6 bytes a letter): the administrator's
         # documents pass here up to the form parser's own 1 MB, and routing's limit
         # answers in Russian on the page
-        body_limits={"/admin/": 1024 * 1024},
+        body_limits={"/admin/": 1024 * 1024, "/admin/files/": 8 * 1024 * 1024},
         exception_handlers={SignInNeeded: sign_in_first, Refused: refused})

@@ -7,14 +7,14 @@ import logging
 from datetime import timedelta
 
 from kit import demo, reference_http, revisions
-from kit.deployment import Deployment
+from kit.deployment import Deployment, live
 from kit.privacy import redactor
 from kit.reference_files import named_by
 from kit.reference_watch import ReferenceWatch, watching
 from kit.runtime import Service
 from kit.scope import RoutingScope
 from kit.settings import ConfigError, Settings
-from kit.staff import deployment_of
+from kit.staff import deployment_files, deployment_of, fresh_deployment
 from kit.stores import store_environment
 from services.intake.application import IntakeApplication
 from services.intake.classification import rubricator
@@ -92,7 +92,7 @@ def channel_keys(settings: Settings) -> ChannelKeys:
 BODY_LIMITS = {"/api/v1/appeals": 256 * 1024, "/api/v1/channels/pos/": 256 * 1024,
                "/api/v1/channels/email/": 25 * 1024 * 1024,
                "/api/v1/channels/incident/": 20 * 1024 * 1024,
-               "/open311/v2/": 64 * 1024}
+               "/open311/v2/": 64 * 1024, **reference_http.BODY_LIMITS}
 
 
 def build(settings: Settings | None = None) -> Service:
@@ -109,31 +109,35 @@ def build(settings: Settings | None = None) -> Service:
     return service(settings, app, keys, RoutingScope(settings.routing_address))
 
 
-def rubricator_watch(settings: Settings, app: IntakeApplication,
-                     services: dict[str, open311.Service]) -> ReferenceWatch:
-    """The rubricator, loaded again when it changes (checked as at start): registration
-    and Open311's list of services use the new one from then on."""
-    path = settings.intake_rubricator or rubricator.DEFAULT_FILE
+def reference_watch(settings: Settings, app: IntakeApplication,
+                    services: dict[str, open311.Service]) -> ReferenceWatch:
+    """The deployment's files (whose items, whose staff) and the rubricator, loaded again
+    when one changes (checked as at start): registration and Open311's list of services
+    use the new ones from then on."""
+    path, live = settings.intake_rubricator or rubricator.DEFAULT_FILE, app.deployment
 
     def reload(by: str | None) -> list[str]:
+        fresh = live.checked(fresh_deployment(settings))
         with named_by("MCU_INTAKE_RUBRICATOR", path):
             rules = rubricator.load(path)
+        live.swap(fresh)
         app.classifier = RegistrationClassifier(rules, app.classifier.model)
-        fresh = open311.services_of(rules.data)
+        fresh_services = open311.services_of(rules.data)
         services.clear()
-        services.update(fresh)
+        services.update(fresh_services)
         return revisions.record_changes(
             app, {"rubricator": rules.data.model_dump(mode="json")}, by)[0]
 
-    return ReferenceWatch(lambda: [path], reload)
+    return ReferenceWatch(lambda: [*deployment_files(settings, live.current), path], reload)
 
 
 def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
             scope: RoutingScope) -> Service:
     """The intake service around its application: its doors and what guards them."""
     batcher = RegistrationBatcher(app)  # one group commit behind every channel's door
+    app.deployment = live(app.deployment)  # what the reference watch swaps
     services = open311.services_of(app.classifier.rubricator.data)
-    watch = rubricator_watch(settings, app, services)
+    watch = reference_watch(settings, app, services)
     rubricator_file = settings.intake_rubricator or rubricator.DEFAULT_FILE
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
                    routers=[router(keys, batcher, app.deployment),

@@ -13,7 +13,7 @@ from kit.runtime import Running, Service
 from kit.reference_files import named_by
 from kit.settings import Settings
 from kit.deployment import Deployment
-from kit.staff import StaffTokenFirst, deployment_of
+from kit.staff import StaffTokenFirst, deployment_files, deployment_of, fresh_deployment
 from kit.stores import store_environment
 from services.routing.adapters.reference_files import (SHIPPED_RULES, editable, load_rules,
                                                        parse_rules)
@@ -50,22 +50,27 @@ def build_application(settings: Settings) -> RoutingApplication:
     return app
 
 
-def reference_watch(app: RoutingApplication) -> ReferenceWatch:
-    """The autorules files, loaded again when one changes (checked as at start)."""
-    deployment = app.deployment
+def reference_watch(settings: Settings, app: RoutingApplication) -> ReferenceWatch:
+    """The deployment's files (its directories) and the autorules, loaded again when one
+    changes, checked as at start: the rules against the new directory before either is
+    used."""
+    live = app.deployment
 
     def reload(by: str | None) -> list[str]:
-        books, data = autorules(deployment)
+        fresh = live.checked(fresh_deployment(settings))
+        books, data = autorules(fresh)
+        live.swap(fresh)
         return app.reload_rules(books, data, by)
 
-    return ReferenceWatch(lambda: [m.autorules for m in deployment.municipalities.values()
-                                   if m.autorules is not None], reload)
+    return ReferenceWatch(lambda: [*deployment_files(settings, live.current),
+                                   *(m.autorules for m in live.municipalities.values()
+                                     if m.autorules is not None)], reload)
 
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
     app = build_application(settings)
-    watch = reference_watch(app)
+    watch = reference_watch(settings, app)
     redactor()  # staff's free text is masked at the door: its models load before serving
 
     async def index_queue(run: Running) -> None:
@@ -84,5 +89,6 @@ def build(settings: Settings | None = None) -> Service:
                        app, app.deployment, lambda: editable(app.deployment, app.rules_data.get),
                        watch)],
                    startup=[index_queue], every_process=[watching(watch)],
+                   body_limits=reference_http.BODY_LIMITS,
                    title_ru="МЦУ: маршрутизация и исполнение",
                    middleware=[(StaffTokenFirst, {"directory": app.deployment})])

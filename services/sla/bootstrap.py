@@ -17,7 +17,7 @@ from kit.runtime import Running, Service, until_stopped
 from kit.supervision import retrying
 from kit.scope import RoutingScope
 from kit.settings import Settings
-from kit.staff import StaffTokenFirst, deployment_of
+from kit.staff import StaffTokenFirst, deployment_files, deployment_of, fresh_deployment
 from kit.stores import store_environment
 from services.sla.adapters import calendar_file, policy_file
 from services.sla.adapters.reference_files import calendar_paths, editable, policy_paths
@@ -88,13 +88,18 @@ def build_application(settings: Settings, deployment: Deployment,
 
 
 def reference_watch(settings: Settings, app: SlaApplication) -> ReferenceWatch:
-    """The policies and calendars, loaded again when one changes (checked as at start)."""
-    deployment = app.deployment
+    """The deployment's files, the policies and the calendars, loaded again when one
+    changes (checked as at start: a policy against the new directory's staff)."""
+    live = app.deployment
 
     def reload(by: str | None) -> list[str]:
-        return app.reload_tenants(tenants(settings, deployment), by)
+        fresh = live.checked(fresh_deployment(settings))
+        found = tenants(settings, fresh)
+        live.swap(fresh)
+        return app.reload_tenants(found, by)
 
-    return ReferenceWatch(lambda: [*policy_paths(deployment),
+    return ReferenceWatch(lambda: [*deployment_files(settings, live.current),
+                                   *policy_paths(live.current),
                                    *calendar_paths(settings.sla_calendar_dir)], reload)
 
 
@@ -135,6 +140,6 @@ def build(settings: Settings | None = None) -> Service:
                             reference_http.router(app, deployment, lambda: editable(
                                 deployment, settings.sla_calendar_dir), watch)],
                    startup=[load_timers], background=background,
-                   every_process=[watching(watch)],
+                   every_process=[watching(watch)], body_limits=reference_http.BODY_LIMITS,
                    title_ru="МЦУ: контроль сроков",
                    middleware=[(StaffTokenFirst, {"directory": deployment})])

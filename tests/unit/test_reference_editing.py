@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from kit.deployment import SHIPPED_DEPLOYMENT
+from kit.reference_files import ReferenceFileError
 from kit.runtime import http_app
 from kit.settings import ConfigError, Settings
 from services.intake.bootstrap import build as build_intake
@@ -47,7 +48,7 @@ def test_an_administrator_checks_sees_the_diff_writes_and_the_next_appeal_follow
     client = served(routing)
     listed = client.get(FILES, headers=bearer("u-mcu-admin")).json()
     assert {f["key"]: f["writable"] for f in listed} == {
-        "autorules@konstantinovsky": True, "directory@konstantinovsky": False}
+        "autorules@konstantinovsky": True, "directory@konstantinovsky": True}
     current = client.get(f"{FILES}/autorules@konstantinovsky", headers=bearer("u-mcu-admin"))
     assert current.status_code == 200 and current.json()["revision"] == 1
     text, base = current.json()["text"], current.json()["digest"]
@@ -134,10 +135,10 @@ def test_the_shipped_demo_files_are_never_written(tmp_path):
     assert (SHIPPED_DEPLOYMENT.parent / "konstantinovsky" / "autorules.yaml").read_bytes() == before
 
 
-def test_the_directory_is_checked_with_the_rules_in_force_and_not_written_here(settings):
+def test_the_directory_is_checked_with_the_rules_in_force(settings):
     client = served(routing_bootstrap.build(settings))
     seen = client.get(f"{FILES}/directory@konstantinovsky", headers=bearer("u-mcu-admin")).json()
-    assert seen["writable"] is False and "перезапуска" in seen["read_only"]
+    assert seen["writable"] is True
     without = seen["text"].replace("- id: u-adm-gkh-exec1\n", "- id: u-adm-gkh-exec9\n", 1)
     assert without != seen["text"]
     refused = client.post(f"{FILES}/directory@konstantinovsky/check",
@@ -145,14 +146,53 @@ def test_the_directory_is_checked_with_the_rules_in_force_and_not_written_here(s
     assert refused.status_code == 422
     assert "правило gas-leak: u-adm-gkh-exec1 не исполнитель из справочника" in \
         refused.json()["detail"]
-    clash = seen["text"].replace("- id: u-adm-gkh-exec9\n", "- id: gr-head\n", 1).replace(
-        "- id: u-mcu-admin\n", "- id: gr-head\n", 1)
+    clash = seen["text"].replace("- id: u-mcu-admin\n", "- id: gr-head\n", 1)
     named = client.post(f"{FILES}/directory@konstantinovsky/check",
                         headers=bearer("u-mcu-admin"), json={"text": clash}).json()
     assert "gr-head" in named["detail"] and "уникальны во всём развёртывании" in named["detail"]
-    put = client.put(f"{FILES}/directory@konstantinovsky", headers=bearer("u-mcu-admin"),
-                     json={"text": seen["text"], "base": seen["digest"]})
-    assert put.status_code == 403
+
+
+def test_a_new_directory_is_every_services_at_once_and_a_removed_person_is_locked_out(
+        settings):
+    """The administrator withdraws a coordinator's token in the console: routing uses the
+    new directory at once, SLA as soon as its watch looks, and the token opens no door of
+    either any more."""
+    routing = routing_bootstrap.build(settings)
+    sla = sla_bootstrap.build(settings)
+    routing_client, sla_client = served(routing), served(sla)
+    sla_watch = sla_bootstrap.reference_watch(settings, sla.app)
+    assert routing_client.get("/api/v1/me", headers=bearer("u-mcu-coord")).status_code == 200
+    seen = routing_client.get(f"{FILES}/directory@konstantinovsky",
+                              headers=bearer("u-mcu-admin")).json()
+    gone = seen["text"].replace(
+        "  token_sha256: 778f7eee9d18b271e1ac70bf33ddc3f9621efab9e78acd84a0ca30bc7f609a3c\n", "")
+    assert gone != seen["text"]
+    saved = routing_client.put(f"{FILES}/directory@konstantinovsky",
+                               headers=bearer("u-mcu-admin"),
+                               json={"text": gone, "base": seen["digest"]})
+    assert saved.status_code == 200, saved.text
+    assert routing_client.get("/api/v1/me", headers=bearer("u-mcu-coord")).status_code == 401
+    assert routing.app.deployment.people["u-mcu-coord"].token_sha256 is None
+    assert sla_client.get(FILES, headers=bearer("u-mcu-coord")).status_code == 200  # not yet
+    assert sla_watch.poll() is not None  # SLA's process sees the file changed
+    assert sla.app.deployment.people["u-mcu-coord"].token_sha256 is None
+    assert sla_client.get("/api/v1/reference-files",
+                          headers=bearer("u-mcu-coord")).status_code == 401
+    history = routing_client.get(f"{FILES}/directory@konstantinovsky",
+                                 headers=bearer("u-mcu-admin")).json()["revisions"]
+    assert [(r["number"], r["by"]) for r in history][:1] == [(2, "u-mcu-admin")]
+
+
+def test_a_new_tree_waits_for_a_restart_and_changes_nothing_meanwhile(settings):
+    routing = routing_bootstrap.build(settings)
+    watch = routing_bootstrap.reference_watch(settings, routing.app)
+    tree = settings.deployment
+    tree.write_text(tree.read_text(encoding="utf-8").replace(
+        "priemnaya@konst.example.ru", "obrashcheniya@konst.example.ru"), encoding="utf-8")
+    with pytest.raises(ReferenceFileError, match="после перезапуска"):
+        watch.poll()
+    assert routing.app.deployment.by_channel("email", "priemnaya@konst.example.ru") == \
+        "konstantinovsky"
 
 
 @pytest.mark.parametrize("text, reason", [
@@ -174,7 +214,7 @@ def test_hostile_requests_are_refused_before_anything_is_read(settings):
         assert client.get(f"{FILES}/{key}", headers=bearer("u-mcu-admin")).status_code in (
             404, 422)
     huge = client.post(f"{FILES}/autorules@konstantinovsky/check",
-                       headers=bearer("u-mcu-admin"), json={"text": "#" * 1_000_001})
+                       headers=bearer("u-mcu-admin"), json={"text": "#" * 500_001})
     assert huge.status_code in (413, 422)
     extra = client.put(f"{FILES}/autorules@konstantinovsky", headers=bearer("u-mcu-admin"),
                        json={"text": "rules: []", "base": "0" * 16, "path": "/etc/passwd"})
@@ -184,7 +224,7 @@ def test_hostile_requests_are_refused_before_anything_is_read(settings):
 # -- a change on disk, and every process ---------------------------------------------------
 def test_a_change_on_disk_is_loaded_and_a_broken_one_keeps_the_rules_in_force(settings):
     routing = routing_bootstrap.build(settings)
-    watch = routing_bootstrap.reference_watch(routing.app)
+    watch = routing_bootstrap.reference_watch(settings, routing.app)
     path = settings.deployment.parent / "konstantinovsky" / "autorules.yaml"
     assert watch.poll() is None  # nothing changed
     path.write_text(path.read_text(encoding="utf-8") + EXTRA_RULE, encoding="utf-8")

@@ -5,7 +5,7 @@ files of every service.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 
@@ -96,7 +96,16 @@ def add_reference_files(pages: APIRouter, web: Pages) -> None:
     async def check_or_save(service: str, key: Key, who: Acting,
                             text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
                             base: Annotated[str, Form(max_length=16)] = "",
-                            save: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
+                            save: Annotated[str, Form(max_length=10)] = "",
+                            upload: Annotated[UploadFile | None, File()] = None) -> HTMLResponse:
+        if upload is not None and upload.filename:  # a file chosen instead of the editor
+            raw = await upload.read(MAX_TEXT * 4 + 1)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                refusal = Refused(422, "not_utf8", "Файл не прочитан",
+                                  "Файл должен быть текстом в кодировке UTF-8 (YAML)")
+                return await file_page(who, service, key, 422, refused=refusal)
         try:
             if save and base:
                 saved = await web.app.save_reference(who, service, key, text, base)

@@ -70,15 +70,16 @@ def load_rules(directory: Directory, path: Path = SHIPPED_RULES) -> tuple[RuleBo
 
 NOTE_RULES = ("Новая редакция решает, куда направить обращения, поступившие после неё; уже "
               "направленные остаются у своих получателей.")
-DIRECTORY_READ_ONLY = ("Люди и организации справочника знают все службы: новая редакция "
-                       "вступает в силу после их перезапуска (токены — mcu staff token). "
-                       "Здесь её можно проверить и сравнить с действующей.")
+NOTE_DIRECTORY = ("Люди, роли, организации и блоки справочника знают все службы: новая "
+                  "редакция действует в каждой через несколько секунд после записи (токены "
+                  "выпускает mcu staff token). Обращения остаются у своих получателей и "
+                  "исполнителей.")
 
 
 def editable(deployment: Deployment, rules_data: Callable[[str], object]
              ) -> list[EditableFile]:
-    """What routing offers the administrators: each municipality's autorules (written
-    from the console, in force at once) and its directory (checked and compared here)."""
+    """What routing offers the administrators: each municipality's autorules and its
+    directory, each checked with the other in force."""
     found = []
     for m in deployment.municipalities.values():
         if m.autorules is not None:
@@ -90,8 +91,7 @@ def editable(deployment: Deployment, rules_data: Callable[[str], object]
             found.append(EditableFile(
                 f"directory@{m.id}", "directory", f"Справочник — {m.name}", m.directory_file,
                 deployment.revision_name("directory", m.id), frozenset({m.id}),
-                partial(_check_directory, deployment, m.id, rules_data),
-                read_only=DIRECTORY_READ_ONLY))
+                partial(_check_directory, deployment, m.id, rules_data), NOTE_DIRECTORY))
     return found
 
 

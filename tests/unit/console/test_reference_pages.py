@@ -114,3 +114,18 @@ def test_staff_without_the_role_see_no_files_and_an_unknown_one_is_not_found(con
     missing = client.get("/admin/files/routing/autorules@konstantinovsky")
     assert missing.status_code == 404 and "Справочник не найден" in missing.text
     assert client.get("/admin/files/analytics/rating").status_code == 404
+
+
+def test_a_file_chosen_for_upload_is_checked_instead_of_the_editor(console):
+    client, settings, _ = console
+    sign_in(client, "u-mcu-admin")
+    page = client.get("/admin/files/routing/autorules@konstantinovsky")
+    new = (shown_text(page.text) + RULE).encode("utf-8-sig")  # as a Windows editor saves it
+    checked = client.post("/admin/files/routing/autorules@konstantinovsky",
+                          data=form(page.text, text="не это"),
+                          files={"upload": ("autorules.yaml", new, "text/yaml")})
+    assert checked.status_code == 200 and '<span class="add">+  - id: boilers</span>' in \
+        checked.text
+    binary = client.post("/admin/files/routing/autorules@konstantinovsky",
+                         data=form(page.text), files={"upload": ("a.yaml", b"\xff\xfe\x00", "x")})
+    assert binary.status_code == 422 and "UTF-8" in binary.text

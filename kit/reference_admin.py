@@ -39,6 +39,10 @@ class ShippedFile(Exception):
     """The file is one the platform ships (the demo's): never written in place."""
 
 
+class Unwritable(Exception):
+    """The file system refused the write (a read-only mount, a full disk)."""
+
+
 @dataclass(frozen=True)
 class EditableFile:
     """One reference file a service owns: where it is, whom it serves, and how the service
@@ -120,7 +124,10 @@ def write(file: EditableFile, text: str, base: str) -> None:
         raise ShippedFile(file.path)
     if text_digest(file.text()) != base:
         raise StaleBase(file.path)
-    replace_file(file.path, normalized(text))
+    try:
+        replace_file(file.path, normalized(text))
+    except OSError as exc:
+        raise Unwritable(f"{file.path.name}: {exc.strerror or exc}") from None
 
 
 def replace_file(path: Path, text: str) -> None:
@@ -131,5 +138,9 @@ def replace_file(path: Path, text: str) -> None:
         out.write(text if text.endswith("\n") else text + "\n")
         out.flush()
         os.fsync(out.fileno())
-    os.chmod(out.name, path.stat().st_mode & 0o777)
-    os.replace(out.name, path)
+    try:
+        os.chmod(out.name, path.stat().st_mode & 0o777)
+        os.replace(out.name, path)
+    except OSError:
+        Path(out.name).unlink(missing_ok=True)
+        raise

@@ -129,6 +129,10 @@ def router(app, deployment, files: Callable[[], list[ra.EditableFile]],
             raise Problem(409, "reference_changed", "Файл уже изменён",
                           "Пока вы готовили редакцию, файл изменили: откройте его заново и "
                           "перенесите свои правки") from None
+        except ra.Unwritable as exc:
+            raise Problem(409, "reference_unwritable", "Файл не записан",
+                          f"Файловая система не дала записать {exc}: папка развёртывания "
+                          "открыта только для чтения? Действует прежняя редакция") from None
         except REFUSED as exc:  # it passed its own check, not with the rest: not in force
             raise Problem(409, "reference_refused", "Редакция записана, но не применена",
                           f"Служба оставила прежнюю версию: {exc}") from None

@@ -318,3 +318,22 @@ def test_a_browsers_line_endings_change_nothing_but_what_was_typed(settings):
                json={"text": as_sent, "base": seen["digest"]})
     path = settings.deployment.parent / "konstantinovsky" / "autorules.yaml"
     assert b"\r" not in path.read_bytes()
+
+
+def test_a_file_system_that_refuses_the_write_leaves_the_version_in_force(settings,
+                                                                          monkeypatch):
+    routing = routing_bootstrap.build(settings)
+    client = served(routing)
+    seen = client.get(f"{FILES}/autorules@konstantinovsky", headers=bearer("u-mcu-admin")).json()
+
+    def read_only(*_):
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr("kit.reference_admin.os.replace", read_only)
+    answer = client.put(f"{FILES}/autorules@konstantinovsky", headers=bearer("u-mcu-admin"),
+                        json={"text": seen["text"] + EXTRA_RULE, "base": seen["digest"]})
+    assert answer.status_code == 409 and answer.json()["code"] == "reference_unwritable"
+    assert "Read-only file system" in answer.json()["detail"]
+    assert routing.app.rules["konstantinovsky"].version == 1
+    path = settings.deployment.parent / "konstantinovsky"
+    assert not list(path.glob(".autorules.yaml.*"))  # no temporary file left behind

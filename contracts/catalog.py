@@ -12,6 +12,7 @@ from typing import Any
 
 from contracts.envelope import Contract
 from contracts.events import deadlines as dl
+from contracts.events import delivery as dv
 from contracts.events import registration as rg
 from contracts.events import routing as rt
 from contracts.events import workflow as wf
@@ -85,6 +86,8 @@ CATALOG: dict[str, EventSpec] = {
         _spec("DeadlineReminderIssued", SLA, "Напоминание о сроке", dl.DeadlineReminderIssued),
         _spec("DeadlineBreached", SLA, "Срок нарушен (просрочено)", dl.DeadlineBreached),
         _spec("AppealEscalated", SLA, "Эскалация", dl.AppealEscalated),
+        _spec("AnswerDelivered", INTAKE, "Ответ доставлен заявителю", dv.AnswerDelivered),
+        _spec("DeliveryFailed", INTAKE, "Ответ не доставлен", dv.DeliveryFailed),
     )
 }
 

@@ -138,6 +138,19 @@ EXAMPLES: dict[tuple[str, int], dict[str, Any]] = {
         "to_person_id": "u-zam-glavy-zhkh",
         "overdue_seconds": 172800,
     },
+    ("AnswerDelivered", 1): {
+        "draft_id": "d-7f3a",
+        "channel": "email",
+        "reference": "<answer-3f0c2a8e-d-7f3a@mcu.local>",
+        "attempt": 1,
+    },
+    ("DeliveryFailed", 1): {
+        "draft_id": "d-7f3a",
+        "channel": "email",
+        "reason": "почтовый сервер временно недоступен (421)",
+        "attempt": 1,
+        "retry_at": "2026-11-16T07:47:10" + _UTC,
+    },
 }
 
 

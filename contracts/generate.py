@@ -78,12 +78,13 @@ def render_asyncapi() -> str:
     document = AsyncAPI(
         broker,
         title="МЦУ: журнал обращений",
-        version="1.1.0",
+        version="1.2.0",
         description="One ordered log per appeal: topic mcu.appeals.v1 keyed by appeal_id. "
                     "Kafka headers of each record: event_type, producer, municipality (the "
                     "appeal's municipality in the deployment; empty on records written before "
                     "1.1.0, which belong to the deployment's legacy_municipality), "
-                    "notification_id. 1.1.0: the envelope's `municipality`.",
+                    "notification_id. 1.1.0: the envelope's `municipality`. 1.2.0: the "
+                    "answer's delivery (AnswerDelivered, DeliveryFailed, by intake).",
         schema_version="3.0.0",
     ).to_specification()
     return _dump(json.loads(document.to_json()))

@@ -21,7 +21,7 @@ from kit.staff import StaffTokenFirst, deployment_files, deployment_of, fresh_de
 from kit.stores import store_environment
 from services.sla.adapters import calendar_file, policy_file
 from services.sla.adapters.reference_files import calendar_paths, editable, policy_paths
-from services.sla.adapters.mailer import Mailer, SmtpSettings
+from kit.mail import Mailer, SmtpSettings
 from services.sla.application import SlaApplication, Tenant
 from services.sla.domain.calendar import ProductionCalendar
 from services.sla.domain.terms import TermCalculator
@@ -127,9 +127,7 @@ def build(settings: Settings | None = None) -> Service:
     watch = reference_watch(settings, app)
     background = [fire_timers]
     if settings.smtp_host:
-        notifier = Notifier(app, Mailer(SmtpSettings(
-            settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_user,
-            settings.smtp_password, settings.smtp_starttls)))
+        notifier = Notifier(app, Mailer(SmtpSettings.of(settings)))
 
         async def send_notices(run: Running) -> None:
             await until_stopped(run, notifier)

@@ -16,7 +16,7 @@ from kit.directory import load_directory
 from kit.consumer import TrackedConsumer
 from kit.stores import store_environment
 from kit.topics import ensure_log_topics
-from services.sla.adapters.mailer import Mailer, SmtpSettings
+from kit.mail import Mailer, SmtpSettings
 from services.sla.application import SlaApplication
 from services.sla.entrypoints.notifier import Notifier
 from tests.support.logtools import consume_until, intake_app, publish_all, read_all, register

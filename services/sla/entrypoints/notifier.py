@@ -20,7 +20,7 @@ from contracts import typed
 from kit.appeal_aggregate import AppealAggregate
 from kit.directory import Directory
 from kit.follower import StoreFollower
-from services.sla.adapters.mailer import Mailer
+from kit.mail import Mailer
 from services.sla.application import SlaApplication
 from services.sla.domain.deadline import Deadline
 from services.sla.domain.notices import AppealContext, Notice, notice_for

@@ -1,0 +1,34 @@
+"""The answer on its way to the applicant: written by the intake service, which owns the
+channels and the applicant's contacts (in its vault; no address ever goes on the log)."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, Field
+
+from contracts.envelope import Contract
+from contracts.vocabulary import Channel
+
+
+class AnswerDelivered(Contract):
+    """The published answer left through the appeal's channel: an e-mail accepted by the
+    mail server (reference: its Message-ID), …"""
+
+    draft_id: str = Field(description="The published draft (AnswerPublished.draft_id)")
+    channel: Channel = Field(description="The channel it went through")
+    reference: str = Field(min_length=1, max_length=500,
+                           description="What identifies the delivery there: the e-mail's"
+                                       " Message-ID, a tracking number, an acknowledgement")
+    attempt: int = Field(ge=1, description="Which attempt delivered it")
+
+
+class DeliveryFailed(Contract):
+    """An attempt to deliver the answer failed: retried at `retry_at`, or (None) left to
+    the operator's queue of failed deliveries."""
+
+    draft_id: str
+    channel: Channel
+    reason: str = Field(min_length=1, max_length=500,
+                        description="Why, in Russian, without personal data")
+    attempt: int = Field(ge=1)
+    retry_at: AwareDatetime | None = Field(
+        default=None, description="When it is tried again; none: an operator decides")

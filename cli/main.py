@@ -174,13 +174,14 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
         from cli.demo_files import prepared
 
         os.environ.update(prepared(settings))
-    sla_env = {**os.environ, "MCU_CLOCK_SPEED": str(clock_speed),
-               "MCU_SMTP_HOST": os.environ.get("MCU_SMTP_HOST", "127.0.0.1"),
-               "MCU_SMTP_PORT": os.environ.get("MCU_SMTP_PORT", str(dev.mailbox.port))}
+    mail_env = {**os.environ,  # SLA's notices to staff, intake's answers to applicants
+                "MCU_SMTP_HOST": os.environ.get("MCU_SMTP_HOST", "127.0.0.1"),
+                "MCU_SMTP_PORT": os.environ.get("MCU_SMTP_PORT", str(dev.mailbox.port))}
+    envs = {"sla": {**mail_env, "MCU_CLOCK_SPEED": str(clock_speed)}, "intake": mail_env}
     supervisor = Supervisor(say=lambda line: typer.echo(f"mcu run: {line}", err=True))
     for name in (*SERVICES, CONSOLE):
         supervisor.add(name, [sys.executable, "-m", "cli.main", "serve", name],
-                       env=sla_env if name == "sla" else None)
+                       env=envs.get(name))
     problem = supervisor.start_up(
         lambda child: is_ready(f"http://127.0.0.1:{settings.port_for(child.name)}"), timeout=120)
     if problem is not None:
@@ -195,7 +196,7 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
         typer.echo(f"  {name:<10} {base}/docs   метрики {base}/metrics")
     typer.echo(f"  журнал     Kafka {settings.kafka_bootstrap}, топик {settings.log_topic}")
     typer.echo(f"  хранилища  {settings.data_dir.resolve()}/<сервис>.sqlite")
-    typer.echo(f"  почта      письма о сроках: {dev.mailbox.maildir}/new "
+    typer.echo(f"  почта      письма о сроках и ответы заявителям: {dev.mailbox.maildir}/new "
                f"(часы сроков ×{clock_speed:g})\n")
     if not no_demo:
         supervisor.add("demo", [sys.executable, "-m", "cli.main", "demo", "--rate", str(rate)])

@@ -24,6 +24,7 @@ from kit.validation import field_errors
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
+from services.intake.domain.delivery import delivers_by_email
 from services.intake.domain.location import coarse
 from services.intake.domain.open311_days import Open311Day, day_key, days_between
 from services.intake.domain.repeats import RepeatIndex, repeat_key
@@ -315,13 +316,19 @@ class IntakeApplication(ServiceApplication):
 
     # -- the log tells intake how its appeals go on (for Open311's answers) ---------------
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
-        facts = self._what_open311_shows(envelope)
-        if facts is None:
+        p = envelope.payload
+        facts = self._what_open311_shows(envelope) or {}
+        if isinstance(p, wf.AnswerDrafted):  # kept for the answer's delivery
+            facts = {"draft": {"id": p.draft_id, "text": p.text}}
+        if not facts:
             return
         appeal: IntakeAppeal | None = unit.get(envelope.appeal_id)
         if appeal is None:
             return
-        if "status" in facts or appeal.channel is Channel.OPEN311:
+        if isinstance(p, wf.AnswerPublished) and delivers_by_email(appeal.channel) \
+                and p.draft_id in appeal.drafts:
+            facts["delivery_due"] = {"draft_id": p.draft_id, "channel": appeal.channel.value}
+        if "status" in facts or "draft" in facts or appeal.channel is Channel.OPEN311:
             appeal.remember(facts, at=envelope.occurred_at)
 
     @staticmethod

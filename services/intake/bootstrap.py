@@ -11,7 +11,8 @@ from kit.deployment import Deployment, live
 from kit.privacy import redactor
 from kit.reference_files import named_by
 from kit.reference_watch import ReferenceWatch, watching
-from kit.runtime import Service
+from kit.mail import Mailer, SmtpSettings
+from kit.runtime import Running, Service, until_stopped
 from kit.scope import RoutingScope
 from kit.settings import ConfigError, Settings
 from kit.staff import deployment_files, deployment_of, fresh_deployment
@@ -23,6 +24,7 @@ from services.intake.classification.registration import RegistrationClassifier
 from services.intake.entrypoints.channel_keys import ChannelKeys, configured_keys
 from services.intake.adapters import open311
 from services.intake.adapters.reference_files import editable
+from services.intake.entrypoints.answer_mail import AnswerMailer
 from services.intake.entrypoints.batching import RegistrationBatcher
 from services.intake.entrypoints import open311_http, vault_http
 from services.intake.entrypoints.key_first import ChannelKeyFirst
@@ -139,7 +141,17 @@ def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
     services = open311.services_of(app.classifier.rubricator.data)
     watch = reference_watch(settings, app, services)
     rubricator_file = settings.intake_rubricator or rubricator.DEFAULT_FILE
+    background = []
+    if settings.smtp_host:  # answers to applicants who wrote by e-mail
+        answers = AnswerMailer(app, Mailer(SmtpSettings.of(settings), sender_name="МЦУ"),
+                               domain=settings.smtp_sender.rpartition("@")[2] or "mcu.local")
+
+        async def send_answers(run: Running) -> None:
+            await until_stopped(run, answers)
+
+        background.append(send_answers)
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
+                   background=background,
                    routers=[router(keys, batcher, app.deployment),
                             open311_http.router(app, keys, batcher, services, app.deployment),
                             vault_http.router(app.vault, app.deployment, scope),

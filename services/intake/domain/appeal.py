@@ -5,9 +5,11 @@ from __future__ import annotations
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from contracts.envelope import Contract
+from contracts.events.delivery import AnswerDelivered, DeliveryFailed
 from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import Channel
 from kit.appeal_aggregate import AppealAggregate
+from services.intake.domain.delivery import DELIVERED, DUE, GIVEN_UP
 
 
 def appeal_id_for(channel: Channel, external_id: str, municipality: str | None = None) -> UUID:
@@ -27,20 +29,41 @@ class IntakeAppeal(AppealAggregate):
         self.updated_at = None
         self.agency: str | None = None  # the recipient routing chose (an organisation id)
         self.expected_at: str | None = None  # the answer's deadline (ISO), as SLA set it
+        self.drafts: dict[str, str] = {}  # draft id -> its text (masked, as on the log)
+        # the published answer's way to the applicant: draft_id, channel, state, attempts
+        self.delivery: dict | None = None
 
     @property
     def repeat_of(self) -> UUID | None:
         return self.registered.repeat_of if self.registered else None
 
     def when(self, event: Contract) -> None:
-        if isinstance(event, AppealRegistered):
-            self.registered = event
+        match event:
+            case AppealRegistered():
+                self.registered = event
+            case AnswerDelivered() if self.delivery:
+                self.delivery = {**self.delivery, "state": DELIVERED, "attempt": event.attempt,
+                                 "reference": event.reference}
+            case DeliveryFailed() if self.delivery:
+                self.delivery = {**self.delivery, "attempt": event.attempt,
+                                 "state": DUE if event.retry_at else GIVEN_UP,
+                                 "reason": event.reason}
 
     @property
     def channel(self) -> Channel | None:
         return self.registered.channel if self.registered else None
 
+    def delivery_pending(self, draft_id: str) -> bool:
+        """Whether this answer still has to reach the applicant (not delivered, not left
+        to an operator)."""
+        d = self.delivery
+        return d is not None and d["draft_id"] == draft_id and d["state"] == DUE
+
     def note(self, facts: dict) -> None:
+        if "draft" in facts:
+            self.drafts[facts["draft"]["id"]] = facts["draft"]["text"]
+        if "delivery_due" in facts:
+            self.delivery = {**facts["delivery_due"], "state": DUE, "attempt": 0}
         self.status = facts.get("status", self.status)
         self.status_notes = facts.get("status_notes", self.status_notes)
         self.agency = facts.get("agency", self.agency)

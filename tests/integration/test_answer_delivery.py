@@ -1,0 +1,171 @@
+"""The published answer reaches the applicant who wrote by e-mail (issue 23, its first
+channel): mailed through a real SMTP server (aiosmtpd on loopback), read back and checked —
+the answer's text, the greeting from the vault, the thread under the applicant's letter;
+delivered once (a batch handled again sends nothing), a server away retried with the same
+Message-ID, a refusal for good and a missing address left to the operator; AnswerDelivered
+and DeliveryFailed on the log with no address in them."""
+
+from __future__ import annotations
+
+import email
+import json
+import smtplib
+import socket
+from datetime import UTC, datetime
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from contracts import decode, encode
+from kit.mail import Mailer, SmtpSettings
+from kit.outbox import envelope_of
+from kit.unit_of_work import UnitOfWork
+from services.intake.adapters import mail
+from services.intake.adapters.vault import PersonalDataVault
+from services.intake.adapters.vault_storage import SqliteStorage
+from services.intake.entrypoints.answer_mail import AnswerMailer
+from tests.support.envelopes import AppealStory
+from tests.unit.test_tenancy import world
+
+ANSWER = ("Яма во дворе дома № 5 по ул. Ленина будет заделана до 25 декабря 2026 года "
+          "в рамках текущего ремонта.")
+LETTER = """\
+From: Иван Петров <ivan.petrov@example.ru>
+To: priemnaya@konst.example.ru
+Subject: Яма во дворе
+Date: Mon, 16 Nov 2026 10:15:00 +0300
+Message-ID: <letter-1@example.ru>
+Content-Type: text/plain; charset=utf-8
+
+Во дворе дома 5 по ул. Ленина яма, машины не проезжают.
+""".encode()
+
+
+class Inbox:
+    """A mail server that keeps what it accepts, or answers as told."""
+
+    def __init__(self):
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+        self.answer = "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        if self.answer.startswith("250"):
+            self.messages.append((envelope.rcpt_tos, email.message_from_bytes(
+                envelope.content, policy=default_policy)))
+        return self.answer
+
+
+@pytest.fixture
+def smtp():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def published(tmp_path):
+    """An e-mail appeal of Константиновский район, its answer drafted and published by
+    routing (the events as intake's consumer reads them from the log)."""
+    intake, _, _ = world(PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))
+    appeal = intake.register(mail.parse(LETTER)).appeal_id
+    story = AppealStory(appeal, municipality="konstantinovsky")
+    now = datetime.now(UTC)
+    for envelope in (story.event("AnswerDrafted", now, draft_id="d-1", text=ANSWER),
+                     story.event("AnswerPublished", now, draft_id="d-1")):
+        unit = UnitOfWork(intake)
+        intake.react(decode(encode(envelope)), unit)
+        intake.save(*unit.aggregates())
+    return intake, appeal
+
+
+def log_events(intake, event_type: str) -> list:
+    return [decode(encode(e)) for n in intake.notifications_after(0, 10_000)
+            if (e := envelope_of("intake", intake.domain_event(n))) is not None
+            and e.event_type == event_type]
+
+
+async def follow(intake, port: int) -> AnswerMailer:
+    mailer = AnswerMailer(intake, Mailer(SmtpSettings("127.0.0.1", port), sender_name="МЦУ"),
+                          domain="konst.example.ru")
+    await mailer.start()
+    while await mailer.follow_once():
+        pass
+    await mailer.close()
+    return mailer
+
+
+async def test_the_answer_is_mailed_in_the_letters_thread_and_recorded_once(published, smtp):
+    intake, appeal = published
+    inbox, port = smtp
+    await follow(intake, port)
+    [(to, message)] = inbox.messages
+    assert to == ["ivan.petrov@example.ru"]
+    assert message["Subject"] == "Ответ на ваше обращение от 16.11.2026"
+    assert message["In-Reply-To"] == "<letter-1@example.ru>"
+    assert message["Message-ID"] == f"<answer-{appeal}-d-1@konst.example.ru>"
+    body = message.get_content()
+    assert body.startswith("Уважаемый(ая) Иван Петров!")
+    assert ANSWER in body and "Константиновский район" in body and "«Яма во дворе»" in body
+    [delivered] = log_events(intake, "AnswerDelivered")
+    assert delivered.payload.reference == message["Message-ID"]
+    assert (delivered.payload.channel, delivered.payload.attempt) == ("email", 1)
+    assert "example.ru>" not in json.dumps(delivered.payload.model_dump(mode="json")).replace(
+        message["Message-ID"], "")  # the applicant's address is nowhere on the log
+    reads = [r for r in intake.vault.access_log() if r["who"] == "intake/email-delivery"]
+    assert reads and reads[0]["why"] == "доставка ответа заявителю"
+
+    again = AnswerMailer(intake, Mailer(SmtpSettings("127.0.0.1", port)))
+    again.position = 0  # the whole store handled again, as after a crash before the position
+    notifications = intake.notifications_after(0, 10_000)
+    await again.handle(notifications)
+    assert len(inbox.messages) == 1  # delivered already: never sent twice
+
+
+async def test_a_server_saying_later_is_retried_with_the_same_message(published, smtp):
+    intake, appeal = published
+    inbox, port = smtp
+    inbox.answer = "421 Service not available, try again later"
+    mailer = AnswerMailer(intake, Mailer(SmtpSettings("127.0.0.1", port)), domain="x.ru")
+    await mailer.start()
+    with pytest.raises(smtplib.SMTPDataError):
+        await mailer.follow_once()
+    [failed] = log_events(intake, "DeliveryFailed")
+    assert failed.payload.retry_at is not None and failed.payload.attempt == 1
+    assert "421" in failed.payload.reason
+    inbox.answer = "250 OK"
+    await mailer.follow_once()  # the follower's retry: the same batch again
+    await mailer.close()
+    [(_, message)] = inbox.messages
+    assert message["Message-ID"] == f"<answer-{appeal}-d-1@x.ru>"
+    [delivered] = log_events(intake, "AnswerDelivered")
+    assert delivered.payload.attempt == 2
+
+
+async def test_a_refusal_for_good_waits_for_an_operator_and_nothing_is_retried(published, smtp):
+    intake, _ = published
+    inbox, port = smtp
+    inbox.answer = "550 No such mailbox"
+    await follow(intake, port)
+    [failed] = log_events(intake, "DeliveryFailed")
+    assert failed.payload.retry_at is None and "550" in failed.payload.reason
+    inbox.answer = "250 OK"
+    await follow(intake, port)
+    assert inbox.messages == [] and not log_events(intake, "AnswerDelivered")
+
+
+async def test_an_applicant_without_an_address_is_left_to_the_operator(published, smtp):
+    intake, appeal = published
+    inbox, port = smtp
+    intake.vault.erase(intake.vault.applicant_of(appeal), "u-mcu-admin", "запрос заявителя")
+    await follow(intake, port)
+    [failed] = log_events(intake, "DeliveryFailed")
+    assert failed.payload.retry_at is None and "нет адреса" in failed.payload.reason
+    assert inbox.messages == []

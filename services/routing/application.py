@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError
 
 from contracts import Actor, Envelope
+from contracts.events.delivery import AnswerDelivered, DeliveryFailed
 from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import STATUS_RU, Role
 from kit import metrics, revisions
@@ -41,6 +42,9 @@ WAITING_FOR = {  # status -> who acts next
     "on_approval": Role.APPROVER, "approved": Role.APPROVER,
     "disputed": Role.MCU_HEAD, "answered": Role.APPLICANT,
 }
+
+
+DELIVERY = (AnswerDelivered, DeliveryFailed)  # intake's, kept for the appeal's history
 
 
 class RoutingApplication(ServiceApplication):
@@ -102,6 +106,11 @@ class RoutingApplication(ServiceApplication):
             workflow = unit.get(envelope.appeal_id)
             if isinstance(workflow, Workflow):
                 workflow.follow_deadline(p, self.clock.now())
+            return
+        if isinstance(p, DELIVERY):  # the answer on its way: shown in the appeal's history
+            workflow = unit.get(envelope.appeal_id)
+            if isinstance(workflow, Workflow):
+                workflow.follow_delivery(envelope)
             return
         if not isinstance(p, AppealRegistered) or unit.get(envelope.appeal_id) is not None:
             return
@@ -261,7 +270,8 @@ class RoutingApplication(ServiceApplication):
 
     def history(self, appeal_id: UUID, person: Person) -> dict:
         workflow = self.viewable(appeal_id, person)
-        events = [e for e in self.events.get(appeal_id) if isinstance(e, Workflow.Recorded)]
+        events = [e for e in self.events.get(appeal_id) if isinstance(e, Workflow.Recorded)
+                  or (isinstance(e, Workflow.Noted) and "delivery" in e.facts)]
         municipality = self.deployment.municipality(workflow.municipality)
         return {"appeal_id": str(appeal_id), "municipality": municipality.id,
                 "municipality_name": municipality.name, "status": workflow.status,
@@ -269,9 +279,7 @@ class RoutingApplication(ServiceApplication):
                 "subordinate_id": workflow.subordinate_id, "executor_id": workflow.executor_id,
                 "reworks": workflow.reworks, "reopenings": workflow.reopenings,
                 "late_returns": workflow.late_returns, **workflow.facts,
-                "history": [{"seq": e.originator_version, "at": e.timestamp.isoformat(),
-                             "event_type": e.event_type, "actor": e.actor, "payload": e.payload}
-                            for e in events]}
+                "history": [_entry(e) for e in events]}
 
     def scope(self, appeal_id: UUID, person: Person) -> frozenset[Role]:
         """The person's roles that reach this appeal now (its holder, executor, block);
@@ -454,6 +462,17 @@ class RoutingApplication(ServiceApplication):
         """Scan the store once at start and index every workflow still waiting."""
         self._index(self.repository.get(a) for a in self.originators(":Workflow."))
         return self.queued()
+
+
+def _entry(e) -> dict:
+    """One step of an appeal's history: routing's own event, or another service's it
+    keeps for the card (the answer's delivery, as intake recorded it)."""
+    if isinstance(e, Workflow.Noted):
+        d = e.facts["delivery"]
+        return {"seq": e.originator_version, "at": d["at"], "event_type": d["event_type"],
+                "actor": d["actor"], "payload": d["payload"]}
+    return {"seq": e.originator_version, "at": e.timestamp.isoformat(),
+            "event_type": e.event_type, "actor": e.actor, "payload": e.payload}
 
 
 def _templates_name(municipality: str) -> str:

@@ -25,7 +25,9 @@ from services.intake.adapters import mail
 from services.intake.adapters.vault import PersonalDataVault
 from services.intake.adapters.vault_storage import SqliteStorage
 from services.intake.entrypoints.answer_mail import AnswerMailer
+from services.console.domain.display import Names, timeline
 from tests.support.envelopes import AppealStory
+from tests.support.intake import route_registrations
 from tests.unit.test_tenancy import world
 
 ANSWER = ("Яма во дворе дома № 5 по ул. Ленина будет заделана до 25 декабря 2026 года "
@@ -74,8 +76,10 @@ def smtp():
 def published(tmp_path):
     """An e-mail appeal of Константиновский район, its answer drafted and published by
     routing (the events as intake's consumer reads them from the log)."""
-    intake, _, _ = world(PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))
+    intake, routing, _ = world(PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))
     appeal = intake.register(mail.parse(LETTER)).appeal_id
+    route_registrations(intake, routing)
+    intake.routing = routing  # for the tests that read the appeal's history
     story = AppealStory(appeal, municipality="konstantinovsky")
     now = datetime.now(UTC)
     for envelope in (story.event("AnswerDrafted", now, draft_id="d-1", text=ANSWER),
@@ -169,3 +173,29 @@ async def test_an_applicant_without_an_address_is_left_to_the_operator(published
     [failed] = log_events(intake, "DeliveryFailed")
     assert failed.payload.retry_at is None and "нет адреса" in failed.payload.reason
     assert inbox.messages == []
+
+
+async def test_the_appeals_history_shows_the_delivery_as_staff_read_it(published, smtp):
+    intake, appeal = published
+    inbox, port = smtp
+    inbox.answer = "421 try later"
+    mailer = AnswerMailer(intake, Mailer(SmtpSettings("127.0.0.1", port)))
+    await mailer.start()
+    with pytest.raises(smtplib.SMTPDataError):
+        await mailer.follow_once()
+    inbox.answer = "250 OK"
+    await mailer.follow_once()
+    await mailer.close()
+    routing = intake.routing
+    for envelope in log_events(intake, "DeliveryFailed") + log_events(intake, "AnswerDelivered"):
+        unit = UnitOfWork(routing)
+        routing.react(envelope, unit)
+        routing.save(*unit.aggregates())
+    history = routing.history(appeal, routing.deployment.people["u-head"])["history"]
+    steps = timeline(history, Names({}, {}, {}), "Europe/Moscow")
+    failed, delivered = steps[-2], steps[-1]
+    assert (failed.what, delivered.what) == ("Ответ не доставлен", "Ответ доставлен заявителю")
+    assert "канал: электронная почта" in failed.details
+    assert any(d.startswith("повтор: ") for d in failed.details)
+    assert f"отметка доставки: <answer-{appeal}-d-1@mcu.local>" in delivered.details
+    assert delivered.who == "intake/email-delivery"

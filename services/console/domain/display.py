@@ -87,15 +87,29 @@ def timeline(history: list[dict], names: Names, zone: str) -> list[Step]:
         what = spec.title_ru if spec else event["event_type"]
         steps.append(Step(local_time(event["at"], zone), event["at"], what, who,
                           role_ru(actor.get("role", "")),
-                          tuple(_details(event.get("payload") or {}, names))))
+                          tuple(_details(event.get("payload") or {}, names, zone))))
     return steps
+
+
+def _delivery(payload: dict, zone: str) -> list[str]:
+    """The answer's way to the applicant: the channel, what marks the delivery there,
+    the attempt and when it is tried again (an operator's, if never)."""
+    if "channel" not in payload or "attempt" not in payload:
+        return []
+    lines = [f"канал: {channel_ru(payload['channel'])}", f"попытка: {payload['attempt']}"]
+    if payload.get("reference"):
+        lines.append(f"отметка доставки: {payload['reference']}")
+    if "retry_at" in payload:
+        lines.append(f"повтор: {local_time(payload['retry_at'], zone)}" if payload["retry_at"]
+                     else "повтора не будет: решает оператор")
+    return lines
 
 
 PEOPLE_FIELDS = ("executor_id", "approver_id")  # the rest of the ids name organisations
 
 
-def _details(payload: dict, names: Names) -> list[str]:
-    lines = []
+def _details(payload: dict, names: Names, zone: str) -> list[str]:
+    lines = _delivery(payload, zone)
     for key, label in (("recipient_id", "получатель"), ("executor_id", "исполнитель"),
                        ("subordinate_recipient_id", "поселение или учреждение"),
                        ("suggested_recipient_id", "предложен получатель"),

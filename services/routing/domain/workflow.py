@@ -199,6 +199,13 @@ class Workflow(AppealAggregate):
         """Keep what the queues need of an SLA event (routing's own fact, not published)."""
         self.remember({"deadline": due.fact_of(event)}, at=now)
 
+    def follow_delivery(self, envelope) -> None:
+        """Keep intake's word on the answer's delivery for the history (not published)."""
+        self.remember({"delivery": {
+            "event_type": envelope.event_type, "at": envelope.occurred_at.isoformat(),
+            "actor": envelope.actor.model_dump(mode="json"),
+            "payload": envelope.payload.model_dump(mode="json")}}, at=envelope.occurred_at)
+
     @property
     def running_deadline(self) -> due.Due | None:
         return due.running(self.deadlines)

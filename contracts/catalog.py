@@ -88,6 +88,8 @@ CATALOG: dict[str, EventSpec] = {
         _spec("AppealEscalated", SLA, "Эскалация", dl.AppealEscalated),
         _spec("AnswerDelivered", INTAKE, "Ответ доставлен заявителю", dv.AnswerDelivered),
         _spec("DeliveryFailed", INTAKE, "Ответ не доставлен", dv.DeliveryFailed),
+        _spec("AnswerRatingReceived", INTAKE, "Оценка ответа по ссылке из письма",
+              dv.AnswerRatingReceived),
     )
 }
 

@@ -151,6 +151,12 @@ EXAMPLES: dict[tuple[str, int], dict[str, Any]] = {
         "attempt": 1,
         "retry_at": "2026-11-16T07:47:10" + _UTC,
     },
+    ("AnswerRatingReceived", 1): {
+        "draft_id": "d-7f3a",
+        "channel": "email",
+        "score": 2,
+        "comment": "Яму так и не заделали.",
+    },
 }
 
 

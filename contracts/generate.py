@@ -84,7 +84,8 @@ def render_asyncapi() -> str:
                     "appeal's municipality in the deployment; empty on records written before "
                     "1.1.0, which belong to the deployment's legacy_municipality), "
                     "notification_id. 1.1.0: the envelope's `municipality`. 1.2.0: the "
-                    "answer's delivery (AnswerDelivered, DeliveryFailed, by intake).",
+                    "answer's delivery and its rating by link (AnswerDelivered, DeliveryFailed, "
+                    "AnswerRatingReceived, by intake).",
         schema_version="3.0.0",
     ).to_specification()
     return _dump(json.loads(document.to_json()))

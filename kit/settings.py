@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    public_url: str = Field(default="", description="Intake's address as applicants reach it"
+                            " (the rating links in answers); empty: http://127.0.0.1:8001")
 
     @property
     def dlq_topic(self) -> str:

@@ -32,3 +32,15 @@ class DeliveryFailed(Contract):
     attempt: int = Field(ge=1)
     retry_at: AwareDatetime | None = Field(
         default=None, description="When it is tried again; none: an operator decides")
+
+
+class AnswerRatingReceived(Contract):
+    """The applicant rated the delivered answer on the platform's own page (the e-mail's
+    or the letter's personal link), where the channel has no rating of its own; routing
+    records it as AppealRated, as it does a ПОС rating."""
+
+    draft_id: str
+    channel: Channel = Field(description="The channel the rated answer went through")
+    score: int = Field(ge=1, le=5, description="1–5")
+    comment: str | None = Field(default=None, max_length=2000,
+                                description="The applicant's words, masked like an appeal's")

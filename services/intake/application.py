@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
 
 from contracts import Actor, Envelope
@@ -14,7 +16,8 @@ from contracts.events.registration import AppealRegistered, Classification, Coar
 from contracts.events import deadlines as dl
 from contracts.events import routing as rt
 from contracts.events import workflow as wf
-from contracts.vocabulary import Channel, DeadlineStage, Kind
+from contracts.events.delivery import AnswerRatingReceived
+from contracts.vocabulary import Channel, DeadlineStage, Kind, Role
 from kit.clock import Clock, SystemClock
 from kit.deployment import Deployment
 from kit.unit_of_work import UnitOfWork
@@ -24,6 +27,7 @@ from kit.validation import field_errors
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
+from services.intake.domain import rating_link
 from services.intake.domain.delivery import delivers_by_email
 from services.intake.domain.location import coarse
 from services.intake.domain.open311_days import Open311Day, day_key, days_between
@@ -315,6 +319,51 @@ class IntakeApplication(ServiceApplication):
         return appeal
 
     # -- the log tells intake how its appeals go on (for Open311's answers) ---------------
+    # -- the applicant's rating of a delivered answer, by their personal link ------------
+    @property
+    def link_key(self) -> bytes | None:
+        return self.vault.link_key("rating") if self.vault is not None else None
+
+    def rating_link(self, appeal_id: UUID, draft_id: str) -> str | None:
+        """The token of the applicant's link to rate this answer (None: no vault, no key)."""
+        key = self.link_key
+        return None if key is None else rating_link.make(
+            appeal_id, draft_id, self.clock.now() + rating_link.LIFETIME, key)
+
+    def rating_target(self, token: str) -> IntakeAppeal:
+        """The appeal whose answer the link rates, if it may be rated now; LinkRefused with
+        the applicant's reason otherwise."""
+        if self.link_key is None:
+            raise rating_link.LinkRefused(404, "Оценка по ссылке здесь не принимается.")
+        appeal_id, draft_id = rating_link.read(token, self.link_key, self.clock.now())
+        try:
+            appeal: IntakeAppeal = self.repository.get(appeal_id)
+        except AggregateNotFoundError:
+            raise rating_link.LinkRefused(404, "Обращение по этой ссылке не найдено.") from None
+        if draft_id in appeal.rated:
+            raise rating_link.LinkRefused(409, "Оценка по этой ссылке уже получена. Спасибо!")
+        if not appeal.rateable(draft_id):
+            raise rating_link.LinkRefused(409, "По этой ссылке оценить ответ уже нельзя: по "
+                                               "обращению подготовлен новый ответ.")
+        return appeal
+
+    def rate_by_link(self, token: str, score: int, comment: str | None) -> IntakeAppeal:
+        """Record the applicant's score (and masked comment) once; routing reads it from
+        the log as it reads a ПОС rating (AppealRated; a low score reopens the appeal)."""
+        appeal = self.rating_target(token)
+        _, draft_id = rating_link.read(token, self.link_key, self.clock.now())
+        text = self.redactor.redact(comment.strip()) if comment and comment.strip() else None
+        appeal.record(AnswerRatingReceived(draft_id=draft_id, channel=appeal.channel,
+                                           score=score, comment=text),
+                      Actor(id="intake/rating-page", role=Role.APPLICANT),
+                      at=self.clock.now())
+        try:
+            self.save(appeal)
+        except IntegrityError:  # the same link sent twice at once: the other was first
+            raise rating_link.LinkRefused(409, "Оценка по этой ссылке уже получена. "
+                                               "Спасибо!") from None
+        return appeal
+
     def react(self, envelope: Envelope, unit: UnitOfWork) -> None:
         p = envelope.payload
         facts = self._what_open311_shows(envelope) or {}

@@ -26,7 +26,7 @@ from services.intake.adapters import open311
 from services.intake.adapters.reference_files import editable
 from services.intake.entrypoints.answer_mail import AnswerMailer
 from services.intake.entrypoints.batching import RegistrationBatcher
-from services.intake.entrypoints import open311_http, vault_http
+from services.intake.entrypoints import open311_http, rating_page, vault_http
 from services.intake.entrypoints.key_first import ChannelKeyFirst
 from services.intake.entrypoints.http import router
 from services.intake.adapters.vault import PersonalDataVault, VaultKeyMismatch
@@ -144,7 +144,9 @@ def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
     background = []
     if settings.smtp_host:  # answers to applicants who wrote by e-mail
         answers = AnswerMailer(app, Mailer(SmtpSettings.of(settings), sender_name="МЦУ"),
-                               domain=settings.smtp_sender.rpartition("@")[2] or "mcu.local")
+                               domain=settings.smtp_sender.rpartition("@")[2] or "mcu.local",
+                               public_url=settings.public_url
+                               or f"http://127.0.0.1:{settings.port_for('intake')}")
 
         async def send_answers(run: Running) -> None:
             await until_stopped(run, answers)
@@ -156,7 +158,8 @@ def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
                             open311_http.router(app, keys, batcher, services, app.deployment),
                             vault_http.router(app.vault, app.deployment, scope),
                             reference_http.router(app, app.deployment,
-                                                  lambda: editable(rubricator_file), watch)],
+                                                  lambda: editable(rubricator_file), watch),
+                            rating_page.router(app)],
                    every_process=[watching(watch)],
                    title_ru="МЦУ: приём обращений", on_close=app.vault.close,
                    http_workers_allowed=True, body_limits=BODY_LIMITS,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError
 
 from contracts import Actor, Envelope
-from contracts.events.delivery import AnswerDelivered, DeliveryFailed
+from contracts.events.delivery import AnswerDelivered, AnswerRatingReceived, DeliveryFailed
 from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import STATUS_RU, Role
 from kit import metrics, revisions
@@ -111,6 +111,12 @@ class RoutingApplication(ServiceApplication):
             workflow = unit.get(envelope.appeal_id)
             if isinstance(workflow, Workflow):
                 workflow.follow_delivery(envelope)
+            return
+        if isinstance(p, AnswerRatingReceived):  # as a ПОС rating: AppealRated, maybe reopened
+            workflow = unit.get(envelope.appeal_id)
+            if isinstance(workflow, Workflow) and workflow.rateable:
+                applicant = Actor(id=envelope.actor.id, role=Role.APPLICANT)  # by the contract
+                workflow.rate(applicant, envelope.occurred_at, p.score, p.comment)
             return
         if not isinstance(p, AppealRegistered) or unit.get(envelope.appeal_id) is not None:
             return

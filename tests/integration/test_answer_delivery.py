@@ -199,3 +199,42 @@ async def test_the_appeals_history_shows_the_delivery_as_staff_read_it(published
     assert any(d.startswith("повтор: ") for d in failed.details)
     assert f"отметка доставки: <answer-{appeal}-d-1@mcu.local>" in delivered.details
     assert delivered.who == "intake/email-delivery"
+
+
+async def test_the_personal_link_rates_the_answer_once_and_a_low_score_reopens_it(published,
+                                                                                  smtp):
+    from datetime import timedelta
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from services.intake.entrypoints import rating_page
+
+    intake, appeal = published
+    inbox, port = smtp
+    await follow(intake, port)
+    [(_, message)] = inbox.messages
+    link = next(w for w in message.get_content().split() if "/rate/" in w)
+    assert link.startswith("http://127.0.0.1:8001/rate/")
+    path = link.removeprefix("http://127.0.0.1:8001")
+    web = FastAPI()
+    web.include_router(rating_page.router(intake))
+    client = TestClient(web)
+    form = client.get(path)
+    assert form.status_code == 200 and 'lang="ru"' in form.text
+    assert "в Константиновский район" in form.text and "ivan" not in form.text
+    assert form.headers["referrer-policy"] == "no-referrer"
+    assert client.post(path, data={"score": "7"}).status_code == 422
+    sent = client.post(path, data={"score": "2", "comment": "Яму не заделали, мой телефон "
+                                                            "+7 900 123-45-67"})
+    assert sent.status_code == 200 and "возвращено в работу" in sent.text
+    [rated] = log_events(intake, "AnswerRatingReceived")
+    assert rated.payload.score == 2 and "123-45-67" not in rated.payload.comment
+    again = client.post(path, data={"score": "5"})
+    assert again.status_code == 409 and "уже получена" in again.text
+    assert len(log_events(intake, "AnswerRatingReceived")) == 1
+
+    tampered = path[:-3] + ("AAA" if not path.endswith("AAA") else "BBB")
+    assert client.get(tampered).status_code == 404
+    intake.clock.set(intake.clock.now() + timedelta(days=31))
+    assert client.get(path).status_code == 410

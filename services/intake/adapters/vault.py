@@ -109,6 +109,11 @@ class PersonalDataVault:
     def _unwrap(self, wrapped: bytes) -> bytes:
         return aes_key_unwrap(self._kek, bytes(wrapped))
 
+    def link_key(self, purpose: str) -> bytes:
+        """A key for signing the applicants' links (`purpose`: what they open), derived from
+        the vault's secret: the secret itself never leaves the vault."""
+        return hmac.new(self._secret, f"mcu-link:{purpose}".encode(), hashlib.sha256).digest()
+
     def pseudonym(self, applicant: Applicant) -> uuid.UUID:
         """The applicant's stable pseudonymous id (a new one for an unidentifiable person)."""
         lookups = [self._lookup(applicant)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from contracts.envelope import Contract
-from contracts.events.delivery import AnswerDelivered, DeliveryFailed
+from contracts.events.delivery import AnswerDelivered, AnswerRatingReceived, DeliveryFailed
 from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import Channel
 from kit.appeal_aggregate import AppealAggregate
@@ -32,6 +32,7 @@ class IntakeAppeal(AppealAggregate):
         self.drafts: dict[str, str] = {}  # draft id -> its text (masked, as on the log)
         # the published answer's way to the applicant: draft_id, channel, state, attempts
         self.delivery: dict | None = None
+        self.rated: list[str] = []  # the answers (draft ids) rated by the applicant's link
 
     @property
     def repeat_of(self) -> UUID | None:
@@ -44,6 +45,8 @@ class IntakeAppeal(AppealAggregate):
             case AnswerDelivered() if self.delivery:
                 self.delivery = {**self.delivery, "state": DELIVERED, "attempt": event.attempt,
                                  "reference": event.reference}
+            case AnswerRatingReceived():
+                self.rated = [*self.rated, event.draft_id]
             case DeliveryFailed() if self.delivery:
                 self.delivery = {**self.delivery, "attempt": event.attempt,
                                  "state": DUE if event.retry_at else GIVEN_UP,
@@ -52,6 +55,13 @@ class IntakeAppeal(AppealAggregate):
     @property
     def channel(self) -> Channel | None:
         return self.registered.channel if self.registered else None
+
+    def rateable(self, draft_id: str) -> bool:
+        """Whether the applicant may still rate this answer by their link: it was
+        delivered and not rated yet (the link is used once)."""
+        d = self.delivery
+        return (d is not None and d["draft_id"] == draft_id and d["state"] == DELIVERED
+                and draft_id not in self.rated)
 
     def delivery_pending(self, draft_id: str) -> bool:
         """Whether this answer still has to reach the applicant (not delivered, not left

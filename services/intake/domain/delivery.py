@@ -49,7 +49,8 @@ def salutation(last_name: str | None, first_name: str | None, middle_name: str |
 
 def answer_mail(*, appeal_id: UUID, draft_id: str, text: str, municipality: str,
                 received_at: datetime | None, subject: str | None, salutation_line: str,
-                replied_message_id: str | None, domain: str) -> AnswerMail:
+                replied_message_id: str | None, domain: str,
+                rating_url: str | None = None) -> AnswerMail:
     """The e-mail with the published answer, threaded under the applicant's letter
     (`replied_message_id`: its Message-ID as intake keeps it, the letter's external id)."""
     when = f" от {received_at:%d.%m.%Y}" if received_at else ""
@@ -58,6 +59,9 @@ def answer_mail(*, appeal_id: UUID, draft_id: str, text: str, municipality: str,
         salutation_line, "",
         f"{municipality} направляет ответ на ваше обращение{about}{when}.", "",
         text.strip(), "",
+        *([f"Оцените, пожалуйста, ответ — от 1 до 5, это займёт минуту: {rating_url}",
+           "Ссылка личная, действует 30 дней; оценка 1–3 возвращает обращение в работу.", ""]
+          if rating_url else []),
         "—",
         f"Муниципальный центр управления: {municipality}.",
     ])

@@ -41,11 +41,12 @@ TRANSIENT = (smtplib.SMTPException, OSError)
 
 class AnswerMailer(StoreFollower):
     def __init__(self, app: IntakeApplication, mailer: Mailer, domain: str = "mcu.local",
-                 poll_interval: float = 0.2):
+                 poll_interval: float = 0.2, public_url: str = "http://127.0.0.1:8001"):
         super().__init__(app, "answers->smtp", batch_size=100, poll_interval=poll_interval)
         self.intake = app
         self.mailer = mailer
         self.domain = domain
+        self.public_url = public_url.rstrip("/")  # where the applicant's rating link opens
         self.delivered = 0
 
     async def handle(self, notifications: Sequence[Notification]) -> None:
@@ -94,7 +95,9 @@ class AnswerMailer(StoreFollower):
     def _mail(self, appeal: IntakeAppeal, draft_id: str, applicant) -> delivery.AnswerMail:
         registered = appeal.registered
         municipality = self.intake.deployment.municipality(appeal.municipality)
+        token = self.intake.rating_link(appeal.id, draft_id)
         return delivery.answer_mail(
+            rating_url=f"{self.public_url}/rate/{token}" if token else None,
             appeal_id=appeal.id, draft_id=draft_id, text=appeal.drafts[draft_id],
             municipality=municipality.name,
             received_at=registered.received_at.astimezone(ZoneInfo(municipality.timezone)),

@@ -318,6 +318,11 @@ class Workflow(AppealAggregate):
         self.record(wf.AppealClosed(reason=ClosingReason.LEFT_WITHOUT_ANSWER),
                     actor, at=now)
 
+    @property
+    def rateable(self) -> bool:
+        """Whether an applicant's score is taken now (the answer published, not reopened)."""
+        return self.status in POSSIBLE_IN["rate"]
+
     def rate(self, actor: Actor, now: datetime, score: int, comment: str | None) -> None:
         """The applicant's rating; a negative one reopens the appeal (it counts as repeat)."""
         self._in(POSSIBLE_IN["rate"], "оценить ответ")

@@ -268,3 +268,33 @@ def test_a_coordinator_marks_a_repeat_of_an_earlier_appeal_within_reach(app):
     out_of_reach = refused("unknown_appeal", run, app, "mark_repeat", later, "p-coordinator",
                            repeat_of=earlier.appeal_id, reason="x")
     assert str(out_of_reach) == str(missing)
+
+
+def test_a_rating_by_the_mails_link_is_taken_as_a_pos_rating_once_the_answer_is_out(app):
+    """Intake's AnswerRatingReceived (the applicant's page) becomes AppealRated; a low score
+    reopens the appeal; before publication or after reopening it changes nothing."""
+    from contracts import decode, encode
+    from kit.unit_of_work import UnitOfWork
+    from tests.support.envelopes import AppealStory
+
+    appeal = registered(app)
+    story = AppealStory(appeal.appeal_id)
+
+    def rated(score: int) -> None:
+        unit = UnitOfWork(app)
+        app.react(decode(encode(story.event("AnswerRatingReceived", NOW, score=score,
+                                            comment="не сделано"))), unit)
+        app.save(*unit.aggregates())
+
+    rated(2)  # nothing published yet: nothing to rate
+    assert published(app, appeal) == ["AppealRouted"]
+    for command, person, args in (("assign", "p-coordinator", {"executor_id": "p-executor"}),
+                                  ("draft", "p-executor", {"text": "Сделано"}),
+                                  ("send_for_approval", "p-executor", {}),
+                                  ("approve", "p-approver", {}), ("publish", "p-approver", {})):
+        run(app, command, appeal, person, **args)
+    rated(2)
+    rated(1)  # reopened already: a second rating changes nothing
+    assert published(app, appeal)[-3:] == ["AnswerPublished", "AppealRated", "AppealReopened"]
+    history = app.history(appeal.appeal_id, who(app, "p-mcu_head"))["history"]
+    assert history[-2]["actor"]["role"] == "applicant" and history[-2]["payload"]["score"] == 2

@@ -28,6 +28,7 @@ from services.intake.classification.registration import RegistrationClassifier
 from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
 from services.intake.domain import rating_link
+from services.intake.domain.delivery_queue import FailedDeliveries, queue_id
 from services.intake.domain.delivery import delivers_by_email
 from services.intake.domain.location import coarse
 from services.intake.domain.open311_days import Open311Day, day_key, days_between
@@ -319,6 +320,37 @@ class IntakeApplication(ServiceApplication):
         return appeal
 
     # -- the log tells intake how its appeals go on (for Open311's answers) ---------------
+    # -- the operator's queue of answers that could not be delivered -------------------
+    def failed_queue(self, municipality: str) -> FailedDeliveries:
+        try:
+            return self.repository.get(queue_id(municipality))
+        except AggregateNotFoundError:
+            return FailedDeliveries(municipality)
+
+    def failed_deliveries(self, municipalities: frozenset[str]) -> list[dict]:
+        """What waits for an operator in these municipalities, oldest first."""
+        found = [{**item, "municipality": m} for m in sorted(municipalities)
+                 for item in self.failed_queue(m).items.values()]
+        return sorted(found, key=lambda item: item["at"])
+
+    def retry_delivery(self, appeal_id: UUID, municipalities: frozenset[str]) -> bool:
+        """Send the answer again (the operator found the cause: a new address in the vault,
+        the mail server mended); False if it is not in these municipalities' queue."""
+        try:
+            appeal: IntakeAppeal = self.repository.get(appeal_id)
+        except AggregateNotFoundError:
+            return False
+        municipality = self.deployment.municipality(appeal.municipality).id
+        queue = self.failed_queue(municipality)
+        item = queue.items.get(str(appeal_id))
+        if municipality not in municipalities or item is None:
+            return False
+        appeal.remember({"delivery_due": {"draft_id": item["draft_id"],
+                                          "channel": item["channel"]}}, at=self.clock.now())
+        queue.remove(str(appeal_id))
+        self.save(appeal, queue)
+        return True
+
     # -- the applicant's rating of a delivered answer, by their personal link ------------
     @property
     def link_key(self) -> bytes | None:

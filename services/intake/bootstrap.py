@@ -26,7 +26,7 @@ from services.intake.adapters import open311
 from services.intake.adapters.reference_files import editable
 from services.intake.entrypoints.answer_mail import AnswerMailer
 from services.intake.entrypoints.batching import RegistrationBatcher
-from services.intake.entrypoints import open311_http, rating_page, vault_http
+from services.intake.entrypoints import deliveries_http, open311_http, rating_page, vault_http
 from services.intake.entrypoints.key_first import ChannelKeyFirst
 from services.intake.entrypoints.http import router
 from services.intake.adapters.vault import PersonalDataVault, VaultKeyMismatch
@@ -159,7 +159,8 @@ def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
                             vault_http.router(app.vault, app.deployment, scope),
                             reference_http.router(app, app.deployment,
                                                   lambda: editable(rubricator_file), watch),
-                            rating_page.router(app)],
+                            rating_page.router(app),
+                            deliveries_http.router(app, app.deployment)],
                    every_process=[watching(watch)],
                    title_ru="МЦУ: приём обращений", on_close=app.vault.close,
                    http_workers_allowed=True, body_limits=BODY_LIMITS,

@@ -238,3 +238,78 @@ async def test_the_personal_link_rates_the_answer_once_and_a_low_score_reopens_i
     assert client.get(tampered).status_code == 404
     intake.clock.set(intake.clock.now() + timedelta(days=31))
     assert client.get(path).status_code == 410
+
+
+async def test_a_failed_delivery_waits_in_the_operators_queue_until_sent_again(published, smtp):
+    from fastapi.testclient import TestClient
+
+    from tests.support.intake import http_client
+
+    intake, appeal = published
+    inbox, port = smtp
+    inbox.answer = "550 No such mailbox"
+    await follow(intake, port)
+    client: TestClient = http_client(intake)
+    coordinator = {"Authorization": "Bearer demo-u-mcu-coord"}
+    [waiting] = client.get("/api/v1/deliveries/failed", headers=coordinator).json()
+    assert waiting["appeal_id"] == str(appeal) and "550" in waiting["reason"]
+    assert waiting["municipality"] == "konstantinovsky" and waiting["attempt"] == 1
+    foreign = {"Authorization": "Bearer demo-gr-head"}  # another municipality's head
+    assert client.get("/api/v1/deliveries/failed", headers=foreign).json() == []
+    assert client.post(f"/api/v1/deliveries/{appeal}/retry", headers=foreign).status_code == 404
+    executor = {"Authorization": "Bearer demo-u-adm-gkh-exec1"}
+    assert client.get("/api/v1/deliveries/failed", headers=executor).status_code == 403
+
+    inbox.answer = "250 OK"  # the mailbox was mended
+    sent = client.post(f"/api/v1/deliveries/{appeal}/retry", headers=coordinator)
+    assert sent.status_code == 202
+    assert client.get("/api/v1/deliveries/failed", headers=coordinator).json() == []
+    assert client.post(f"/api/v1/deliveries/{appeal}/retry",
+                       headers=coordinator).status_code == 404  # not waiting any more
+    await follow(intake, port)
+    [(_, message)] = inbox.messages
+    [delivered] = log_events(intake, "AnswerDelivered")
+    assert delivered.payload.attempt == 2
+
+
+async def test_the_operator_sends_a_failed_answer_again_from_the_console(published, smtp):
+    import re
+    from datetime import timedelta
+
+    import httpx
+    from fastapi.testclient import TestClient
+
+    from kit.runtime import http_app
+    from kit.settings import Settings
+    from services.console.adapters.live import LiveFeed
+    from services.console.adapters.upstream import Upstream
+    from services.console.application import ConsoleApplication
+    from services.console.bootstrap import build as build_console
+    from services.console.entrypoints.pages import router
+    from tests.support.console import csrf_of, sign_in
+    from tests.support.intake import http_client
+    from tests.support.routing import http_api
+
+    intake, appeal = published
+    inbox, port = smtp
+    inbox.answer = "550 No such mailbox"
+    await follow(intake, port)
+    intake_api = http_client(intake).app
+    upstream = Upstream({"routing": "http://r", "sla": "http://s", "intake": "http://i",
+                         "analytics": "http://a"},
+                        transports={"intake": httpx.ASGITransport(app=intake_api),
+                                    "routing": httpx.ASGITransport(app=http_api(
+                                        intake.routing))})
+    console = build_console(Settings(demo=True, _env_file=None))
+    console.routers = [router(ConsoleApplication(upstream, timedelta(minutes=30)),
+                              LiveFeed("127.0.0.1:9", "t", lambda h: h), secure_cookie=False)]
+    console.background = ()
+    with TestClient(http_app(console)) as client:
+        sign_in(client, "u-mcu-coord")
+        page = client.get("/deliveries")
+        assert page.status_code == 200 and "550" in page.text and str(appeal) in page.text
+        assert "Недоставленные" in page.text  # in the coordinator's menu
+        sent = client.post(f"/deliveries/{appeal}/retry", data={"csrf": csrf_of(page.text)})
+        assert sent.status_code == 200 and "будет отправлен заново" in sent.text
+        assert "Все ответы доставлены" in sent.text
+        assert re.search(r"Отправить заново", sent.text) is None

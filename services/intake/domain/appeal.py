@@ -72,8 +72,11 @@ class IntakeAppeal(AppealAggregate):
     def note(self, facts: dict) -> None:
         if "draft" in facts:
             self.drafts[facts["draft"]["id"]] = facts["draft"]["text"]
-        if "delivery_due" in facts:
-            self.delivery = {**facts["delivery_due"], "state": DUE, "attempt": 0}
+        if "delivery_due" in facts:  # published, or sent again by an operator
+            due = facts["delivery_due"]
+            same = self.delivery is not None and self.delivery["draft_id"] == due["draft_id"]
+            self.delivery = {**due, "state": DUE,
+                             "attempt": self.delivery["attempt"] if same else 0}
         self.status = facts.get("status", self.status)
         self.status_notes = facts.get("status_notes", self.status_notes)
         self.agency = facts.get("agency", self.agency)

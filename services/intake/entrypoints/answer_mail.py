@@ -112,7 +112,14 @@ class AnswerMailer(StoreFollower):
         appeal.record(DeliveryFailed(
             draft_id=draft_id, channel=appeal.channel, reason=reason, attempt=attempt,
             retry_at=now + timedelta(seconds=retry) if retry is not None else None), ACTOR)
-        self.app.save(appeal)
+        if retry is not None:
+            self.app.save(appeal)
+        else:  # the operator's queue, in the same transaction
+            queue = self.intake.failed_queue(
+                self.intake.deployment.municipality(appeal.municipality).id)
+            queue.add(str(appeal.id), draft_id, appeal.channel.value, reason, now.isoformat(),
+                      attempt)
+            self.app.save(appeal, queue)
         log.warning("answer not delivered", extra={
             "appeal_id": str(appeal.id), "count": attempt, "channel": appeal.channel.value,
             "error_code": "retry" if retry is not None else "operator_queue"})

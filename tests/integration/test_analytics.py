@@ -121,6 +121,7 @@ def every_kind_of_story() -> list:
              "DeadlineBreached", "AppealPostponed", "DeadlinePaused", "DeadlineResumed",
              "DeadlineExtended", "AnswerDrafted", "AnswerSentForApproval",
              "AnswerReturnedForRework", "AnswerApproved", "AnswerPublished", "DeadlineStopped",
+             "DeliveryFailed", "AnswerDelivered", "AnswerRatingReceived",
              "AppealRated", "AppealReopened", "AppealMarkedRepeat", "AppealTransferred",
              "AppealLeftWithoutAnswer", "AppealClosed"]
     assert set(order) == set(CATALOG), "a new event type must join the rebuild test"

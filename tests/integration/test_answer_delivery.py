@@ -10,12 +10,10 @@ from __future__ import annotations
 import email
 import json
 import smtplib
-import socket
 from datetime import UTC, datetime
 from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from contracts import decode, encode
 from kit.mail import Mailer, SmtpSettings
@@ -28,6 +26,7 @@ from services.intake.entrypoints.answer_mail import AnswerMailer
 from services.console.domain.display import Names, timeline
 from tests.support.envelopes import AppealStory
 from tests.support.intake import route_registrations
+from tests.support.smtp import smtp_server
 from tests.unit.test_tenancy import world
 
 ANSWER = ("Яма во дворе дома № 5 по ул. Ленина будет заделана до 25 декабря 2026 года "
@@ -44,32 +43,15 @@ Content-Type: text/plain; charset=utf-8
 """.encode()
 
 
-class Inbox:
-    """A mail server that keeps what it accepts, or answers as told."""
-
-    def __init__(self):
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-        self.answer = "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        if self.answer.startswith("250"):
-            self.messages.append((envelope.rcpt_tos, email.message_from_bytes(
-                envelope.content, policy=default_policy)))
-        return self.answer
-
-
 @pytest.fixture
 def smtp():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
+    with smtp_server() as found:
+        yield found
+
+
+def received(inbox) -> list[tuple[list[str], email.message.EmailMessage]]:
+    return [(to, email.message_from_bytes(raw, policy=default_policy))
+            for to, raw in inbox.messages]
 
 
 @pytest.fixture
@@ -110,7 +92,7 @@ async def test_the_answer_is_mailed_in_the_letters_thread_and_recorded_once(publ
     intake, appeal = published
     inbox, port = smtp
     await follow(intake, port)
-    [(to, message)] = inbox.messages
+    [(to, message)] = received(inbox)
     assert to == ["ivan.petrov@example.ru"]
     assert message["Subject"] == "Ответ на ваше обращение от 16.11.2026"
     assert message["In-Reply-To"] == "<letter-1@example.ru>"
@@ -147,7 +129,7 @@ async def test_a_server_saying_later_is_retried_with_the_same_message(published,
     inbox.answer = "250 OK"
     await mailer.follow_once()  # the follower's retry: the same batch again
     await mailer.close()
-    [(_, message)] = inbox.messages
+    [(_, message)] = received(inbox)
     assert message["Message-ID"] == f"<answer-{appeal}-d-1@x.ru>"
     [delivered] = log_events(intake, "AnswerDelivered")
     assert delivered.payload.attempt == 2
@@ -213,7 +195,7 @@ async def test_the_personal_link_rates_the_answer_once_and_a_low_score_reopens_i
     intake, appeal = published
     inbox, port = smtp
     await follow(intake, port)
-    [(_, message)] = inbox.messages
+    [(_, message)] = received(inbox)
     link = next(w for w in message.get_content().split() if "/rate/" in w)
     assert link.startswith("http://127.0.0.1:8001/rate/")
     path = link.removeprefix("http://127.0.0.1:8001")
@@ -267,7 +249,7 @@ async def test_a_failed_delivery_waits_in_the_operators_queue_until_sent_again(p
     assert client.post(f"/api/v1/deliveries/{appeal}/retry",
                        headers=coordinator).status_code == 404  # not waiting any more
     await follow(intake, port)
-    [(_, message)] = inbox.messages
+    [(_, message)] = received(inbox)
     [delivered] = log_events(intake, "AnswerDelivered")
     assert delivered.payload.attempt == 2
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from contracts import decode
 from kit.clock import FixedClock
@@ -21,6 +20,7 @@ from services.sla.application import SlaApplication
 from services.sla.entrypoints.notifier import Notifier
 from tests.support.logtools import consume_until, intake_app, publish_all, read_all, register
 from tests.support.sla import sla_app as support_sla_app
+from tests.support.smtp import smtp_server
 
 pytestmark = pytest.mark.kafka
 
@@ -99,40 +99,20 @@ async def test_a_restart_before_storing_a_due_timer_fires_it_after_the_restart(r
     assert sorted(e.appeal_id for e in breaches) == sorted(appeal_ids)
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append((envelope.rcpt_tos, envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp_server():
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield controller, inbox
-    finally:
-        controller.stop()
+def smtp():
+    with smtp_server() as found:
+        yield found
 
 
-async def test_reminders_overdue_and_escalations_arrive_by_mail_in_russian(registered, smtp_server):
+async def test_reminders_overdue_and_escalations_arrive_by_mail_in_russian(registered, smtp):
     settings, sla, clock, appeal_ids = registered
-    controller, inbox = smtp_server
+    inbox, port = smtp
     due = sla.deadline(appeal_ids[0]).stages["answer"].due_at
     clock.set(due - timedelta(days=1))
     sla.fire_due()
     clock.set(due + timedelta(minutes=1))
     sla.fire_due()
-    port = controller.port
     notifier = Notifier(sla, Mailer(SmtpSettings("127.0.0.1", port)))
     await notifier.start()
     while await notifier.follow_once():

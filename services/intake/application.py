@@ -333,17 +333,20 @@ class IntakeApplication(ServiceApplication):
                  for item in self.failed_queue(m).items.values()]
         return sorted(found, key=lambda item: item["at"])
 
-    def retry_delivery(self, appeal_id: UUID, municipalities: frozenset[str]) -> bool:
+    def retry_delivery(self, appeal_id: UUID, municipalities: frozenset[str]) -> bool | None:
         """Send the answer again (the operator found the cause: a new address in the vault,
-        the mail server mended); False if it is not in these municipalities' queue."""
+        the mail server mended). None: no such appeal in these municipalities (another's is
+        answered as missing); False: its answer does not wait in the queue."""
         try:
             appeal: IntakeAppeal = self.repository.get(appeal_id)
         except AggregateNotFoundError:
-            return False
+            return None
         municipality = self.deployment.municipality(appeal.municipality).id
+        if municipality not in municipalities:
+            return None
         queue = self.failed_queue(municipality)
         item = queue.items.get(str(appeal_id))
-        if municipality not in municipalities or item is None:
+        if item is None:
             return False
         appeal.remember({"delivery_due": {"draft_id": item["draft_id"],
                                           "channel": item["channel"]}}, at=self.clock.now())

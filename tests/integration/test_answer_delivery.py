@@ -238,7 +238,8 @@ async def test_a_failed_delivery_waits_in_the_operators_queue_until_sent_again(p
     assert waiting["municipality"] == "konstantinovsky" and waiting["attempt"] == 1
     foreign = {"Authorization": "Bearer demo-gr-head"}  # another municipality's head
     assert client.get("/api/v1/deliveries/failed", headers=foreign).json() == []
-    assert client.post(f"/api/v1/deliveries/{appeal}/retry", headers=foreign).status_code == 404
+    out_of_reach = client.post(f"/api/v1/deliveries/{appeal}/retry", headers=foreign)
+    assert out_of_reach.status_code == 404 and out_of_reach.json()["code"] == "appeal_not_found"
     executor = {"Authorization": "Bearer demo-u-adm-gkh-exec1"}
     assert client.get("/api/v1/deliveries/failed", headers=executor).status_code == 403
 
@@ -246,8 +247,8 @@ async def test_a_failed_delivery_waits_in_the_operators_queue_until_sent_again(p
     sent = client.post(f"/api/v1/deliveries/{appeal}/retry", headers=coordinator)
     assert sent.status_code == 202
     assert client.get("/api/v1/deliveries/failed", headers=coordinator).json() == []
-    assert client.post(f"/api/v1/deliveries/{appeal}/retry",
-                       headers=coordinator).status_code == 404  # not waiting any more
+    again = client.post(f"/api/v1/deliveries/{appeal}/retry", headers=coordinator)
+    assert again.status_code == 409 and again.json()["code"] == "delivery_not_failed"
     await follow(intake, port)
     [(_, message)] = received(inbox)
     [delivered] = log_events(intake, "AnswerDelivered")

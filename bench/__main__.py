@@ -61,6 +61,15 @@ def main() -> None:
           flush=True)
     live_figures()
 
+    from bench.delivery import run as run_delivery
+
+    print("\nОтветы заявителям по почте (локальный SMTP)…", flush=True)
+    delivery = run_delivery()
+    print(f"  доставлено {delivery['delivered_per_s']:,.0f}/с (почтовый клиент один: "
+          f"{delivery['raw_mailer_per_s']:,.0f}/с, доля {delivery['ratio_to_raw_mailer']:.2f}); "
+          f"от публикации до доставки при {delivery['steady_rate_per_s']:.0f}/с: p50 "
+          f"{delivery['to_delivery_p50_ms']} мс, p99 {delivery['to_delivery_p99_ms']} мс")
+
     from bench.end_to_end import measure_both
 
     print("\nКонвейер целиком: CPU на обращение (mcu run, wrk 32 соединения)…", flush=True)
@@ -123,6 +132,7 @@ def main() -> None:
         "end_to_end": whole,
         "classification": classification,
         "intake": intake,
+        "delivery": delivery,
     }, ensure_ascii=False, indent=2))
     print(f"\nзаписано в {out}")
 

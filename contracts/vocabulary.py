@@ -121,6 +121,18 @@ STATUS_RU: dict[AppealStatus, str] = {
 }
 
 
+# The channels through which the platform itself takes the answer to the applicant (intake's
+# delivery adapters): an official appeal of such a channel is answered when the answer is
+# delivered (59-ФЗ: the answer's date is its dispatch), not when it is approved. The others
+# are answered by publication until their adapters come.
+DELIVERED_BY_PLATFORM: frozenset[Channel] = frozenset({Channel.EMAIL})
+
+
+def answered_by_delivery(kind: Kind, channel: Channel) -> bool:
+    """Whether the answer stage of such an appeal is met by its delivery."""
+    return kind is Kind.OFFICIAL and channel in DELIVERED_BY_PLATFORM
+
+
 # Russian names, for what people read (the console, reports)
 KIND_RU: dict[Kind, str] = {Kind.MESSAGE: "сообщение", Kind.OFFICIAL: "обращение по 59-ФЗ",
                             Kind.SOCIAL: "публикация в соцсетях"}

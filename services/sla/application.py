@@ -12,6 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from contracts import Actor, Envelope
+from contracts.events.delivery import AnswerDelivered
 from contracts.events import registration as rg
 from contracts.events import routing as rt
 from contracts.events import workflow as wf
@@ -86,8 +87,12 @@ class SlaApplication(ServiceApplication):
                 deadline.pause(p.reason, until, at, envelope)
             case wf.AnswerDrafted():  # work resumed before the postponement ended
                 deadline.resume(at, t.calc, envelope)
-            case wf.AnswerPublished():
-                deadline.stop(at, ANSWER_STAGES, envelope)
+            case wf.AnswerPublished():  # an official e-mail's answer: when it is delivered
+                deadline.stop(at, ANSWER_STAGES - ({DeadlineStage.ANSWER}
+                                                   if deadline.answered_by_delivery else set()),
+                              envelope)
+            case AnswerDelivered() if deadline.answered_by_delivery:
+                deadline.stop(at, {DeadlineStage.ANSWER}, envelope)
             case wf.AppealReopened():
                 deadline.restart(at, t.calc, t.policy, envelope)
             case rt.AppealTransferred() | wf.AppealClosed() | wf.AppealLeftWithoutAnswer():

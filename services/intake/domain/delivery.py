@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from contracts.vocabulary import Channel
+from contracts.vocabulary import DELIVERED_BY_PLATFORM, Channel
 
 DELIVERED, DUE, GIVEN_UP = "delivered", "due", "given_up"
 MESSAGE_ID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")  # as intake keeps it: without <>
@@ -25,9 +25,9 @@ class AnswerMail:
 
 
 def delivers_by_email(channel: Channel | None) -> bool:
-    """An appeal that came by e-mail is answered by e-mail (this slice of delivery; the
-    other channels' adapters come next)."""
-    return channel is Channel.EMAIL
+    """An appeal that came by e-mail is answered by e-mail (the platform's delivering
+    channels: contracts.vocabulary.DELIVERED_BY_PLATFORM)."""
+    return channel is Channel.EMAIL and channel in DELIVERED_BY_PLATFORM
 
 
 def message_id(appeal_id: UUID, draft_id: str, domain: str) -> str:

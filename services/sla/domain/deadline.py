@@ -16,7 +16,8 @@ from contracts import Actor
 from contracts.envelope import Contract
 from contracts.events import deadlines as ev
 from contracts.events.registration import AppealRegistered
-from contracts.vocabulary import DeadlineStage, Kind, Role, TermUnit
+from contracts.vocabulary import (Channel, DeadlineStage, Kind, Role, TermUnit,
+                                 answered_by_delivery)
 from kit.appeal_aggregate import AppealAggregate
 from kit.directory import Directory
 from services.sla.domain.policy import PER_APPEAL, EscalationStep, Policy, TermRule
@@ -113,6 +114,13 @@ class Deadline(AppealAggregate):
         self.people: dict[str, str] = {}  # role -> person id (executor, approver)
         self.calendars: dict[str, str] = {}  # stage -> calendar revision its term used
         self.stages: dict[DeadlineStage, StageClock] = {}
+
+    @property
+    def answered_by_delivery(self) -> bool:
+        """An official appeal whose answer the platform delivers: its answer stage is met
+        when the answer reaches the applicant (59-ФЗ), not when it is published."""
+        return self.kind is not None and bool(self.channel) and answered_by_delivery(
+            self.kind, Channel(self.channel))
 
     # -- evolution ---------------------------------------------------------------------
     def note(self, facts: dict) -> None:

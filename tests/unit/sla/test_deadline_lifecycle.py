@@ -211,3 +211,30 @@ def test_calendar_changes_are_recorded_and_deadlines_name_the_revision_they_used
     assert sla.record_calendar() == [f"2026: календарь изменён ({sla.calendar_revisions()[1]['revisions'][-1]['digest']})"]
     assert len(sla.calendar_revisions()[1]["revisions"]) == 2
     assert changed.revision != used  # the old deadline still names the revision it used
+
+
+def test_an_official_emails_answer_is_on_time_when_delivered_not_when_published(sla):
+    """59-ФЗ: the answer's date is its dispatch. An official appeal the platform answers by
+    e-mail meets its answer term with AnswerDelivered; a message meets it by publication,
+    and so does an official appeal of a channel without delivery yet."""
+    official, message, by_pos = AppealStory(), AppealStory(), AppealStory()
+    feed(sla, official.registered(MON, kind="official", channel="email"),
+         message.registered(MON, kind="message", channel="email"),
+         by_pos.registered(MON, kind="official", channel="pos"))
+    later = MON + timedelta(days=1)
+    for story in (official, message, by_pos):
+        feed(sla, story.event("AnswerPublished", later))
+    stopped = {s.appeal_id: [p["stage"] for t, p in published(sla, s.appeal_id)
+                             if t == "DeadlineStopped" and p["stage"] != "registration"]
+               for s in (official, message, by_pos)}
+    assert stopped[official.appeal_id] == []  # published, not yet delivered: still running
+    assert "answer" in stopped[message.appeal_id] and "answer" in stopped[by_pos.appeal_id]
+    feed(sla, official.event("DeliveryFailed", later, retry_at=None))
+    assert "DeadlineStopped" not in types(sla, official.appeal_id)[3:]
+    feed(sla, official.event("AnswerDelivered", later + timedelta(hours=1)))
+    [(_, met)] = [(t, p) for t, p in published(sla, official.appeal_id)
+                  if t == "DeadlineStopped" and p["stage"] == "answer"]
+    assert met["met"] is True
+    feed(sla, message.event("AnswerDelivered", later))  # a message: stopped already
+    assert [p["stage"] for t, p in published(sla, message.appeal_id)
+            if t == "DeadlineStopped"].count("answer") == 1

@@ -125,7 +125,7 @@ STATUS_RU: dict[AppealStatus, str] = {
 # delivery adapters): an official appeal of such a channel is answered when the answer is
 # delivered (59-ФЗ: the answer's date is its dispatch), not when it is approved. The others
 # are answered by publication until their adapters come.
-DELIVERED_BY_PLATFORM: frozenset[Channel] = frozenset({Channel.EMAIL})
+DELIVERED_BY_PLATFORM: frozenset[Channel] = frozenset({Channel.EMAIL, Channel.OPEN311})
 
 
 def answered_by_delivery(kind: Kind, channel: Channel) -> bool:

@@ -16,7 +16,7 @@ from contracts.events.registration import AppealRegistered, Classification, Coar
 from contracts.events import deadlines as dl
 from contracts.events import routing as rt
 from contracts.events import workflow as wf
-from contracts.events.delivery import AnswerRatingReceived
+from contracts.events.delivery import AnswerDelivered, AnswerRatingReceived
 from contracts.vocabulary import Channel, DeadlineStage, Kind, Role
 from kit.clock import Clock, SystemClock
 from kit.deployment import Deployment
@@ -37,6 +37,7 @@ from services.intake.adapters.vault import Applicant, PersonalDataVault
 
 
 log = logging.getLogger("mcu.intake")
+OPEN311_ACTOR = Actor.system("intake/open311")  # the answer put where GeoReport clients read it
 
 
 def _utc_day(moment: datetime):
@@ -409,11 +410,18 @@ class IntakeApplication(ServiceApplication):
         appeal: IntakeAppeal | None = unit.get(envelope.appeal_id)
         if appeal is None:
             return
-        if isinstance(p, wf.AnswerPublished) and delivers_by_email(appeal.channel) \
-                and p.draft_id in appeal.drafts:
+        published = isinstance(p, wf.AnswerPublished) and p.draft_id in appeal.drafts
+        if published and delivers_by_email(appeal.channel):
             facts["delivery_due"] = {"draft_id": p.draft_id, "channel": appeal.channel.value}
+        on_open311 = published and appeal.channel is Channel.OPEN311
+        if on_open311:  # GeoReport's way back to the applicant is the request itself
+            facts["status_notes"] = appeal.drafts[p.draft_id]
         if "status" in facts or "draft" in facts or appeal.channel is Channel.OPEN311:
             appeal.remember(facts, at=envelope.occurred_at)
+        if on_open311:
+            appeal.record(AnswerDelivered(draft_id=p.draft_id, channel=Channel.OPEN311,
+                                          reference="GeoReport v2: status_notes", attempt=1),
+                          OPEN311_ACTOR, cause=envelope, at=envelope.occurred_at)
 
     @staticmethod
     def _what_open311_shows(envelope: Envelope) -> dict | None:

@@ -221,3 +221,34 @@ def test_open311_shows_the_agency_routing_chose_and_the_deadline_sla_set(client,
     _validator("requests").validate([one])
     assert one["agency_responsible"] == "Отдел ЖКХ"  # the directory's name, not its id
     assert one["expected_datetime"] == "2026-11-23T20:59:59+00:00"
+
+
+def test_open311_carries_the_published_answer_and_the_answer_is_delivered_there(client, intake):
+    """GeoReport's way back to the applicant is the request itself: its status_notes carry
+    the published answer (issue 23), recorded as delivered through Open311."""
+    from datetime import UTC, datetime
+
+    from contracts import decode, encode
+    from contracts.vocabulary import Channel
+    from kit.outbox import envelope_of
+    from kit.unit_of_work import UnitOfWork
+    from services.intake.domain.appeal import appeal_id_for
+    from tests.support.envelopes import AppealStory
+
+    request_id = _open311_request(client)
+    story = AppealStory(appeal_id_for(Channel.OPEN311, request_id))
+    now = datetime(2026, 11, 16, 9, tzinfo=UTC)
+    answer = "Яма заделана 20.11.2026, акт приёмки работ № 17."
+    for envelope in (story.event("AnswerDrafted", now, draft_id="d-1", text=answer),
+                     story.event("AnswerPublished", now, draft_id="d-1")):
+        unit = UnitOfWork(intake)
+        intake.react(decode(encode(envelope)), unit)
+        intake.save(*unit.aggregates())
+    [one] = client.get(f"/open311/v2/requests/{request_id}.json").json()
+    _validator("requests").validate([one])
+    assert one["status_notes"] == answer and one["status"] == "open"
+    delivered = [e for n in intake.notifications_after(0, 10_000)
+                 if (e := envelope_of("intake", intake.domain_event(n))) is not None
+                 and e.event_type == "AnswerDelivered"]
+    assert [(e.payload["channel"], e.payload["draft_id"]) for e in delivered] == [
+        ("open311", "d-1")]

@@ -163,9 +163,13 @@ def install(api: FastAPI, shapes: Mapping[str, ErrorShape] | None = None) -> Non
     @api.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         # the framework's own refusals, said as every other one is
-        if exc.status_code == 400:  # a body that is not UTF-8 text cannot be parsed at all
+        if exc.status_code == 400:  # a body that cannot be parsed at all
+            form = request.headers.get("content-type", "").startswith(
+                ("multipart/form-data", "application/x-www-form-urlencoded"))
+            reason = ("форма не прочитана: поле больше 1 МБ или данные повреждены" if form
+                      else "тело запроса не является корректным JSON (UTF-8)")
             problem = invalid([{"field": "тело запроса", "type": "body_unreadable",
-                                "reason": "тело запроса не является корректным JSON (UTF-8)"}])
+                                "reason": reason}])
             return answer(request, problem.status, problem.code, problem.title,
                           problem.detail, **problem.extra)
         code, title = _FRAMEWORK.get(exc.status_code, ("http_error", "Запрос не выполнен"))

@@ -28,6 +28,7 @@ from kit.reference_files import ReferenceFileError, load_yaml
 EDITORS = frozenset({Role.ADMINISTRATOR, Role.MCU_HEAD})  # of their own municipality's files
 _ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = (_ROOT / "kit" / "data", _ROOT / "services")  # the files the platform ships
+KEY = r"^[a-z]+(@[a-z0-9][a-z0-9.-]{0,80})?$"  # a file's key: `kind` or `kind@name`
 MAX_TEXT = 500_000  # characters of one reference file (a directory of ~2,000 people)
 
 

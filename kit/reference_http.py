@@ -13,13 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kit import problems, revisions
 from kit import reference_admin as ra
+from kit.reference_admin import KEY
 from kit.directory import Person
 from kit.problems import Problem
 from kit.reference_files import ReferenceFileError
 from kit.reference_watch import REFUSED, ReferenceWatch
 from kit.staff import caller
 
-KEY = r"^[a-z]+(@[a-z0-9][a-z0-9.-]{0,80})?$"
 PREFIX = "/api/v1/reference-files"
 # a directory of a large municipality, its Cyrillic escaped in JSON (6 bytes a letter)
 BODY_LIMITS = {PREFIX: 8 * 1024 * 1024}

@@ -8,6 +8,7 @@ applicant's data. The console adds names, Russian and the page; never a rule of 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from uuid import UUID
 import yaml
 
 from kit.reference_files import ReferenceFileError, load_yaml
+from kit.reference_admin import KEY
 from services.console.adapters.upstream import Refused, Upstream
 from services.console.domain import dashboard as board
 from services.console.domain import forms
@@ -217,25 +219,26 @@ class ReferenceMixin:
         return ReferenceFiles(files, errors)
 
     async def reference_file(self, session: Session, service: str, key: str) -> dict:
-        return await self.upstream.get(_owner(service), f"/api/v1/reference-files/{key}",
-                                       session.token)
+        return await self.upstream.get(service, _path(service, key), session.token)
 
     async def check_reference(self, session: Session, service: str, key: str, text: str
                               ) -> dict:
-        return await self.upstream.post(_owner(service), f"/api/v1/reference-files/{key}/check",
+        return await self.upstream.post(service, _path(service, key) + "/check",
                                         session.token, {"text": text})
 
     async def save_reference(self, session: Session, service: str, key: str, text: str,
                              base: str) -> dict:
-        return await self.upstream.call(_owner(service), "PUT", f"/api/v1/reference-files/{key}",
-                                        session.token, body={"text": text, "base": base})
+        return await self.upstream.call(service, "PUT", _path(service, key), session.token,
+                                        body={"text": text, "base": base})
 
 
-def _owner(service: str) -> str:
-    if service not in OWNERS:
+def _path(service: str, key: str) -> str:
+    """The owner's door of a file, for a service and key as the page's address gives
+    them; anything else is a file that does not exist (never a path passed upstream)."""
+    if service not in OWNERS or not re.fullmatch(KEY, key) or len(key) > 100:
         raise Refused(404, "reference_file_not_found", "Справочник не найден",
-                      f"Служба «{service}» не ведёт справочников")
-    return service
+                      "Такого справочника нет: откройте его из списка «Справочники»")
+    return f"/api/v1/reference-files/{key}"
 
 
 class ConsoleApplication(DashboardMixin, AnalystMixin, AdminMixin, ReferenceMixin):

@@ -8,12 +8,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from contracts.vocabulary import Role
 from kit.runtime import Running, Service
 from kit.settings import Settings
 from kit.staff import read_deployment
+from kit.validation import field_errors
 from services.console.adapters.live import LiveFeed
 from services.console.adapters.upstream import Refused, Upstream
 from services.console.application import ConsoleApplication
@@ -82,6 +84,14 @@ def build(settings: Settings | None = None) -> Service:
             who=None, error=str(exc), heading="Действие отклонено")
         return HTMLResponse(page, exc.status)
 
+    async def unreadable(request: Request, exc: RequestValidationError):
+        """A page's form or address the console cannot take: said on a page, in Russian
+        (the doors of the services answer such input with problem documents)."""
+        reasons = "; ".join(f"{e['field']}: {e['reason']}" for e in field_errors(exc.errors()))
+        page = env.get_template("missing.html").render(
+            who=None, error=reasons, heading="Запрос не принят")
+        return HTMLResponse(page, 422)
+
     async def follow_the_log(run: Running) -> None:
         await live.follow(run)
 
@@ -94,4 +104,5 @@ def build(settings: Settings | None = None) -> Service:
         # documents pass here up to the form parser's own 1 MB, and routing's limit
         # answers in Russian on the page
         body_limits={"/admin/": 1024 * 1024, "/admin/files/": 8 * 1024 * 1024},
-        exception_handlers={SignInNeeded: sign_in_first, Refused: refused})
+        exception_handlers={SignInNeeded: sign_in_first, Refused: refused,
+                            RequestValidationError: unreadable})

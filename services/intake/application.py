@@ -366,9 +366,9 @@ class IntakeApplication(ServiceApplication):
         return None if key is None else rating_link.make(
             appeal_id, draft_id, self.clock.now() + rating_link.LIFETIME, key)
 
-    def rating_target(self, token: str) -> IntakeAppeal:
-        """The appeal whose answer the link rates, if it may be rated now; LinkRefused with
-        the applicant's reason otherwise."""
+    def rating_target(self, token: str) -> tuple[IntakeAppeal, str]:
+        """The appeal and the answer (draft id) the link rates, if it may be rated now;
+        LinkRefused with the applicant's reason otherwise."""
         if self.link_key is None:
             raise rating_link.LinkRefused(404, "Оценка по ссылке здесь не принимается.")
         appeal_id, draft_id = rating_link.read(token, self.link_key, self.clock.now())
@@ -381,13 +381,12 @@ class IntakeApplication(ServiceApplication):
         if not appeal.rateable(draft_id):
             raise rating_link.LinkRefused(409, "По этой ссылке оценить ответ уже нельзя: по "
                                                "обращению подготовлен новый ответ.")
-        return appeal
+        return appeal, draft_id
 
     def rate_by_link(self, token: str, score: int, comment: str | None) -> IntakeAppeal:
         """Record the applicant's score (and masked comment) once; routing reads it from
         the log as it reads a ПОС rating (AppealRated; a low score reopens the appeal)."""
-        appeal = self.rating_target(token)
-        _, draft_id = rating_link.read(token, self.link_key, self.clock.now())
+        appeal, draft_id = self.rating_target(token)
         text = self.redactor.redact(comment.strip()) if comment and comment.strip() else None
         appeal.record(AnswerRatingReceived(draft_id=draft_id, channel=appeal.channel,
                                            score=score, comment=text),

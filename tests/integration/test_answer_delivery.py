@@ -180,7 +180,7 @@ async def test_the_appeals_history_shows_the_delivery_as_staff_read_it(published
     assert "канал: электронная почта" in failed.details
     assert any(d.startswith("повтор: ") for d in failed.details)
     assert f"отметка доставки: <answer-{appeal}-d-1@mcu.local>" in delivered.details
-    assert delivered.who == "intake/email-delivery"
+    assert delivered.who == "доставка ответов по e-mail"
 
 
 async def test_the_personal_link_rates_the_answer_once_and_a_low_score_reopens_it(published,
@@ -236,6 +236,7 @@ async def test_a_failed_delivery_waits_in_the_operators_queue_until_sent_again(p
     [waiting] = client.get("/api/v1/deliveries/failed", headers=coordinator).json()
     assert waiting["appeal_id"] == str(appeal) and "550" in waiting["reason"]
     assert waiting["municipality"] == "konstantinovsky" and waiting["attempt"] == 1
+    assert waiting["subject"] == "Яма во дворе" and "ivan" not in str(waiting)
     foreign = {"Authorization": "Bearer demo-gr-head"}  # another municipality's head
     assert client.get("/api/v1/deliveries/failed", headers=foreign).json() == []
     out_of_reach = client.post(f"/api/v1/deliveries/{appeal}/retry", headers=foreign)
@@ -291,8 +292,35 @@ async def test_the_operator_sends_a_failed_answer_again_from_the_console(publish
         sign_in(client, "u-mcu-coord")
         page = client.get("/deliveries")
         assert page.status_code == 200 and "550" in page.text and str(appeal) in page.text
+        assert "Яма во дворе" in page.text and "поступило 16 ноября 2026" in page.text
         assert "Недоставленные" in page.text  # in the coordinator's menu
         sent = client.post(f"/deliveries/{appeal}/retry", data={"csrf": csrf_of(page.text)})
         assert sent.status_code == 200 and "будет отправлен заново" in sent.text
         assert "Все ответы доставлены" in sent.text
         assert re.search(r"Отправить заново", sent.text) is None
+
+
+async def test_the_public_rating_page_holds_against_careless_and_hostile_input(published, smtp):
+    from fastapi.testclient import TestClient
+
+    from tests.support.intake import http_client
+
+    intake, _ = published
+    inbox, port = smtp
+    await follow(intake, port)
+    [(_, message)] = received(inbox)
+    path = next(w for w in message.get_content().split() if "/rate/" in w).removeprefix(
+        "http://127.0.0.1:8001")
+    client: TestClient = http_client(intake)  # the service's own face: its body limits too
+    for bad in ("/rate/" + "A" * 5000, "/rate/%00", "/rate/<script>", "/rate/a.b.c"):
+        refused = client.get(bad)
+        assert refused.status_code == 404 and "Ссылка повреждена" in refused.text, bad
+        assert "<script>" not in refused.text
+    for data, reason in (({"score": "1; DROP TABLE"}, "Выберите оценку"), ({}, "Выберите оценку"),
+                         ({"score": "4", "comment": "я" * 2001}, "Комментарий длиннее")):
+        answer = client.post(path, data=data)
+        assert answer.status_code == 422 and reason in answer.text
+    assert client.post(path, content=b"score=5&comment=" + b"x" * 300_000, headers={
+        "Content-Type": "application/x-www-form-urlencoded"}).status_code == 413
+    assert not log_events(intake, "AnswerRatingReceived")  # nothing recorded by any of them
+    assert client.post(path, data={"score": "5"}).status_code == 200  # the link still works

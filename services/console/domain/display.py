@@ -75,6 +75,12 @@ class Step:
     details: tuple[str, ...]
 
 
+# the platform's own components as people read them in a history (their ids elsewhere)
+SYSTEM_RU = {"routing/autorules": "автоправила", "sla": "контроль сроков",
+             "intake/email-delivery": "доставка ответов по e-mail",
+             "intake/open311": "Open311", "intake/rating-page": "страница оценки ответа"}
+
+
 def timeline(history: list[dict], names: Names, zone: str) -> list[Step]:
     """Routing's history of the appeal as people read it: what, who in which role, when
     (local and UTC), and why."""
@@ -83,7 +89,8 @@ def timeline(history: list[dict], names: Names, zone: str) -> list[Step]:
         spec = CATALOG.get(event["event_type"])
         actor = event.get("actor") or {}
         pid = actor.get("id", "")
-        who = pid if actor.get("role") == "system" else names.person(pid)  # «routing/autorules (система)»
+        who = SYSTEM_RU.get(pid, pid) if actor.get("role") == "system" or pid in SYSTEM_RU \
+            else names.person(pid)
         what = spec.title_ru if spec else event["event_type"]
         steps.append(Step(local_time(event["at"], zone), event["at"], what, who,
                           role_ru(actor.get("role", "")),

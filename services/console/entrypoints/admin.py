@@ -6,11 +6,9 @@ files of every service.
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
-from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 
 from kit.reference_admin import MAX_TEXT
-from kit.reference_http import KEY
 from services.console.adapters.upstream import Refused
 from services.console.entrypoints.web import Pages
 
@@ -69,7 +67,6 @@ def add_reference_files(pages: APIRouter, web: Pages) -> None:
     """Every reference file the person may see: its text and revisions, a new version
     checked and shown as a diff, then written on the version that was checked."""
     Who, Acting = web.who, web.acting
-    Key = Annotated[str, PathParam(pattern=KEY, max_length=100)]
 
     @pages.get("/admin/files")
     async def reference_files(who: Who) -> HTMLResponse:
@@ -89,21 +86,24 @@ def add_reference_files(pages: APIRouter, web: Pages) -> None:
                           names=names, **{**context, **shown})
 
     @pages.get("/admin/files/{service}/{key}")
-    async def reference_file(service: str, key: Key, who: Who) -> HTMLResponse:
+    async def reference_file(service: str, key: str, who: Who) -> HTMLResponse:
         return await file_page(who, service, key)
 
     @pages.post("/admin/files/{service}/{key}")
-    async def check_or_save(service: str, key: Key, who: Acting,
-                            text: Annotated[str, Form(max_length=MAX_TEXT)] = "",
+    async def check_or_save(service: str, key: str, who: Acting,
+                            text: Annotated[str, Form()] = "",  # its limit: the owner's, in Russian
                             base: Annotated[str, Form(max_length=16)] = "",
                             save: Annotated[str, Form(max_length=10)] = "",
                             upload: Annotated[UploadFile | None, File()] = None) -> HTMLResponse:
         if upload is not None and upload.filename:  # a file chosen instead of the editor
-            raw = await upload.read(MAX_TEXT * 4 + 1)
+            raw = await upload.read(MAX_TEXT * 4 + 1)  # 4 bytes: the longest UTF-8 letter
             try:
+                if len(raw) > MAX_TEXT * 4:
+                    raise ValueError(f"Файл больше {MAX_TEXT:,} знаков".replace(",", " "))
                 text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                refusal = Refused(422, "not_utf8", "Файл не прочитан",
+            except ValueError as exc:  # too big, or not UTF-8 (UnicodeDecodeError)
+                refusal = Refused(422, "unreadable_upload", "Файл не прочитан", str(exc)
+                                  if not isinstance(exc, UnicodeDecodeError) else
                                   "Файл должен быть текстом в кодировке UTF-8 (YAML)")
                 return await file_page(who, service, key, 422, refused=refusal)
         try:

@@ -29,11 +29,20 @@ def add(pages: APIRouter, web: Pages) -> None:
         return await page(who)
 
     @pages.post("/deliveries/{appeal_id}/retry")
-    async def send_again(appeal_id: UUID, who: Acting) -> HTMLResponse:
+    async def send_again(appeal_id: str, who: Acting) -> HTMLResponse:
         try:
-            await web.app.upstream.post("intake", f"/api/v1/deliveries/{appeal_id}/retry",
+            await web.app.upstream.post("intake", f"/api/v1/deliveries/{_id(appeal_id)}/retry",
                                         who.token)
         except Refused as refusal:
             return await page(who, refusal.status if refusal.status < 500 else 502,
                               refused=refusal)
         return await page(who, sent=str(appeal_id))
+
+
+def _id(text: str) -> UUID:
+    """The appeal of a row of the page; anything else is refused on the page, in Russian."""
+    try:
+        return UUID(text)
+    except ValueError:
+        raise Refused(404, "appeal_not_found", "Обращение не найдено",
+                      "Такого обращения нет в очереди: обновите страницу") from None

@@ -25,10 +25,13 @@ class FailedDeliveries(Aggregate):
 
     @event("Added")
     def add(self, appeal_id: str, draft_id: str, channel: str, reason: str, at: str,
-            attempt: int) -> None:
+            attempt: int, subject: str = "", received_at: str | None = None) -> None:
+        """`subject` and `received_at`: how the operator recognises the appeal (its subject
+        as registered, masked; never the applicant)."""
         self.items[appeal_id] = {"appeal_id": appeal_id, "draft_id": draft_id,
                                  "channel": channel, "reason": reason, "at": at,
-                                 "attempt": attempt}
+                                 "attempt": attempt, "subject": subject,
+                                 "received_at": received_at}
 
     @event("Removed")
     def remove(self, appeal_id: str) -> None:

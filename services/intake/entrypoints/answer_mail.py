@@ -51,6 +51,8 @@ class AnswerMailer(StoreFollower):
 
     async def handle(self, notifications: Sequence[Notification]) -> None:
         for notification in notifications:
+            if not notification.topic.endswith(".Noted"):
+                continue  # a registration, a revision…: not decoded (most of the store)
             event = self.app.domain_event(notification)
             if isinstance(event, AppealAggregate.Noted) and "delivery_due" in event.facts:
                 await asyncio.to_thread(self.deliver, event.originator_id,
@@ -88,7 +90,8 @@ class AnswerMailer(StoreFollower):
                          + (f" ({code})" if code else ""), retry=Backoff().delay(attempt))
             raise  # the batch is tried again: later answers wait for the same server
         appeal.record(AnswerDelivered(draft_id=draft_id, channel=appeal.channel,
-                                      reference=reference, attempt=attempt), ACTOR)
+                                      reference=reference, attempt=attempt), ACTOR,
+                      at=self.intake.clock.now())
         self.app.save(appeal)
         self.delivered += 1
 
@@ -111,14 +114,17 @@ class AnswerMailer(StoreFollower):
         now = self.intake.clock.now()
         appeal.record(DeliveryFailed(
             draft_id=draft_id, channel=appeal.channel, reason=reason, attempt=attempt,
-            retry_at=now + timedelta(seconds=retry) if retry is not None else None), ACTOR)
+            retry_at=now + timedelta(seconds=retry) if retry is not None else None), ACTOR,
+            at=now)
         if retry is not None:
             self.app.save(appeal)
         else:  # the operator's queue, in the same transaction
             queue = self.intake.failed_queue(
                 self.intake.deployment.municipality(appeal.municipality).id)
+            registered = appeal.registered
             queue.add(str(appeal.id), draft_id, appeal.channel.value, reason, now.isoformat(),
-                      attempt)
+                      attempt, registered.subject or registered.text[:120],
+                      registered.received_at.isoformat())
             self.app.save(appeal, queue)
         log.warning("answer not delivered", extra={
             "appeal_id": str(appeal.id), "count": attempt, "channel": appeal.channel.value,

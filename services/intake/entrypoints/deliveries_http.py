@@ -37,6 +37,8 @@ class FailedDelivery(BaseModel):
     reason: str
     at: str
     attempt: int
+    subject: str = ""  # the appeal's subject as registered (masked)
+    received_at: str | None = None
 
 
 def router(app: IntakeApplication, deployment) -> APIRouter:

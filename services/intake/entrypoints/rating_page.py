@@ -34,7 +34,7 @@ def router(app: IntakeApplication) -> APIRouter:
     @api.get("/rate/{token}")
     async def rating_form(token: str) -> HTMLResponse:
         try:
-            appeal = await asyncio.to_thread(app.rating_target, token)
+            appeal, _ = await asyncio.to_thread(app.rating_target, token)
         except LinkRefused as refused:
             return page("Оценка ответа", f"<p>{escape(refused.text)}</p>", refused.status)
         return page("Оцените ответ на ваше обращение", form(token, appeal_name(app, appeal)))
@@ -47,7 +47,7 @@ def router(app: IntakeApplication) -> APIRouter:
             problem = ("Выберите оценку от 1 до 5." if score not in {str(s) for s in SCORES}
                        else f"Комментарий длиннее {MAX_COMMENT} знаков: сократите его.")
             try:
-                appeal = await asyncio.to_thread(app.rating_target, token)
+                appeal, _ = await asyncio.to_thread(app.rating_target, token)
             except LinkRefused as refused:
                 return page("Оценка ответа", f"<p>{escape(refused.text)}</p>", refused.status)
             return page("Оцените ответ на ваше обращение",

@@ -49,7 +49,7 @@ def editable(deployment: Deployment, calendar_dir: Path | None) -> list[Editable
                 f"calendar@{path.stem}", "calendar",
                 f"Производственный календарь на {_year(path)} год", path,
                 _calendar_name("", path),
-                frozenset(), partial(_check_calendar, str(path.name)), NOTE_CALENDAR))
+                frozenset(), partial(_check_calendar, path), NOTE_CALENDAR))
             continue
         region, _, _ = path.stem.rpartition("-")
         users = frozenset(m.id for m in deployment.municipalities.values()
@@ -60,7 +60,7 @@ def editable(deployment: Deployment, calendar_dir: Path | None) -> list[Editable
             f"calendar@{path.stem}", "calendar",
             f"Нерабочие дни региона ({named}) на {_year(path)} год", path,
             _calendar_name(region, path),
-            users, partial(_check_overlay, region, str(path.name)), NOTE_CALENDAR,
+            users, partial(_check_overlay, region, path), NOTE_CALENDAR,
             regional=True))
     return found
 
@@ -91,16 +91,17 @@ def _check_policy(users: list[Municipality], text: str) -> None:
             raise policy_file.PolicyFileError(source, problems)
 
 
-def _check_calendar(name: str, text: str) -> None:
-    year = calendar_file.parse(text, f"календарь {name}")
-    if name != f"ru-{year.year}.yaml" and name.startswith("ru-"):
-        raise calendar_file.CalendarFileError(name, [f"year: {year.year}, а файл — {name}"])
+def _check_calendar(path: Path, text: str) -> None:
+    year = calendar_file.parse(text, f"календарь {path.name}")
+    if str(year.year) != _year(path):
+        raise calendar_file.CalendarFileError(path.name, [f"year: {year.year}, а файл — "
+                                                          f"{path.name}"])
 
 
-def _check_overlay(region: str, name: str, text: str) -> None:
-    overlay = calendar_file.parse_overlay(text, f"региональный календарь {name}")
-    expected = f"{region}-{overlay.year}.yaml"
+def _check_overlay(region: str, path: Path, text: str) -> None:
+    overlay = calendar_file.parse_overlay(text, f"региональный календарь {path.name}")
     problems = ([f"region: {overlay.region}, ожидался {region}"] if overlay.region != region
-                else []) + ([f"year: {overlay.year}, а файл — {name}"] if name != expected else [])
+                else []) + ([f"year: {overlay.year}, а файл — {path.name}"]
+                            if str(overlay.year) != _year(path) else [])
     if problems:
-        raise calendar_file.CalendarFileError(name, problems)
+        raise calendar_file.CalendarFileError(path.name, problems)

@@ -129,3 +129,35 @@ def test_a_file_chosen_for_upload_is_checked_instead_of_the_editor(console):
     binary = client.post("/admin/files/routing/autorules@konstantinovsky",
                          data=form(page.text), files={"upload": ("a.yaml", b"\xff\xfe\x00", "x")})
     assert binary.status_code == 422 and "UTF-8" in binary.text
+
+
+def test_a_careless_or_hostile_address_or_text_gets_a_russian_page(console):
+    client, settings, _ = console
+    sign_in(client, "u-mcu-admin")
+    page = client.get("/admin/files")
+    for path in ("/admin/files/routing/BAD!!", "/admin/files/routing/" + "a" * 200,
+                 "/admin/files/routing/autorules@x%3Fmunicipality=grozny",
+                 "/admin/files/nosuch/rubricator"):
+        missing = client.get(path)
+        assert missing.status_code == 404 and "Справочник не найден" in missing.text, path
+        assert missing.headers["content-type"].startswith("text/html")
+    as_the_page_sends = {"upload": ("", b"", "application/octet-stream")}  # multipart
+    too_long = client.post("/admin/files/routing/autorules@konstantinovsky",
+                           data=form(page.text, text="#" * 500_001), files=as_the_page_sends)
+    assert too_long.status_code == 422 and "слишком длинное" in too_long.text
+    assert too_long.headers["content-type"].startswith("text/html")
+    beyond_the_form = client.post("/admin/files/routing/autorules@konstantinovsky",
+                                  data=form(page.text, text="#" * 1_100_000),
+                                  files=as_the_page_sends)
+    assert beyond_the_form.status_code == 422
+    assert "форма не прочитана: поле больше 1 МБ" in beyond_the_form.text
+    huge = client.post("/admin/files/routing/autorules@konstantinovsky", data=form(page.text),
+                       files={"upload": ("big.yaml", b"#" * 2_000_001, "text/yaml")})
+    assert huge.status_code == 422 and "Файл больше 500 000 знаков" in huge.text
+    path = settings.deployment.parent / "konstantinovsky" / "autorules.yaml"
+    assert "#" * 100 not in path.read_text(encoding="utf-8")  # nothing written
+    client.post("/logout", data=form(page.text))
+    sign_in(client, "u-mcu-coord")  # the MCU's operator: the undelivered answers' page
+    queue = client.get("/deliveries")
+    bad_id = client.post("/deliveries/not-an-id/retry", data=form(queue.text))
+    assert bad_id.status_code == 404 and "Обращение не найдено" in bad_id.text

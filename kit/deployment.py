@@ -387,7 +387,9 @@ class LiveDeployment:
         return fresh
 
     def swap(self, fresh: Deployment) -> None:
-        self.current = self.checked(fresh)
+        """Put in force a deployment `checked` gave (checked before the service built what
+        it derives from it, so nothing is swapped half-way)."""
+        self.current = fresh
 
 
 def live(deployment: Deployment | LiveDeployment) -> LiveDeployment:

@@ -39,6 +39,7 @@ class Organization:
     kind: str  # administration | department | institution | settlement | mcu
     parent: str | None = None
     territory: str | None = None
+    address: str | None = None  # postal address: the letterhead of its official answers
 
     @property
     def subordinate(self) -> bool:
@@ -58,6 +59,7 @@ class Person:
     channels: frozenset[str] = frozenset()  # a channel's integration: the channels it speaks for
     municipality: str | None = None  # whose staff: None for a region's or the deployment's
     region: str | None = None
+    position: str | None = None  # должность: under the signature of an official answer
 
     def token_expired(self, today: date) -> bool:
         return self.token_expires is not None and today > self.token_expires
@@ -124,6 +126,8 @@ class _Org(Strict):
     kind: Literal["mcu", "administration", "department", "institution", "settlement"]
     parent: str | None = None
     territory: str | None = None
+    address: str | None = Field(default=None, max_length=300,
+                                description="Почтовый адрес: бланк официальных ответов")
 
 
 class _Person(Strict):
@@ -137,6 +141,8 @@ class _Person(Strict):
     token_expires: date | None = None
     channels: list[Channel] = Field(default=[], description="Для интеграции канала (роль"
                                     " applicant): чьи обращения она оценивает")
+    position: str | None = Field(default=None, max_length=200,
+                                 description="Должность: подпись под официальным ответом")
 
 
 class _Block(Strict):
@@ -171,11 +177,12 @@ def parse_directory(data: object, source: str = "справочник", *,
         raw = _DirectoryFile.model_validate(data)
     except ValidationError as exc:
         raise ReferenceFileError(source, problems_of(exc)) from None
-    orgs = {o.id: Organization(o.id, o.name, o.kind, o.parent, o.territory)
+    orgs = {o.id: Organization(o.id, o.name, o.kind, o.parent, o.territory, o.address)
             for o in raw.organizations}
     people = {p.id: Person(p.id, p.name, p.organization, frozenset(p.roles), p.email,
                            p.token_sha256, p.token_expires,
-                           frozenset(c.value for c in p.channels), raw.id, region or None)
+                           frozenset(c.value for c in p.channels), raw.id, region or None,
+                           p.position)
               for p in raw.people}
     found = [f"организация {o.id}: неизвестная вышестоящая {o.parent}"
              for o in orgs.values() if o.parent and o.parent not in orgs]

@@ -5,13 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("intake", "routing", "sla", "analytics")  # the services of the log
 CONSOLE = "console"  # the staff's web pages over them (no store, no part of the log's work)
 DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "analytics": 8004,
                  CONSOLE: 8000}
+
+
+class AnswerEndpoint(BaseModel):
+    """Where a municipality's answers go back to ПОС or «Инцидент Менеджмент» (the
+    integration's receiver) and the key it knows the platform by."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    url: str = Field(pattern=r"^https?://\S+$")
+    key: str = Field(min_length=16, description="Sent as Authorization: Bearer <key>")
 
 
 class ConfigError(ValueError):
@@ -35,7 +44,8 @@ def settings_problem(error: ValidationError) -> ConfigError:
     for item in error.errors():
         variable = "MCU_" + "_".join(str(part) for part in item["loc"]).upper()
         reason = _REASONS.get(item["type"])
-        lines.append(f"{variable}={item.get('input')!s}: "
+        secret = any(w in variable for w in ("KEY", "SECRET", "PASSWORD", "ENDPOINTS", "KEK"))
+        lines.append(f"{variable}={'…' if secret else item.get('input')!s}: "
                      f"{reason(item.get('ctx') or {}) if reason else item['msg']}")
     return ConfigError("неверные настройки: " + "; ".join(lines))
 
@@ -116,6 +126,9 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     public_url: str = Field(default="", description="Intake's address as applicants reach it"
                             " (the rating links in answers); empty: http://127.0.0.1:8001")
+    answer_endpoints: dict[str, dict[Literal["pos", "incident"], AnswerEndpoint]] = Field(
+        default={}, description="Where each municipality's answers to ПОС and «Инцидент "
+        "Менеджмент» go: JSON {municipality: {pos|incident: {url, key}}} (docs/intake.md)")
 
     @property
     def dlq_topic(self) -> str:

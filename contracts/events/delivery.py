@@ -10,8 +10,11 @@ from contracts.vocabulary import Channel
 
 
 class AnswerDelivered(Contract):
-    """The published answer left through the appeal's channel: an e-mail accepted by the
-    mail server (reference: its Message-ID), …"""
+    """The published answer left through its way to the applicant: an e-mail accepted by
+    the mail server (reference: its Message-ID), a letter handed to the post (its tracking
+    number), an answer acknowledged by ПОС or «Инцидент Менеджмент», a call-back made.
+    For an official answer its date is the dispatch date (59-ФЗ): `dispatched_at` when the
+    operator records a posting after the day it happened, else the event's time."""
 
     draft_id: str = Field(description="The published draft (AnswerPublished.draft_id)")
     channel: Channel = Field(description="The channel it went through")
@@ -19,6 +22,9 @@ class AnswerDelivered(Contract):
                            description="What identifies the delivery there: the e-mail's"
                                        " Message-ID, a tracking number, an acknowledgement")
     attempt: int = Field(ge=1, description="Which attempt delivered it")
+    dispatched_at: AwareDatetime | None = Field(
+        default=None, description="When it left, if earlier than recorded (a letter's "
+                                  "posting day, recorded by the operator afterwards)")
 
 
 class DeliveryFailed(Contract):

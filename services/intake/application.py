@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -16,7 +18,7 @@ from contracts.events.registration import AppealRegistered, Classification, Coar
 from contracts.events import deadlines as dl
 from contracts.events import routing as rt
 from contracts.events import workflow as wf
-from contracts.events.delivery import AnswerDelivered, AnswerRatingReceived
+from contracts.events.delivery import AnswerDelivered, AnswerRatingReceived, DeliveryFailed
 from contracts.vocabulary import Channel, DeadlineStage, Kind, Role
 from kit.clock import Clock, SystemClock
 from kit.deployment import Deployment
@@ -29,7 +31,11 @@ from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
 from services.intake.domain import rating_link
 from services.intake.domain.delivery_queue import FailedDeliveries, queue_id
-from services.intake.domain.delivery import delivers_by_email
+from services.intake.domain.delivery import delivers, salutation
+from services.intake.domain.delivery_tasks import CALL, PRINT, DeliveryTasks, tasks_id
+from services.intake.domain import letter
+from services.intake.domain.outgoing import OutgoingRegister, register_id
+from services.intake.adapters import letter_pdf
 from services.intake.domain.location import coarse
 from services.intake.domain.open311_days import Open311Day, day_key, days_between
 from services.intake.domain.repeats import RepeatIndex, repeat_key
@@ -49,6 +55,15 @@ class Registration:
     appeal_id: UUID
     duplicate: bool
     repeat_of: UUID | None = None
+
+
+class NotWaiting(Exception):
+    """The appeal's answer is not in this operator's list (posted or called already,
+    superseded, never there)."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
 
 
 class RegistrationRefused(ValueError):
@@ -355,6 +370,148 @@ class IntakeApplication(ServiceApplication):
         self.save(appeal, queue)
         return True
 
+    # -- answers an operator delivers by hand: letters to post, applicants to call --------
+    def tasks(self, municipality: str, kind: str) -> DeliveryTasks:
+        try:
+            return self.repository.get(tasks_id(municipality, kind))
+        except AggregateNotFoundError:
+            return DeliveryTasks(municipality, kind)
+
+    def delivery_tasks(self, kind: str, municipalities: frozenset[str]) -> list[dict]:
+        """What waits for an operator's hand in these municipalities, oldest first."""
+        found = [{**item, "municipality": m} for m in sorted(municipalities)
+                 for item in self.tasks(m, kind).items.values()]
+        return sorted(found, key=lambda item: item["at"])
+
+    def _task(self, appeal_id: UUID, kind: str, municipalities: frozenset[str]
+              ) -> tuple[IntakeAppeal, DeliveryTasks, dict] | None:
+        """The appeal, its municipality's list and its item there; None: no such appeal
+        within reach (another municipality's is answered as missing); NotWaiting: it is
+        not in this list."""
+        try:
+            appeal: IntakeAppeal = self.repository.get(appeal_id)
+        except AggregateNotFoundError:
+            return None
+        municipality = self.deployment.municipality(appeal.municipality).id
+        if municipality not in municipalities:
+            return None
+        tasks = self.tasks(municipality, kind)
+        item = tasks.items.get(str(appeal_id))
+        if item is None or not appeal.with_operator(item["draft_id"]):
+            raise NotWaiting(kind)
+        return appeal, tasks, item
+
+    def take_number(self, appeal: IntakeAppeal, draft_id: str) -> OutgoingRegister | None:
+        """Give this official answer the next outgoing number of its municipality's register
+        (kept on the appeal: every later attempt prints the same); the register to save
+        with the appeal, None if it had its number already."""
+        if appeal.numbered(draft_id):
+            return None
+        municipality = self.deployment.municipality(appeal.municipality)
+        today = self.clock.now().astimezone(ZoneInfo(municipality.timezone)).date()
+        try:
+            register = self.repository.get(register_id(municipality.id, today.year))
+        except AggregateNotFoundError:
+            register = OutgoingRegister(municipality.id, today.year)
+        register.take(str(appeal.id))
+        appeal.remember({"outgoing": {"draft_id": draft_id, "dated": today.isoformat(),
+                                      "number": letter.outgoing_number(register.last,
+                                                                       today.year)}},
+                        at=self.clock.now())
+        return register
+
+    def official_letter(self, appeal: IntakeAppeal, draft_id: str, applicant: Applicant | None,
+                        rating_url: str | None) -> letter.OfficialLetter:
+        """The numbered answer as a letter: the answering body's letterhead, the addressee
+        from the vault, the approver's signature."""
+        municipality = self.deployment.municipality(appeal.municipality)
+        directory, due = municipality.directory, appeal.delivery or {}
+        outgoing, registered = appeal.numbered(draft_id), appeal.registered
+        person = applicant or Applicant()
+        return letter.OfficialLetter(
+            letterhead=letter.letterhead(directory, due.get("recipient_id") or ""),
+            number=outgoing["number"], dated=date.fromisoformat(outgoing["dated"]),
+            addressee=letter.addressee(person.last_name, person.first_name,
+                                       person.middle_name, person.address),
+            salutation=salutation(person.last_name, person.first_name, person.middle_name),
+            about=letter.about(registered.received_at.astimezone(
+                ZoneInfo(municipality.timezone)).date(),
+                person.original_subject or registered.subject),
+            body=appeal.drafts[draft_id], rating_url=rating_url,
+            signer=letter.signer(directory, appeal.approvers.get(draft_id),
+                                 due.get("executor_id")))
+
+    def letter_pdf(self, appeal_id: UUID, municipalities: frozenset[str], reader: str,
+                   rating_url: Callable[[str], str]) -> bytes | None:
+        """The letter waiting to be printed, drawn now (the addressee read from the vault,
+        the read logged under the operator's id); `rating_url` makes the link of a token."""
+        found = self._task(appeal_id, PRINT, municipalities)
+        if found is None:
+            return None
+        appeal, _, item = found
+        applicant = self.vault.read(appeal_id, reader, "печать официального ответа") \
+            if self.vault else None
+        token = self.rating_link(appeal_id, item["draft_id"])
+        return letter_pdf.render(self.official_letter(
+            appeal, item["draft_id"], applicant, rating_url(token) if token else None))
+
+    def record_posting(self, appeal_id: UUID, municipalities: frozenset[str], tracking: str,
+                       posted_on: date, by: Actor) -> bool:
+        """The operator handed the letter to the post: delivered, dated by the posting day
+        (its date for 59-ФЗ), referenced by the tracking number; out of the print list."""
+        found = self._task(appeal_id, PRINT, municipalities)
+        if found is None:
+            return False
+        appeal, tasks, item = found
+        number = letter.tracking_number(tracking)
+        zone = ZoneInfo(self.deployment.municipality(appeal.municipality).timezone)
+        now = self.clock.now()
+        if not date.fromisoformat(item["at"][:10]) <= posted_on <= now.astimezone(zone).date():
+            raise letter.BadPosting("дата отправки — не раньше, чем письмо ушло в печать, и "
+                                    "не позже сегодняшнего дня")
+        posted = datetime.combine(posted_on, time(12), tzinfo=zone)  # the day, not the hour
+        appeal.record(AnswerDelivered(
+            draft_id=item["draft_id"], channel=Channel.LETTER, attempt=appeal.delivery["attempt"]
+            + 1, reference=f"Почта России, трек-номер {number}",
+            dispatched_at=min(posted, now)), by, at=now)
+        tasks.remove(str(appeal_id))
+        self.save(appeal, tasks)
+        return True
+
+    def call_number(self, appeal_id: UUID, municipalities: frozenset[str], reader: str
+                    ) -> str | None:
+        """The number to call back, from the vault (the read logged under the operator's
+        id); None: no such appeal within reach; '' : the vault has no number."""
+        found = self._task(appeal_id, CALL, municipalities)
+        if found is None:
+            return None
+        applicant = self.vault.read(appeal_id, reader, "обратный звонок заявителю") \
+            if self.vault else None
+        return (applicant.phone if applicant else None) or ""
+
+    def record_call(self, appeal_id: UUID, municipalities: frozenset[str], reached: bool,
+                    result: str, by: Actor) -> bool:
+        """The operator called: reached, the answer was read out (delivered; the result,
+        masked, is its reference); not reached, the task stays with the attempt noted."""
+        found = self._task(appeal_id, CALL, municipalities)
+        if found is None:
+            return False
+        appeal, tasks, item = found
+        said = self.redactor.redact(" ".join(result.split()))[:300]
+        now, attempt = self.clock.now(), appeal.delivery["attempt"] + 1
+        if reached:
+            appeal.record(AnswerDelivered(draft_id=item["draft_id"], channel=Channel.PHONE,
+                                          reference=f"звонок: {said}", attempt=attempt),
+                          by, at=now)
+            tasks.remove(str(appeal_id))
+        else:
+            appeal.record(DeliveryFailed(draft_id=item["draft_id"], channel=Channel.PHONE,
+                                         reason=f"не дозвонились: {said}", attempt=attempt),
+                          by, at=now)
+            tasks.attempted(str(appeal_id), now.isoformat(), said)
+        self.save(appeal, tasks)
+        return True
+
     # -- the applicant's rating of a delivered answer, by their personal link ------------
     @property
     def link_key(self) -> bytes | None:
@@ -404,18 +561,22 @@ class IntakeApplication(ServiceApplication):
         facts = self._what_open311_shows(envelope) or {}
         if isinstance(p, wf.AnswerDrafted):  # kept for the answer's delivery
             facts = {"draft": {"id": p.draft_id, "text": p.text}}
+        if isinstance(p, wf.AnswerApproved):  # who signs an official answer
+            facts = {"approved": {"draft_id": p.draft_id, "approver_id": p.approver_id}}
         if not facts:
             return
         appeal: IntakeAppeal | None = unit.get(envelope.appeal_id)
         if appeal is None:
             return
         published = isinstance(p, wf.AnswerPublished) and p.draft_id in appeal.drafts
-        if published and delivers_by_email(appeal.channel):
-            facts["delivery_due"] = {"draft_id": p.draft_id, "channel": appeal.channel.value}
+        if published and delivers(appeal.channel):
+            facts["delivery_due"] = {"draft_id": p.draft_id, "channel": appeal.channel.value,
+                                     "recipient_id": p.recipient_id,
+                                     "executor_id": p.executor_id}
         on_open311 = published and appeal.channel is Channel.OPEN311
         if on_open311:  # GeoReport's way back to the applicant is the request itself
             facts["status_notes"] = appeal.drafts[p.draft_id]
-        if "status" in facts or "draft" in facts or appeal.channel is Channel.OPEN311:
+        if facts.keys() & {"status", "draft", "approved"} or appeal.channel is Channel.OPEN311:
             appeal.remember(facts, at=envelope.occurred_at)
         if on_open311:
             appeal.record(AnswerDelivered(draft_id=p.draft_id, channel=Channel.OPEN311,

@@ -24,7 +24,7 @@ from services.intake.classification.registration import RegistrationClassifier
 from services.intake.entrypoints.channel_keys import ChannelKeys, configured_keys
 from services.intake.adapters import open311
 from services.intake.adapters.reference_files import editable
-from services.intake.entrypoints.answer_mail import AnswerMailer
+from services.intake.entrypoints.answer_delivery import AnswerDelivery
 from services.intake.entrypoints.batching import RegistrationBatcher
 from services.intake.entrypoints import deliveries_http, open311_http, rating_page, vault_http
 from services.intake.entrypoints.key_first import ChannelKeyFirst
@@ -133,6 +133,22 @@ def reference_watch(settings: Settings, app: IntakeApplication,
     return ReferenceWatch(lambda: [*deployment_files(settings, live.current), path], reload)
 
 
+def answer_delivery(settings: Settings, app: IntakeApplication) -> AnswerDelivery:
+    """The follower that takes published answers to applicants: e-mail when SMTP is
+    configured, the receivers of ПОС and «Инцидент Менеджмент» named per municipality,
+    letters and call-backs to the operators' lists."""
+    unknown = sorted(set(settings.answer_endpoints) - set(app.deployment.municipalities))
+    if unknown:
+        raise ConfigError(f"MCU_ANSWER_ENDPOINTS: муниципалитетов {', '.join(unknown)} нет в "
+                          "развёртывании")
+    mailer = Mailer(SmtpSettings.of(settings), sender_name="МЦУ") if settings.smtp_host \
+        else None
+    return AnswerDelivery(
+        app, mailer, domain=settings.smtp_sender.rpartition("@")[2] or "mcu.local",
+        public_url=settings.public_url or f"http://127.0.0.1:{settings.port_for('intake')}",
+        endpoints={m: dict(e) for m, e in settings.answer_endpoints.items()})
+
+
 def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
             scope: RoutingScope) -> Service:
     """The intake service around its application: its doors and what guards them."""
@@ -141,26 +157,20 @@ def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
     services = open311.services_of(app.classifier.rubricator.data)
     watch = reference_watch(settings, app, services)
     rubricator_file = settings.intake_rubricator or rubricator.DEFAULT_FILE
-    background = []
-    if settings.smtp_host:  # answers to applicants who wrote by e-mail
-        answers = AnswerMailer(app, Mailer(SmtpSettings.of(settings), sender_name="МЦУ"),
-                               domain=settings.smtp_sender.rpartition("@")[2] or "mcu.local",
-                               public_url=settings.public_url
-                               or f"http://127.0.0.1:{settings.port_for('intake')}")
+    answers = answer_delivery(settings, app)
 
-        async def send_answers(run: Running) -> None:
-            await until_stopped(run, answers)
+    async def deliver_answers(run: Running) -> None:
+        await until_stopped(run, answers)
 
-        background.append(send_answers)
     return Service("intake", settings, app=app, reaction=app.react, publishes=True,
-                   background=background,
+                   background=[deliver_answers],
                    routers=[router(keys, batcher, app.deployment),
                             open311_http.router(app, keys, batcher, services, app.deployment),
                             vault_http.router(app.vault, app.deployment, scope),
                             reference_http.router(app, app.deployment,
                                                   lambda: editable(rubricator_file), watch),
                             rating_page.router(app),
-                            deliveries_http.router(app, app.deployment)],
+                            deliveries_http.router(app, app.deployment, answers.public_url)],
                    every_process=[watching(watch)],
                    title_ru="МЦУ: приём обращений", on_close=app.vault.close,
                    http_workers_allowed=True, body_limits=BODY_LIMITS,

@@ -91,8 +91,9 @@ class SlaApplication(ServiceApplication):
                 deadline.stop(at, ANSWER_STAGES - ({DeadlineStage.ANSWER}
                                                    if deadline.answered_by_delivery else set()),
                               envelope)
-            case AnswerDelivered() if deadline.answered_by_delivery:
-                deadline.stop(at, {DeadlineStage.ANSWER}, envelope)
+            case AnswerDelivered() if deadline.answered_by_delivery:  # its dispatch date
+                deadline.stop(at, {DeadlineStage.ANSWER}, envelope,
+                              answered_at=min(p.dispatched_at or at, at))
             case wf.AppealReopened():
                 deadline.restart(at, t.calc, t.policy, envelope)
             case rt.AppealTransferred() | wf.AppealClosed() | wf.AppealLeftWithoutAnswer():

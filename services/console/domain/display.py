@@ -77,7 +77,8 @@ class Step:
 
 # the platform's own components as people read them in a history (their ids elsewhere)
 SYSTEM_RU = {"routing/autorules": "автоправила", "sla": "контроль сроков",
-             "intake/email-delivery": "доставка ответов по e-mail",
+             "intake/email-delivery": "доставка ответов по e-mail",  # before 1.3.0
+             "intake/answer-delivery": "доставка ответов заявителям",
              "intake/open311": "Open311", "intake/rating-page": "страница оценки ответа"}
 
 

@@ -9,7 +9,7 @@ from contracts.events.delivery import AnswerDelivered, AnswerRatingReceived, Del
 from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import Channel
 from kit.appeal_aggregate import AppealAggregate
-from services.intake.domain.delivery import DELIVERED, DUE, GIVEN_UP
+from services.intake.domain.delivery import DELIVERED, DUE, GIVEN_UP, WITH_OPERATOR
 
 
 def appeal_id_for(channel: Channel, external_id: str, municipality: str | None = None) -> UUID:
@@ -33,6 +33,8 @@ class IntakeAppeal(AppealAggregate):
         # the published answer's way to the applicant: draft_id, channel, state, attempts
         self.delivery: dict | None = None
         self.rated: list[str] = []  # the answers (draft ids) rated by the applicant's link
+        self.approvers: dict[str, str] = {}  # draft id -> who approved it (signs the letter)
+        self.outgoing: dict | None = None  # the official answer's number and date, once given
 
     @property
     def repeat_of(self) -> UUID | None:
@@ -48,8 +50,9 @@ class IntakeAppeal(AppealAggregate):
             case AnswerRatingReceived():
                 self.rated = [*self.rated, event.draft_id]
             case DeliveryFailed() if self.delivery:
-                self.delivery = {**self.delivery, "attempt": event.attempt,
-                                 "state": DUE if event.retry_at else GIVEN_UP,
+                state = DUE if event.retry_at else (
+                    WITH_OPERATOR if self.delivery["state"] == WITH_OPERATOR else GIVEN_UP)
+                self.delivery = {**self.delivery, "attempt": event.attempt, "state": state,
                                  "reason": event.reason}
 
     @property
@@ -69,13 +72,30 @@ class IntakeAppeal(AppealAggregate):
         d = self.delivery
         return d is not None and d["draft_id"] == draft_id and d["state"] == DUE
 
+    def with_operator(self, draft_id: str) -> bool:
+        """Whether this answer waits for an operator's hand (a letter to post, a call)."""
+        d = self.delivery
+        return d is not None and d["draft_id"] == draft_id and d["state"] == WITH_OPERATOR
+
+    def numbered(self, draft_id: str) -> dict | None:
+        """The outgoing number and date this official answer was given, if it was."""
+        o = self.outgoing
+        return o if o is not None and o["draft_id"] == draft_id else None
+
     def note(self, facts: dict) -> None:
         if "draft" in facts:
             self.drafts[facts["draft"]["id"]] = facts["draft"]["text"]
+        if "approved" in facts:
+            self.approvers[facts["approved"]["draft_id"]] = facts["approved"]["approver_id"]
+        if "outgoing" in facts:  # {draft_id, number, dated}
+            self.outgoing = facts["outgoing"]
+        if "handed_to_operator" in facts and self.delivery is not None:  # {task: print|call}
+            self.delivery = {**self.delivery, "state": WITH_OPERATOR,
+                             "task": facts["handed_to_operator"]["task"]}
         if "delivery_due" in facts:  # published, or sent again by an operator
             due = facts["delivery_due"]
             same = self.delivery is not None and self.delivery["draft_id"] == due["draft_id"]
-            self.delivery = {**due, "state": DUE,
+            self.delivery = {**(self.delivery if same else {}), **due, "state": DUE,
                              "attempt": self.delivery["attempt"] if same else 0}
         self.status = facts.get("status", self.status)
         self.status_notes = facts.get("status_notes", self.status_notes)

@@ -1,18 +1,22 @@
-"""The answer's delivery to the applicant, decided without I/O: whether an appeal's answer
-goes out by e-mail, the message the applicant reads, its identity (one per answer, so a
-resend is the same message to every mail client), and what a mail server's refusal means.
-"""
+"""The answer's delivery to the applicant, decided without I/O: which way an appeal's
+answer goes (59-ФЗ art. 10 p. 4: in writing to the postal address, or electronically to
+the address of an appeal that came electronically), the e-mail the applicant reads, its
+identity (one per answer, so a resend is the same message to every mail client), and what
+a mail server's refusal means."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
-from contracts.vocabulary import DELIVERED_BY_PLATFORM, Channel
+from contracts.vocabulary import Channel, Kind
 
-DELIVERED, DUE, GIVEN_UP = "delivered", "due", "given_up"
+# the answer's delivery: due (the follower sends it), with an operator (a letter to post,
+# a call to make), delivered, given up (the operator's queue of failed deliveries)
+DELIVERED, DUE, GIVEN_UP, WITH_OPERATOR = "delivered", "due", "given_up", "with_operator"
 MESSAGE_ID = re.compile(r"^[^<>\s@]+@[^<>\s@]+$")  # as intake keeps it: without <>
 
 
@@ -24,10 +28,46 @@ class AnswerMail:
     in_reply_to: str | None
 
 
-def delivers_by_email(channel: Channel | None) -> bool:
-    """An appeal that came by e-mail is answered by e-mail (the platform's delivering
-    channels: contracts.vocabulary.DELIVERED_BY_PLATFORM)."""
-    return channel is Channel.EMAIL and channel in DELIVERED_BY_PLATFORM
+class Way(StrEnum):
+    EMAIL = "email"  # to the applicant's address over SMTP
+    LETTER = "letter"  # printed, posted by the operator
+    CALL = "call"  # the operator calls back
+    OUTBOUND = "outbound"  # back through ПОС or «Инцидент Менеджмент»
+
+
+OUTBOUND_CHANNELS = frozenset({Channel.POS, Channel.INCIDENT})
+_CHANNEL_OF_WAY = {Way.EMAIL: Channel.EMAIL, Way.LETTER: Channel.LETTER,
+                   Way.CALL: Channel.PHONE}
+
+
+def channel_of(way: Way | None, appeal_channel: Channel) -> Channel:
+    """The channel an answer goes through this way (back through its own, outbound)."""
+    return _CHANNEL_OF_WAY.get(way, appeal_channel)
+
+
+def delivers(channel: Channel | None) -> bool:
+    """Whether a published answer of this channel is delivered by the follower (Open311's
+    is the request's own status_notes, shown as soon as it is published)."""
+    return channel is not None and channel is not Channel.OPEN311
+
+
+def way(channel: Channel, kind: Kind, *, email: bool, address: bool, phone: bool
+        ) -> Way | None:
+    """How the answer reaches this applicant, by what the vault holds of them; None: no
+    way at all (the operator's queue says so). A letter is answered by letter, an e-mail by
+    e-mail; an official answer is written (a letter, else an e-mail) and spoken only to an
+    applicant who left nothing else; a message by phone is answered by a call."""
+    if channel in OUTBOUND_CHANNELS:
+        return Way.OUTBOUND
+    official = kind is Kind.OFFICIAL
+    order = {
+        Channel.EMAIL: (Way.EMAIL, Way.LETTER),
+        Channel.LETTER: (Way.LETTER, Way.EMAIL),
+        Channel.WEB: (Way.EMAIL, Way.LETTER, Way.CALL),
+        Channel.PHONE: (Way.LETTER, Way.EMAIL, Way.CALL) if official else (Way.CALL, Way.EMAIL),
+    }.get(channel, ())
+    reachable = {Way.EMAIL: email, Way.LETTER: address, Way.CALL: phone}
+    return next((w for w in order if reachable[w]), None)
 
 
 def message_id(appeal_id: UUID, draft_id: str, domain: str) -> str:
@@ -50,15 +90,19 @@ def salutation(last_name: str | None, first_name: str | None, middle_name: str |
 def answer_mail(*, appeal_id: UUID, draft_id: str, text: str, municipality: str,
                 received_at: datetime | None, subject: str | None, salutation_line: str,
                 replied_message_id: str | None, domain: str,
-                rating_url: str | None = None) -> AnswerMail:
+                rating_url: str | None = None, attached_number: str | None = None
+                ) -> AnswerMail:
     """The e-mail with the published answer, threaded under the applicant's letter
-    (`replied_message_id`: its Message-ID as intake keeps it, the letter's external id)."""
+    (`replied_message_id`: its Message-ID as intake keeps it, the letter's external id);
+    `attached_number`: an official answer's outgoing number, its letter attached as PDF."""
     when = f" от {received_at:%d.%m.%Y}" if received_at else ""
     about = f" «{subject.strip()[:120]}»" if subject and subject.strip() else ""
     body = "\n".join([
         salutation_line, "",
         f"{municipality} направляет ответ на ваше обращение{about}{when}.", "",
         text.strip(), "",
+        *([f"Официальный ответ (исх. № {attached_number}) — во вложении, в формате PDF.", ""]
+          if attached_number else []),
         *([f"Оцените, пожалуйста, ответ — от 1 до 5, это займёт минуту: {rating_url}",
            "Ссылка личная, действует 30 дней; оценка 1–3 возвращает обращение в работу.", ""]
           if rating_url else []),
@@ -75,3 +119,24 @@ def refusal_is_final(smtp_code: int | None) -> bool:
     """A 5xx answer is the server's «never» (no such mailbox): an operator decides; a 4xx
     or no answer at all is «later»."""
     return smtp_code is not None and smtp_code >= 500
+
+
+def outbound_answer(*, appeal_id: UUID, draft_id: str, channel: Channel, municipality: str,
+                    external_id: str, text: str, published_at: datetime, organization: str,
+                    signer: dict | None, outgoing: dict | None) -> dict:
+    """The answer as the integration receiver reads it (schema mcu.answer/1): which item of
+    the channel it answers (`external_id`: the ПОС message's id, the «Инцидент Менеджмент»
+    row's ID), the text as published, who answers; nothing of the applicant."""
+    return {"schema": "mcu.answer/1", "idempotency_key": idempotency_key(appeal_id, draft_id),
+            "channel": channel.value, "municipality": municipality,
+            "external_id": external_id, "appeal_id": str(appeal_id),
+            "answer": {"draft_id": draft_id, "text": text,
+                       "published_at": published_at.isoformat(),
+                       "organization": organization, "signer": signer,
+                       "outgoing": outgoing}}
+
+
+def idempotency_key(appeal_id: UUID, draft_id: str) -> str:
+    """The same for every attempt to deliver this answer: a receiver that saw it once
+    does not post it twice."""
+    return f"answer-{appeal_id}-{draft_id}"[:200]

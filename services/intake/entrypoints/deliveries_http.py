@@ -1,21 +1,28 @@
-"""Staff door to the answers that could not be delivered (the operator's queue): the MCU's
-own coordinators and its head see their municipality's and send one again once its cause
-is mended. (No `from __future__ import annotations`: FastAPI reads the dependencies.)"""
+"""Staff doors to what the MCU's operators do to get answers to applicants: the answers
+that could not be delivered (sent again once the cause is mended), the letters to print
+and post (the PDF; the posting with its tracking number), the applicants to call back
+(the number, read from the vault; the call's result). The MCU's own coordinators and its
+head, for their municipalities. (No `from __future__ import annotations`: FastAPI reads
+the dependencies.)"""
 
 import asyncio
 import uuid
+from datetime import date
 from typing import Annotated
 
 from eventsourcing.persistence import IntegrityError
-from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, Field
 
+from contracts import Actor
 from contracts.vocabulary import Role
 from kit import problems
 from kit.directory import MCU, Person
 from kit.problems import Problem
 from kit.staff import caller, require_role
-from services.intake.application import IntakeApplication
+from services.intake.application import IntakeApplication, NotWaiting
+from services.intake.domain.delivery_tasks import CALL, PRINT
+from services.intake.domain.letter import BadPosting
 
 OPERATORS = (Role.COORDINATOR, Role.MCU_HEAD)
 
@@ -41,7 +48,52 @@ class FailedDelivery(BaseModel):
     received_at: str | None = None
 
 
-def router(app: IntakeApplication, deployment) -> APIRouter:
+class LetterToPost(BaseModel):
+    appeal_id: uuid.UUID
+    municipality: str
+    draft_id: str
+    number: str | None = Field(description="Исходящий номер")
+    dated: str | None = Field(description="Дата письма (ISO)")
+    at: str = Field(description="Когда письмо ушло в печать")
+    channel: str
+    kind: str
+    subject: str = ""
+    received_at: str | None = None
+
+
+class CallToMake(BaseModel):
+    appeal_id: uuid.UUID
+    municipality: str
+    draft_id: str
+    at: str
+    channel: str
+    kind: str
+    subject: str = ""
+    received_at: str | None = None
+    attempts: int = 0
+    last_attempt: str | None = None
+    last_outcome: str | None = None
+
+
+class Posting(BaseModel):
+    tracking_number: str = Field(min_length=1, max_length=40,
+                                 description="Трек-номер Почты России (ШПИ)")
+    posted_on: date = Field(description="День, когда письмо сдано на почту")
+
+
+class CallResult(BaseModel):
+    reached: bool = Field(description="Дозвонились и довели ответ")
+    result: str = Field(min_length=1, max_length=300, description="Что сказали, кратко")
+
+
+def _not_waiting(exc: NotWaiting) -> Problem:
+    what = {PRINT: "в списке писем на отправку", CALL: "в списке обратных звонков"}[exc.kind]
+    return Problem(409, "delivery_not_waiting", "Ответ не ждёт оператора",
+                   f"Ответа по этому обращению нет {what}: он уже доставлен, заменён новым "
+                   "или идёт другим путём")
+
+
+def router(app: IntakeApplication, deployment, public_url: str) -> APIRouter:
     api = APIRouter(prefix="/api/v1/deliveries", tags=["доставка ответов"])
     Who = Annotated[Person, Depends(caller(deployment))]
 
@@ -70,5 +122,79 @@ def router(app: IntakeApplication, deployment) -> APIRouter:
                           "Ответ по этому обращению не ждёт в очереди недоставленных: "
                           "доставлен, отправляется или ещё не опубликован")
         return {"appeal_id": str(appeal_id), "status": "отправка повторится"}
+
+    async def by_hand(call, *args):
+        """A use case on one appeal of an operator's list, its refusals as problems."""
+        try:
+            found = await asyncio.to_thread(call, *args)
+        except NotWaiting as exc:
+            raise _not_waiting(exc) from None
+        except IntegrityError:
+            raise Problem(409, "concurrent_change", "Обращение изменилось",
+                          "Пока вы смотрели список, по обращению что-то изменилось: обновите "
+                          "страницу") from None
+        if found is None or found is False:
+            raise problems.appeal_not_found()
+        return found
+
+    @api.get("/letters", summary="Письма с ответами: напечатать и отправить почтой",
+             responses=problems.responses(401, 403))
+    async def letters(who: Who) -> list[LetterToPost]:
+        operator(who)
+        found = await asyncio.to_thread(app.delivery_tasks, PRINT, deployment.reach(who))
+        return [LetterToPost(**item) for item in found]
+
+    @api.get("/letters/{appeal_id}/pdf", summary="Письмо с ответом в PDF для печати",
+             response_class=Response, responses={
+                 200: {"content": {"application/pdf": {}}, "description": "Письмо"},
+                 **problems.responses(401, 403, 404, 409)})
+    async def letter(appeal_id: uuid.UUID, who: Who) -> Response:
+        operator(who)
+        pdf = await by_hand(app.letter_pdf, appeal_id, deployment.reach(who), who.id,
+                            lambda token: f"{public_url}/rate/{token}")
+        return Response(pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="answer-{appeal_id}.pdf"',
+            "Cache-Control": "no-store"})  # the addressee is personal data
+
+    @api.post("/letters/{appeal_id}/posted", summary="Письмо сдано на почту",
+              responses=problems.responses(401, 403, 404, 409, 422))
+    async def posted(appeal_id: uuid.UUID, posting: Posting, who: Who) -> dict:
+        actor = Actor(id=who.id, role=require_role(who, OPERATORS),
+                      organization_id=who.organization)
+        operator(who)
+        try:
+            await by_hand(app.record_posting, appeal_id, deployment.reach(who),
+                          posting.tracking_number, posting.posted_on, actor)
+        except BadPosting as exc:
+            raise Problem(422, "bad_posting", "Отметка об отправке не принята", str(exc),
+                          errors=[{"field": "tracking_number" if "трек" in str(exc)
+                                   else "posted_on", "reason": str(exc)}]) from None
+        return {"appeal_id": str(appeal_id), "status": "доставлено: письмо отправлено"}
+
+    @api.get("/calls", summary="Обратные звонки заявителям", responses=problems.responses(401, 403))
+    async def calls(who: Who) -> list[CallToMake]:
+        operator(who)
+        found = await asyncio.to_thread(app.delivery_tasks, CALL, deployment.reach(who))
+        return [CallToMake(**item) for item in found]
+
+    @api.post("/calls/{appeal_id}/number", summary="Номер заявителя для звонка (чтение "
+              "персональных данных записывается в журнал)",
+              responses=problems.responses(401, 403, 404, 409))
+    async def number(appeal_id: uuid.UUID, who: Who) -> dict:
+        operator(who)
+        phone = await by_hand(app.call_number, appeal_id, deployment.reach(who), who.id)
+        return {"appeal_id": str(appeal_id), "phone": phone or None}
+
+    @api.post("/calls/{appeal_id}/result", summary="Итог звонка",
+              responses=problems.responses(401, 403, 404, 409, 422))
+    async def called(appeal_id: uuid.UUID, result: CallResult, who: Who) -> dict:
+        actor = Actor(id=who.id, role=require_role(who, OPERATORS),
+                      organization_id=who.organization)
+        operator(who)
+        await by_hand(app.record_call, appeal_id, deployment.reach(who), result.reached,
+                      result.result, actor)
+        return {"appeal_id": str(appeal_id),
+                "status": "доставлено: ответ доведён по телефону" if result.reached
+                else "звонок записан: задача остаётся"}
 
     return api

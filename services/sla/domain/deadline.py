@@ -274,11 +274,14 @@ class Deadline(AppealAggregate):
                 SLA, cause, at=now)
 
     def stop(self, now: datetime, stages: set[DeadlineStage] | None = None,
-             cause: Any = None) -> None:
+             cause: Any = None, answered_at: datetime | None = None) -> None:
+        """`answered_at`: when the answer counts as given if not `now` (an official
+        letter's posting day, recorded afterwards)."""
         for clock in self.stages.values():
             if not clock.stopped and (stages is None or clock.stage in stages):
                 self.record(ev.DeadlineStopped(
-                    stage=clock.stage, met=now <= clock.due_at), SLA, cause, at=now)
+                    stage=clock.stage, met=(answered_at or now) <= clock.due_at), SLA,
+                    cause, at=now)
 
     def restart(self, now: datetime, calc: TermCalculator, policy: Policy,
                 cause: Any = None) -> None:

@@ -7,9 +7,9 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-import matplotlib
 from jinja2 import Environment, FileSystemLoader
 
+from kit import pdf_fonts
 from services.analytics.adapters.memo import charts
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -103,18 +103,14 @@ def render_pdf(data: dict, images: dict[str, bytes] | None = None) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from xml.sax.saxutils import escape
 
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # DejaVu: Cyrillic, no apt needed
-    pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(fonts / "DejaVuSans-Bold.ttf")))
+    regular, bold = pdf_fonts.registered()
     images = images or _charts(data)
-    body = ParagraphStyle("body", fontName="DejaVu", fontSize=9, leading=12)
-    h1 = ParagraphStyle("h1", parent=body, fontName="DejaVu-Bold", fontSize=15, leading=19)
-    h2 = ParagraphStyle("h2", parent=body, fontName="DejaVu-Bold", fontSize=11, leading=15,
+    body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=12)
+    h1 = ParagraphStyle("h1", parent=body, fontName=bold, fontSize=15, leading=19)
+    h2 = ParagraphStyle("h2", parent=body, fontName=bold, fontSize=11, leading=15,
                         spaceBefore=8)
 
     def text(value, style=body) -> Paragraph:

@@ -1,0 +1,209 @@
+"""Answers an operator takes to the applicant by hand (issue 23): an official letter drawn as
+a PDF (its text read back: letterhead, outgoing number, addressee from the vault, the
+approver's signature, the rating link) waits in the print list until the posting is
+recorded with its tracking number; a message by phone waits in the call-back list, the
+number shown through the vault, until the call is recorded; an official e-mail carries its
+letter as PDF; an applicant with no contact at all goes to the queue of failed deliveries.
+Each door tried by someone out of reach, twice, and with what cannot be."""
+
+from __future__ import annotations
+
+import email
+import io
+import json
+from datetime import timedelta
+from email.policy import default as default_policy
+
+import pytest
+from pypdf import PdfReader
+
+from contracts import decode, encode
+from services.intake.adapters.vault import PersonalDataVault
+from services.intake.adapters.vault_storage import SqliteStorage
+from services.intake.domain.commands import RegisterAppeal
+from tests.integration.test_answer_delivery import follower, log_events
+from tests.support.envelopes import AppealStory
+from tests.support.intake import http_client, route_registrations
+from tests.support.smtp import smtp_server
+from tests.unit.test_tenancy import world
+from kit.unit_of_work import UnitOfWork
+
+ANSWER = ("Ремонт дороги по ул. Ленина включён в план на 2027 год.\n"
+          "Ямочный ремонт выполнят до 25 декабря 2026 года.")
+COORDINATOR = {"Authorization": "Bearer demo-u-mcu-coord"}
+FOREIGN = {"Authorization": "Bearer demo-gr-head"}  # another municipality's head
+PERSON = {"last_name": "Иванов", "first_name": "Иван", "middle_name": "Петрович",
+          "address": "347250, Ростовская обл., г. Константиновск,\nул. Ленина, д. 5, кв. 3",
+          "phone": "+7 900 123-45-67"}
+
+
+@pytest.fixture
+def intake(tmp_path):
+    app, routing, _ = world(PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))
+    app.routing = routing
+    return app
+
+
+def publish(intake, external_id: str, channel: str, kind: str, applicant: dict | None,
+            draft: str = "d-1"):
+    """The appeal registered, routed, its answer drafted, approved by the department's head
+    and published (the events as intake's consumer reads them from the log)."""
+    appeal = intake.register(RegisterAppeal(
+        channel=channel, external_id=external_id, kind=kind, federal_law_59=kind == "official",
+        text="Яма на дороге по ул. Ленина", subject="Яма на дороге",
+        municipality="konstantinovsky", applicant=applicant)).appeal_id
+    route_registrations(intake, intake.routing)
+    story = AppealStory(appeal, municipality="konstantinovsky")
+    now = intake.clock.now()
+    for envelope in (
+            story.event("AnswerDrafted", now, draft_id=draft, text=ANSWER,
+                        executor_id="u-adm-gkh-exec1"),
+            story.event("AnswerApproved", now, draft_id=draft, approver_id="u-adm-gkh-head"),
+            story.event("AnswerPublished", now, draft_id=draft, recipient_id="adm-gkh",
+                        executor_id="u-adm-gkh-exec1")):
+        unit = UnitOfWork(intake)
+        intake.react(decode(encode(envelope)), unit)
+        intake.save(*unit.aggregates())
+    return appeal
+
+
+async def handle_all(intake, mailer=None, port: int = 9):
+    delivery = mailer or follower(intake, port)
+    await delivery.start()
+    while await delivery.follow_once():
+        pass
+    await delivery.close()
+    return delivery
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's words in reading order, each run of spaces and line breaks as one space."""
+    return " ".join(" ".join(page.extract_text() for page in
+                             PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+async def test_an_official_letter_is_printed_numbered_signed_and_delivered_when_posted(intake):
+    first = publish(intake, "L-1", "letter", "official", PERSON)
+    second = publish(intake, "L-2", "letter", "official", {**PERSON, "last_name": "Петрова"})
+    await handle_all(intake)
+    assert not log_events(intake, "AnswerDelivered")  # not before it is posted
+    client = http_client(intake)
+    waiting = client.get("/api/v1/deliveries/letters", headers=COORDINATOR).json()
+    year = intake.clock.now().year
+    assert [(w["appeal_id"], w["number"]) for w in waiting] == [
+        (str(first), f"00001/{year}"), (str(second), f"00002/{year}")]
+    assert waiting[0]["subject"] == "Яма на дороге" and "Иванов" not in json.dumps(waiting)
+
+    response = client.get(f"/api/v1/deliveries/letters/{first}/pdf", headers=COORDINATOR)
+    assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["cache-control"] == "no-store"
+    text = pdf_text(response.content)
+    for seen in ("Администрация Константиновского района",
+                 "Отдел коммунального и дорожного хозяйства",
+                 "ул. 25 Октября, д. 70", f"Исх. № 00001/{year}",
+                 "Иванов Иван Петрович", "ул. Ленина, д. 5, кв. 3",
+                 "Уважаемый(ая) Иван Петрович!", "Ямочный ремонт выполнят до 25 декабря",
+                 "Начальник отдела коммунального и дорожного хозяйства",
+                 "Лосев Андрей Павлович", "/rate/"):
+        assert seen in text, seen
+    reads = [r for r in intake.vault.access_log() if r["who"] == "u-mcu-coord"]
+    assert reads[0]["why"] == "печать официального ответа"
+    again = pdf_text(client.get(f"/api/v1/deliveries/letters/{first}/pdf",
+                                headers=COORDINATOR).content)
+    assert f"Исх. № 00001/{year}" in again  # printed again: the same number
+
+    assert client.get(f"/api/v1/deliveries/letters/{first}/pdf",
+                      headers=FOREIGN).status_code == 404
+    today = intake.clock.now().date()
+    post = f"/api/v1/deliveries/letters/{first}/posted"
+    typo = client.post(post, headers=COORDINATOR,
+                       json={"tracking_number": "RA644000001RU", "posted_on": str(today)})
+    assert typo.status_code == 422 and typo.json()["code"] == "bad_posting"
+    assert "контрольная цифра" in typo.json()["detail"]
+    future = client.post(post, headers=COORDINATOR, json={
+        "tracking_number": "34725012345678", "posted_on": str(today + timedelta(days=1))})
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "posted_on"
+    assert client.post(post, headers=FOREIGN, json={
+        "tracking_number": "34725012345678", "posted_on": str(today)}).status_code == 404
+    done = client.post(post, headers=COORDINATOR, json={
+        "tracking_number": "3472 5012 3456 78", "posted_on": str(today)})
+    assert done.status_code == 200
+    [delivered] = log_events(intake, "AnswerDelivered")
+    assert delivered.appeal_id == first and delivered.payload.channel == "letter"
+    assert delivered.payload.reference == "Почта России, трек-номер 34725012345678"
+    assert delivered.payload.dispatched_at.date() == today
+    assert delivered.actor.id == "u-mcu-coord"
+    twice = client.post(post, headers=COORDINATOR, json={
+        "tracking_number": "34725012345678", "posted_on": str(today)})
+    assert twice.status_code == 409 and twice.json()["code"] == "delivery_not_waiting"
+    assert [w["appeal_id"] for w in client.get("/api/v1/deliveries/letters",
+                                               headers=COORDINATOR).json()] == [str(second)]
+    executor = {"Authorization": "Bearer demo-u-adm-gkh-exec1"}
+    assert client.get("/api/v1/deliveries/letters", headers=executor).status_code == 403
+    assert "Иванов" not in json.dumps([e.model_dump(mode="json") for e in
+                                       log_events(intake, "AnswerDelivered")])
+
+
+async def test_a_message_by_phone_is_called_back_the_number_shown_through_the_vault(intake):
+    appeal = publish(intake, "P-1", "phone", "message", {"phone": "+7 900 123-45-67"})
+    await handle_all(intake)
+    client = http_client(intake)
+    [task] = client.get("/api/v1/deliveries/calls", headers=COORDINATOR).json()
+    assert task["appeal_id"] == str(appeal) and "900" not in json.dumps(task)
+    shown = client.post(f"/api/v1/deliveries/calls/{appeal}/number", headers=COORDINATOR)
+    assert shown.json()["phone"] == "+7 900 123-45-67"
+    assert intake.vault.access_log()[0]["why"] == "обратный звонок заявителю"
+    assert client.post(f"/api/v1/deliveries/calls/{appeal}/number",
+                       headers=FOREIGN).status_code == 404
+    result = f"/api/v1/deliveries/calls/{appeal}/result"
+    missed = client.post(result, headers=COORDINATOR,
+                         json={"reached": False, "result": "не берёт трубку"})
+    assert missed.status_code == 200
+    [task] = client.get("/api/v1/deliveries/calls", headers=COORDINATOR).json()
+    assert (task["attempts"], task["last_outcome"]) == (1, "не берёт трубку")
+    [failed] = log_events(intake, "DeliveryFailed")
+    assert failed.payload.channel == "phone" and failed.payload.retry_at is None
+    reached = client.post(result, headers=COORDINATOR, json={
+        "reached": True, "result": "ответ зачитан, перезвонить на +7 900 765-43-21"})
+    assert reached.status_code == 200
+    [delivered] = log_events(intake, "AnswerDelivered")
+    assert delivered.payload.channel == "phone" and delivered.payload.attempt == 2
+    assert delivered.payload.reference.startswith("звонок: ответ зачитан")
+    assert "765-43-21" not in delivered.payload.reference  # masked like an appeal's text
+    assert client.get("/api/v1/deliveries/calls", headers=COORDINATOR).json() == []
+    assert client.post(result, headers=COORDINATOR, json={
+        "reached": True, "result": "ещё раз"}).status_code == 409
+
+
+@pytest.fixture
+def smtp():
+    with smtp_server() as found:
+        yield found
+
+
+async def test_an_official_answer_by_email_attaches_the_signed_letter(intake, smtp):
+    inbox, port = smtp
+    appeal = publish(intake, "E-1", "email", "official",
+                     {**PERSON, "email": "ivan.ivanov@example.ru"})
+    await handle_all(intake, follower(intake, port))
+    [(to, raw)] = inbox.messages
+    message = email.message_from_bytes(raw, policy=default_policy)
+    year = intake.clock.now().year
+    assert f"исх. № 00001/{year}" in message.get_body(("plain",)).get_content()
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == f"Ответ исх. 00001-{year}.pdf"
+    text = pdf_text(attachment.get_content())
+    assert "Лосев Андрей Павлович" in text and "Иванов Иван Петрович" in text
+    [delivered] = log_events(intake, "AnswerDelivered")
+    assert delivered.appeal_id == appeal and delivered.payload.channel == "email"
+
+
+async def test_an_applicant_the_vault_gives_no_way_to_reach_waits_for_the_operator(intake):
+    appeal = publish(intake, "W-1", "web", "message", None)
+    await handle_all(intake)
+    [failed] = log_events(intake, "DeliveryFailed")
+    assert failed.appeal_id == appeal and failed.payload.retry_at is None
+    assert "нет ни адреса" in failed.payload.reason
+    client = http_client(intake)
+    [waiting] = client.get("/api/v1/deliveries/failed", headers=COORDINATOR).json()
+    assert waiting["appeal_id"] == str(appeal)

@@ -123,9 +123,10 @@ STATUS_RU: dict[AppealStatus, str] = {
 
 # The channels through which the platform itself takes the answer to the applicant (intake's
 # delivery adapters): an official appeal of such a channel is answered when the answer is
-# delivered (59-ФЗ: the answer's date is its dispatch), not when it is approved. The others
-# are answered by publication until their adapters come.
-DELIVERED_BY_PLATFORM: frozenset[Channel] = frozenset({Channel.EMAIL, Channel.OPEN311})
+# delivered (59-ФЗ: the answer's date is its dispatch), not when it is approved. Since
+# contracts 1.3.0 every channel: e-mail, letter, call-back, ПОС and «Инцидент Менеджмент»
+# receivers, Open311's status_notes.
+DELIVERED_BY_PLATFORM: frozenset[Channel] = frozenset(Channel)
 
 
 def answered_by_delivery(kind: Kind, channel: Channel) -> bool:

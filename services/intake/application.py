@@ -370,6 +370,31 @@ class IntakeApplication(ServiceApplication):
         self.save(appeal, queue)
         return True
 
+    def delivered_otherwise(self, appeal_id: UUID, municipalities: frozenset[str], how: str,
+                            by: Actor) -> bool | None:
+        """The operator got a failed answer to the applicant another way (entered it in
+        ПОС by hand, handed it over in person): delivered, `how` (masked) its reference.
+        None: no such appeal within reach; NotWaiting: its answer is not in the queue."""
+        try:
+            appeal: IntakeAppeal = self.repository.get(appeal_id)
+        except AggregateNotFoundError:
+            return None
+        municipality = self.deployment.municipality(appeal.municipality).id
+        if municipality not in municipalities:
+            return None
+        queue = self.failed_queue(municipality)
+        item = queue.items.get(str(appeal_id))
+        if item is None:
+            raise NotWaiting("failed")
+        said = self.redactor.redact(" ".join(how.split()))[:300]
+        appeal.record(AnswerDelivered(draft_id=item["draft_id"], channel=Channel(item["channel"]),
+                                      reference=f"отмечено оператором: {said}",
+                                      attempt=appeal.delivery["attempt"] + 1),
+                      by, at=self.clock.now())
+        queue.remove(str(appeal_id))
+        self.save(appeal, queue)
+        return True
+
     # -- answers an operator delivers by hand: letters to post, applicants to call --------
     def tasks(self, municipality: str, kind: str) -> DeliveryTasks:
         try:

@@ -17,7 +17,7 @@ from services.intake.adapters.vault import PersonalDataVault
 from services.intake.adapters.vault_storage import SqliteStorage
 from tests.support.logtools import publish_all, read_all
 from tests.support.intake import AUTHOR, http_client, pos_message, shipped_classifier
-from tests.support.routing import deployment as test_deployment
+from tests.support.routing import deployment as directory_deployment
 
 pytestmark = pytest.mark.kafka
 
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.kafka
 async def test_a_pos_message_reaches_the_log_without_personal_data(store_settings):
     settings = store_settings
     await ensure_log_topics(settings)
-    intake = IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=test_deployment(),
+    intake = IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=directory_deployment(),
                                env=store_environment("intake", settings),
                                vault=PersonalDataVault(SqliteStorage(settings.data_dir / "vault.sqlite")))
     client = http_client(intake)
@@ -44,7 +44,7 @@ async def test_a_pos_message_reaches_the_log_without_personal_data(store_setting
 
 
 def test_a_batch_learns_which_items_are_stored_in_one_query_on_each_store(store_settings):
-    intake = IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=test_deployment(),
+    intake = IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=directory_deployment(),
                                env=store_environment("intake", store_settings))
     first = intake.register_many([web_command(n) for n in range(3)])
     assert intake.stored_originators([r.appeal_id for r in first] + [uuid.uuid4()]) == {

@@ -24,6 +24,10 @@ Door = tuple[str, str, str, str]  # service, method, path, operation id
 BODIES = {name: {k: (v.isoformat() if isinstance(v, date) else v) for k, v in args.items()}
           for name, args in ARGS.items()}
 BODIES["extend"] = {"term": "5d", "reason": "проверка на месте"}
+BY_SUFFIX = {"/extensions": BODIES["extend"],  # a door's body by how its path ends
+             "/posted": {"tracking_number": "34725012345678", "posted_on": "2026-12-01"},
+             "/result": {"reached": True, "result": "ответ зачитан"},
+             "/delivered": {"how": "внесён в ПОС вручную"}}
 QUERY = {"read": {"reason": "ответ заявителю"}}  # the vault door's stated reason
 
 
@@ -39,8 +43,8 @@ def doors(clients: dict[str, TestClient]) -> list[Door]:
 def call(client: TestClient, door: Door, appeal: uuid.UUID, token: str):
     _, method, path, operation = door
     url = path.replace("{appeal_id}", str(appeal)).replace("{stage}", "answer")
-    body = BODIES[operation] if operation in BODIES else (
-        BODIES["extend"] if path.endswith("/extensions") else None)
+    body = BODIES[operation] if operation in BODIES else next(
+        (b for suffix, b in BY_SUFFIX.items() if path.endswith(suffix)), None)
     params = QUERY["read"] if path.endswith("/applicant") else None
     return client.request(method, url, headers={"Authorization": f"Bearer {token}"},
                           json=body, params=params)

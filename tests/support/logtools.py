@@ -20,7 +20,7 @@ from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
 from tests.support.tally import TallyApplication, tally_ids
 from tests.support.intake import shipped_classifier
-from tests.support.routing import deployment as test_deployment
+from tests.support.routing import deployment as directory_deployment
 
 
 class Crash(BaseException):
@@ -38,7 +38,7 @@ def crash_at(point: str):
 def intake_app(settings: Settings, deployment: Deployment | None = None) -> IntakeApplication:
     """Intake on the test municipality, or on `deployment` (the one its consumers know)."""
     return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(),
-                             deployment=deployment or test_deployment(),
+                             deployment=deployment or directory_deployment(),
                              env=store_environment("intake", settings))
 
 

@@ -21,7 +21,7 @@ from tests.support.intake import AUTHOR, NOW, http_client, route_registrations, 
 from tests.support.routing import directory, routing_app, who
 from tests.support.doors import (call, clients, doors as door_list,
                                  refused_like_a_missing_appeal, set_deadlines)
-from tests.support.routing import deployment as test_deployment
+from tests.support.routing import deployment as directory_deployment
 
 # People of the test directory whose roles reach an appeal held by organisation "other",
 # not assigned, of the roads block, come by e-mail: the holder's coordinator and the
@@ -34,7 +34,7 @@ REACHING = {"p-other-coord", "p-mcu-coord", "p-mcu_head", "p-auditor", "p-analys
 @pytest.fixture
 def world(tmp_path):
     """Intake (with the vault), routing and SLA on one appeal, each service's HTTP face."""
-    intake = IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=test_deployment(),
+    intake = IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=directory_deployment(),
                                env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                                clock=FixedClock(NOW),
                                vault=PersonalDataVault(SqliteStorage(tmp_path / "vault.db")))

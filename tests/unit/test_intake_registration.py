@@ -14,13 +14,13 @@ from kit.outbox import envelope_of
 from services.intake.application import IntakeApplication
 from services.intake.domain.commands import RegisterAppeal
 from tests.support.intake import NOW, shipped_classifier
-from tests.support.routing import deployment as test_deployment
+from tests.support.routing import deployment as directory_deployment
 
 
 
 @pytest.fixture
 def intake() -> IntakeApplication:
-    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=test_deployment(),
+    return IntakeApplication(redactor=redactor(), classifier=shipped_classifier(), deployment=directory_deployment(),
                              env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                              clock=FixedClock(NOW))
 

@@ -18,7 +18,7 @@ from tests.support.sla import sla_app
 from tests.support.envelopes import AppealStory
 from tests.support.routing import routing_app
 from tests.support.intake import shipped_classifier
-from tests.support.routing import deployment as test_deployment
+from tests.support.routing import deployment as directory_deployment
 
 AT = datetime(2026, 11, 16, 8, tzinfo=UTC)
 
@@ -38,7 +38,7 @@ def _services() -> dict:
         "sla": sla_app(FixedClock(AT)),
         "intake": IntakeApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
                                     clock=FixedClock(AT), redactor=redactor(),
-                                    classifier=shipped_classifier(), deployment=test_deployment()),
+                                    classifier=shipped_classifier(), deployment=directory_deployment()),
     }
 
 

@@ -14,7 +14,7 @@ import httpx
 from kit.settings import AnswerEndpoint
 
 SCHEMA = "mcu.answer/1"
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TIMEOUT = 10.0  # seconds a receiver may take to acknowledge (5 to connect)
 
 
 class Unavailable(Exception):
@@ -36,11 +36,11 @@ class Acknowledged:
 
 
 def send(endpoint: AnswerEndpoint, answer: dict, idempotency_key: str,
-         transport: httpx.BaseTransport | None = None) -> Acknowledged:
+         timeout: float = TIMEOUT) -> Acknowledged:
     """POST the answer once; the same `idempotency_key` on every attempt, so a receiver
     that saw it before answers as before instead of posting it twice."""
     try:
-        with httpx.Client(timeout=TIMEOUT, transport=transport) as client:
+        with httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0))) as client:
             response = client.post(endpoint.url, json=answer, headers={
                 "Authorization": f"Bearer {endpoint.key}", "Idempotency-Key": idempotency_key,
                 "User-Agent": "mcu-platform/1"})

@@ -72,7 +72,7 @@ class AnswerDelivery(StoreFollower):
     def __init__(self, app: IntakeApplication, mailer: Mailer | None, *,
                  domain: str = "mcu.local", public_url: str = "http://127.0.0.1:8001",
                  endpoints: dict[str, dict[str, AnswerEndpoint]] | None = None,
-                 poll_interval: float = 0.2, transport=None):
+                 poll_interval: float = 0.2, outbound_timeout: float = outbound.TIMEOUT):
         super().__init__(app, "answers->applicants", batch_size=100,
                          poll_interval=poll_interval)
         self.intake = app
@@ -80,7 +80,7 @@ class AnswerDelivery(StoreFollower):
         self.domain = domain
         self.public_url = public_url.rstrip("/")  # where the applicant's rating link opens
         self.endpoints = endpoints or {}
-        self.transport = transport  # tests: an httpx transport to a receiver in-process
+        self.outbound_timeout = outbound_timeout
         self.delivered = 0
         self._away: set[str] = set()  # servers found away in this pass
 
@@ -223,7 +223,8 @@ class AnswerDelivery(StoreFollower):
             signer={"name": signer.name, "position": signer.position} if signer else None,
             outgoing=appeal.numbered(draft_id))
         try:
-            ack = outbound.send(endpoint, answer, answer["idempotency_key"], self.transport)
+            ack = outbound.send(endpoint, answer, answer["idempotency_key"],
+                                self.outbound_timeout)
         except outbound.Unavailable as exc:
             raise Later(f"{name}: приёмник недоступен ({exc})", target) from None
         except outbound.Refused as exc:

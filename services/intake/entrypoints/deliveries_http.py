@@ -81,13 +81,19 @@ class Posting(BaseModel):
     posted_on: date = Field(description="День, когда письмо сдано на почту")
 
 
+class Otherwise(BaseModel):
+    how: str = Field(min_length=3, max_length=300,
+                     description="Как ответ доведён до заявителя, кратко")
+
+
 class CallResult(BaseModel):
     reached: bool = Field(description="Дозвонились и довели ответ")
     result: str = Field(min_length=1, max_length=300, description="Что сказали, кратко")
 
 
 def _not_waiting(exc: NotWaiting) -> Problem:
-    what = {PRINT: "в списке писем на отправку", CALL: "в списке обратных звонков"}[exc.kind]
+    what = {PRINT: "в списке писем на отправку", CALL: "в списке обратных звонков",
+            "failed": "в очереди недоставленных"}[exc.kind]
     return Problem(409, "delivery_not_waiting", "Ответ не ждёт оператора",
                    f"Ответа по этому обращению нет {what}: он уже доставлен, заменён новым "
                    "или идёт другим путём")
@@ -122,6 +128,16 @@ def router(app: IntakeApplication, deployment, public_url: str) -> APIRouter:
                           "Ответ по этому обращению не ждёт в очереди недоставленных: "
                           "доставлен, отправляется или ещё не опубликован")
         return {"appeal_id": str(appeal_id), "status": "отправка повторится"}
+
+    @api.post("/{appeal_id}/delivered", summary="Ответ доведён до заявителя иначе (внесён в "
+              "ПОС вручную, вручён лично)", responses=problems.responses(401, 403, 404, 409, 422))
+    async def delivered(appeal_id: uuid.UUID, otherwise: Otherwise, who: Who) -> dict:
+        actor = Actor(id=who.id, role=require_role(who, OPERATORS),
+                      organization_id=who.organization)
+        operator(who)
+        await by_hand(app.delivered_otherwise, appeal_id, deployment.reach(who), otherwise.how,
+                      actor)
+        return {"appeal_id": str(appeal_id), "status": "доставлено: отмечено оператором"}
 
     async def by_hand(call, *args):
         """A use case on one appeal of an operator's list, its refusals as problems."""

@@ -215,8 +215,8 @@ def test_calendar_changes_are_recorded_and_deadlines_name_the_revision_they_used
 
 def test_an_official_emails_answer_is_on_time_when_delivered_not_when_published(sla):
     """59-ФЗ: the answer's date is its dispatch. An official appeal the platform answers by
-    e-mail meets its answer term with AnswerDelivered; a message meets it by publication,
-    and so does an official appeal of a channel without delivery yet."""
+    e-mail meets its answer term with AnswerDelivered, and so does one by ПОС (its
+    receiver acknowledged); a message meets it by publication."""
     official, message, by_pos = AppealStory(), AppealStory(), AppealStory()
     feed(sla, official.registered(MON, kind="official", channel="email"),
          message.registered(MON, kind="message", channel="email"),
@@ -228,7 +228,8 @@ def test_an_official_emails_answer_is_on_time_when_delivered_not_when_published(
                              if t == "DeadlineStopped" and p["stage"] != "registration"]
                for s in (official, message, by_pos)}
     assert stopped[official.appeal_id] == []  # published, not yet delivered: still running
-    assert "answer" in stopped[message.appeal_id] and "answer" in stopped[by_pos.appeal_id]
+    assert stopped[by_pos.appeal_id] == []
+    assert "answer" in stopped[message.appeal_id]
     feed(sla, official.event("DeliveryFailed", later, retry_at=None))
     assert "DeadlineStopped" not in types(sla, official.appeal_id)[3:]
     feed(sla, official.event("AnswerDelivered", later + timedelta(hours=1)))
@@ -238,3 +239,20 @@ def test_an_official_emails_answer_is_on_time_when_delivered_not_when_published(
     feed(sla, message.event("AnswerDelivered", later))  # a message: stopped already
     assert [p["stage"] for t, p in published(sla, message.appeal_id)
             if t == "DeadlineStopped"].count("answer") == 1
+
+
+def test_an_official_letter_is_on_time_by_its_posting_day_recorded_afterwards(sla):
+    """The operator records a posting days later: the term is met by the day it was
+    posted (AnswerDelivered.dispatched_at), not by the day it was recorded."""
+    posted_late, posted_in_time = AppealStory(), AppealStory()
+    for story in (posted_late, posted_in_time):
+        feed(sla, story.registered(MON, kind="official", channel="letter"),
+             story.event("AnswerPublished", MON + timedelta(days=1)))
+    recorded = MON + timedelta(days=90)  # long after any answer term
+    feed(sla, posted_late.event("AnswerDelivered", recorded),
+         posted_in_time.event("AnswerDelivered", recorded,
+                              dispatched_at=(MON + timedelta(days=2)).isoformat()))
+    met = {s.appeal_id: [p["met"] for t, p in published(sla, s.appeal_id)
+                         if t == "DeadlineStopped" and p["stage"] == "answer"]
+           for s in (posted_late, posted_in_time)}
+    assert met == {posted_late.appeal_id: [False], posted_in_time.appeal_id: [True]}

@@ -70,6 +70,8 @@ def stack_down() -> None:
     dev = _dev_stack()
     typer.echo("Kafka остановлена" if dev.kafka.down() else "Kafka не была запущена")
     typer.echo("Почта остановлена" if dev.mailbox.down() else "Почта не была запущена")
+    typer.echo("Приёмник ПОС/ИМ остановлен" if dev.gateway.down()
+               else "Приёмник ПОС/ИМ не был запущен")
     typer.echo("PostgreSQL остановлен" if dev.postgres.down() else "PostgreSQL не был запущен")
 
 
@@ -79,6 +81,7 @@ def stack_status() -> None:
     typer.echo(dev.kafka.status())
     typer.echo(dev.postgres.status())
     typer.echo(dev.mailbox.status())
+    typer.echo(dev.gateway.status())
 
 
 @app.command()
@@ -169,6 +172,7 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
     dev = _dev_stack()
     typer.echo(f"Kafka: {dev.kafka.up()}")
     typer.echo(f"Почта: {dev.mailbox.up()}")
+    typer.echo(f"Приёмник ответов ПОС и «Инцидент Менеджмент»: {dev.gateway.up()}")
     settings = Settings()
     if settings.demo:  # the console edits copies of the demo's reference files
         from cli.demo_files import prepared
@@ -177,6 +181,11 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
     mail_env = {**os.environ,  # SLA's notices to staff, intake's answers to applicants
                 "MCU_SMTP_HOST": os.environ.get("MCU_SMTP_HOST", "127.0.0.1"),
                 "MCU_SMTP_PORT": os.environ.get("MCU_SMTP_PORT", str(dev.mailbox.port))}
+    if "MCU_ANSWER_ENDPOINTS" not in os.environ:  # answers to ПОС and ИМ: the local receiver
+        from kit.staff import read_deployment
+
+        mail_env["MCU_ANSWER_ENDPOINTS"] = dev.gateway.endpoints(
+            read_deployment(settings).municipalities)
     envs = {"sla": {**mail_env, "MCU_CLOCK_SPEED": str(clock_speed)}, "intake": mail_env}
     supervisor = Supervisor(say=lambda line: typer.echo(f"mcu run: {line}", err=True))
     for name in (*SERVICES, CONSOLE):
@@ -197,7 +206,8 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
     typer.echo(f"  журнал     Kafka {settings.kafka_bootstrap}, топик {settings.log_topic}")
     typer.echo(f"  хранилища  {settings.data_dir.resolve()}/<сервис>.sqlite")
     typer.echo(f"  почта      письма о сроках и ответы заявителям: {dev.mailbox.maildir}/new "
-               f"(часы сроков ×{clock_speed:g})\n")
+               f"(часы сроков ×{clock_speed:g})")
+    typer.echo(f"  ПОС и ИМ   ответы, принятые приёмником: {dev.gateway.run_dir}/<канал>/\n")
     if not no_demo:
         supervisor.add("demo", [sys.executable, "-m", "cli.main", "demo", "--rate", str(rate)])
     raise typer.Exit(supervisor.run())

@@ -29,6 +29,9 @@ class Place:
 
 
 KONSTANTINOVSKY = Place()
+DEMO_PEOPLE = (("Демидова", "Анна", "Сергеевна"), ("Пример", "Иван", "Петрович"),
+               ("Образцова", "Мария", "Ивановна"), ("Тестов", "Олег", "Андреевич"),
+               ("Учебная", "Елена", "Викторовна"), ("Макетов", "Павел", "Ильич"))
 
 
 @dataclass(frozen=True)
@@ -79,13 +82,30 @@ class SyntheticAppeal:
                 "Муниципалитет": self.place.incident_name or self.place.name, "Населенный пункт": self.territory,
                 "Текст": self.text, "Ссылка": f"https://vk.com/wall-1_{number}"}
 
-    def as_command(self, received_at: datetime) -> dict:
+    def as_command(self, received_at: datetime, author: int = 0) -> dict:
         return {
             "channel": self.channel, "external_id": self.external_id, "kind": self.kind,
             "text": self.text, "topic": self.topic, "territory": self.territory,
             "federal_law_59": self.federal_law_59, "received_at": received_at.isoformat(),
             **({"municipality": self.place.municipality} if self.place.municipality else {}),
+            **({"applicant": self.applicant(author)} if self.applicant(author) else {}),
         }
+
+    def applicant(self, author: int) -> dict | None:
+        """What a synthetic applicant of this channel leaves (the vault keeps it): a letter
+        its writer's name and postal address, a call the number, a web form the e-mail;
+        an official appeal by phone an address too (its answer is written)."""
+        last, first, middle = DEMO_PEOPLE[author % len(DEMO_PEOPLE)]
+        address = f"{self.territory}, ул. Садовая, д. {author % 90 + 1}, кв. {author % 40 + 1}"
+        person = {"last_name": last, "first_name": first, "middle_name": middle}
+        if self.channel == "letter":
+            return {**person, "address": address}
+        if self.channel == "phone":
+            return {**person, "phone": f"+7 900 000-{author // 100 % 100:02d}-{author % 100:02d}",
+                    **({"address": address} if self.federal_law_59 else {})}
+        if self.channel == "web":
+            return {**person, "email": f"applicant{author}@example.ru"}
+        return None
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:

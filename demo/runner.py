@@ -96,7 +96,7 @@ class ChannelSender:
         else:
             response = await self.client.post(
                 "/api/v1/appeals", headers={"X-API-Key": f"demo-{appeal.channel}"},
-                json=appeal.as_command(now))
+                json=appeal.as_command(now, author=n % 300))
         response.raise_for_status()
         return 1
 

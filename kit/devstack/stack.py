@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kit.devstack.kafka import PROJECT_ROOT, KafkaStack
+from kit.devstack.gateway import GatewayStack
 from kit.devstack.mailbox import MailboxStack
 from kit.devstack.postgres import PostgresStack
 
@@ -21,6 +22,10 @@ class DevStack:
     @property
     def postgres(self) -> PostgresStack:
         return PostgresStack(run_dir=self.root / "var" / "devstack" / "postgres")
+
+    @property
+    def gateway(self) -> GatewayStack:
+        return GatewayStack(run_dir=self.root / "var" / "devstack" / "gateway")
 
     @property
     def mailbox(self) -> MailboxStack:

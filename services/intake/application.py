@@ -588,6 +588,8 @@ class IntakeApplication(ServiceApplication):
             facts = {"draft": {"id": p.draft_id, "text": p.text}}
         if isinstance(p, wf.AnswerApproved):  # who signs an official answer
             facts = {"approved": {"draft_id": p.draft_id, "approver_id": p.approver_id}}
+        if isinstance(p, rt.AppealClassified):  # the coordinator may find it official
+            facts = {"kind": p.classification.kind.value}
         if not facts:
             return
         appeal: IntakeAppeal | None = unit.get(envelope.appeal_id)
@@ -601,7 +603,8 @@ class IntakeApplication(ServiceApplication):
         on_open311 = published and appeal.channel is Channel.OPEN311
         if on_open311:  # GeoReport's way back to the applicant is the request itself
             facts["status_notes"] = appeal.drafts[p.draft_id]
-        if facts.keys() & {"status", "draft", "approved"} or appeal.channel is Channel.OPEN311:
+        if facts.keys() & {"status", "draft", "approved"} or appeal.channel is Channel.OPEN311 \
+                or facts.get("kind", appeal.kind.value) != appeal.kind.value:
             appeal.remember(facts, at=envelope.occurred_at)
         if on_open311:
             appeal.record(AnswerDelivered(draft_id=p.draft_id, channel=Channel.OPEN311,

@@ -207,3 +207,61 @@ async def test_an_applicant_the_vault_gives_no_way_to_reach_waits_for_the_operat
     client = http_client(intake)
     [waiting] = client.get("/api/v1/deliveries/failed", headers=COORDINATOR).json()
     assert waiting["appeal_id"] == str(appeal)
+
+
+async def test_the_operator_prints_posts_and_calls_back_from_the_console(intake):
+    from tests.support.console import console_over_intake, csrf_of, sign_in
+
+    letter = publish(intake, "L-9", "letter", "official", PERSON)
+    call = publish(intake, "P-9", "phone", "message", {"phone": "+7 900 123-45-67"})
+    await handle_all(intake)
+    with console_over_intake(intake) as client:
+        sign_in(client, "u-mcu-coord")
+        page = client.get("/deliveries")
+        assert page.status_code == 200 and "Письма на отправку" in page.text
+        assert f"00001/{intake.clock.now().year}" in page.text and "Яма на дороге" in page.text
+        assert "+7 900" not in page.text  # the number only on request
+        pdf = client.get(f"/deliveries/letters/{letter}.pdf")
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert "Лосев Андрей Павлович" in pdf_text(pdf.content)
+        assert client.get("/deliveries/letters/not-an-id.pdf").status_code == 404
+
+        csrf = csrf_of(page.text)
+        shown = client.post(f"/deliveries/calls/{call}/number", data={"csrf": csrf})
+        assert "+7 900 123-45-67" in shown.text
+        typo = client.post(f"/deliveries/letters/{letter}/posted", data={
+            "csrf": csrf, "tracking_number": "RA644000001RU",
+            "posted_on": intake.clock.now().date().isoformat()})
+        assert typo.status_code == 422 and "контрольная цифра" in typo.text
+        posted = client.post(f"/deliveries/letters/{letter}/posted", data={
+            "csrf": csrf, "tracking_number": "34725012345678",
+            "posted_on": intake.clock.now().date().isoformat()})
+        assert posted.status_code == 200 and "Отправка письма записана" in posted.text
+        assert "Писем на отправку нет" in posted.text
+        missed = client.post(f"/deliveries/calls/{call}/result", data={
+            "csrf": csrf, "reached": "no", "result": "не берёт трубку"})
+        assert "задача остаётся" in missed.text and "попыток: 1" in missed.text
+        reached = client.post(f"/deliveries/calls/{call}/result", data={
+            "csrf": csrf, "reached": "yes", "result": "ответ зачитан"})
+        assert "ответ доведён до заявителя" in reached.text and "Звонить некому" in reached.text
+    assert {e.payload.channel for e in log_events(intake, "AnswerDelivered")} == {
+        "letter", "phone"}
+
+
+async def test_an_email_the_coordinator_finds_official_is_answered_as_official(intake):
+    """Registered as a message, classified as official by routing: the answer is numbered
+    and signed like any official one."""
+    from contracts.examples import EXAMPLES
+
+    appeal = intake.register(RegisterAppeal(
+        channel="email", external_id="<m-5@example.ru>", text="Прошу отремонтировать дорогу",
+        municipality="konstantinovsky",
+        applicant={"email": "a@example.ru", "last_name": "Петров"})).appeal_id
+    story = AppealStory(appeal, municipality="konstantinovsky")
+    unit = UnitOfWork(intake)
+    found = EXAMPLES[("AppealClassified", 1)]["classification"]
+    intake.react(decode(encode(story.event("AppealClassified", intake.clock.now(),
+                                           classification={**found, "kind": "official"}))),
+                 unit)
+    intake.save(*unit.aggregates())
+    assert intake.repository.get(appeal).kind.value == "official"

@@ -263,42 +263,19 @@ async def test_a_failed_delivery_waits_in_the_operators_queue_until_sent_again(p
 
 async def test_the_operator_sends_a_failed_answer_again_from_the_console(published, smtp):
     import re
-    from datetime import timedelta
 
-    import httpx
-    from fastapi.testclient import TestClient
-
-    from kit.runtime import http_app
-    from kit.settings import Settings
-    from services.console.adapters.live import LiveFeed
-    from services.console.adapters.upstream import Upstream
-    from services.console.application import ConsoleApplication
-    from services.console.bootstrap import build as build_console
-    from services.console.entrypoints.pages import router
-    from tests.support.console import csrf_of, sign_in
-    from tests.support.intake import http_client
-    from tests.support.routing import http_api
+    from tests.support.console import console_over_intake, csrf_of, sign_in
 
     intake, appeal = published
     inbox, port = smtp
     inbox.answer = "550 No such mailbox"
     await follow(intake, port)
-    intake_api = http_client(intake).app
-    upstream = Upstream({"routing": "http://r", "sla": "http://s", "intake": "http://i",
-                         "analytics": "http://a"},
-                        transports={"intake": httpx.ASGITransport(app=intake_api),
-                                    "routing": httpx.ASGITransport(app=http_api(
-                                        intake.routing))})
-    console = build_console(Settings(demo=True, _env_file=None))
-    console.routers = [router(ConsoleApplication(upstream, timedelta(minutes=30)),
-                              LiveFeed("127.0.0.1:9", "t", lambda h: h), secure_cookie=False)]
-    console.background = ()
-    with TestClient(http_app(console)) as client:
+    with console_over_intake(intake) as client:
         sign_in(client, "u-mcu-coord")
         page = client.get("/deliveries")
         assert page.status_code == 200 and "550" in page.text and str(appeal) in page.text
         assert "Яма во дворе" in page.text and "поступило 16 ноября 2026" in page.text
-        assert "Недоставленные" in page.text  # in the coordinator's menu
+        assert "Доставка ответов" in page.text  # in the coordinator's menu
         sent = client.post(f"/deliveries/{appeal}/retry", data={"csrf": csrf_of(page.text)})
         assert sent.status_code == 200 and "будет отправлен заново" in sent.text
         assert "Все ответы доставлены" in sent.text

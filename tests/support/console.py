@@ -41,6 +41,23 @@ def console_client(routing, sla) -> tuple[TestClient, ConsoleApplication]:
     return TestClient(http_app(service)), app
 
 
+def console_over_intake(intake) -> TestClient:
+    """The console's pages over intake's HTTP API and routing's (`intake.routing`), both
+    in-process; use it as a context manager (the console's lifespan)."""
+    from tests.support.intake import http_client
+
+    upstream = Upstream({"routing": "http://r", "sla": "http://s", "intake": "http://i",
+                         "analytics": "http://a"},
+                        transports={"intake": httpx.ASGITransport(app=http_client(intake).app),
+                                    "routing": httpx.ASGITransport(app=http_api(
+                                        intake.routing))})
+    console = build(Settings(demo=True, _env_file=None))
+    console.routers = [router(ConsoleApplication(upstream, timedelta(minutes=30)),
+                              LiveFeed("127.0.0.1:9", "t", lambda h: h), secure_cookie=False)]
+    console.background = ()
+    return TestClient(http_app(console))
+
+
 def sign_in(client: TestClient, person: str, token: str | None = None):
     page = client.get("/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)

@@ -7,7 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from contracts.envelope import Contract
 from contracts.events.delivery import AnswerDelivered, AnswerRatingReceived, DeliveryFailed
 from contracts.events.registration import AppealRegistered
-from contracts.vocabulary import Channel
+from contracts.vocabulary import Channel, Kind
 from kit.appeal_aggregate import AppealAggregate
 from services.intake.domain.delivery import DELIVERED, DUE, GIVEN_UP, WITH_OPERATOR
 
@@ -35,6 +35,8 @@ class IntakeAppeal(AppealAggregate):
         self.rated: list[str] = []  # the answers (draft ids) rated by the applicant's link
         self.approvers: dict[str, str] = {}  # draft id -> who approved it (signs the letter)
         self.outgoing: dict | None = None  # the official answer's number and date, once given
+        self.classified_kind: Kind | None = None  # as the coordinator classified it, if not
+        # as registered
 
     @property
     def repeat_of(self) -> UUID | None:
@@ -54,6 +56,11 @@ class IntakeAppeal(AppealAggregate):
                     WITH_OPERATOR if self.delivery["state"] == WITH_OPERATOR else GIVEN_UP)
                 self.delivery = {**self.delivery, "attempt": event.attempt, "state": state,
                                  "reason": event.reason}
+
+    @property
+    def kind(self) -> Kind | None:
+        """Official or not, as it stands now (routing's classification may change it)."""
+        return self.classified_kind or (self.registered.kind if self.registered else None)
 
     @property
     def channel(self) -> Channel | None:
@@ -85,6 +92,8 @@ class IntakeAppeal(AppealAggregate):
     def note(self, facts: dict) -> None:
         if "draft" in facts:
             self.drafts[facts["draft"]["id"]] = facts["draft"]["text"]
+        if "kind" in facts:
+            self.classified_kind = Kind(facts["kind"])
         if "approved" in facts:
             self.approvers[facts["approved"]["draft_id"]] = facts["approved"]["approver_id"]
         if "outgoing" in facts:  # {draft_id, number, dated}

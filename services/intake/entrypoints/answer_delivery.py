@@ -137,7 +137,7 @@ class AnswerDelivery(StoreFollower):
         if not appeal.delivery_pending(draft_id):
             return  # delivered or handed over already (a batch again after a crash)
         attempt = appeal.delivery["attempt"] + 1
-        channel, kind = appeal.channel, appeal.registered.kind
+        channel, kind = appeal.channel, appeal.kind
         applicant = None
         if channel not in delivery.OUTBOUND_CHANNELS:  # the vault is read only when needed
             applicant = self.intake.vault.read(appeal_id, READER, PURPOSE) \
@@ -173,7 +173,7 @@ class AnswerDelivery(StoreFollower):
         if "smtp" in self._away:
             raise Later("почтовый сервер недоступен", "smtp")
         attachments = ()
-        if appeal.registered.kind is Kind.OFFICIAL:  # the official letter, numbered, as PDF
+        if appeal.kind is Kind.OFFICIAL:  # the official letter, numbered, as PDF
             self._number(appeal, draft_id)
             number = appeal.numbered(draft_id)["number"]
             attachments = (Attachment(f"Ответ исх. {number.replace('/', '-')}.pdf",
@@ -209,7 +209,7 @@ class AnswerDelivery(StoreFollower):
         target = f"{municipality.id}/{channel.value}"
         if target in self._away:
             raise Later(f"{name}: приёмник недоступен", target)
-        if appeal.registered.kind is Kind.OFFICIAL:
+        if appeal.kind is Kind.OFFICIAL:
             self._number(appeal, draft_id)
         directory, due = municipality.directory, appeal.delivery
         organization = directory.organizations.get(due.get("recipient_id") or "")
@@ -239,7 +239,7 @@ class AnswerDelivery(StoreFollower):
         registered, outgoing = appeal.registered, appeal.numbered(draft_id) or {}
         tasks.add(str(appeal.id), {
             "draft_id": draft_id, "at": self.intake.clock.now().isoformat(),
-            "channel": appeal.channel.value, "kind": registered.kind.value,
+            "channel": appeal.channel.value, "kind": appeal.kind.value,
             "subject": registered.subject or registered.text[:120],
             "received_at": registered.received_at.isoformat(),
             "number": outgoing.get("number"), "dated": outgoing.get("dated")})

@@ -106,6 +106,15 @@ class Reports:
                 "satisfied_share": round(sum(r["satisfied"] for r in rows) / total, 3)
                 if total else None}
 
+    def delivery(self, period: Period, scope: Scope = None) -> list[dict]:
+        """Answers published in the period: delivered, on the way, failed once or more, and
+        hours from publication to delivery, per channel they went through."""
+        rows = self.ch.rows(sql("delivery"), {**_range(period), **self._in(scope)})
+        for r in rows:  # no delivery yet: no time to show, not a zero
+            if not r["delivered"]:
+                r["median_hours"] = r["p90_hours"] = None
+        return rows
+
     def worst_overdue(self, now: datetime, limit: int = 10, scope: Scope = None) -> list[dict]:
         return self.ch.rows(sql("worst_overdue"), {"now": now, "limit": limit,
                                                    **self._in(scope)})

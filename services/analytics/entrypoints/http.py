@@ -131,6 +131,13 @@ def router(analytics: Analytics, directory: Deployment, analyst_sql: AnalystSql)
         require_role(who, READERS)
         return await run(analytics.reports.satisfaction, _period(period), scope(who, municipality))
 
+    @api.get("/indicators/delivery", summary="Доставка ответов: доставлено, в пути, сбои, "
+             "время от публикации до доставки")
+    async def delivery(who: Who, period: PeriodText,
+                       municipality: Municipality = None) -> list[dict]:
+        require_role(who, READERS)
+        return await run(analytics.reports.delivery, _period(period), scope(who, municipality))
+
     @api.get("/memo/{week}", summary="Еженедельная аналитическая записка (HTML или PDF)",
              response_class=Response, responses={200: {"content": {
                  "text/html": {"schema": {"type": "string"}},

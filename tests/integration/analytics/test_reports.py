@@ -116,3 +116,41 @@ def test_a_planted_spike_is_found_with_the_appeals_behind_it(ch):
     assert found["threshold"] == 4.0 and found["score"] == 11.0
     assert sorted(a["appeal_id"] for a in found["appeals"]) == sorted(e.appeal_id for e in spike)
     assert Reports(ch, FORMULA, RULE).growth_factors(W47, "territory")[0]["value"] == "Гапкинское"
+
+
+def test_delivery_counts_each_way_and_the_time_from_publication(ch):
+    """A letter posted the day after publication (recorded two days later: its posting day
+    counts), an e-mail delivered at the second attempt after an hour, one still on its
+    way after a failure, and a reopened appeal whose new answer is not delivered yet."""
+    letter, mail, waiting, reopened = (AppealStory() for _ in range(4))
+    published = msk(17, 10)
+    events = [
+        letter.registered(msk(16), channel="letter", kind="official"),
+        letter.event("AnswerPublished", published),
+        letter.event("AnswerDelivered", msk(19, 15), channel="letter",
+                     dispatched_at=msk(18, 10).isoformat()),
+        mail.registered(msk(16), channel="email"),
+        mail.event("AnswerPublished", published),
+        mail.event("DeliveryFailed", published + timedelta(minutes=1), channel="email",
+                   retry_at=(published + timedelta(minutes=30)).isoformat()),
+        mail.event("AnswerDelivered", published + timedelta(hours=1), channel="email",
+                   attempt=2),
+        waiting.registered(msk(16), channel="email"),
+        waiting.event("AnswerPublished", published),
+        waiting.event("DeliveryFailed", published, channel="email", retry_at=None),
+        reopened.registered(msk(16), channel="email"),
+        reopened.event("AnswerPublished", msk(16, 12)),
+        reopened.event("AnswerDelivered", msk(16, 13), channel="email"),
+        reopened.event("AppealReopened", msk(17, 9)),
+        reopened.event("AnswerPublished", published),
+    ]
+    Projector(ch, MSK).project(records(events))
+    rows = {r["value"]: r for r in Reports(ch, FORMULA, RULE).delivery(W47)}
+    assert (rows["letter"]["published"], rows["letter"]["delivered"]) == (1, 1)
+    assert rows["letter"]["median_hours"] == 24.0  # to the posting day, not the record
+    assert {k: rows["email"][k] for k in ("published", "delivered", "waiting",
+                                          "with_failures")} == {
+        "published": 3, "delivered": 1, "waiting": 2, "with_failures": 2}
+    assert rows["email"]["median_hours"] == 1.0
+    only_waiting = Reports(ch, FORMULA, RULE).delivery(W47.previous())
+    assert only_waiting == []  # published in W47 only

@@ -4,7 +4,8 @@
 -- explicit NULL.
 INSERT INTO appeals (appeal_id, version, registered_at, registered_day, municipality, region,
     channel, kind, topic,
-    thematic_block, territory, recipient_id, executor_id, status, due_at, answered_at, overdue,
+    thematic_block, territory, recipient_id, executor_id, status, due_at, answered_at,
+    delivered_at, delivery_channel, delivery_failures, overdue,
     postponed, repeat, reworks, reopenings, returns, rating, escalation_level, last_event_at,
     events, applied)
 SELECT
@@ -25,6 +26,11 @@ SELECT
     coalesce(argMaxIf(set_status, position, set_status IS NOT NULL), 'unknown') AS status,
     argMaxIf(set_due, position, set_due IS NOT NULL) AS due_at,
     argMaxIf(tuple(set_answered_at), position, answered_changes).1 AS answered_at,
+    -- a new answer or a reopening: not delivered (again) until the next AnswerDelivered
+    argMaxIf(tuple(set_delivered_at), position, delivered_changes).1 AS delivered_at,
+    coalesce(argMaxIf(set_delivery_channel, position, set_delivery_channel IS NOT NULL), '')
+        AS delivery_channel,
+    sum(add_delivery_failures) AS delivery_failures,
     coalesce(argMaxIf(set_overdue, position, set_overdue IS NOT NULL), 0) AS overdue,
     coalesce(argMaxIf(set_postponed, position, set_postponed IS NOT NULL), 0) AS postponed,
     coalesce(argMaxIf(set_repeat, position, set_repeat IS NOT NULL), 0) AS repeat,

@@ -22,7 +22,15 @@ SELECT
     toUInt32(event_type = 'AppealReopened') AS add_reopenings,
     toUInt32(event_type = 'AppealReturned') AS add_returns,
     toUInt32(1) AS add_events,
-    [toString(producer)] AS applied_producers, [seq] AS applied_seqs
+    [toString(producer)] AS applied_producers, [seq] AS applied_seqs,
+    event_type IN ('AnswerDelivered', 'AnswerPublished', 'AppealReopened') AS delivered_changes,
+    -- a letter's posting day, recorded afterwards (dispatched_at), else when it was recorded
+    if(event_type = 'AnswerDelivered', toNullable(least(occurred_at, coalesce(
+        parseDateTime64BestEffortOrNull(JSONExtractString(payload, 'dispatched_at'), 3, 'UTC'),
+        occurred_at))), NULL) AS set_delivered_at,
+    if(event_type = 'AnswerDelivered', JSONExtractString(payload, 'channel'), NULL)
+        AS set_delivery_channel,
+    toUInt32(event_type = 'DeliveryFailed') AS add_delivery_failures
 FROM log_parsed
 WHERE batch = {batch:UInt64} AND NOT stale
   AND position NOT IN (
@@ -53,5 +61,6 @@ SELECT
     answered_at, if(rating > 0, toNullable(rating), NULL),
     0, 0, 0, 0, escalation_level, 0, 0,
     reworks, reopenings, returns, events,
-    mapKeys(applied), mapValues(applied)
+    mapKeys(applied), mapValues(applied),
+    1, delivered_at, nullIf(delivery_channel, ''), delivery_failures
 FROM before

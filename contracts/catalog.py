@@ -90,6 +90,11 @@ CATALOG: dict[str, EventSpec] = {
         _spec("DeliveryFailed", INTAKE, "Ответ не доставлен", dv.DeliveryFailed),
         _spec("AnswerRatingReceived", INTAKE, "Оценка ответа по ссылке из письма",
               dv.AnswerRatingReceived),
+        _spec("AppealNumbered", INTAKE, "Обращению присвоен регистрационный номер",
+              dv.AppealNumbered),
+        _spec("NoticeDelivered", INTAKE, "Уведомление доставлено заявителю",
+              dv.NoticeDelivered),
+        _spec("NoticeFailed", INTAKE, "Уведомление не доставлено", dv.NoticeFailed),
     )
 }
 

@@ -157,6 +157,20 @@ EXAMPLES: dict[tuple[str, int], dict[str, Any]] = {
         "score": 2,
         "comment": "Яму так и не заделали.",
     },
+    ("AppealNumbered", 1): {"registration_number": "00042/2026", "registered_on": "2026-11-16"},
+    ("NoticeDelivered", 1): {
+        "notice": "registration",
+        "channel": "email",
+        "reference": "<notice-3f0c2a8e-registration@mcu.local>",
+        "attempt": 1,
+    },
+    ("NoticeFailed", 1): {
+        "notice": "extension",
+        "channel": "letter",
+        "reason": "в хранилище нет почтового адреса заявителя",
+        "attempt": 1,
+        "retry_at": None,
+    },
 }
 
 

@@ -87,7 +87,8 @@ def render_asyncapi() -> str:
                     "answer's delivery and its rating by link (AnswerDelivered, DeliveryFailed, "
                     "AnswerRatingReceived, by intake). 1.3.0: AnswerDelivered.dispatched_at "
                     "(a letter's posting day); delivery by letter, call-back, ПОС and "
-                    "«Инцидент Менеджмент».",
+                    "«Инцидент Менеджмент»; AppealNumbered, NoticeDelivered, NoticeFailed (the "
+                    "notices of 59-ФЗ) and the notice stages of deadlines.",
         schema_version="3.0.0",
     ).to_specification()
     return _dump(json.loads(document.to_json()))

@@ -65,6 +65,28 @@ class DeadlineStage(StrEnum):
     FORWARDING = "forwarding"
     FIRST_REACTION = "first_reaction"
     ANSWER = "answer"
+    # the applicant told of it (59-ФЗ): registration, forwarding to another body (art. 8),
+    # the answer's term extended (art. 12); met when the notice is delivered
+    REGISTRATION_NOTICE = "registration_notice"
+    FORWARDING_NOTICE = "forwarding_notice"
+    EXTENSION_NOTICE = "extension_notice"
+
+
+class Notice(StrEnum):
+    """A notice 59-ФЗ requires the applicant to get besides the answer."""
+
+    REGISTRATION = "registration"
+    FORWARDING = "forwarding"
+    EXTENSION = "extension"
+
+
+NOTICE_STAGE: dict[Notice, DeadlineStage] = {
+    Notice.REGISTRATION: DeadlineStage.REGISTRATION_NOTICE,
+    Notice.FORWARDING: DeadlineStage.FORWARDING_NOTICE,
+    Notice.EXTENSION: DeadlineStage.EXTENSION_NOTICE}
+NOTICE_RU: dict[Notice, str] = {Notice.REGISTRATION: "уведомление о регистрации",
+                                Notice.FORWARDING: "уведомление о переадресации",
+                                Notice.EXTENSION: "уведомление о продлении срока"}
 
 
 class ReturnedBy(StrEnum):

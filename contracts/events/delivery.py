@@ -3,10 +3,12 @@ channels and the applicant's contacts (in its vault; no address ever goes on the
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import AwareDatetime, Field
 
 from contracts.envelope import Contract
-from contracts.vocabulary import Channel
+from contracts.vocabulary import Channel, Notice
 
 
 class AnswerDelivered(Contract):
@@ -50,3 +52,36 @@ class AnswerRatingReceived(Contract):
     score: int = Field(ge=1, le=5, description="1–5")
     comment: str | None = Field(default=None, max_length=2000,
                                 description="The applicant's words, masked like an appeal's")
+
+
+class AppealNumbered(Contract):
+    """An official appeal got its number in its municipality's register of incoming
+    appeals (59-ФЗ art. 8: registered within three days), the number the applicant is told
+    and quotes."""
+
+    registration_number: str = Field(min_length=1, max_length=40)
+    registered_on: date = Field(description="The register's day, in the municipality's time")
+
+
+class NoticeDelivered(Contract):
+    """A notice 59-ФЗ requires reached the applicant (its way and reference as for an
+    answer): of registration with the number, of forwarding to another body, of the
+    answer's term extended."""
+
+    notice: Notice
+    channel: Channel
+    reference: str = Field(min_length=1, max_length=500)
+    attempt: int = Field(ge=1)
+    dispatched_at: AwareDatetime | None = Field(
+        default=None, description="A letter's posting day, when recorded afterwards")
+
+
+class NoticeFailed(Contract):
+    """An attempt to deliver a notice failed: retried at `retry_at`, or (None) left to
+    the operator's queue of failed deliveries."""
+
+    notice: Notice
+    channel: Channel
+    reason: str = Field(min_length=1, max_length=500)
+    attempt: int = Field(ge=1)
+    retry_at: AwareDatetime | None = None

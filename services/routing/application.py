@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError
 
 from contracts import Actor, Envelope
-from contracts.events.delivery import AnswerDelivered, AnswerRatingReceived, DeliveryFailed
+from contracts.events.delivery import (AnswerDelivered, AnswerRatingReceived, AppealNumbered,
+                                      DeliveryFailed, NoticeDelivered, NoticeFailed)
 from contracts.events.registration import AppealRegistered
 from contracts.vocabulary import STATUS_RU, Role
 from kit import metrics, revisions
@@ -44,7 +45,9 @@ WAITING_FOR = {  # status -> who acts next
 }
 
 
-DELIVERY = (AnswerDelivered, DeliveryFailed)  # intake's, kept for the appeal's history
+# intake's, kept for the appeal's history: the answer's and the notices' way to the
+# applicant, the registration number
+DELIVERY = (AnswerDelivered, DeliveryFailed, AppealNumbered, NoticeDelivered, NoticeFailed)
 
 
 class RoutingApplication(ServiceApplication):

@@ -12,11 +12,11 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from contracts import Actor, Envelope
-from contracts.events.delivery import AnswerDelivered
+from contracts.events.delivery import AnswerDelivered, NoticeDelivered
 from contracts.events import registration as rg
 from contracts.events import routing as rt
 from contracts.events import workflow as wf
-from contracts.vocabulary import DeadlineStage
+from contracts.vocabulary import NOTICE_STAGE, DeadlineStage
 from kit.clock import Clock, SystemClock
 from kit.unit_of_work import UnitOfWork
 from kit.deployment import Deployment
@@ -25,7 +25,7 @@ from kit.stores import ServiceApplication
 from kit import revisions
 from services.sla.domain.calendar import ProductionCalendar
 from services.sla.domain.calendar_record import year_data
-from services.sla.domain.deadline import Deadline, DeadlineError
+from services.sla.domain.deadline import NOTICE_STAGES, Basis, Deadline, DeadlineError
 from services.sla.domain.policy import Policy
 from services.sla.domain.terms import Term, TermCalculator
 from services.sla.domain.timer_index import TimerIndex
@@ -96,7 +96,14 @@ class SlaApplication(ServiceApplication):
                               answered_at=min(p.dispatched_at or at, at))
             case wf.AppealReopened():
                 deadline.restart(at, t.calc, t.policy, envelope)
-            case rt.AppealTransferred() | wf.AppealClosed() | wf.AppealLeftWithoutAnswer():
+            case rt.AppealTransferred():  # its terms end here; the applicant is told (art. 8)
+                deadline.stop(at, set(DeadlineStage) - NOTICE_STAGES, envelope)
+                deadline.notice_due(DeadlineStage.FORWARDING_NOTICE, t.calc, t.policy, at,
+                                    Basis.TRANSFERRED, envelope)
+            case NoticeDelivered():  # its date is its dispatch, as an answer's
+                deadline.stop(at, {NOTICE_STAGE[p.notice]}, envelope,
+                              answered_at=min(p.dispatched_at or at, at))
+            case wf.AppealClosed() | wf.AppealLeftWithoutAnswer():
                 deadline.stop(at, None, envelope)
 
     # -- reference revisions --------------------------------------------------------------

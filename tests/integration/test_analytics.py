@@ -115,7 +115,8 @@ def every_kind_of_story() -> list:
     (example payloads), in a lifecycle order, and an AppealRated of schema version 1."""
     events, _ = fixture_events()
     story, at = AppealStory(), msk(11, 9)
-    order = ["AppealRegistered", "AppealClassified", "AppealRouted", "AppealDisputed",
+    order = ["AppealRegistered", "AppealNumbered", "NoticeFailed", "NoticeDelivered",
+             "AppealClassified", "AppealRouted", "AppealDisputed",
              "DisputeResolved", "AppealAssigned", "DeadlineSet", "AppealReturned",
              "AppealAssigned", "AppealMarkedRepeat", "AppealEscalated", "DeadlineReminderIssued",
              "DeadlineBreached", "AppealPostponed", "DeadlinePaused", "DeadlineResumed",

@@ -17,8 +17,9 @@ from datetime import datetime
 
 from contracts.envelope import Contract
 from contracts.events import deadlines as ev
-from contracts.vocabulary import Role
+from contracts.vocabulary import NOTICE_STAGE, Role
 
+NOTICE_STAGE_NAMES = frozenset(s.value for s in NOTICE_STAGE.values())
 FOLLOWED = (ev.DeadlineSet, ev.DeadlineExtended, ev.DeadlinePaused, ev.DeadlineResumed,
             ev.DeadlineStopped, ev.DeadlineReminderIssued, ev.DeadlineBreached,
             ev.AppealEscalated)
@@ -91,7 +92,8 @@ class Due:
 
 def running(stages: dict[str, StageDue]) -> Due | None:
     """The first-due stage still running (None: no deadline runs)."""
-    live = [s for s in stages.values() if not s.stopped]
+    live = [s for stage, s in stages.items()  # a notice's term is the MCU's, not the appeal's
+            if not s.stopped and stage not in NOTICE_STAGE_NAMES]
     if not live:
         return None
     first = min(live, key=lambda s: s.due_at)

@@ -200,8 +200,11 @@ class Workflow(AppealAggregate):
         self.remember({"deadline": due.fact_of(event)}, at=now)
 
     def follow_delivery(self, envelope) -> None:
-        """Keep intake's word on the answer's delivery for the history (not published)."""
-        self.remember({"delivery": {
+        """Keep intake's word on the answer's delivery for the history (not published);
+        the registration number for the card too."""
+        number = getattr(envelope.payload, "registration_number", None)
+        self.remember({**({"appeal": {"registration_number": number}} if number else {}),
+                       "delivery": {
             "event_type": envelope.event_type, "at": envelope.occurred_at.isoformat(),
             "actor": envelope.actor.model_dump(mode="json"),
             "payload": envelope.payload.model_dump(mode="json")}}, at=envelope.occurred_at)

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from contracts.vocabulary import DeadlineStage, TermUnit
-from services.sla.domain.deadline import Basis, Deadline, StageClock
+from services.sla.domain.deadline import NOTICE_STAGES, Basis, Deadline, StageClock
 from services.sla.domain.policy import Policy
 from services.sla.domain.terms import TermCalculator
 
 STAGE_RU = {DeadlineStage.REGISTRATION: "регистрация", DeadlineStage.FORWARDING: "направление",
-            DeadlineStage.FIRST_REACTION: "первая реакция", DeadlineStage.ANSWER: "ответ"}
+            DeadlineStage.FIRST_REACTION: "первая реакция", DeadlineStage.ANSWER: "ответ",
+            DeadlineStage.REGISTRATION_NOTICE: "уведомление о регистрации",
+            DeadlineStage.FORWARDING_NOTICE: "уведомление о переадресации",
+            DeadlineStage.EXTENSION_NOTICE: "уведомление о продлении"}
 UNIT_RU = {TermUnit.CALENDAR_DAYS: "календарных дн.", TermUnit.WORKING_DAYS: "рабочих дн.",
            TermUnit.WORKING_HOURS: "рабочих ч"}
 STATES_RU = {"in_time": "в срок", "due_soon": "срок близко", "overdue": "просрочено",
@@ -40,7 +43,8 @@ def current(deadline: Deadline, calc: TermCalculator, now: datetime,
             policy: Policy | None = None) -> Badge | None:
     """The badge of the stage that matters now: the running one due first; when none runs,
     the answer's (met or not)."""
-    running = [c for c in deadline.stages.values() if not c.stopped]
+    running = [c for c in deadline.stages.values()
+               if not c.stopped and c.stage not in NOTICE_STAGES]  # the MCU's, not the appeal's
     if running:
         return stage_badge(min(running, key=lambda c: c.due_at), calc, now, policy)
     answer = deadline.stages.get(DeadlineStage.ANSWER)
@@ -87,7 +91,7 @@ def why(deadline: Deadline, clock: StageClock, calc: TermCalculator) -> list[str
     the calendar, then what moved the due moment since (extensions, pauses)."""
     if clock.stage is DeadlineStage.REGISTRATION:
         start = deadline.received_at
-    elif clock.basis.startswith(Basis.REOPENED.value):
+    elif clock.basis.startswith((Basis.REOPENED.value, Basis.EXTENDED.value)):
         start = clock.set_at
     else:
         start = deadline.registered_at

@@ -16,7 +16,7 @@ from contracts import Actor
 from contracts.envelope import Contract
 from contracts.events import deadlines as ev
 from contracts.events.registration import AppealRegistered
-from contracts.vocabulary import (Channel, DeadlineStage, Kind, Role, TermUnit,
+from contracts.vocabulary import (NOTICE_STAGE, Channel, DeadlineStage, Kind, Role, TermUnit,
                                  answered_by_delivery)
 from kit.appeal_aggregate import AppealAggregate
 from kit.directory import Directory
@@ -61,6 +61,13 @@ class Basis(StrEnum):
     REGISTRATION = "регистрация обращения"
     KIND_CHANGED = "смена вида обращения"
     REOPENED = "переоткрытие обращения"
+    TRANSFERRED = "переадресация в другой орган"
+    EXTENDED = "продление срока ответа"
+
+
+# the notices set by what calls for them (a forwarding, an extension), not at registration
+TRIGGERED = frozenset({DeadlineStage.FORWARDING_NOTICE, DeadlineStage.EXTENSION_NOTICE})
+NOTICE_STAGES = frozenset(NOTICE_STAGE.values())
 
 
 @dataclass(frozen=True)
@@ -184,16 +191,24 @@ class Deadline(AppealAggregate):
     def _set_all(self, calc: TermCalculator, policy: Policy, now: datetime, basis: Basis,
                  cause: Any, only: set[DeadlineStage] | None = None, detail: str = "") -> None:
         for rule in policy.terms_for(self.kind, self.channel, self.topic):
-            if only is not None and rule.stage not in only:
+            if (only is not None and rule.stage not in only) or (
+                    only is None and rule.stage in TRIGGERED):
                 continue
             self._set(rule, calc, now, basis, cause, detail)
+
+    def notice_due(self, stage: DeadlineStage, calc: TermCalculator, policy: Policy,
+                   now: datetime, basis: Basis, cause: Any = None) -> None:
+        """A forwarding or an extension calls for its notice: its term, if the policy sets
+        one for this appeal (once: a second extension is refused anyway)."""
+        if stage not in self.stages:
+            self._set_all(calc, policy, now, basis, cause, only={stage})
 
     def _set(self, rule: TermRule, calc: TermCalculator, now: datetime, basis: Basis,
              cause: Any, detail: str) -> None:
         # Registration is counted from receipt (59-ФЗ art. 8); other stages from registration,
         # or from the reopening when the appeal is reopened.
         start = self.received_at if rule.stage is DeadlineStage.REGISTRATION else (
-            now if basis is Basis.REOPENED else self.registered_at)
+            now if basis in (Basis.REOPENED, Basis.EXTENDED) else self.registered_at)
         due = calc.due(start or now, rule.term)
         if self.calendars.get(rule.stage.value) != calc.revision:
             self.remember({"calendars": {rule.stage.value: calc.revision}}, at=now)
@@ -219,7 +234,7 @@ class Deadline(AppealAggregate):
                 self.record(ev.DeadlineStopped(
                     stage=stage, met=now <= clock.due_at), SLA, cause, at=now)
         self._set_all(calc, policy, now, Basis.KIND_CHANGED, cause,
-                      only={s for s in stages if s is not DeadlineStage.REGISTRATION},
+                      only={s for s in stages if s is not DeadlineStage.REGISTRATION} - TRIGGERED,
                       detail=change)
 
     def extend(self, stage: DeadlineStage, by: Term, reason: str, actor: Actor,
@@ -246,6 +261,8 @@ class Deadline(AppealAggregate):
         self.record(ev.DeadlineExtended(
             stage=stage, previous_due_at=clock.due_at, due_at=new_due, reason=reason), actor,
             at=now)
+        if stage is DeadlineStage.ANSWER:  # art. 12: the applicant is told
+            self.notice_due(DeadlineStage.EXTENSION_NOTICE, calc, policy, now, Basis.EXTENDED)
 
     def pause(self, reason: str, until: datetime | None, now: datetime,
               cause: Any = None) -> None:
@@ -304,7 +321,8 @@ class Deadline(AppealAggregate):
                 if clock.resume_on is not None:
                     pending.append(Resume(clock.resume_on, clock.stage))
                 continue
-            if not clock.breached:  # after the due moment reminders are pointless
+            notice = clock.stage in NOTICE_STAGES  # the MCU's own: no executor to remind
+            if not clock.breached and not notice:  # after the due moment reminders are pointless
                 sent = [calc.before(clock.due_at, Term.parse(o)) for o in clock.reminders]
                 for offset in policy.reminders_for(clock.term):
                     at = calc.before(clock.due_at, offset)
@@ -313,6 +331,8 @@ class Deadline(AppealAggregate):
             if not clock.breached:
                 pending.append(Breach(clock.due_at, clock.stage))
             for step in policy.ladder_for(clock.term):
+                if notice and step.role is not Role.MCU_HEAD:
+                    continue  # a late notice is the MCU head's to see to
                 if step.level > clock.escalation_level:
                     at = calc.after(clock.due_at, step.after) if step.after else clock.due_at
                     pending.append(Escalate(at, clock.stage, step.level))

@@ -10,7 +10,9 @@ from contracts.envelope import Contract
 from contracts.events import deadlines as ev
 
 STAGE_RU = {"answer": "ответа", "first_reaction": "первой реакции", "registration": "регистрации",
-            "forwarding": "переадресации"}
+            "forwarding": "переадресации", "registration_notice": "уведомления о регистрации",
+            "forwarding_notice": "уведомления о переадресации",
+            "extension_notice": "уведомления о продлении"}
 ROLE_RU = {"executor": "исполнитель", "approver": "руководитель (согласующий)",
            "block_curator": "куратор отраслевого блока", "mcu_head": "руководитель МЦУ"}
 

@@ -39,11 +39,14 @@ def types(sla, appeal_id) -> list[str]:
 def test_registration_sets_the_policy_term_for_the_kind(sla):
     story = AppealStory()
     feed(sla, story.registered(MON, kind="official"))
-    assert types(sla, story.appeal_id) == ["DeadlineSet", "DeadlineStopped", "DeadlineSet"]
-    registration, stopped, answer = (p for _, p in published(sla, story.appeal_id))
+    assert types(sla, story.appeal_id) == ["DeadlineSet", "DeadlineStopped", "DeadlineSet",
+                                           "DeadlineSet"]
+    registration, stopped, answer, notice = (p for _, p in published(sla, story.appeal_id))
     assert registration["stage"] == "registration" and stopped["met"] is True
     assert answer["due_at"] == "2026-12-16T23:59:59+03:00"
     assert answer["policy_id"] == "official-answer"
+    assert notice["stage"] == "registration_notice"  # the forwarding's and extension's wait
+    assert notice["due_at"] == "2026-11-19T23:59:59+03:00"  # 3 days from registration
 
 
 def test_reminders_overdue_and_escalation_fire_once_each_in_order(sla, clock):
@@ -145,9 +148,10 @@ def test_a_kind_change_rebases_the_terms_from_registration(sla):
     reclassified = story.event("AppealClassified", MON + timedelta(hours=2), classification={
         **story.registered(MON).payload.classification.model_dump(mode="json"), "kind": "official"})
     feed(sla, reclassified)
-    kind, payload = published(sla, story.appeal_id)[-1]
-    assert kind == "DeadlineSet" and payload["basis"].startswith("смена вида обращения")
-    assert payload["due_at"] == "2026-12-16T23:59:59+03:00"
+    rebased = {p["stage"]: p for t, p in published(sla, story.appeal_id)
+               if t == "DeadlineSet" and p["basis"].startswith("смена вида обращения")}
+    assert rebased["answer"]["due_at"] == "2026-12-16T23:59:59+03:00"
+    assert rebased["registration_notice"]["due_at"] == "2026-11-19T23:59:59+03:00"
 
 
 def test_social_posts_count_working_hours(sla):
@@ -256,3 +260,43 @@ def test_an_official_letter_is_on_time_by_its_posting_day_recorded_afterwards(sl
                          if t == "DeadlineStopped" and p["stage"] == "answer"]
            for s in (posted_late, posted_in_time)}
     assert met == {posted_late.appeal_id: [False], posted_in_time.appeal_id: [True]}
+
+
+def test_each_notice_has_its_term_met_by_its_delivery_and_late_ones_go_to_the_mcu_head(sla,
+                                                                                       clock):
+    """59-ФЗ notices: registration's from registration, forwarding's when the appeal is
+    transferred (art. 8), extension's from the extension (art. 12); NoticeDelivered stops
+    each (a letter by its posting day); no reminder to an executor, a late one is the MCU
+    head's; and none of them is the appeal's deadline in the badge."""
+    transferred, extended = AppealStory(), AppealStory()
+    feed(sla, transferred.registered(MON, kind="official"),
+         extended.registered(MON, kind="official"),
+         transferred.event("AppealTransferred", MON + timedelta(days=2)))
+    stages = {p["stage"]: p for t, p in published(sla, transferred.appeal_id)
+              if t == "DeadlineSet"}
+    assert stages["forwarding_notice"]["due_at"] == "2026-11-23T23:59:59+03:00"  # 7 days
+    stopped = [p["stage"] for t, p in published(sla, transferred.appeal_id)
+               if t == "DeadlineStopped"]
+    assert "answer" in stopped and "registration_notice" not in stopped
+    feed(sla, transferred.event("NoticeDelivered", MON + timedelta(days=9), notice="forwarding",
+                                channel="letter",
+                                dispatched_at=(MON + timedelta(days=5)).isoformat()),
+         transferred.event("NoticeDelivered", MON + timedelta(days=1), notice="registration"))
+    met = {p["stage"]: p["met"] for t, p in published(sla, transferred.appeal_id)
+           if t == "DeadlineStopped"}
+    assert met["forwarding_notice"] is True and met["registration_notice"] is True
+
+    deadline = sla.repository.get(extended.appeal_id)
+    assert "extension_notice" not in {s.value for s in deadline.stages}
+    clock.set(MON + timedelta(days=3))
+    sla.extend(extended.appeal_id, DeadlineStage.ANSWER, Term.parse("10d"),
+               "нужна проверка на месте", APPROVER)
+    notice = [p for t, p in published(sla, extended.appeal_id)
+              if t == "DeadlineSet" and p["stage"] == "extension_notice"]
+    assert notice and notice[0]["basis"] == "продление срока ответа"
+    clock.set(MON + timedelta(days=40))
+    sla.fire_due()
+    late = [(t, p) for t, p in published(sla, extended.appeal_id)
+            if p.get("stage") in ("registration_notice", "extension_notice")
+            and t in ("DeadlineReminderIssued", "AppealEscalated")]
+    assert late and all(t == "AppealEscalated" and p["to_role"] == "mcu_head" for t, p in late)

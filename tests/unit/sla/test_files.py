@@ -60,7 +60,10 @@ def test_the_shipped_policy_picks_the_most_specific_rule_per_stage():
     utilities = policy.terms_for(Kind.MESSAGE, "pos", "Водоснабжение")
     assert [(r.stage, str(r.term)) for r in utilities] == [(DeadlineStage.ANSWER, "1wd")]
     official = {r.stage: str(r.term) for r in policy.terms_for(Kind.OFFICIAL, "email", None)}
-    assert official == {DeadlineStage.REGISTRATION: "3d", DeadlineStage.ANSWER: "30d"}
+    assert official == {DeadlineStage.REGISTRATION: "3d", DeadlineStage.ANSWER: "30d",
+                        DeadlineStage.REGISTRATION_NOTICE: "3d",  # 59-ФЗ notices
+                        DeadlineStage.FORWARDING_NOTICE: "7d",
+                        DeadlineStage.EXTENSION_NOTICE: "1wd"}
     social = {r.stage: str(r.term) for r in policy.terms_for(Kind.SOCIAL, "incident", "x")}
     assert social == {DeadlineStage.FIRST_REACTION: "3wh", DeadlineStage.ANSWER: "8wh"}
 

@@ -58,7 +58,10 @@ def test_the_view_shows_each_stage_and_the_next_timers(client, official):
     view = client.get(f"/api/v1/appeals/{official}/deadlines", headers=EXECUTOR).json()
     answer = next(s for s in view["stages"] if s["stage"] == "answer")
     assert answer["due_at"] == "2026-12-16T23:59:59+03:00" and answer["term"] == "30d"
-    assert view["next_timers"][0]["key"] == "remind:answer:2wd"
+    timers = [t["key"] for t in view["next_timers"]]
+    assert timers[0] == "breach:registration_notice"  # the notice is due in 3 days
+    assert timers[1] == "escalate:registration_notice:4"  # late: to the MCU head alone
+    assert timers[2] == "remind:answer:2wd"
 
 
 def test_an_extension_is_granted_once_then_refused_with_a_stable_code(client, sla, official):

@@ -18,8 +18,8 @@ from contracts.events.registration import AppealRegistered, Classification, Coar
 from contracts.events import deadlines as dl
 from contracts.events import routing as rt
 from contracts.events import workflow as wf
-from contracts.events.delivery import AnswerDelivered, AnswerRatingReceived, DeliveryFailed
-from contracts.vocabulary import Channel, DeadlineStage, Kind, Role
+from contracts.events.delivery import AnswerDelivered, AnswerRatingReceived, AppealNumbered
+from contracts.vocabulary import Channel, DeadlineStage, Kind, Notice, Role
 from kit.clock import Clock, SystemClock
 from kit.deployment import Deployment
 from kit.unit_of_work import UnitOfWork
@@ -31,11 +31,13 @@ from services.intake.domain.appeal import IntakeAppeal, appeal_id_for
 from services.intake.domain.commands import RegisterAppeal
 from services.intake.domain import rating_link
 from services.intake.domain.delivery_queue import FailedDeliveries, queue_id
-from services.intake.domain.delivery import delivers, salutation
-from services.intake.domain.delivery_tasks import CALL, PRINT, DeliveryTasks, tasks_id
-from services.intake.domain import letter
-from services.intake.domain.outgoing import OutgoingRegister, register_id
+from services.intake.domain import delivery, letter, registers
+from services.intake.domain.delivery import ANSWER, delivers, salutation
+from services.intake.domain.delivery_tasks import CALL, PRINT, DeliveryTasks, task_key, tasks_id
+from services.intake.domain.notices import NoticeTemplates
+from services.intake.domain.registers import INCOMING, OUTGOING, Register, register_id
 from services.intake.adapters import letter_pdf
+from services.intake.adapters import notice_templates as notice_templates_file
 from services.intake.domain.location import coarse
 from services.intake.domain.open311_days import Open311Day, day_key, days_between
 from services.intake.domain.repeats import RepeatIndex, repeat_key
@@ -107,8 +109,9 @@ class IntakeApplication(ServiceApplication):
                  vault: PersonalDataVault | None = None,
                  repeat_window: timedelta = timedelta(days=30), *,
                  classifier: RegistrationClassifier, redactor: Redactor,
-                 deployment: Deployment):
+                 deployment: Deployment, notice_templates: NoticeTemplates | None = None):
         super().__init__(env)
+        self.notice_templates = notice_templates or notice_templates_file.shipped()
         self.deployment = deployment
         self.redactor = redactor
         self.clock = clock or SystemClock()
@@ -333,10 +336,13 @@ class IntakeApplication(ServiceApplication):
             index.add(str(appeal_id), draft.received_at.isoformat())
         elif key is not None:
             indexes[key] = RepeatIndex(key, str(appeal_id), draft.received_at.isoformat())
+        if draft.kind is Kind.OFFICIAL:  # 59-ФЗ: numbered, and the applicant told so
+            appeal.remember({"notice_due": {"notice": Notice.REGISTRATION.value}},
+                            at=draft.received_at)
         return appeal
 
     # -- the log tells intake how its appeals go on (for Open311's answers) ---------------
-    # -- the operator's queue of answers that could not be delivered -------------------
+    # -- the operator's queue of answers and notices that could not be delivered ---------
     def failed_queue(self, municipality: str) -> FailedDeliveries:
         try:
             return self.repository.get(queue_id(municipality))
@@ -345,57 +351,67 @@ class IntakeApplication(ServiceApplication):
 
     def failed_deliveries(self, municipalities: frozenset[str]) -> list[dict]:
         """What waits for an operator in these municipalities, oldest first."""
-        found = [{**item, "municipality": m} for m in sorted(municipalities)
+        found = [{"what": ANSWER, **item, "municipality": m} for m in sorted(municipalities)
                  for item in self.failed_queue(m).items.values()]
         return sorted(found, key=lambda item: item["at"])
 
-    def retry_delivery(self, appeal_id: UUID, municipalities: frozenset[str]) -> bool | None:
-        """Send the answer again (the operator found the cause: a new address in the vault,
-        the mail server mended). None: no such appeal in these municipalities (another's is
-        answered as missing); False: its answer does not wait in the queue."""
+    def _in_reach(self, appeal_id: UUID, municipalities: frozenset[str]
+                  ) -> tuple[IntakeAppeal, str] | None:
+        """The appeal and its municipality, if within reach (another's is answered as
+        missing, exactly like one that does not exist)."""
         try:
             appeal: IntakeAppeal = self.repository.get(appeal_id)
         except AggregateNotFoundError:
             return None
         municipality = self.deployment.municipality(appeal.municipality).id
-        if municipality not in municipalities:
+        return (appeal, municipality) if municipality in municipalities else None
+
+    def _failed_item(self, appeal_id: UUID, municipalities: frozenset[str], what: str):
+        found = self._in_reach(appeal_id, municipalities)
+        if found is None:
             return None
+        appeal, municipality = found
         queue = self.failed_queue(municipality)
-        item = queue.items.get(str(appeal_id))
+        item = queue.items.get(task_key(str(appeal_id), what))
         if item is None:
-            return False
-        appeal.remember({"delivery_due": {"draft_id": item["draft_id"],
-                                          "channel": item["channel"]}}, at=self.clock.now())
-        queue.remove(str(appeal_id))
+            raise NotWaiting("failed")
+        return appeal, queue, item
+
+    def retry_delivery(self, appeal_id: UUID, municipalities: frozenset[str],
+                       what: str = ANSWER) -> bool | None:
+        """Send it again (the operator found the cause: a new address in the vault, the
+        mail server mended). None: no such appeal within reach; NotWaiting: it does not
+        wait in the queue."""
+        found = self._failed_item(appeal_id, municipalities, what)
+        if found is None:
+            return None
+        appeal, queue, item = found
+        due = ({"delivery_due": {"draft_id": item["draft_id"], "channel": item["channel"]}}
+               if what == ANSWER else {"notice_due": {**appeal.pieces[what], "notice": what}})
+        appeal.remember(due, at=self.clock.now())
+        queue.remove(task_key(str(appeal_id), what))
         self.save(appeal, queue)
         return True
 
     def delivered_otherwise(self, appeal_id: UUID, municipalities: frozenset[str], how: str,
-                            by: Actor) -> bool | None:
-        """The operator got a failed answer to the applicant another way (entered it in
-        ПОС by hand, handed it over in person): delivered, `how` (masked) its reference.
-        None: no such appeal within reach; NotWaiting: its answer is not in the queue."""
-        try:
-            appeal: IntakeAppeal = self.repository.get(appeal_id)
-        except AggregateNotFoundError:
+                            by: Actor, what: str = ANSWER) -> bool | None:
+        """The operator got a failed answer or notice to the applicant another way (entered
+        it in ПОС by hand, handed it over in person): delivered, `how` (masked) its
+        reference. None: no such appeal within reach; NotWaiting: not in the queue."""
+        found = self._failed_item(appeal_id, municipalities, what)
+        if found is None:
             return None
-        municipality = self.deployment.municipality(appeal.municipality).id
-        if municipality not in municipalities:
-            return None
-        queue = self.failed_queue(municipality)
-        item = queue.items.get(str(appeal_id))
-        if item is None:
-            raise NotWaiting("failed")
+        appeal, queue, item = found
         said = self.redactor.redact(" ".join(how.split()))[:300]
-        appeal.record(AnswerDelivered(draft_id=item["draft_id"], channel=Channel(item["channel"]),
-                                      reference=f"отмечено оператором: {said}",
-                                      attempt=appeal.delivery["attempt"] + 1),
+        appeal.record(delivery.delivered(what, item["draft_id"], Channel(item["channel"]),
+                                         f"отмечено оператором: {said}",
+                                         appeal.pieces[what]["attempt"] + 1),
                       by, at=self.clock.now())
-        queue.remove(str(appeal_id))
+        queue.remove(task_key(str(appeal_id), what))
         self.save(appeal, queue)
         return True
 
-    # -- answers an operator delivers by hand: letters to post, applicants to call --------
+    # -- answers and notices an operator delivers by hand: letters to post, calls ----------
     def tasks(self, municipality: str, kind: str) -> DeliveryTasks:
         try:
             return self.repository.get(tasks_id(municipality, kind))
@@ -404,87 +420,129 @@ class IntakeApplication(ServiceApplication):
 
     def delivery_tasks(self, kind: str, municipalities: frozenset[str]) -> list[dict]:
         """What waits for an operator's hand in these municipalities, oldest first."""
-        found = [{**item, "municipality": m} for m in sorted(municipalities)
+        found = [{"what": ANSWER, **item, "municipality": m} for m in sorted(municipalities)
                  for item in self.tasks(m, kind).items.values()]
         return sorted(found, key=lambda item: item["at"])
 
-    def _task(self, appeal_id: UUID, kind: str, municipalities: frozenset[str]
+    def _task(self, appeal_id: UUID, kind: str, municipalities: frozenset[str], what: str
               ) -> tuple[IntakeAppeal, DeliveryTasks, dict] | None:
         """The appeal, its municipality's list and its item there; None: no such appeal
-        within reach (another municipality's is answered as missing); NotWaiting: it is
-        not in this list."""
-        try:
-            appeal: IntakeAppeal = self.repository.get(appeal_id)
-        except AggregateNotFoundError:
+        within reach; NotWaiting: it is not in this list."""
+        found = self._in_reach(appeal_id, municipalities)
+        if found is None:
             return None
-        municipality = self.deployment.municipality(appeal.municipality).id
-        if municipality not in municipalities:
-            return None
+        appeal, municipality = found
         tasks = self.tasks(municipality, kind)
-        item = tasks.items.get(str(appeal_id))
-        if item is None or not appeal.with_operator(item["draft_id"]):
+        item = tasks.items.get(task_key(str(appeal_id), what))
+        if item is None or not appeal.with_operator(what, item.get("draft_id")):
             raise NotWaiting(kind)
         return appeal, tasks, item
 
-    def take_number(self, appeal: IntakeAppeal, draft_id: str) -> OutgoingRegister | None:
-        """Give this official answer the next outgoing number of its municipality's register
-        (kept on the appeal: every later attempt prints the same); the register to save
-        with the appeal, None if it had its number already."""
-        if appeal.numbered(draft_id):
-            return None
-        municipality = self.deployment.municipality(appeal.municipality)
-        today = self.clock.now().astimezone(ZoneInfo(municipality.timezone)).date()
+    def _register(self, municipality: str, book: str) -> Register:
+        year = self.clock.now().astimezone(
+            ZoneInfo(self.deployment.municipality(municipality).timezone)).year
         try:
-            register = self.repository.get(register_id(municipality.id, today.year))
+            return self.repository.get(register_id(municipality, year, book))
         except AggregateNotFoundError:
-            register = OutgoingRegister(municipality.id, today.year)
+            return Register(municipality, year, book)
+
+    def _today(self, appeal: IntakeAppeal) -> date:
+        zone = ZoneInfo(self.deployment.municipality(appeal.municipality).timezone)
+        return self.clock.now().astimezone(zone).date()
+
+    def take_number(self, appeal: IntakeAppeal, what: str = ANSWER,
+                    draft_id: str | None = None) -> Register | None:
+        """Give this letter (an official answer, a notice) the next outgoing number of its
+        municipality's register (kept on the appeal: every later attempt prints the same);
+        the register to save with the appeal, None if it had its number already."""
+        if appeal.numbered(what, draft_id):
+            return None
+        register = self._register(appeal.municipality, OUTGOING)
         register.take(str(appeal.id))
-        appeal.remember({"outgoing": {"draft_id": draft_id, "dated": today.isoformat(),
-                                      "number": letter.outgoing_number(register.last,
-                                                                       today.year)}},
-                        at=self.clock.now())
+        appeal.remember({"outgoing": {
+            "what": what, "dated": self._today(appeal).isoformat(),
+            "number": registers.number(OUTGOING, register.last, register.year)}},
+            at=self.clock.now())
         return register
 
-    def official_letter(self, appeal: IntakeAppeal, draft_id: str, applicant: Applicant | None,
-                        rating_url: str | None) -> letter.OfficialLetter:
-        """The numbered answer as a letter: the answering body's letterhead, the addressee
-        from the vault, the approver's signature."""
+    def take_registration_number(self, appeal: IntakeAppeal, actor: Actor) -> Register | None:
+        """An official appeal's number in its municipality's register of incoming appeals
+        (AppealNumbered, on the log); None if it has one."""
+        if appeal.registration is not None:
+            return None
+        register = self._register(appeal.municipality, INCOMING)
+        register.take(str(appeal.id))
+        appeal.record(AppealNumbered(
+            registration_number=registers.number(INCOMING, register.last, register.year),
+            registered_on=self._today(appeal)), actor, at=self.clock.now())
+        return register
+
+    def notice_values(self, appeal: IntakeAppeal, what: str) -> dict[str, str]:
+        """What a notice's template may say of this appeal (notices.PLACEHOLDERS)."""
         municipality = self.deployment.municipality(appeal.municipality)
-        directory, due = municipality.directory, appeal.delivery or {}
-        outgoing, registered = appeal.numbered(draft_id), appeal.registered
-        person = applicant or Applicant()
+        zone = ZoneInfo(municipality.timezone)
+        piece, numbered = appeal.pieces.get(what, {}), appeal.registration or {}
+        new_due = piece.get("new_due")
+        return {"municipality": municipality.name,
+                "received_on": f"{appeal.registered.received_at.astimezone(zone):%d.%m.%Y}",
+                "number": numbered.get("number", "—"),
+                "registered_on": _ru_date(numbered.get("registered_on")),
+                "authority": piece.get("authority", ""), "reason": piece.get("reason", ""),
+                "new_due": f"{datetime.fromisoformat(new_due).astimezone(zone):%d.%m.%Y}"
+                if new_due else ""}
+
+    def official_letter(self, appeal: IntakeAppeal, what: str, draft_id: str | None,
+                        applicant: Applicant | None, rating_url: str | None
+                        ) -> letter.OfficialLetter:
+        """The numbered letter: an answer on the answering body's letterhead, signed by its
+        approver; a notice on the MCU's, signed by the MCU head; to the addressee in the
+        vault."""
+        municipality = self.deployment.municipality(appeal.municipality)
+        directory, registered = municipality.directory, appeal.registered
+        outgoing, person = appeal.numbered(what, draft_id), applicant or Applicant()
+        if what == ANSWER:
+            due = appeal.delivery or {}
+            head = letter.letterhead(directory, due.get("recipient_id") or "")
+            body = appeal.drafts[draft_id]
+            signer = letter.signer(directory, appeal.approvers.get(draft_id),
+                                   due.get("executor_id"))
+        else:
+            head = letter.mcu_letterhead(directory)
+            body = self.notice_templates.fill(Notice(what), self.notice_values(appeal, what))[1]
+            head_of_mcu = directory.mcu_head
+            signer = letter.signer(directory, head_of_mcu.id if head_of_mcu else None)
+            rating_url = None
         return letter.OfficialLetter(
-            letterhead=letter.letterhead(directory, due.get("recipient_id") or ""),
-            number=outgoing["number"], dated=date.fromisoformat(outgoing["dated"]),
+            letterhead=head, number=outgoing["number"],
+            dated=date.fromisoformat(outgoing["dated"]),
             addressee=letter.addressee(person.last_name, person.first_name,
                                        person.middle_name, person.address),
             salutation=salutation(person.last_name, person.first_name, person.middle_name),
             about=letter.about(registered.received_at.astimezone(
                 ZoneInfo(municipality.timezone)).date(),
                 person.original_subject or registered.subject),
-            body=appeal.drafts[draft_id], rating_url=rating_url,
-            signer=letter.signer(directory, appeal.approvers.get(draft_id),
-                                 due.get("executor_id")))
+            body=body, rating_url=rating_url, signer=signer)
 
     def letter_pdf(self, appeal_id: UUID, municipalities: frozenset[str], reader: str,
-                   rating_url: Callable[[str], str]) -> bytes | None:
+                   rating_url: Callable[[str], str], what: str = ANSWER) -> bytes | None:
         """The letter waiting to be printed, drawn now (the addressee read from the vault,
         the read logged under the operator's id); `rating_url` makes the link of a token."""
-        found = self._task(appeal_id, PRINT, municipalities)
+        found = self._task(appeal_id, PRINT, municipalities, what)
         if found is None:
             return None
         appeal, _, item = found
         applicant = self.vault.read(appeal_id, reader, "печать официального ответа") \
             if self.vault else None
-        token = self.rating_link(appeal_id, item["draft_id"])
+        token = self.rating_link(appeal_id, item["draft_id"]) if what == ANSWER else None
         return letter_pdf.render(self.official_letter(
-            appeal, item["draft_id"], applicant, rating_url(token) if token else None))
+            appeal, what, item.get("draft_id"), applicant,
+            rating_url(token) if token else None))
 
     def record_posting(self, appeal_id: UUID, municipalities: frozenset[str], tracking: str,
-                       posted_on: date, by: Actor) -> bool:
+                       posted_on: date, by: Actor, what: str = ANSWER) -> bool:
         """The operator handed the letter to the post: delivered, dated by the posting day
         (its date for 59-ФЗ), referenced by the tracking number; out of the print list."""
-        found = self._task(appeal_id, PRINT, municipalities)
+        found = self._task(appeal_id, PRINT, municipalities, what)
         if found is None:
             return False
         appeal, tasks, item = found
@@ -495,19 +553,19 @@ class IntakeApplication(ServiceApplication):
             raise letter.BadPosting("дата отправки — не раньше, чем письмо ушло в печать, и "
                                     "не позже сегодняшнего дня")
         posted = datetime.combine(posted_on, time(12), tzinfo=zone)  # the day, not the hour
-        appeal.record(AnswerDelivered(
-            draft_id=item["draft_id"], channel=Channel.LETTER, attempt=appeal.delivery["attempt"]
-            + 1, reference=f"Почта России, трек-номер {number}",
+        appeal.record(delivery.delivered(
+            what, item.get("draft_id"), Channel.LETTER,
+            f"Почта России, трек-номер {number}", appeal.pieces[what]["attempt"] + 1,
             dispatched_at=min(posted, now)), by, at=now)
-        tasks.remove(str(appeal_id))
+        tasks.remove(task_key(str(appeal_id), what))
         self.save(appeal, tasks)
         return True
 
-    def call_number(self, appeal_id: UUID, municipalities: frozenset[str], reader: str
-                    ) -> str | None:
+    def call_number(self, appeal_id: UUID, municipalities: frozenset[str], reader: str,
+                    what: str = ANSWER) -> str | None:
         """The number to call back, from the vault (the read logged under the operator's
         id); None: no such appeal within reach; '' : the vault has no number."""
-        found = self._task(appeal_id, CALL, municipalities)
+        found = self._task(appeal_id, CALL, municipalities, what)
         if found is None:
             return None
         applicant = self.vault.read(appeal_id, reader, "обратный звонок заявителю") \
@@ -515,25 +573,25 @@ class IntakeApplication(ServiceApplication):
         return (applicant.phone if applicant else None) or ""
 
     def record_call(self, appeal_id: UUID, municipalities: frozenset[str], reached: bool,
-                    result: str, by: Actor) -> bool:
-        """The operator called: reached, the answer was read out (delivered; the result,
-        masked, is its reference); not reached, the task stays with the attempt noted."""
-        found = self._task(appeal_id, CALL, municipalities)
+                    result: str, by: Actor, what: str = ANSWER) -> bool:
+        """The operator called: reached, the answer (or notice) was read out (delivered;
+        the result, masked, is its reference); not reached, the task stays, noted."""
+        found = self._task(appeal_id, CALL, municipalities, what)
         if found is None:
             return False
         appeal, tasks, item = found
         said = self.redactor.redact(" ".join(result.split()))[:300]
-        now, attempt = self.clock.now(), appeal.delivery["attempt"] + 1
+        now, attempt = self.clock.now(), appeal.pieces[what]["attempt"] + 1
+        key = task_key(str(appeal_id), what)
         if reached:
-            appeal.record(AnswerDelivered(draft_id=item["draft_id"], channel=Channel.PHONE,
-                                          reference=f"звонок: {said}", attempt=attempt),
-                          by, at=now)
-            tasks.remove(str(appeal_id))
+            appeal.record(delivery.delivered(what, item.get("draft_id"), Channel.PHONE,
+                                             f"звонок: {said}", attempt), by, at=now)
+            tasks.remove(key)
         else:
-            appeal.record(DeliveryFailed(draft_id=item["draft_id"], channel=Channel.PHONE,
-                                         reason=f"не дозвонились: {said}", attempt=attempt),
+            appeal.record(delivery.failed(what, item.get("draft_id"), Channel.PHONE,
+                                          f"не дозвонились: {said}", attempt, None),
                           by, at=now)
-            tasks.attempted(str(appeal_id), now.isoformat(), said)
+            tasks.attempted(key, now.isoformat(), said)
         self.save(appeal, tasks)
         return True
 
@@ -590,11 +648,14 @@ class IntakeApplication(ServiceApplication):
             facts = {"approved": {"draft_id": p.draft_id, "approver_id": p.approver_id}}
         if isinstance(p, rt.AppealClassified):  # the coordinator may find it official
             facts = {"kind": p.classification.kind.value}
-        if not facts:
+        if not facts and not isinstance(p, NOTICE_CALLS):
             return
         appeal: IntakeAppeal | None = unit.get(envelope.appeal_id)
         if appeal is None:
             return
+        notice = notice_called_for(appeal, p, facts.get("kind"))
+        if notice is not None:
+            facts["notice_due"] = notice
         published = isinstance(p, wf.AnswerPublished) and p.draft_id in appeal.drafts
         if published and delivers(appeal.channel):
             facts["delivery_due"] = {"draft_id": p.draft_id, "channel": appeal.channel.value,
@@ -603,7 +664,8 @@ class IntakeApplication(ServiceApplication):
         on_open311 = published and appeal.channel is Channel.OPEN311
         if on_open311:  # GeoReport's way back to the applicant is the request itself
             facts["status_notes"] = appeal.drafts[p.draft_id]
-        if facts.keys() & {"status", "draft", "approved"} or appeal.channel is Channel.OPEN311 \
+        if facts.keys() & {"status", "draft", "approved", "notice_due"} \
+                or appeal.channel is Channel.OPEN311 \
                 or facts.get("kind", appeal.kind.value) != appeal.kind.value:
             appeal.remember(facts, at=envelope.occurred_at)
         if on_open311:
@@ -632,6 +694,30 @@ class IntakeApplication(ServiceApplication):
                     envelope.payload.stage is DeadlineStage.ANSWER):
                 return {"expected_at": envelope.payload.due_at.isoformat()}
         return None
+
+
+NOTICE_CALLS = (rt.AppealTransferred, dl.DeadlineExtended)  # besides a reclassification
+
+
+def notice_called_for(appeal: IntakeAppeal, p, new_kind: str | None) -> dict | None:
+    """The 59-ФЗ notice this event calls for, if the appeal is official: registration for
+    one found official only now, forwarding (art. 8) for a transfer, extension (art. 12)
+    for an answer's term extended."""
+    official = (new_kind or (appeal.kind.value if appeal.kind else "")) == Kind.OFFICIAL.value
+    if not official:
+        return None
+    if new_kind and appeal.kind is not Kind.OFFICIAL and Notice.REGISTRATION not in appeal.pieces:
+        return {"notice": Notice.REGISTRATION.value}
+    if isinstance(p, rt.AppealTransferred):
+        return {"notice": Notice.FORWARDING.value, "authority": p.authority, "reason": p.reason}
+    if isinstance(p, dl.DeadlineExtended) and p.stage is DeadlineStage.ANSWER:
+        return {"notice": Notice.EXTENSION.value, "new_due": p.due_at.isoformat(),
+                "reason": p.reason}
+    return None
+
+
+def _ru_date(iso: str | None) -> str:
+    return f"{date.fromisoformat(iso):%d.%m.%Y}" if iso else "—"
 
 
 def _the_place(appeal_id: UUID, place: str | Exception) -> str:

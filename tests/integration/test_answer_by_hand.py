@@ -18,7 +18,8 @@ import pytest
 from pypdf import PdfReader
 
 from contracts import decode, encode
-from services.intake.adapters.vault import PersonalDataVault
+from contracts.examples import EXAMPLES
+from services.intake.adapters.vault import Applicant, PersonalDataVault
 from services.intake.adapters.vault_storage import SqliteStorage
 from services.intake.domain.commands import RegisterAppeal
 from tests.integration.test_answer_delivery import follower, log_events
@@ -90,9 +91,21 @@ async def test_an_official_letter_is_printed_numbered_signed_and_delivered_when_
     client = http_client(intake)
     waiting = client.get("/api/v1/deliveries/letters", headers=COORDINATOR).json()
     year = intake.clock.now().year
-    assert [(w["appeal_id"], w["number"]) for w in waiting] == [
-        (str(first), f"00001/{year}"), (str(second), f"00002/{year}")]
+    # in the log's order: each appeal's registration notice, then its answer
+    assert [(w["appeal_id"], w["what"], w["number"]) for w in waiting] == [
+        (str(first), "registration", f"00001/{year}"), (str(first), "answer", f"00002/{year}"),
+        (str(second), "registration", f"00003/{year}"), (str(second), "answer", f"00004/{year}")]
     assert waiting[0]["subject"] == "Яма на дороге" and "Иванов" not in json.dumps(waiting)
+    notice = pdf_text(client.get(f"/api/v1/deliveries/letters/{first}/pdf?what=registration",
+                                 headers=COORDINATOR).content)
+    for seen in ("Муниципальный центр управления", "Администрация Константиновского района",
+                 f"Исх. № 00001/{year}", f"под номером ОГ-00001/{year}",
+                 "Иванов Иван Петрович", "в течение 30 дней со дня регистрации"):
+        assert seen in notice, seen
+    assert "/rate/" not in notice
+    [numbered, _] = log_events(intake, "AppealNumbered")
+    assert numbered.appeal_id == first
+    assert numbered.payload.registration_number == f"ОГ-00001/{year}"
 
     response = client.get(f"/api/v1/deliveries/letters/{first}/pdf", headers=COORDINATOR)
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
@@ -100,7 +113,7 @@ async def test_an_official_letter_is_printed_numbered_signed_and_delivered_when_
     text = pdf_text(response.content)
     for seen in ("Администрация Константиновского района",
                  "Отдел коммунального и дорожного хозяйства",
-                 "ул. 25 Октября, д. 70", f"Исх. № 00001/{year}",
+                 "ул. 25 Октября, д. 70", f"Исх. № 00002/{year}",
                  "Иванов Иван Петрович", "ул. Ленина, д. 5, кв. 3",
                  "Уважаемый(ая) Иван Петрович!", "Ямочный ремонт выполнят до 25 декабря",
                  "Начальник отдела коммунального и дорожного хозяйства",
@@ -110,7 +123,7 @@ async def test_an_official_letter_is_printed_numbered_signed_and_delivered_when_
     assert reads[0]["why"] == "печать официального ответа"
     again = pdf_text(client.get(f"/api/v1/deliveries/letters/{first}/pdf",
                                 headers=COORDINATOR).content)
-    assert f"Исх. № 00001/{year}" in again  # printed again: the same number
+    assert f"Исх. № 00002/{year}" in again  # printed again: the same number
 
     assert client.get(f"/api/v1/deliveries/letters/{first}/pdf",
                       headers=FOREIGN).status_code == 404
@@ -136,8 +149,9 @@ async def test_an_official_letter_is_printed_numbered_signed_and_delivered_when_
     twice = client.post(post, headers=COORDINATOR, json={
         "tracking_number": "34725012345678", "posted_on": str(today)})
     assert twice.status_code == 409 and twice.json()["code"] == "delivery_not_waiting"
-    assert [w["appeal_id"] for w in client.get("/api/v1/deliveries/letters",
-                                               headers=COORDINATOR).json()] == [str(second)]
+    assert [(w["appeal_id"], w["what"]) for w in client.get(
+        "/api/v1/deliveries/letters", headers=COORDINATOR).json()] == [
+        (str(first), "registration"), (str(second), "registration"), (str(second), "answer")]
     executor = {"Authorization": "Bearer demo-u-adm-gkh-exec1"}
     assert client.get("/api/v1/deliveries/letters", headers=executor).status_code == 403
     assert "Иванов" not in json.dumps([e.model_dump(mode="json") for e in
@@ -186,8 +200,12 @@ async def test_an_official_answer_by_email_attaches_the_signed_letter(intake, sm
     appeal = publish(intake, "E-1", "email", "official",
                      {**PERSON, "email": "ivan.ivanov@example.ru"})
     await handle_all(intake, follower(intake, port))
-    [(to, raw)] = inbox.messages
-    message = email.message_from_bytes(raw, policy=default_policy)
+    notice, message = (email.message_from_bytes(raw, policy=default_policy)
+                       for _, raw in inbox.messages)
+    year = intake.clock.now().year
+    assert notice["Subject"] == f"Ваше обращение зарегистрировано, № ОГ-00001/{year}"
+    assert "Уважаемый(ая) Иван Петрович!" in notice.get_content()
+    assert not list(notice.iter_attachments())  # a notice's e-mail is its own text
     year = intake.clock.now().year
     assert f"исх. № 00001/{year}" in message.get_body(("plain",)).get_content()
     [attachment] = list(message.iter_attachments())
@@ -219,7 +237,8 @@ async def test_the_operator_prints_posts_and_calls_back_from_the_console(intake)
         sign_in(client, "u-mcu-coord")
         page = client.get("/deliveries")
         assert page.status_code == 200 and "Письма на отправку" in page.text
-        assert f"00001/{intake.clock.now().year}" in page.text and "Яма на дороге" in page.text
+        assert f"00002/{intake.clock.now().year}" in page.text and "Яма на дороге" in page.text
+        assert "уведомление о регистрации" in page.text
         assert "+7 900" not in page.text  # the number only on request
         pdf = client.get(f"/deliveries/letters/{letter}.pdf")
         assert pdf.headers["content-type"] == "application/pdf"
@@ -237,7 +256,8 @@ async def test_the_operator_prints_posts_and_calls_back_from_the_console(intake)
             "csrf": csrf, "tracking_number": "34725012345678",
             "posted_on": intake.clock.now().date().isoformat()})
         assert posted.status_code == 200 and "Отправка письма записана" in posted.text
-        assert "Писем на отправку нет" in posted.text
+        assert f'data-appeal="{letter}" data-what="answer"' not in posted.text
+        assert f'data-appeal="{letter}" data-what="registration"' in posted.text  # its notice
         missed = client.post(f"/deliveries/calls/{call}/result", data={
             "csrf": csrf, "reached": "no", "result": "не берёт трубку"})
         assert "задача остаётся" in missed.text and "попыток: 1" in missed.text
@@ -251,8 +271,6 @@ async def test_the_operator_prints_posts_and_calls_back_from_the_console(intake)
 async def test_an_email_the_coordinator_finds_official_is_answered_as_official(intake):
     """Registered as a message, classified as official by routing: the answer is numbered
     and signed like any official one."""
-    from contracts.examples import EXAMPLES
-
     appeal = intake.register(RegisterAppeal(
         channel="email", external_id="<m-5@example.ru>", text="Прошу отремонтировать дорогу",
         municipality="konstantinovsky",
@@ -265,3 +283,84 @@ async def test_an_email_the_coordinator_finds_official_is_answered_as_official(i
                  unit)
     intake.save(*unit.aggregates())
     assert intake.repository.get(appeal).kind.value == "official"
+
+
+def react(intake, envelope) -> None:
+    unit = UnitOfWork(intake)
+    intake.react(decode(encode(envelope)), unit)
+    intake.save(*unit.aggregates())
+
+
+async def test_the_notices_of_59_fz_reach_the_applicant_with_the_registration_number(intake,
+                                                                                    smtp):
+    """Registration (numbered), forwarding to another body (art. 8) and an extended term
+    (art. 12) of an official e-mail appeal, each worded by its template, each once; a
+    message gets none until the coordinator finds it official."""
+    inbox, port = smtp
+    appeal = intake.register(RegisterAppeal(
+        channel="email", external_id="m-1@example.ru", kind="official", federal_law_59=True,
+        text="Прошу отремонтировать дорогу", municipality="konstantinovsky",
+        applicant={"email": "a@example.ru", "first_name": "Анна",
+                   "middle_name": "Сергеевна"})).appeal_id
+    message = intake.register(RegisterAppeal(
+        channel="email", external_id="m-2@example.ru", text="Яма во дворе",
+        municipality="konstantinovsky", applicant={"email": "b@example.ru"})).appeal_id
+    story = AppealStory(appeal, municipality="konstantinovsky")
+    now = intake.clock.now()
+    react(intake, story.event("DeadlineExtended", now, stage="answer",
+                              due_at="2027-01-29T20:59:59+00:00",
+                              reason="нужна проверка на месте"))
+    react(intake, story.event("AppealTransferred", now, authority="Прокуратура района",
+                              reason="вопрос не в компетенции администрации"))
+    react(intake, story.event("DeadlineExtended", now, stage="registration",
+                              due_at="2027-01-29T20:59:59+00:00", reason="не ответ"))
+    delivery = follower(intake, port)
+    await handle_all(intake, delivery)
+    mails = [email.message_from_bytes(raw, policy=default_policy) for _, raw in inbox.messages]
+    year = intake.clock.now().year
+    assert [m["Subject"] for m in mails] == [
+        f"Ваше обращение зарегистрировано, № ОГ-00001/{year}",
+        f"Срок рассмотрения обращения № ОГ-00001/{year} продлён",
+        f"Ваше обращение № ОГ-00001/{year} направлено по компетенции"]
+    assert all(m["In-Reply-To"] == "<m-1@example.ru>" for m in mails)
+    assert "продлён до 29.01.2027." in mails[1].get_content()  # 23:59:59 in Moscow
+    assert "Причина: нужна проверка на месте." in mails[1].get_content()
+    assert "по компетенции: Прокуратура района" in mails[2].get_content()
+    assert mails[0].get_content().startswith("Уважаемый(ая) Анна Сергеевна!")
+    delivered = log_events(intake, "NoticeDelivered")
+    assert [e.payload.notice for e in delivered] == ["registration", "extension", "forwarding"]
+    assert {e.appeal_id for e in delivered} == {appeal}  # the message got none
+
+    again = follower(intake, port)  # the whole store again, as after a crash
+    await again.handle(intake.notifications_after(0, 10_000))
+    assert len(inbox.messages) == 3 and len(log_events(intake, "AppealNumbered")) == 1
+
+    found = EXAMPLES[("AppealClassified", 1)]["classification"]
+    react(intake, AppealStory(message, municipality="konstantinovsky").event(
+        "AppealClassified", now, classification={**found, "kind": "official"}))
+    await handle_all(intake, follower(intake, port))
+    assert inbox.messages[-1][0] == ["b@example.ru"]
+    assert log_events(intake, "AppealNumbered")[-1].payload.registration_number == \
+        f"ОГ-00002/{year}"
+
+
+async def test_a_notice_without_a_way_waits_for_the_operator_and_is_sent_again(intake, smtp):
+    inbox, port = smtp
+    appeal = intake.register(RegisterAppeal(
+        channel="web", external_id="w-1", kind="official", federal_law_59=True,
+        text="Прошу отремонтировать дорогу", municipality="konstantinovsky")).appeal_id
+    await handle_all(intake, follower(intake, port))
+    [failed] = log_events(intake, "NoticeFailed")
+    assert failed.payload.notice == "registration" and failed.payload.retry_at is None
+    client = http_client(intake)
+    [waiting] = client.get("/api/v1/deliveries/failed", headers=COORDINATOR).json()
+    assert (waiting["appeal_id"], waiting["what"]) == (str(appeal), "registration")
+    found = Applicant(email="c@example.ru")  # the operator learnt the applicant's address
+    intake.vault.store(intake.vault.pseudonym(found), appeal, found)
+    sent = client.post(f"/api/v1/deliveries/{appeal}/retry?what=registration",
+                       headers=COORDINATOR)
+    assert sent.status_code == 202
+    await handle_all(intake, follower(intake, port))
+    assert inbox.messages[-1][0] == ["c@example.ru"]
+    [delivered] = log_events(intake, "NoticeDelivered")
+    assert delivered.payload.attempt == 2

@@ -254,7 +254,7 @@ async def test_a_failed_delivery_waits_in_the_operators_queue_until_sent_again(p
     assert sent.status_code == 202
     assert client.get("/api/v1/deliveries/failed", headers=coordinator).json() == []
     again = client.post(f"/api/v1/deliveries/{appeal}/retry", headers=coordinator)
-    assert again.status_code == 409 and again.json()["code"] == "delivery_not_failed"
+    assert again.status_code == 409 and again.json()["code"] == "delivery_not_waiting"
     await follow(intake, port)
     [(_, message)] = received(inbox)
     [delivered] = log_events(intake, "AnswerDelivered")

@@ -90,9 +90,13 @@ async def test_a_crash_between_acknowledgement_and_record_posts_once(intake, gat
 
 
 async def test_an_official_answer_carries_its_number_and_signer(intake, gateway):
-    publish(intake, "POS-2", "pos", "official", None)
+    appeal = publish(intake, "POS-2", "pos", "official", None)
     await handle_all(intake, sender(intake, gateway))
-    [answer] = gateway.posted.values()
+    notice, answer = gateway.posted.values()  # the registration notice came first
+    assert notice["schema"] == "mcu.notice/1" and notice["notice"]["kind"] == "registration"
+    assert notice["idempotency_key"] == f"notice-{appeal}-registration"
+    assert notice["notice"]["registration_number"].startswith("ОГ-00001/")
+    assert notice["notice"]["registration_number"] in notice["notice"]["text"]
     assert answer["answer"]["signer"] == {
         "name": "Лосев Андрей Павлович",
         "position": "Начальник отдела коммунального и дорожного хозяйства"}

@@ -8,7 +8,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from contracts.catalog import CATALOG
-from contracts.vocabulary import CHANNEL_RU, CRITERION_RU, KIND_RU, ROLE_RU, Channel, Kind, Role
+from contracts.vocabulary import (CHANNEL_RU, CRITERION_RU, KIND_RU, NOTICE_RU, ROLE_RU, Channel,
+                                 Kind, Notice, Role)
 
 MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
           "сентября", "октября", "ноября", "декабря")
@@ -31,6 +32,14 @@ def local_time(moment: str | datetime | None, zone: str, with_year: bool = True)
 
 def kind_ru(kind: str) -> str:
     return KIND_RU.get(Kind(kind), kind) if kind in Kind._value2member_map_ else kind
+
+
+def what_ru(what: str) -> str:
+    """What goes to the applicant: the answer, or a 59-ФЗ notice, in Russian."""
+    try:
+        return "ответ" if what == "answer" else NOTICE_RU[Notice(what)]
+    except ValueError:
+        return what
 
 
 def channel_ru(channel: str) -> str:

@@ -11,12 +11,14 @@ from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
 from services.console.adapters.upstream import Refused
 from services.console.entrypoints.web import Pages
 
+WHAT = ("answer", "registration", "forwarding", "extension")
+What = Annotated[str, Query(max_length=20)]
 LISTS = {"letters": "/api/v1/deliveries/letters", "calls": "/api/v1/deliveries/calls",
          "failed": "/api/v1/deliveries/failed"}
 
@@ -48,20 +50,21 @@ def add(pages: APIRouter, web: Pages) -> None:
         return await page(who)
 
     @pages.post("/deliveries/{appeal_id}/retry")
-    async def send_again(appeal_id: str, who: Acting) -> HTMLResponse:
-        return await act(who, f"/api/v1/deliveries/{_id(appeal_id)}/retry", None, "retry")
+    async def send_again(appeal_id: str, who: Acting, what: What = "answer") -> HTMLResponse:
+        return await act(who, f"/api/v1/deliveries/{_id(appeal_id)}/retry{_of(what)}", None,
+                         "retry")
 
     @pages.post("/deliveries/{appeal_id}/delivered")
-    async def delivered_otherwise(appeal_id: str, who: Acting,
+    async def delivered_otherwise(appeal_id: str, who: Acting, what: What = "answer",
                                   how: Annotated[str, Form(max_length=300)] = "") -> HTMLResponse:
-        return await act(who, f"/api/v1/deliveries/{_id(appeal_id)}/delivered", {"how": how},
-                         "delivered")
+        return await act(who, f"/api/v1/deliveries/{_id(appeal_id)}/delivered{_of(what)}",
+                         {"how": how}, "delivered")
 
     @pages.get("/deliveries/letters/{appeal_id}.pdf")
-    async def letter(appeal_id: str, who: Who) -> Response:
+    async def letter(appeal_id: str, who: Who, what: What = "answer") -> Response:
         try:
             answer = await web.app.upstream.call(
-                "intake", "GET", f"/api/v1/deliveries/letters/{_id(appeal_id)}/pdf",
+                "intake", "GET", f"/api/v1/deliveries/letters/{_id(appeal_id)}/pdf{_of(what)}",
                 who.token, raw=True)
         except Refused as refusal:
             return await page(who, refusal.status if refusal.status < 500 else 502,
@@ -71,31 +74,41 @@ def add(pages: APIRouter, web: Pages) -> None:
             "Cache-Control": "no-store"})
 
     @pages.post("/deliveries/letters/{appeal_id}/posted")
-    async def posted(appeal_id: str, who: Acting,
+    async def posted(appeal_id: str, who: Acting, what: What = "answer",
                      tracking_number: Annotated[str, Form(max_length=40)] = "",
                      posted_on: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
-        return await act(who, f"/api/v1/deliveries/letters/{_id(appeal_id)}/posted",
+        return await act(who, f"/api/v1/deliveries/letters/{_id(appeal_id)}/posted{_of(what)}",
                          {"tracking_number": tracking_number, "posted_on": posted_on},
                          "posted")
 
     @pages.post("/deliveries/calls/{appeal_id}/number")
-    async def number(appeal_id: str, who: Acting) -> HTMLResponse:
+    async def number(appeal_id: str, who: Acting, what: What = "answer") -> HTMLResponse:
         try:
             found = await web.app.upstream.post(
-                "intake", f"/api/v1/deliveries/calls/{_id(appeal_id)}/number", who.token)
+                "intake", f"/api/v1/deliveries/calls/{_id(appeal_id)}/number{_of(what)}",
+                who.token)
         except Refused as refusal:
             return await page(who, refusal.status if refusal.status < 500 else 502,
                               refused=refusal)
-        return await page(who, phone={"appeal_id": str(appeal_id),
+        return await page(who, phone={"appeal_id": str(appeal_id), "what": what,
                                       "number": found.get("phone")})
 
     @pages.post("/deliveries/calls/{appeal_id}/result")
-    async def called(appeal_id: str, who: Acting,
+    async def called(appeal_id: str, who: Acting, what: What = "answer",
                      reached: Annotated[str, Form(max_length=5)] = "",
                      result: Annotated[str, Form(max_length=300)] = "") -> HTMLResponse:
-        return await act(who, f"/api/v1/deliveries/calls/{_id(appeal_id)}/result",
+        return await act(who, f"/api/v1/deliveries/calls/{_id(appeal_id)}/result{_of(what)}",
                          {"reached": reached == "yes", "result": result},
                          "reached" if reached == "yes" else "missed")
+
+
+def _of(what: str) -> str:
+    """The query naming what is delivered (the answer, a notice); anything else is refused
+    on the page, in Russian."""
+    if what not in WHAT:
+        raise Refused(404, "appeal_not_found", "Не найдено",
+                      "Такого письма или звонка нет в списке: обновите страницу")
+    return "" if what == "answer" else f"?what={what}"
 
 
 def _today(who) -> date:

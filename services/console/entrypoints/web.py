@@ -48,6 +48,7 @@ def environment() -> Environment:
     env.globals.update(status_ru=lambda s: STATUS_RU.get(AppealStatus(s), s) if s in
                        AppealStatus._value2member_map_ else s,
                        kind_ru=display.kind_ru, channel_ru=display.channel_ru,
+                       what_ru=display.what_ru,
                        role_ru=display.role_ru, local_time=display.local_time,
                        statuses=[(s.value, STATUS_RU[s]) for s in AppealStatus])
     env.filters["role_ru"] = display.role_ru

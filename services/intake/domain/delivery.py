@@ -12,7 +12,9 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from contracts.vocabulary import Channel, Kind
+from contracts.events.delivery import (AnswerDelivered, DeliveryFailed, NoticeDelivered,
+                                      NoticeFailed)
+from contracts.vocabulary import Channel, Kind, Notice
 
 # the answer's delivery: due (the follower sends it), with an operator (a letter to post,
 # a call to make), delivered, given up (the operator's queue of failed deliveries)
@@ -70,11 +72,28 @@ def way(channel: Channel, kind: Kind, *, email: bool, address: bool, phone: bool
     return next((w for w in order if reachable[w]), None)
 
 
-def message_id(appeal_id: UUID, draft_id: str, domain: str) -> str:
-    """The answer's Message-ID: the same for every attempt, so a resend after a crash is
-    one message to the applicant's mail client, not two."""
+def message_id(appeal_id: UUID, draft_id: str, domain: str, what: str = "answer") -> str:
+    """The answer's (or a notice's) Message-ID: the same for every attempt, so a resend
+    after a crash is one message to the applicant's mail client, not two."""
     safe = re.sub(r"[^A-Za-z0-9.-]", "-", draft_id)[:64]
-    return f"<answer-{appeal_id}-{safe}@{domain}>"
+    return f"<{what}-{appeal_id}-{safe}@{domain}>"
+
+
+def thread(replied_message_id: str | None) -> str | None:
+    """In-Reply-To for the applicant's letter, if its id is a real Message-ID."""
+    return f"<{replied_message_id}>" if replied_message_id and MESSAGE_ID.match(
+        replied_message_id) else None
+
+
+def notice_mail(*, appeal_id: UUID, notice: str, subject: str, text: str, municipality: str,
+                salutation_line: str, replied_message_id: str | None, domain: str
+                ) -> AnswerMail:
+    """A 59-ФЗ notice by e-mail, worded by the administrator's template, in the thread of
+    the applicant's letter."""
+    body = "\n".join([salutation_line, "", text.strip(), "", "—",
+                      f"Муниципальный центр управления: {municipality}."])
+    return AnswerMail(subject, body, message_id(appeal_id, "n", domain, f"notice-{notice}"),
+                      thread(replied_message_id))
 
 
 def salutation(last_name: str | None, first_name: str | None, middle_name: str | None
@@ -109,10 +128,8 @@ def answer_mail(*, appeal_id: UUID, draft_id: str, text: str, municipality: str,
         "—",
         f"Муниципальный центр управления: {municipality}.",
     ])
-    reply_to = f"<{replied_message_id}>" if replied_message_id and MESSAGE_ID.match(
-        replied_message_id) else None
     return AnswerMail(f"Ответ на ваше обращение{when}", body,
-                      message_id(appeal_id, draft_id, domain), reply_to)
+                      message_id(appeal_id, draft_id, domain), thread(replied_message_id))
 
 
 def refusal_is_final(smtp_code: int | None) -> bool:
@@ -136,7 +153,41 @@ def outbound_answer(*, appeal_id: UUID, draft_id: str, channel: Channel, municip
                        "outgoing": outgoing}}
 
 
+def outbound_notice(*, appeal_id: UUID, notice: str, channel: Channel, municipality: str,
+                    external_id: str, subject: str, text: str,
+                    registration_number: str | None) -> dict:
+    """A notice as the integration receiver reads it (schema mcu.notice/1)."""
+    return {"schema": "mcu.notice/1", "idempotency_key": f"notice-{appeal_id}-{notice}",
+            "channel": channel.value, "municipality": municipality,
+            "external_id": external_id, "appeal_id": str(appeal_id),
+            "notice": {"kind": notice, "subject": subject, "text": text,
+                       "registration_number": registration_number}}
+
+
 def idempotency_key(appeal_id: UUID, draft_id: str) -> str:
     """The same for every attempt to deliver this answer: a receiver that saw it once
     does not post it twice."""
     return f"answer-{appeal_id}-{draft_id}"[:200]
+
+
+ANSWER = "answer"  # what is delivered: the answer, or a notice (its Notice value)
+
+
+def delivered(what: str, draft_id: str | None, channel: Channel, reference: str,
+              attempt: int, dispatched_at: datetime | None = None
+              ) -> AnswerDelivered | NoticeDelivered:
+    """The fact that the answer (its draft) or a notice reached the applicant."""
+    common = {"channel": channel, "reference": reference[:500], "attempt": attempt,
+              "dispatched_at": dispatched_at}
+    if what == ANSWER:
+        return AnswerDelivered(draft_id=draft_id, **common)
+    return NoticeDelivered(notice=Notice(what), **common)
+
+
+def failed(what: str, draft_id: str | None, channel: Channel, reason: str, attempt: int,
+           retry_at: datetime | None) -> DeliveryFailed | NoticeFailed:
+    common = {"channel": channel, "reason": reason[:500], "attempt": attempt,
+              "retry_at": retry_at}
+    if what == ANSWER:
+        return DeliveryFailed(draft_id=draft_id, **common)
+    return NoticeFailed(notice=Notice(what), **common)

@@ -8,6 +8,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from services.intake.domain.delivery_tasks import task_key
+
 
 def queue_id(municipality: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"urn:mcu:failed-deliveries:{municipality}")
@@ -24,15 +26,17 @@ class FailedDeliveries(Aggregate):
         return queue_id(municipality)
 
     @event("Added")
-    def add(self, appeal_id: str, draft_id: str, channel: str, reason: str, at: str,
-            attempt: int, subject: str = "", received_at: str | None = None) -> None:
+    def add(self, appeal_id: str, draft_id: str | None, channel: str, reason: str, at: str,
+            attempt: int, subject: str = "", received_at: str | None = None,
+            what: str = "answer") -> None:
         """`subject` and `received_at`: how the operator recognises the appeal (its subject
-        as registered, masked; never the applicant)."""
-        self.items[appeal_id] = {"appeal_id": appeal_id, "draft_id": draft_id,
-                                 "channel": channel, "reason": reason, "at": at,
-                                 "attempt": attempt, "subject": subject,
-                                 "received_at": received_at}
+        as registered, masked; never the applicant). `what`: the answer, or a notice."""
+        self.items[task_key(appeal_id, what)] = {
+            "appeal_id": appeal_id, "draft_id": draft_id, "channel": channel,
+            "reason": reason, "at": at, "attempt": attempt, "subject": subject,
+            "received_at": received_at, "what": what}
 
     @event("Removed")
     def remove(self, appeal_id: str) -> None:
+        """`appeal_id`: the item's key (services.intake.domain.delivery_tasks.task_key)."""
         self.items.pop(appeal_id, None)

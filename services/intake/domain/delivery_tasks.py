@@ -13,6 +13,12 @@ PRINT, CALL = "print", "call"
 RETRY = "retry"  # not an operator's: the answers the follower tries again at their time
 
 
+def task_key(appeal_id: str, what: str) -> str:
+    """An item's key in a list: the appeal's id for its answer, with the notice's name for
+    a notice (an appeal may have both waiting)."""
+    return appeal_id if what == "answer" else f"{appeal_id}:{what}"
+
+
 def tasks_id(municipality: str, kind: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"urn:mcu:delivery-tasks:{kind}:{municipality}")
 
@@ -29,19 +35,20 @@ class DeliveryTasks(Aggregate):
         return tasks_id(municipality, kind)
 
     @event("Added")
-    def add(self, appeal_id: str, item: dict) -> None:
-        """`item`: the answer (draft id), when it was put here, how the operator recognises
-        the appeal (subject as registered, masked; date); never the applicant."""
-        self.items[appeal_id] = {"appeal_id": appeal_id, **item}
+    def add(self, key: str, item: dict) -> None:
+        """`item`: the appeal, what (the answer, its draft id; or a notice), when it was put
+        here, how the operator recognises the appeal (subject as registered, masked; date);
+        never the applicant."""
+        self.items[key] = item
 
     @event("Attempted")
-    def attempted(self, appeal_id: str, at: str, outcome: str) -> None:
+    def attempted(self, key: str, at: str, outcome: str) -> None:
         """A call that reached nobody: the task stays, with what happened."""
-        if appeal_id in self.items:
-            item = self.items[appeal_id]
-            self.items[appeal_id] = {**item, "attempts": item.get("attempts", 0) + 1,
-                                     "last_attempt": at, "last_outcome": outcome}
+        if key in self.items:
+            item = self.items[key]
+            self.items[key] = {**item, "attempts": item.get("attempts", 0) + 1,
+                               "last_attempt": at, "last_outcome": outcome}
 
     @event("Removed")
-    def remove(self, appeal_id: str) -> None:
-        self.items.pop(appeal_id, None)
+    def remove(self, key: str) -> None:
+        self.items.pop(key, None)

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from kit.directory import Directory
+from kit.directory import MCU, Directory
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,6 @@ class OfficialLetter:
             *([self.signer.position] if self.signer.position else []), self.signer.name])
 
 
-def outgoing_number(sequence: int, year: int) -> str:
-    """«00042/2026»: the municipality's outgoing register, numbered from 1 each year."""
-    return f"{sequence:05d}/{year}"
-
-
 def letterhead(directory: Directory, organization_id: str) -> Letterhead:
     """The answering body's letterhead; a body without its own address uses the one of the
     administration above it."""
@@ -62,6 +57,18 @@ def letterhead(directory: Directory, organization_id: str) -> Letterhead:
     parent = directory.organizations.get(org.parent) if org.parent else None
     return Letterhead(org.name, parent.name if parent else None,
                       org.address or (parent.address if parent else None))
+
+
+def mcu_letterhead(directory: Directory) -> Letterhead:
+    """The MCU's own letters (the notices): under the administration it belongs to, at the
+    administration's address."""
+    mcu = directory.organizations.get(MCU)
+    administration = next((o for o in directory.organizations.values()
+                           if o.kind == "administration"), None)
+    return Letterhead(mcu.name if mcu else "Муниципальный центр управления",
+                      administration.name if administration else directory.municipality,
+                      (mcu.address if mcu else None)
+                      or (administration.address if administration else None))
 
 
 def signer(directory: Directory, *person_ids: str | None) -> Signer:

@@ -1,6 +1,7 @@
-"""Takes each published answer to the applicant, at least once, by the way the appeal and
-the vault allow (services.intake.domain.delivery.way), and records what happened on the
-log (AnswerDelivered, DeliveryFailed):
+"""Takes each published answer, and each notice 59-ФЗ requires (registration with its number,
+forwarding, extension), to the applicant, at least once, by the way the appeal and the
+vault allow (services.intake.domain.delivery.way), and records what happened on the log
+(AnswerDelivered, DeliveryFailed; AppealNumbered, NoticeDelivered, NoticeFailed):
 
 - e-mail: mailed over SMTP, threaded under the applicant's letter; an official answer
   carries its letter as a PDF;
@@ -33,8 +34,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.persistence import Notification
 
 from contracts import Actor
-from contracts.events.delivery import AnswerDelivered, DeliveryFailed
-from contracts.vocabulary import CHANNEL_RU, Channel, Kind
+from contracts.vocabulary import CHANNEL_RU, Channel, Kind, Notice
 from kit.appeal_aggregate import AppealAggregate
 from kit.follower import StoreFollower
 from kit.mail import Attachment, Mailer
@@ -44,8 +44,9 @@ from services.intake.adapters import letter_pdf, outbound
 from services.intake.adapters.vault import Applicant
 from services.intake.application import IntakeApplication
 from services.intake.domain import delivery
-from services.intake.domain.delivery import Way
-from services.intake.domain.delivery_tasks import CALL, PRINT, RETRY, DeliveryTasks
+from services.intake.domain.delivery import ANSWER, Way
+from services.intake.domain.delivery_tasks import (CALL, PRINT, RETRY, DeliveryTasks,
+                                                   task_key)
 from services.intake.domain.appeal import IntakeAppeal
 
 log = logging.getLogger("mcu.intake.answers")
@@ -84,16 +85,21 @@ class AnswerDelivery(StoreFollower):
         self.delivered = 0
         self._away: set[str] = set()  # servers found away in this pass
 
-    # -- what sets it going: a published answer, and the retry lists ---------------------
+    # -- what sets it going: a published answer, a notice due, the retry lists -----------
     async def handle(self, notifications: Sequence[Notification]) -> None:
         self._away.clear()
         for notification in notifications:
             if not notification.topic.endswith(".Noted"):
                 continue  # a registration, a revision…: not decoded (most of the store)
             event = self.app.domain_event(notification)
-            if isinstance(event, AppealAggregate.Noted) and "delivery_due" in event.facts:
+            if not isinstance(event, AppealAggregate.Noted):
+                continue
+            if "delivery_due" in event.facts:
                 await asyncio.to_thread(self.deliver, event.originator_id,
                                         event.facts["delivery_due"]["draft_id"])
+            if "notice_due" in event.facts:
+                await asyncio.to_thread(self.deliver, event.originator_id, None,
+                                        event.facts["notice_due"]["notice"])
 
     async def run(self) -> None:
         retries = asyncio.create_task(self._retrying())
@@ -113,30 +119,35 @@ class AnswerDelivery(StoreFollower):
                 log.exception("retry list not read")
 
     def retry_due(self) -> int:
-        """Deliver the answers whose time to retry has come; how many were tried."""
+        """Deliver what is due to be tried again; how many were tried."""
         if not self.leadership.held():
             return 0
         self._away.clear()
         now, tried = self.intake.clock.now(), 0
         for municipality in self.intake.deployment.municipalities:
             retries = self.intake.tasks(municipality, RETRY)
-            for item in sorted(retries.items.values(), key=lambda i: i["at"]):
+            for key, item in sorted(retries.items.items(), key=lambda i: i[1]["at"]):
                 if datetime.fromisoformat(item["at"]) > now:
                     continue
                 appeal = self.app.repository.get(UUID(item["appeal_id"]))
-                if appeal.delivery_pending(item["draft_id"]):
-                    self.deliver(appeal.id, item["draft_id"])
+                what = item.get("what", ANSWER)
+                if appeal.pending(what, item.get("draft_id")):
+                    self.deliver(appeal.id, item.get("draft_id"), what)
                     tried += 1
                 else:  # superseded by a newer answer, or the operator took it
-                    self.app.save(*self._off_retries(retries, appeal))
+                    retries.remove(key)
+                    self.app.save(retries)
         return tried
 
-    # -- one answer ----------------------------------------------------------------------
-    def deliver(self, appeal_id: UUID, draft_id: str) -> None:
+    # -- one answer or notice ------------------------------------------------------------
+    def deliver(self, appeal_id: UUID, draft_id: str | None, what: str = ANSWER) -> None:
         appeal: IntakeAppeal = self.app.repository.get(appeal_id)
-        if not appeal.delivery_pending(draft_id):
+        if not appeal.pending(what, draft_id):
             return  # delivered or handed over already (a batch again after a crash)
-        attempt = appeal.delivery["attempt"] + 1
+        if what == Notice.REGISTRATION and appeal.registration is None:
+            register = self.intake.take_registration_number(appeal, ACTOR)
+            self.app.save(appeal, *([register] if register else []))  # the number, first
+        attempt = appeal.pieces[what]["attempt"] + 1
         channel, kind = appeal.channel, appeal.kind
         applicant = None
         if channel not in delivery.OUTBOUND_CHANNELS:  # the vault is read only when needed
@@ -148,39 +159,45 @@ class AnswerDelivery(StoreFollower):
         try:
             match way:
                 case Way.EMAIL:
-                    self._mail(appeal, draft_id, person, attempt)
+                    self._mail(appeal, what, draft_id, person)
                 case Way.LETTER:
-                    self._hand_over(appeal, draft_id, PRINT)
+                    self._hand_over(appeal, what, draft_id, PRINT)
                 case Way.CALL:
-                    self._hand_over(appeal, draft_id, CALL)
+                    self._hand_over(appeal, what, draft_id, CALL)
                 case Way.OUTBOUND:
-                    self._post(appeal, draft_id, attempt)
+                    self._post(appeal, what, draft_id)
                 case None:
                     raise Never("в хранилище персональных данных нет ни адреса, ни "
                                 "электронной почты, ни телефона заявителя")
         except Later as away:
             self._away.add(away.target)
-            self._failed(appeal, draft_id, attempt, away.reason, delivery.channel_of(way, channel),
+            self._failed(appeal, what, draft_id, attempt, away.reason,
+                         delivery.channel_of(way, channel),
                          retry=Backoff(first=5.0, cap=3600.0).delay(attempt))
         except Never as never:
-            self._failed(appeal, draft_id, attempt, str(never),
+            self._failed(appeal, what, draft_id, attempt, str(never),
                          delivery.channel_of(way, channel), retry=None)
 
-    def _mail(self, appeal: IntakeAppeal, draft_id: str, person: Applicant,
-              attempt: int) -> None:
+    def _letter_pdf(self, appeal: IntakeAppeal, what: str, draft_id: str | None,
+                    person: Applicant) -> Attachment:
+        """The official letter (numbered first, once) as the e-mail's attachment."""
+        self._number(appeal, what, draft_id)
+        number = appeal.numbered(what, draft_id)["number"]
+        rating = self._rating_url(appeal, draft_id) if what == ANSWER else None
+        return Attachment(f"{'Ответ' if what == ANSWER else 'Уведомление'} исх. "
+                          f"{number.replace('/', '-')}.pdf",
+                          letter_pdf.render(self.intake.official_letter(
+                              appeal, what, draft_id, person, rating)))
+
+    def _mail(self, appeal: IntakeAppeal, what: str, draft_id: str | None,
+              person: Applicant) -> None:
         if self.mailer is None:
             raise Never("отправка почты не настроена (MCU_SMTP_HOST)")
         if "smtp" in self._away:
             raise Later("почтовый сервер недоступен", "smtp")
-        attachments = ()
-        if appeal.kind is Kind.OFFICIAL:  # the official letter, numbered, as PDF
-            self._number(appeal, draft_id)
-            number = appeal.numbered(draft_id)["number"]
-            attachments = (Attachment(f"Ответ исх. {number.replace('/', '-')}.pdf",
-                                      letter_pdf.render(self.intake.official_letter(
-                                          appeal, draft_id, person, self._rating_url(
-                                              appeal, draft_id)))),)
-        mail = self._message(appeal, draft_id, person)
+        official = what == ANSWER and appeal.kind is Kind.OFFICIAL
+        attachments = (self._letter_pdf(appeal, what, draft_id, person),) if official else ()
+        mail = self._message(appeal, what, draft_id, person)
         name = " ".join(p for p in (person.last_name, person.first_name) if p)
         try:
             reference = self.mailer.send([(name, person.email)], mail.subject, mail.body,
@@ -196,9 +213,9 @@ class AnswerDelivery(StoreFollower):
                 raise Never(f"почтовый сервер отказал ({code})") from None
             raise Later("почтовый сервер недоступен" + (f" ({code})" if code else ""),
                         "smtp") from None
-        self._delivered(appeal, draft_id, Channel.EMAIL, reference)
+        self._delivered(appeal, what, draft_id, Channel.EMAIL, reference)
 
-    def _post(self, appeal: IntakeAppeal, draft_id: str, attempt: int) -> None:
+    def _post(self, appeal: IntakeAppeal, what: str, draft_id: str | None) -> None:
         municipality = self.intake.deployment.municipality(appeal.municipality)
         channel = appeal.channel
         endpoint = self.endpoints.get(municipality.id, {}).get(channel.value)
@@ -209,88 +226,102 @@ class AnswerDelivery(StoreFollower):
         target = f"{municipality.id}/{channel.value}"
         if target in self._away:
             raise Later(f"{name}: приёмник недоступен", target)
-        if appeal.kind is Kind.OFFICIAL:
-            self._number(appeal, draft_id)
-        directory, due = municipality.directory, appeal.delivery
-        organization = directory.organizations.get(due.get("recipient_id") or "")
-        signer = self.intake.official_letter(appeal, draft_id, None, None).signer \
-            if appeal.numbered(draft_id) else None
-        answer = delivery.outbound_answer(
-            appeal_id=appeal.id, draft_id=draft_id, channel=channel,
-            municipality=municipality.id, external_id=appeal.registered.external_id,
-            text=appeal.drafts[draft_id], published_at=appeal.updated_at,
-            organization=organization.name if organization else directory.municipality,
-            signer={"name": signer.name, "position": signer.position} if signer else None,
-            outgoing=appeal.numbered(draft_id))
+        body = self._outbound(appeal, what, draft_id, municipality)
         try:
-            ack = outbound.send(endpoint, answer, answer["idempotency_key"],
-                                self.outbound_timeout)
+            ack = outbound.send(endpoint, body, body["idempotency_key"], self.outbound_timeout)
         except outbound.Unavailable as exc:
             raise Later(f"{name}: приёмник недоступен ({exc})", target) from None
         except outbound.Refused as exc:
             raise Never(f"{name}: приёмник отказал ({exc})") from None
-        self._delivered(appeal, draft_id, channel, ack.reference(name))
+        self._delivered(appeal, what, draft_id, channel, ack.reference(name))
 
-    def _hand_over(self, appeal: IntakeAppeal, draft_id: str, kind: str) -> None:
+    def _outbound(self, appeal: IntakeAppeal, what: str, draft_id: str | None,
+                  municipality) -> dict:
+        """What the receiver gets: the answer (mcu.answer/1) or the notice (mcu.notice/1)."""
+        common = {"appeal_id": appeal.id, "channel": appeal.channel,
+                  "municipality": municipality.id,
+                  "external_id": appeal.registered.external_id}
+        if what != ANSWER:
+            subject, text = self.intake.notice_templates.fill(
+                Notice(what), self.intake.notice_values(appeal, what))
+            return delivery.outbound_notice(
+                notice=what, subject=subject, text=text,
+                registration_number=(appeal.registration or {}).get("number"), **common)
+        if appeal.kind is Kind.OFFICIAL:
+            self._number(appeal, what, draft_id)
+        directory, due = municipality.directory, appeal.delivery
+        organization = directory.organizations.get(due.get("recipient_id") or "")
+        signer = self.intake.official_letter(appeal, what, draft_id, None, None).signer \
+            if appeal.numbered(what, draft_id) else None
+        return delivery.outbound_answer(
+            draft_id=draft_id, text=appeal.drafts[draft_id], published_at=appeal.updated_at,
+            organization=organization.name if organization else directory.municipality,
+            signer={"name": signer.name, "position": signer.position} if signer else None,
+            outgoing=appeal.numbered(what, draft_id), **common)
+
+    def _hand_over(self, appeal: IntakeAppeal, what: str, draft_id: str | None,
+                   kind: str) -> None:
         """Into the operator's list: a letter numbered first (what it prints)."""
-        register = self._number(appeal, draft_id, save=False) if kind == PRINT else None
+        register = self.intake.take_number(appeal, what, draft_id) if kind == PRINT else None
         municipality = self.intake.deployment.municipality(appeal.municipality)
         tasks = self.intake.tasks(municipality.id, kind)
-        registered, outgoing = appeal.registered, appeal.numbered(draft_id) or {}
-        tasks.add(str(appeal.id), {
-            "draft_id": draft_id, "at": self.intake.clock.now().isoformat(),
-            "channel": appeal.channel.value, "kind": appeal.kind.value,
-            "subject": registered.subject or registered.text[:120],
+        registered = appeal.registered
+        outgoing = appeal.numbered(what, draft_id) or {}
+        tasks.add(task_key(str(appeal.id), what), {
+            "appeal_id": str(appeal.id), "what": what, "draft_id": draft_id,
+            "at": self.intake.clock.now().isoformat(), "channel": appeal.channel.value,
+            "kind": appeal.kind.value, "subject": registered.subject or registered.text[:120],
             "received_at": registered.received_at.isoformat(),
             "number": outgoing.get("number"), "dated": outgoing.get("dated")})
-        appeal.remember({"handed_to_operator": {"task": kind}}, at=self.intake.clock.now())
+        appeal.remember({"handed_to_operator": {"task": kind, "what": what}},
+                        at=self.intake.clock.now())
         self.app.save(*(a for a in (appeal, tasks, register) if a is not None))
 
     # -- what is recorded ----------------------------------------------------------------
-    def _number(self, appeal: IntakeAppeal, draft_id: str, save: bool = True):
-        """The official answer's outgoing number, taken once and saved before anything is
-        sent (a resend prints the same); `save=False`: the register, to save with more."""
-        register = self.intake.take_number(appeal, draft_id)
-        if register is not None and save:
+    def _number(self, appeal: IntakeAppeal, what: str, draft_id: str | None) -> None:
+        """The letter's outgoing number, taken once and saved before anything is sent (a
+        resend prints the same)."""
+        register = self.intake.take_number(appeal, what, draft_id)
+        if register is not None:
             self.app.save(appeal, register)
-        return register
 
-    def _delivered(self, appeal: IntakeAppeal, draft_id: str, channel: Channel,
-                   reference: str) -> None:
-        appeal.record(AnswerDelivered(draft_id=draft_id, channel=channel,
-                                      reference=reference[:500],
-                                      attempt=appeal.delivery["attempt"] + 1), ACTOR,
+    def _delivered(self, appeal: IntakeAppeal, what: str, draft_id: str | None,
+                   channel: Channel, reference: str) -> None:
+        appeal.record(delivery.delivered(what, draft_id, channel, reference,
+                                         appeal.pieces[what]["attempt"] + 1), ACTOR,
                       at=self.intake.clock.now())
         municipality = self.intake.deployment.municipality(appeal.municipality).id
-        self.app.save(appeal, *self._off_retries(self.intake.tasks(municipality, RETRY), appeal))
+        retries = self.intake.tasks(municipality, RETRY)
+        self.app.save(appeal, *self._off(retries, task_key(str(appeal.id), what)))
         self.delivered += 1
 
     @staticmethod
-    def _off_retries(retries: DeliveryTasks, appeal: IntakeAppeal) -> list[DeliveryTasks]:
-        """The retry list without this appeal, to save with it (nothing if it was not there)."""
-        if str(appeal.id) not in retries.items:
+    def _off(retries: DeliveryTasks, key: str) -> list[DeliveryTasks]:
+        """The retry list without this item, to save with it (nothing if it was not there)."""
+        if key not in retries.items:
             return []
-        retries.remove(str(appeal.id))
+        retries.remove(key)
         return [retries]
 
-    def _failed(self, appeal: IntakeAppeal, draft_id: str, attempt: int, reason: str,
-                channel: Channel, retry: float | None) -> None:
+    def _failed(self, appeal: IntakeAppeal, what: str, draft_id: str | None, attempt: int,
+                reason: str, channel: Channel, retry: float | None) -> None:
         now = self.intake.clock.now()
         retry_at = now + timedelta(seconds=retry) if retry is not None else None
-        appeal.record(DeliveryFailed(draft_id=draft_id, channel=channel, reason=reason[:500],
-                                     attempt=attempt, retry_at=retry_at), ACTOR, at=now)
+        appeal.record(delivery.failed(what, draft_id, channel, reason, attempt, retry_at),
+                      ACTOR, at=now)
         municipality = self.intake.deployment.municipality(appeal.municipality).id
-        retries = self.intake.tasks(municipality, RETRY)
+        retries, key = self.intake.tasks(municipality, RETRY), task_key(str(appeal.id), what)
         if retry_at is not None:
-            retries.add(str(appeal.id), {"draft_id": draft_id, "at": retry_at.isoformat()})
+            retries.add(key, {"appeal_id": str(appeal.id), "what": what, "draft_id": draft_id,
+                              "at": retry_at.isoformat()})
             self.app.save(appeal, retries)
         else:  # the operator's queue, in the same transaction
             queue = self.intake.failed_queue(municipality)
             registered = appeal.registered
             queue.add(str(appeal.id), draft_id, channel.value, reason[:500], now.isoformat(),
                       attempt, registered.subject or registered.text[:120],
-                      registered.received_at.isoformat())
-            self.app.save(appeal, queue, *self._off_retries(retries, appeal))
+                      registered.received_at.isoformat(), what=what)
+            self.app.save(appeal, queue, *self._off(retries, key))
         log.warning("answer not delivered", extra={
             "appeal_id": str(appeal.id), "count": attempt, "channel": channel.value,
             "error_code": "retry" if retry is not None else "operator_queue"})
@@ -299,18 +330,25 @@ class AnswerDelivery(StoreFollower):
         token = self.intake.rating_link(appeal.id, draft_id)
         return f"{self.public_url}/rate/{token}" if token else None
 
-    def _message(self, appeal: IntakeAppeal, draft_id: str, person: Applicant
-                 ) -> delivery.AnswerMail:
+    def _message(self, appeal: IntakeAppeal, what: str, draft_id: str | None,
+                 person: Applicant) -> delivery.AnswerMail:
         registered = appeal.registered
         municipality = self.intake.deployment.municipality(appeal.municipality)
-        outgoing = appeal.numbered(draft_id)
+        greeting = delivery.salutation(person.last_name, person.first_name, person.middle_name)
+        if what != ANSWER:
+            subject, text = self.intake.notice_templates.fill(
+                Notice(what), self.intake.notice_values(appeal, what))
+            return delivery.notice_mail(
+                appeal_id=appeal.id, notice=what, subject=subject, text=text,
+                municipality=municipality.name, salutation_line=greeting,
+                replied_message_id=registered.external_id, domain=self.domain)
+        outgoing = appeal.numbered(what, draft_id)
         return delivery.answer_mail(
             rating_url=self._rating_url(appeal, draft_id),
             appeal_id=appeal.id, draft_id=draft_id, text=appeal.drafts[draft_id],
             municipality=municipality.name,
             received_at=registered.received_at.astimezone(ZoneInfo(municipality.timezone)),
             subject=person.original_subject or registered.subject,
-            salutation_line=delivery.salutation(person.last_name, person.first_name,
-                                                person.middle_name),
+            salutation_line=greeting,
             replied_message_id=registered.external_id, domain=self.domain,
             attached_number=outgoing["number"] if outgoing else None)

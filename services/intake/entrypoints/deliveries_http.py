@@ -8,10 +8,10 @@ the dependencies.)"""
 import asyncio
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from eventsourcing.persistence import IntegrityError
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from contracts import Actor
@@ -25,6 +25,9 @@ from services.intake.domain.delivery_tasks import CALL, PRINT
 from services.intake.domain.letter import BadPosting
 
 OPERATORS = (Role.COORDINATOR, Role.MCU_HEAD)
+What = Annotated[Literal["answer", "registration", "forwarding", "extension"], Query(
+    description="Что доставляется: ответ или уведомление по 59-ФЗ (о регистрации, о "
+                "переадресации, о продлении срока)")]
 
 
 def operator(who: Person) -> None:
@@ -39,7 +42,8 @@ def operator(who: Person) -> None:
 class FailedDelivery(BaseModel):
     appeal_id: uuid.UUID
     municipality: str
-    draft_id: str
+    what: str = "answer"
+    draft_id: str | None
     channel: str
     reason: str
     at: str
@@ -51,7 +55,8 @@ class FailedDelivery(BaseModel):
 class LetterToPost(BaseModel):
     appeal_id: uuid.UUID
     municipality: str
-    draft_id: str
+    what: str = Field("answer", description="Ответ или уведомление (его вид)")
+    draft_id: str | None
     number: str | None = Field(description="Исходящий номер")
     dated: str | None = Field(description="Дата письма (ISO)")
     at: str = Field(description="Когда письмо ушло в печать")
@@ -64,7 +69,8 @@ class LetterToPost(BaseModel):
 class CallToMake(BaseModel):
     appeal_id: uuid.UUID
     municipality: str
-    draft_id: str
+    what: str = "answer"
+    draft_id: str | None
     at: str
     channel: str
     kind: str
@@ -113,30 +119,20 @@ def router(app: IntakeApplication, deployment, public_url: str) -> APIRouter:
     @api.post("/{appeal_id}/retry", status_code=202,
               summary="Отправить ответ заново (причина устранена)",
               responses=problems.responses(401, 403, 404, 409))
-    async def retry(appeal_id: uuid.UUID, who: Who) -> dict:
+    async def retry(appeal_id: uuid.UUID, who: Who, what: What = "answer") -> dict:
         operator(who)
-        try:
-            sent = await asyncio.to_thread(app.retry_delivery, appeal_id, deployment.reach(who))
-        except IntegrityError:  # the delivery moved meanwhile: look again
-            raise Problem(409, "concurrent_change", "Обращение изменилось",
-                          "Пока вы смотрели очередь, доставка этого ответа изменилась: "
-                          "обновите страницу") from None
-        if sent is None:
-            raise problems.appeal_not_found()
-        if not sent:
-            raise Problem(409, "delivery_not_failed", "Недоставленного ответа нет",
-                          "Ответ по этому обращению не ждёт в очереди недоставленных: "
-                          "доставлен, отправляется или ещё не опубликован")
+        await by_hand(app.retry_delivery, appeal_id, deployment.reach(who), what)
         return {"appeal_id": str(appeal_id), "status": "отправка повторится"}
 
     @api.post("/{appeal_id}/delivered", summary="Ответ доведён до заявителя иначе (внесён в "
               "ПОС вручную, вручён лично)", responses=problems.responses(401, 403, 404, 409, 422))
-    async def delivered(appeal_id: uuid.UUID, otherwise: Otherwise, who: Who) -> dict:
+    async def delivered(appeal_id: uuid.UUID, otherwise: Otherwise, who: Who,
+                        what: What = "answer") -> dict:
         actor = Actor(id=who.id, role=require_role(who, OPERATORS),
                       organization_id=who.organization)
         operator(who)
         await by_hand(app.delivered_otherwise, appeal_id, deployment.reach(who), otherwise.how,
-                      actor)
+                      actor, what)
         return {"appeal_id": str(appeal_id), "status": "доставлено: отмечено оператором"}
 
     async def by_hand(call, *args):
@@ -164,23 +160,24 @@ def router(app: IntakeApplication, deployment, public_url: str) -> APIRouter:
              response_class=Response, responses={
                  200: {"content": {"application/pdf": {}}, "description": "Письмо"},
                  **problems.responses(401, 403, 404, 409)})
-    async def letter(appeal_id: uuid.UUID, who: Who) -> Response:
+    async def letter(appeal_id: uuid.UUID, who: Who, what: What = "answer") -> Response:
         operator(who)
         pdf = await by_hand(app.letter_pdf, appeal_id, deployment.reach(who), who.id,
-                            lambda token: f"{public_url}/rate/{token}")
+                            lambda token: f"{public_url}/rate/{token}", what)
         return Response(pdf, media_type="application/pdf", headers={
-            "Content-Disposition": f'inline; filename="answer-{appeal_id}.pdf"',
+            "Content-Disposition": f'inline; filename="{what}-{appeal_id}.pdf"',
             "Cache-Control": "no-store"})  # the addressee is personal data
 
     @api.post("/letters/{appeal_id}/posted", summary="Письмо сдано на почту",
               responses=problems.responses(401, 403, 404, 409, 422))
-    async def posted(appeal_id: uuid.UUID, posting: Posting, who: Who) -> dict:
+    async def posted(appeal_id: uuid.UUID, posting: Posting, who: Who,
+                     what: What = "answer") -> dict:
         actor = Actor(id=who.id, role=require_role(who, OPERATORS),
                       organization_id=who.organization)
         operator(who)
         try:
             await by_hand(app.record_posting, appeal_id, deployment.reach(who),
-                          posting.tracking_number, posting.posted_on, actor)
+                          posting.tracking_number, posting.posted_on, actor, what)
         except BadPosting as exc:
             raise Problem(422, "bad_posting", "Отметка об отправке не принята", str(exc),
                           errors=[{"field": "tracking_number" if "трек" in str(exc)
@@ -196,19 +193,20 @@ def router(app: IntakeApplication, deployment, public_url: str) -> APIRouter:
     @api.post("/calls/{appeal_id}/number", summary="Номер заявителя для звонка (чтение "
               "персональных данных записывается в журнал)",
               responses=problems.responses(401, 403, 404, 409))
-    async def number(appeal_id: uuid.UUID, who: Who) -> dict:
+    async def number(appeal_id: uuid.UUID, who: Who, what: What = "answer") -> dict:
         operator(who)
-        phone = await by_hand(app.call_number, appeal_id, deployment.reach(who), who.id)
+        phone = await by_hand(app.call_number, appeal_id, deployment.reach(who), who.id, what)
         return {"appeal_id": str(appeal_id), "phone": phone or None}
 
     @api.post("/calls/{appeal_id}/result", summary="Итог звонка",
               responses=problems.responses(401, 403, 404, 409, 422))
-    async def called(appeal_id: uuid.UUID, result: CallResult, who: Who) -> dict:
+    async def called(appeal_id: uuid.UUID, result: CallResult, who: Who,
+                     what: What = "answer") -> dict:
         actor = Actor(id=who.id, role=require_role(who, OPERATORS),
                       organization_id=who.organization)
         operator(who)
         await by_hand(app.record_call, appeal_id, deployment.reach(who), result.reached,
-                      result.result, actor)
+                      result.result, actor, what)
         return {"appeal_id": str(appeal_id),
                 "status": "доставлено: ответ доведён по телефону" if result.reached
                 else "звонок записан: задача остаётся"}

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts.vocabulary import Channel, Kind
-from services.intake.domain import delivery, letter
+from services.intake.domain import delivery, letter, registers
+from services.intake.domain.registers import INCOMING, OUTGOING
 from services.intake.domain.delivery import Way
 
 
@@ -93,7 +94,8 @@ def test_the_letter_says_who_answers_whom_under_which_number():
     assert letter.signer(directory, None, "ghost", "boss") == letter.Signer(
         "Лосев Андрей Павлович", "Начальник отдела ЖКХ")
     assert letter.signer(directory, "ghost").name == "—"
-    assert letter.outgoing_number(42, 2026) == "00042/2026"
+    assert registers.number(OUTGOING, 42, 2026) == "00042/2026"
+    assert registers.number(INCOMING, 7, 2026) == "ОГ-00007/2026"
     text = letter.OfficialLetter(
         head, "00042/2026", date(2026, 12, 7),
         letter.addressee("Иванов", "Иван", None, "г. Н,\nул. Мира, 5"), "Здравствуйте!",

@@ -111,7 +111,7 @@ def _latencies(intake, appeal_ids: list) -> list[float]:
 
 def run() -> dict:
     from kit.mail import Mailer, SmtpSettings
-    from services.intake.entrypoints.answer_mail import AnswerMailer
+    from services.intake.entrypoints.answer_delivery import AnswerDelivery
 
     port = _free_port()
     sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l",
@@ -137,11 +137,11 @@ def run() -> dict:
         with tempfile.TemporaryDirectory() as folder:
             intake = _intake(Path(folder))
             _publish(intake, _register(intake, 0, BATCH))
-            follower = AnswerMailer(intake, mailer, domain="bench", poll_interval=0.05)
+            follower = AnswerDelivery(intake, mailer, domain="bench", poll_interval=0.05)
             through = BATCH / asyncio.run(_follow_until(follower, BATCH))
 
             steady = _register(intake, BATCH, STEADY)
-            follower = AnswerMailer(intake, mailer, domain="bench", poll_interval=0.2)
+            follower = AnswerDelivery(intake, mailer, domain="bench", poll_interval=0.2)
 
             def publish_steadily() -> None:
                 for appeal in steady:

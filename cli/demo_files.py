@@ -10,11 +10,12 @@ from pathlib import Path
 
 from kit.deployment import SHIPPED_DEPLOYMENT
 from kit.settings import Settings
+from services.intake.adapters.notice_templates import DEFAULT_FILE as SHIPPED_NOTICES
 from services.intake.classification.rubricator import DEFAULT_FILE as SHIPPED_RUBRICATOR
 from services.sla.adapters.calendar_file import SHIPPED_DIR as SHIPPED_CALENDARS
 
 SOURCES = {"deployment": SHIPPED_DEPLOYMENT.parent, "calendars": SHIPPED_CALENDARS,
-           "rubricator": SHIPPED_RUBRICATOR}
+           "rubricator": SHIPPED_RUBRICATOR, "notices": SHIPPED_NOTICES}
 
 
 def prepared(settings: Settings) -> dict[str, str]:
@@ -22,7 +23,7 @@ def prepared(settings: Settings) -> dict[str, str]:
     its own files). A copy is made once and kept across runs, so the administrators'
     edits stay; it is made anew when the shipped files change (a new version of the demo)."""
     if settings.deployment or settings.routing_directory or settings.sla_calendar_dir \
-            or settings.intake_rubricator:
+            or settings.intake_rubricator or settings.intake_notices:
         return {}
     root = settings.data_dir / "demo-reference"
     stamp = root / ".shipped"
@@ -37,7 +38,8 @@ def prepared(settings: Settings) -> dict[str, str]:
         stamp.write_text(_fingerprint())
     return {"MCU_DEPLOYMENT": str((root / "deployment" / SHIPPED_DEPLOYMENT.name).resolve()),
             "MCU_SLA_CALENDAR_DIR": str((root / "calendars").resolve()),
-            "MCU_INTAKE_RUBRICATOR": str((root / "rubricator.yaml").resolve())}
+            "MCU_INTAKE_RUBRICATOR": str((root / "rubricator.yaml").resolve()),
+            "MCU_INTAKE_NOTICES": str((root / "notices.yaml").resolve())}
 
 
 def _fingerprint() -> str:

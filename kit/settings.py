@@ -90,6 +90,8 @@ class Settings(BaseSettings):
                            " in base64url (required outside demo mode)")
     repeat_window_days: int = Field(default=30, ge=1)
     intake_rubricator: Path | None = Field(default=None, description="Default: shipped demo")
+    intake_notices: Path | None = Field(default=None, description="The 59-ФЗ notices' "
+                                        "templates; default: the shipped ones")
     intake_model: Path | None = Field(default=None, description="Trained model dir; none: rules")
     deployment: Path | None = Field(
         default=None, description="The deployment's tree (regions, municipalities, each with "

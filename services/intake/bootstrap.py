@@ -22,7 +22,9 @@ from services.intake.classification import rubricator
 from services.intake.classification.model import AppealClassifier, ModelFileError
 from services.intake.classification.registration import RegistrationClassifier
 from services.intake.entrypoints.channel_keys import ChannelKeys, configured_keys
+from services.intake.adapters import notice_templates as notice_file
 from services.intake.adapters import open311
+from services.intake.domain.notices import NoticeTemplates
 from services.intake.adapters.reference_files import editable
 from services.intake.entrypoints.answer_delivery import AnswerDelivery
 from services.intake.entrypoints.batching import RegistrationBatcher
@@ -45,6 +47,19 @@ def registration_classifier(settings: Settings) -> RegistrationClassifier:
     except ModelFileError as exc:
         raise ConfigError(f"MCU_INTAKE_MODEL: {exc}") from None
     return RegistrationClassifier(rules, model)
+
+
+def notice_templates(settings: Settings) -> NoticeTemplates:
+    """The administrator's wording of the 59-ФЗ notices (MCU_INTAKE_NOTICES)."""
+    path = settings.intake_notices or notice_file.DEFAULT_FILE
+    with named_by("MCU_INTAKE_NOTICES", path):
+        return notice_file.load(path)
+
+
+def reference_data(app: IntakeApplication) -> dict[str, dict]:
+    """What intake keeps revisions of: the rubricator and the notices' templates."""
+    return {"rubricator": app.classifier.rubricator.data.model_dump(mode="json"),
+            "notices": app.notice_templates.model_dump(mode="json")}
 
 
 def open_vault(settings: Settings) -> PersonalDataVault:
@@ -104,9 +119,9 @@ def build(settings: Settings | None = None) -> Service:
     app = IntakeApplication(env=store_environment("intake", settings), vault=vault,
                             repeat_window=timedelta(days=settings.repeat_window_days),
                             classifier=registration_classifier(settings),
-                            redactor=redactor(), deployment=deployment)
-    rubricator_data = app.classifier.rubricator.data.model_dump(mode="json")
-    for change in revisions.record_changes(app, {"rubricator": rubricator_data})[0]:
+                            redactor=redactor(), deployment=deployment,
+                            notice_templates=notice_templates(settings))
+    for change in revisions.record_changes(app, reference_data(app))[0]:
         log.info(change)
     return service(settings, app, keys, RoutingScope(settings.routing_address))
 
@@ -118,19 +133,23 @@ def reference_watch(settings: Settings, app: IntakeApplication,
     use the new ones from then on."""
     path, live = settings.intake_rubricator or rubricator.DEFAULT_FILE, app.deployment
 
+    notices = settings.intake_notices or notice_file.DEFAULT_FILE
+
     def reload(by: str | None) -> list[str]:
         fresh = live.checked(fresh_deployment(settings))
         with named_by("MCU_INTAKE_RUBRICATOR", path):
             rules = rubricator.load(path)
+        templates = notice_templates(settings)
         live.swap(fresh)
         app.classifier = RegistrationClassifier(rules, app.classifier.model)
+        app.notice_templates = templates
         fresh_services = open311.services_of(rules.data)
         services.clear()
         services.update(fresh_services)
-        return revisions.record_changes(
-            app, {"rubricator": rules.data.model_dump(mode="json")}, by)[0]
+        return revisions.record_changes(app, reference_data(app), by)[0]
 
-    return ReferenceWatch(lambda: [*deployment_files(settings, live.current), path], reload)
+    return ReferenceWatch(lambda: [*deployment_files(settings, live.current), path, notices],
+                          reload)
 
 
 def answer_delivery(settings: Settings, app: IntakeApplication) -> AnswerDelivery:
@@ -167,8 +186,9 @@ def service(settings: Settings, app: IntakeApplication, keys: ChannelKeys,
                    routers=[router(keys, batcher, app.deployment),
                             open311_http.router(app, keys, batcher, services, app.deployment),
                             vault_http.router(app.vault, app.deployment, scope),
-                            reference_http.router(app, app.deployment,
-                                                  lambda: editable(rubricator_file), watch),
+                            reference_http.router(app, app.deployment, lambda: editable(
+                                rubricator_file,
+                                settings.intake_notices or notice_file.DEFAULT_FILE), watch),
                             rating_page.router(app),
                             deliveries_http.router(app, app.deployment, answers.public_url)],
                    every_process=[watching(watch)],

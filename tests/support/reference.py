@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kit.deployment import SHIPPED_DEPLOYMENT
 from kit.settings import Settings
+from services.intake.adapters.notice_templates import DEFAULT_FILE as SHIPPED_NOTICES
 from services.intake.classification.rubricator import DEFAULT_FILE as SHIPPED_RUBRICATOR
 from services.sla.adapters.calendar_file import SHIPPED_DIR as SHIPPED_CALENDARS
 from services.sla.adapters.policy_file import SHIPPED_POLICY
@@ -26,6 +27,8 @@ def editable_settings(tmp_path: Path) -> Settings:
         encoding="utf-8")
     shutil.copytree(SHIPPED_CALENDARS, tmp_path / "calendars")
     shutil.copy(SHIPPED_RUBRICATOR, tmp_path / "rubricator.yaml")
+    shutil.copy(SHIPPED_NOTICES, tmp_path / "notices.yaml")
     return Settings(_env_file=None, demo=True, deployment=tree, routing_directory=None,
                     data_dir=tmp_path / "var", sla_calendar_dir=tmp_path / "calendars",
-                    intake_rubricator=tmp_path / "rubricator.yaml")
+                    intake_rubricator=tmp_path / "rubricator.yaml",
+                    intake_notices=tmp_path / "notices.yaml")

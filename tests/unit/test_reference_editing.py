@@ -5,6 +5,8 @@ the file and loads it too; a version that does not pass changes nothing."""
 
 from __future__ import annotations
 
+from contracts.vocabulary import Notice
+
 from datetime import date
 from pathlib import Path
 
@@ -303,6 +305,29 @@ def test_the_rubricator_written_by_the_platform_administrator_lists_a_new_open31
     assert "test-benches" in codes
     found = intake.app.classifier.rubricator.topic_in("сломана скамейка у подъезда")
     assert found is not None and found.name == "Скамейки во дворах"
+
+
+def test_the_notices_wording_is_edited_checked_and_used_from_then_on(settings):
+    intake = build_intake(settings)
+    client = served(intake)
+    seen = client.get(f"{FILES}/notices", headers=bearer("d-admin")).json()
+    assert seen["writable"] is True and "{number}" in seen["text"]
+    hostile = seen["text"].replace("под номером {number}", "под номером {number.__class__}")
+    refused = client.post(f"{FILES}/notices/check", headers=bearer("d-admin"),
+                          json={"text": hostile})
+    assert refused.status_code == 422
+    assert "неизвестные подстановки {number.__class__}" in refused.text
+    wide = seen["text"].replace("под номером {number}", "под номером {number:>99999999}")
+    assert client.post(f"{FILES}/notices/check", headers=bearer("d-admin"),
+                       json={"text": wide}).status_code == 422
+    text = seen["text"].replace("Ваше обращение зарегистрировано, № {number}",
+                                "Обращение № {number} принято")
+    saved = client.put(f"{FILES}/notices", headers=bearer("d-admin"),
+                       json={"text": text, "base": seen["digest"]})
+    assert saved.status_code == 200, saved.text
+    subject, _ = intake.app.notice_templates.fill(Notice.REGISTRATION, {
+        "municipality": "М", "received_on": "", "number": "ОГ-1", "registered_on": ""})
+    assert subject == "Обращение № ОГ-1 принято"
 
 
 def test_a_browsers_line_endings_change_nothing_but_what_was_typed(settings):

@@ -17,7 +17,7 @@ MONTHS = ("января", "февраля", "марта", "апреля", "ма�
 WHY_FIELDS = {"reason": "причина", "rule_id": "правило", "rule_version": "редакция правил",
               "argument": "обоснование", "decision": "решение", "legal_ground": "основание",
               "authority": "орган", "comment": "комментарий", "basis": "основание срока",
-              "policy_id": "правило сроков"}
+              "policy_id": "правило сроков", "registration_number": "регистрационный номер"}
 
 
 def local_time(moment: str | datetime | None, zone: str, with_year: bool = True) -> str:
@@ -114,6 +114,8 @@ def _delivery(payload: dict, zone: str) -> list[str]:
     if "channel" not in payload or "attempt" not in payload:
         return []
     lines = [f"канал: {channel_ru(payload['channel'])}", f"попытка: {payload['attempt']}"]
+    if payload.get("notice"):
+        lines.insert(0, what_ru(payload["notice"]))
     if payload.get("reference"):
         lines.append(f"отметка доставки: {payload['reference']}")
     if "retry_at" in payload:

@@ -520,7 +520,7 @@ class IntakeApplication(ServiceApplication):
             salutation=salutation(person.last_name, person.first_name, person.middle_name),
             about=letter.about(registered.received_at.astimezone(
                 ZoneInfo(municipality.timezone)).date(),
-                person.original_subject or registered.subject),
+                person.original_subject or registered.subject) if what == ANSWER else "",
             body=body, rating_url=rating_url, signer=signer)
 
     def letter_pdf(self, appeal_id: UUID, municipalities: frozenset[str], reader: str,

@@ -100,7 +100,9 @@ async def test_an_official_letter_is_printed_numbered_signed_and_delivered_when_
                                  headers=COORDINATOR).content)
     for seen in ("Муниципальный центр управления", "Администрация Константиновского района",
                  f"Исх. № 00001/{year}", f"под номером ОГ-00001/{year}",
-                 "Иванов Иван Петрович", "в течение 30 дней со дня регистрации"):
+                 "Иванов Иван Петрович", "в течение 30 дней со дня регистрации",
+                 "Глава Администрации Константиновского района",  # the MCU head signs
+                 "Калинин Сергей Викторович"):
         assert seen in notice, seen
     assert "/rate/" not in notice
     [numbered, _] = log_events(intake, "AppealNumbered")

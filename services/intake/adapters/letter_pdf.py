@@ -43,7 +43,8 @@ def render(letter: OfficialLetter) -> bytes:
     top = Table([[left, right]], colWidths=[88 * mm, 82 * mm])
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                              ("LEFTPADDING", (1, 0), (1, 0), 10 * mm)]))
-    story = [top, Spacer(1, 10 * mm), p(letter.about, small), Spacer(1, 6 * mm),
+    story = [top, Spacer(1, 10 * mm),
+             *([p(letter.about, small), Spacer(1, 6 * mm)] if letter.about else []),
              p(letter.salutation, centered), Spacer(1, 4 * mm)]
     story += [p(" ".join(part.split()), body)
               for part in letter.body.strip().split("\n") if part.strip()]

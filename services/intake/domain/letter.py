@@ -32,7 +32,7 @@ class OfficialLetter:
     dated: date
     addressee: tuple[str, ...]  # name, then the postal address
     salutation: str
-    about: str  # «на обращение … от …»
+    about: str  # «на обращение … от …» (a notice's text says it itself: empty)
     body: str
     signer: Signer
     rating_url: str | None = None
@@ -43,7 +43,8 @@ class OfficialLetter:
         return "\n".join([
             *(line for line in head if line),
             f"Исх. № {self.number} от {self.dated:%d.%m.%Y}",
-            *self.addressee, "", self.about, "", self.salutation, "", self.body.strip(), "",
+            *self.addressee, "", *([self.about, ""] if self.about else []),
+            self.salutation, "", self.body.strip(), "",
             *([f"Оценить ответ: {self.rating_url}"] if self.rating_url else []),
             *([self.signer.position] if self.signer.position else []), self.signer.name])
 

@@ -342,8 +342,8 @@ class ConsoleApplication(DashboardMixin, AnalystMixin, AdminMixin, ReferenceMixi
         return Card(appeal, deadlines, [forms.form_of(a, choices) for a in actions],
                     timeline(appeal["history"], names, zone), names, zone,
                     [s for s in (deadlines or {}).get("stages", ())
-                     if (deadlines or {}).get("can_extend") and s["state"] in (
-                         "in_time", "due_soon", "overdue")], templates)
+                     if (deadlines or {}).get("can_extend") and s.get("extendable", True)
+                     and s["state"] in ("in_time", "due_soon", "overdue")], templates)
 
     async def act(self, session: Session, appeal_id: UUID, action: str,
                   submitted: dict[str, list[str]]) -> dict:

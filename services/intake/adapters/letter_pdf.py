@@ -50,7 +50,7 @@ def render(letter: OfficialLetter) -> bytes:
               for part in letter.body.strip().split("\n") if part.strip()]
     story.append(Spacer(1, 12 * mm))
     signature = Table([[p(letter.signer.position or ""), p(letter.signer.name)]],
-                      colWidths=[110 * mm, 60 * mm])
+                      colWidths=[95 * mm, 75 * mm])
     signature.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
                                    ("ALIGN", (1, 0), (1, 0), "RIGHT")]))
     story.append(signature)

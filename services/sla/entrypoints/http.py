@@ -45,6 +45,14 @@ class Extension(BaseModel):
     reason: FreeText()
 
 
+def _extendable(clock, policy) -> bool:
+    """Whether the policy would grant this running stage an extension (the card offers the
+    form only then: a notice's or a spent one's is never offered)."""
+    rule = policy.rule(clock.policy_id)
+    return (not clock.stopped and rule is not None and rule.max_extension is not None
+            and clock.extensions < rule.max_extensions)
+
+
 def _view(deadline: Deadline, app: SlaApplication) -> dict:
     tenant, now = app.tenant(deadline.municipality), app.clock.now()
     calc = tenant.calc
@@ -60,6 +68,7 @@ def _view(deadline: Deadline, app: SlaApplication) -> dict:
             "why": badge.why(deadline, c, calc),
             "stage": c.stage, "due_at": c.due_at.isoformat(), "term": str(c.term),
             "policy_id": c.policy_id, "extensions": c.extensions,
+            "extendable": _extendable(c, tenant.policy),
             "paused": c.paused_at is not None, "stopped": c.stopped, "breached": c.breached,
             "escalation_level": c.escalation_level, "reminders_sent": sorted(c.reminders),
             "calendar_revision": deadline.calendars.get(c.stage.value),

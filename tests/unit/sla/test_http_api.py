@@ -58,6 +58,9 @@ def test_the_view_shows_each_stage_and_the_next_timers(client, official):
     view = client.get(f"/api/v1/appeals/{official}/deadlines", headers=EXECUTOR).json()
     answer = next(s for s in view["stages"] if s["stage"] == "answer")
     assert answer["due_at"] == "2026-12-16T23:59:59+03:00" and answer["term"] == "30d"
+    extendable = {s["stage"]: s["extendable"] for s in view["stages"]}
+    assert extendable == {"registration": False, "answer": True,  # 59-ФЗ: once, by 30d
+                          "registration_notice": False}  # the card offers no form for it
     timers = [t["key"] for t in view["next_timers"]]
     assert timers[0] == "breach:registration_notice"  # the notice is due in 3 days
     assert timers[1] == "escalate:registration_notice:4"  # late: to the MCU head alone

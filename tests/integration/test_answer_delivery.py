@@ -71,6 +71,13 @@ def published(tmp_path):
     return intake, appeal
 
 
+def platform_log(caplog) -> str:
+    """Every line the platform logged (its loggers are `mcu.*`), with each record's extra
+    fields, as a log shipper would keep them."""
+    return "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records
+                     if r.name.startswith("mcu"))
+
+
 def log_events(intake, event_type: str) -> list:
     return [decode(encode(e)) for n in intake.notifications_after(0, 10_000)
             if (e := envelope_of("intake", intake.domain_event(n))) is not None
@@ -91,10 +98,14 @@ async def follow(intake, port: int) -> AnswerDelivery:
     return mailer
 
 
-async def test_the_answer_is_mailed_in_the_letters_thread_and_recorded_once(published, smtp):
+async def test_the_answer_is_mailed_in_the_letters_thread_and_recorded_once(published, smtp,
+                                                                            caplog):
     intake, appeal = published
     inbox, port = smtp
+    caplog.set_level("DEBUG")
     await follow(intake, port)
+    ours = platform_log(caplog)  # the test's own SMTP server logs what it receives
+    assert "ivan.petrov" not in ours and "Петров" not in ours  # no log line names them
     [(to, message)] = received(inbox)
     assert to == ["ivan.petrov@example.ru"]
     assert message["Subject"] == "Ответ на ваше обращение от 16.11.2026"
@@ -118,10 +129,11 @@ async def test_the_answer_is_mailed_in_the_letters_thread_and_recorded_once(publ
     assert len(inbox.messages) == 1  # delivered already: never sent twice
 
 
-async def test_a_server_saying_later_is_retried_with_the_same_message(published, smtp):
+async def test_a_server_saying_later_is_retried_with_the_same_message(published, smtp, caplog):
     intake, appeal = published
     inbox, port = smtp
     inbox.answer = "421 Service not available, try again later"
+    caplog.set_level("DEBUG")
     mailer = follower(intake, port, "x.ru")
     await mailer.start()
     await mailer.follow_once()
@@ -134,6 +146,8 @@ async def test_a_server_saying_later_is_retried_with_the_same_message(published,
     assert mailer.retry_due() == 1
     assert mailer.retry_due() == 0  # off the retry list once delivered
     await mailer.close()
+    ours = platform_log(caplog)
+    assert "answer not delivered" in ours and "ivan.petrov" not in ours
     [(_, message)] = received(inbox)
     assert message["Message-ID"] == f"<answer-{appeal}-d-1@x.ru>"
     [delivered] = log_events(intake, "AnswerDelivered")

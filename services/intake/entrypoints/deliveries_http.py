@@ -30,13 +30,15 @@ What = Annotated[Literal["answer", "registration", "forwarding", "extension"], Q
                 "переадресации, о продлении срока)")]
 
 
-def operator(who: Person) -> None:
+def operator(who: Person) -> Actor:
     """The MCU's own: its head, or a coordinator of the MCU (not a department's, whose
-    reach is the appeals its department holds); else 403, whatever the appeal."""
+    reach is the appeals its department holds); else 403, whatever the appeal. The actor
+    of what they record."""
     role = require_role(who, OPERATORS)
     if role is Role.COORDINATOR and who.organization != MCU:
         raise Problem(403, "forbidden_role", "Недостаточно прав",
-                      "Недоставленные ответы разбирают координаторы МЦУ и руководитель МЦУ")
+                      "Доставку ответов ведут координаторы МЦУ и руководитель МЦУ")
+    return Actor(id=who.id, role=role, organization_id=who.organization)
 
 
 class FailedDelivery(BaseModel):
@@ -128,9 +130,7 @@ def router(app: IntakeApplication, deployment, public_url: str) -> APIRouter:
               "ПОС вручную, вручён лично)", responses=problems.responses(401, 403, 404, 409, 422))
     async def delivered(appeal_id: uuid.UUID, otherwise: Otherwise, who: Who,
                         what: What = "answer") -> dict:
-        actor = Actor(id=who.id, role=require_role(who, OPERATORS),
-                      organization_id=who.organization)
-        operator(who)
+        actor = operator(who)
         await by_hand(app.delivered_otherwise, appeal_id, deployment.reach(who), otherwise.how,
                       actor, what)
         return {"appeal_id": str(appeal_id), "status": "доставлено: отмечено оператором"}
@@ -172,9 +172,7 @@ def router(app: IntakeApplication, deployment, public_url: str) -> APIRouter:
               responses=problems.responses(401, 403, 404, 409, 422))
     async def posted(appeal_id: uuid.UUID, posting: Posting, who: Who,
                      what: What = "answer") -> dict:
-        actor = Actor(id=who.id, role=require_role(who, OPERATORS),
-                      organization_id=who.organization)
-        operator(who)
+        actor = operator(who)
         try:
             await by_hand(app.record_posting, appeal_id, deployment.reach(who),
                           posting.tracking_number, posting.posted_on, actor, what)
@@ -202,9 +200,7 @@ def router(app: IntakeApplication, deployment, public_url: str) -> APIRouter:
               responses=problems.responses(401, 403, 404, 409, 422))
     async def called(appeal_id: uuid.UUID, result: CallResult, who: Who,
                      what: What = "answer") -> dict:
-        actor = Actor(id=who.id, role=require_role(who, OPERATORS),
-                      organization_id=who.organization)
-        operator(who)
+        actor = operator(who)
         await by_hand(app.record_call, appeal_id, deployment.reach(who), result.reached,
                       result.result, actor, what)
         return {"appeal_id": str(appeal_id),

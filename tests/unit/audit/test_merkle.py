@@ -120,3 +120,13 @@ def test_proofs_are_asked_only_of_what_exists():
     with pytest.raises(ValueError):
         consistency_proof(6, LEAVES[:5])
     assert merkle.HASH_SIZE == 32
+
+
+def test_the_growing_trees_root_is_the_whole_trees_at_every_size():
+    from services.audit.domain.record import Frontier
+
+    frontier = Frontier()
+    assert frontier.root() == root([])
+    for n, leaf in enumerate(LEAVES, start=1):
+        frontier.append(leaf)
+        assert frontier.size == n and frontier.root() == root(LEAVES[:n])

@@ -1,0 +1,78 @@
+"""The audit service's store (SQLite): every record's place and digest as it committed to
+them, and the signed checkpoints. It is evidence only through the checkpoints: verification
+believes it where it rebuilds their signed roots (services.audit.domain.verify)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from services.audit.domain.checkpoint import Checkpoint
+from services.audit.domain.verify import Kept
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    partition INTEGER NOT NULL, seq INTEGER NOT NULL, "offset" INTEGER NOT NULL,
+    content BLOB NOT NULL, appeal_id TEXT, PRIMARY KEY (partition, seq));
+CREATE INDEX IF NOT EXISTS records_by_appeal ON records (appeal_id);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    origin TEXT NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL, time TEXT NOT NULL,
+    key TEXT NOT NULL, signature BLOB NOT NULL, PRIMARY KEY (origin, size));
+"""
+
+Row = tuple[int, int, int, bytes, str | None]  # partition, seq, offset, content, appeal
+
+
+class AuditStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def commit(self, rows: list[Row], checkpoints: list[Checkpoint]) -> None:
+        """A batch's records and the checkpoints over them, in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany('INSERT INTO records (partition, seq, "offset", content,'
+                                     ' appeal_id) VALUES (?, ?, ?, ?, ?)', rows)
+                self._db.executemany(
+                    "INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?)",
+                    [(c.origin, c.size, c.root, c.time.isoformat(), c.key, c.signature)
+                     for c in checkpoints])
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def next_offsets(self) -> dict[int, int]:
+        """Per partition, the offset after the last record committed to."""
+        with self._lock:
+            rows = self._db.execute('SELECT partition, MAX("offset") FROM records '
+                                    "GROUP BY partition").fetchall()
+        return {p: o + 1 for p, o in rows}
+
+    def kept(self, partition: int) -> list[Kept]:
+        with self._lock:
+            rows = self._db.execute('SELECT "offset", content, appeal_id FROM records '
+                                    "WHERE partition = ? ORDER BY seq", (partition,))
+            return [Kept(o, bytes(c), a) for o, c, a in rows.fetchall()]
+
+    def partitions(self) -> list[int]:
+        with self._lock:
+            return [p for (p,) in self._db.execute(
+                "SELECT DISTINCT partition FROM records ORDER BY partition")]
+
+    def checkpoints(self) -> list[Checkpoint]:
+        with self._lock:
+            rows = self._db.execute("SELECT origin, size, root, time, key, signature FROM "
+                                    "checkpoints ORDER BY origin, size").fetchall()
+        return [Checkpoint(o, s, bytes(r), datetime.fromisoformat(t), k, bytes(g))
+                for o, s, r, t, k, g in rows]

@@ -1,0 +1,110 @@
+"""The audit service's consumer of the whole log (its own group, `mcu.audit`): it commits
+to every record in log order, per partition, and signs a checkpoint over each partition
+every `every` records or `interval` seconds, whichever comes first. The records' digests
+and the checkpoints are stored in one transaction, then the Kafka offsets committed; on
+(re)assignment it resumes after the last record it committed to."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from kit.clock import Clock, SystemClock
+from kit.log_consumer import Batch, LogConsumer
+from kit.supervision import Health
+from services.audit.adapters.store import AuditStore
+from services.audit.domain.checkpoint import Checkpoint, key_id
+from services.audit.domain.record import Frontier, content, leaf
+
+
+def origin(topic: str, partition: int) -> str:
+    return f"{topic}/{partition}"
+
+
+class AuditIngest(LogConsumer):
+    def __init__(self, store: AuditStore, key: Ed25519PrivateKey, topic: str, dlq_topic: str,
+                 bootstrap: str, *, every: int = 1000, interval: float = 10.0,
+                 group: str = "mcu.audit", clock: Clock | None = None,
+                 health: Health | None = None):
+        super().__init__(group, topic, dlq_topic, bootstrap, batch_size=2000,
+                         batch_timeout_ms=200, health=health)
+        self.store, self.key = store, key
+        self.key_id = key_id(key.public_key())
+        self.every, self.interval = every, interval
+        self.clock = clock or SystemClock()
+        self.trees: dict[int, Frontier] = {}
+        self.signed_size: dict[int, int] = {}  # per partition, the latest checkpoint's size
+        self._last_signed = time.monotonic()
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self._rebuild)
+        await super().start()
+
+    def _rebuild(self) -> None:
+        """The trees as the store holds them (a restart goes on from there)."""
+        self.trees = {}
+        for partition in self.store.partitions():
+            tree = self.trees[partition] = Frontier()
+            for kept in self.store.kept(partition):
+                tree.append(leaf(partition, kept.offset, kept.content))
+        for checkpoint in self.store.checkpoints():
+            topic, _, partition = checkpoint.origin.rpartition("/")
+            if topic == self.topic:
+                self.signed_size[int(partition)] = max(
+                    checkpoint.size, self.signed_size.get(int(partition), 0))
+
+    def stored_positions(self, partitions: Sequence[int]) -> dict[int, int]:
+        return self.store.next_offsets()
+
+    async def handle(self, batch: Batch) -> int:
+        rows = []
+        for tp in sorted(batch, key=lambda t: t.partition):
+            tree = self.trees.setdefault(tp.partition, Frontier())
+            for record in batch[tp]:
+                digest = content(record.key, record.value)
+                rows.append((tp.partition, tree.size, record.offset, digest,
+                             record.key.decode(errors="replace") if record.key else None))
+                tree.append(leaf(tp.partition, record.offset, digest))
+        checkpoints = self.due_checkpoints()
+        await asyncio.to_thread(self.store.commit, rows, checkpoints)
+        for checkpoint in checkpoints:
+            self.signed_size[int(checkpoint.origin.rpartition("/")[2])] = checkpoint.size
+        positions = {tp: recs[-1].offset + 1 for tp, recs in batch.items()}
+        self.stored |= positions
+        await self.commit(positions)
+        return len(rows)
+
+    async def idle(self) -> None:
+        """Nothing new: sign what the interval left unsigned."""
+        checkpoints = self.due_checkpoints()
+        if checkpoints:
+            await asyncio.to_thread(self.store.commit, [], checkpoints)
+            for checkpoint in checkpoints:
+                self.signed_size[int(checkpoint.origin.rpartition("/")[2])] = checkpoint.size
+
+    def due_checkpoints(self, now: datetime | None = None) -> list[Checkpoint]:
+        """A signed checkpoint for each partition grown by `every` records, or for every
+        partition grown at all once `interval` seconds have passed."""
+        timed = time.monotonic() - self._last_signed >= self.interval
+        due = [p for p, tree in self.trees.items()
+               if tree.size - self.signed_size.get(p, 0) >= self.every
+               or (timed and tree.size > self.signed_size.get(p, 0))]
+        if timed:
+            self._last_signed = time.monotonic()
+        moment = now or self.clock.now()
+        return [Checkpoint(origin(self.topic, p), self.trees[p].size, self.trees[p].root(),
+                           moment, self.key_id).signed_by(self.key) for p in sorted(due)]
+
+    def sign_now(self) -> list[Checkpoint]:
+        """Checkpoints over everything committed to so far (tests, the memo's witness)."""
+        self._last_signed -= self.interval
+        checkpoints = self.due_checkpoints()
+        self.store.commit([], checkpoints)
+        for checkpoint in checkpoints:
+            self.signed_size[int(checkpoint.origin.rpartition("/")[2])] = checkpoint.size
+        return checkpoints
+

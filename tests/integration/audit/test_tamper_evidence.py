@@ -1,0 +1,116 @@
+"""Tamper evidence over the real log (issue 24): the audit consumer commits to every record
+of a Kafka topic and signs checkpoints; `verify` passes the log as it is and names, in a
+copy of it with one record altered, one removed and two swapped, each of them (partition,
+offset, appeal); a restarted consumer goes on where it stopped and its checkpoints still
+verify."""
+
+from __future__ import annotations
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from contracts import encode
+from kit.settings import Settings
+from kit.topics import ensure_log_topics, read_topic
+from services.audit.adapters.store import AuditStore
+from services.audit.application import verify_log
+from services.audit.domain.checkpoint import key_id
+from services.audit.entrypoints.ingest import AuditIngest
+from tests.support.envelopes import AppealStory
+from tests.support.logtools import produce_raw
+from tests.unit.sla.conftest import MON
+
+pytestmark = pytest.mark.kafka
+KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+KEYS = {key_id(KEY.public_key()): KEY.public_key()}
+
+
+@pytest.fixture
+async def log(kafka_bootstrap, log_topic):
+    settings = Settings(kafka_bootstrap=kafka_bootstrap, log_topic=log_topic, log_partitions=2)
+    await ensure_log_topics(settings)
+    stories = [AppealStory() for _ in range(6)]
+    envelopes = [e for s in stories for e in (
+        s.registered(MON), s.event("AppealRouted", MON), s.event("AnswerPublished", MON))]
+    await produce_raw(kafka_bootstrap, log_topic,
+                      [(str(e.appeal_id).encode(), encode(e)) for e in envelopes])
+    return settings
+
+
+async def ingest_all(store: AuditStore, settings: Settings, expected: int,
+                     every: int = 4) -> AuditIngest:
+    ingest = AuditIngest(store, KEY, settings.log_topic, settings.dlq_topic,
+                         settings.kafka_bootstrap, every=every, interval=3600,
+                         group=f"audit-{settings.log_topic}")
+    await ingest.start()
+    for _ in range(200):
+        if sum(t.size for t in ingest.trees.values()) >= expected:
+            break
+        await ingest.consume_once()
+    await ingest.close()
+    ingest.sign_now()
+    return ingest
+
+
+async def copy_with(settings: Settings, topic: str, change) -> None:
+    """The log copied partition by partition to `topic`, each partition's records passed
+    through `change` (what an insider with the broker's files could do)."""
+    records = await read_topic(settings.kafka_bootstrap, settings.log_topic)
+    copy = Settings(kafka_bootstrap=settings.kafka_bootstrap, log_topic=topic, log_partitions=2)
+    await ensure_log_topics(copy)
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        for partition in (0, 1):
+            mine = [r for r in records if r.partition == partition]
+            for key, value in change(partition, [(r.key, r.value) for r in mine]):
+                await producer.send_and_wait(topic, value=value, key=key, partition=partition)
+    finally:
+        await producer.stop()
+
+
+async def test_the_log_verifies_and_each_tampering_of_a_copy_is_named(log, tmp_path):
+    store = AuditStore(tmp_path / "audit.sqlite")
+    await ingest_all(store, log, 18)
+    records = await read_topic(log.kafka_bootstrap, log.log_topic)
+    report = verify_log(log.log_topic, records, store, KEYS)
+    assert report.discrepancies == [] and report.records == report.covered == 18
+    assert report.checkpoints >= 2
+
+    target = max((0, 1), key=lambda p: sum(r.partition == p for r in records))
+    mine = [r for r in records if r.partition == target]
+    assert len(mine) >= 6
+
+    def tampered(partition, items):
+        if partition != target:
+            return items
+        items = list(items)
+        items[1] = (items[1][0], items[1][1].replace(b"AppealRouted", b"AppealRoutet"))
+        items[3], items[4] = items[4], items[3]
+        del items[5]
+        return items
+
+    await copy_with(log, f"{log.log_topic}.copy", tampered)
+    copy = await read_topic(log.kafka_bootstrap, f"{log.log_topic}.copy")
+    found = verify_log(f"{log.log_topic}.copy", copy, store, KEYS, as_topic=log.log_topic)
+    named = {(d.partition, d.offset): d for d in found.discrepancies}
+    assert named[(target, 1)].what == "запись изменена"
+    assert named[(target, 1)].appeal_id == mine[1].key.decode()
+    assert "переставлены" in named[(target, 3)].what and "переставлены" in named[(target, 4)].what
+    assert "удалена" in named[(target, 5)].what or "отсутствует" in named[(target, 5)].what
+    assert all(d.partition == target for d in found.discrepancies)  # the other is intact
+
+
+async def test_a_restarted_consumer_goes_on_and_its_checkpoints_still_verify(log, tmp_path):
+    store = AuditStore(tmp_path / "audit.sqlite")
+    await ingest_all(store, log, 18)
+    more = AppealStory()
+    await produce_raw(log.kafka_bootstrap, log.log_topic, [
+        (str(more.appeal_id).encode(), encode(e)) for e in (
+            more.registered(MON), more.event("AppealRouted", MON))])
+    again = await ingest_all(store, log, 20)
+    assert sum(t.size for t in again.trees.values()) == 20  # nothing committed to twice
+    records = await read_topic(log.kafka_bootstrap, log.log_topic)
+    report = verify_log(log.log_topic, records, store, KEYS)
+    assert report.discrepancies == [] and report.covered == 20

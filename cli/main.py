@@ -21,6 +21,7 @@ app.add_typer(contracts_cli, name="contracts")
 
 def _register_subcommands() -> None:
     from cli.analytics import analytics
+    from cli.audit import audit
     from cli.chaos import chaos
     from cli.classify import classify
     from cli.dlq import dlq
@@ -34,6 +35,7 @@ def _register_subcommands() -> None:
     app.add_typer(analytics, name="analytics")
     app.add_typer(staff, name="staff")
     app.add_typer(dlq, name="dlq")
+    app.add_typer(audit, name="audit")
     app.command("chaos")(chaos)
 
 

@@ -8,10 +8,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("intake", "routing", "sla", "analytics")  # the services of the log
+SERVICES = ("intake", "routing", "sla", "analytics", "audit")  # the services of the log
 CONSOLE = "console"  # the staff's web pages over them (no store, no part of the log's work)
 DEFAULT_PORTS = {"intake": 8001, "routing": 8002, "sla": 8003, "analytics": 8004,
-                 CONSOLE: 8000}
+                 "audit": 8005, CONSOLE: 8000}
 
 
 class AnswerEndpoint(BaseModel):
@@ -128,6 +128,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     public_url: str = Field(default="", description="Intake's address as applicants reach it"
                             " (the rating links in answers); empty: http://127.0.0.1:8001")
+    audit_key: Path | None = Field(default=None, description="The audit service's Ed25519 "
+                                   "signing key (PEM); demo: <data_dir>/audit/signing-key.pem, "
+                                   "made at first start")
+    audit_checkpoint_every: int = Field(default=1000, ge=1, le=1_000_000,
+                                        description="Sign a checkpoint every N records")
+    audit_checkpoint_seconds: float = Field(default=60.0, gt=0, le=86_400,
+                                            description="…or every T seconds of new records")
     answer_endpoints: dict[str, dict[Literal["pos", "incident"], AnswerEndpoint]] = Field(
         default={}, description="Where each municipality's answers to ПОС and «Инцидент "
         "Менеджмент» go: JSON {municipality: {pos|incident: {url, key}}} (docs/intake.md)")

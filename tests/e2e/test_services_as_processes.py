@@ -81,7 +81,7 @@ def test_bad_input_gets_a_problem_response_in_russian(env):
 
 
 def test_every_service_answers_health_readiness_and_metrics(env):
-    for name in ("intake", "routing", "sla", "analytics"):
+    for name in ("intake", "routing", "sla", "analytics", "audit"):
         with service(name, env) as (url, _):
             assert httpx.get(f"{url}/health/live").json()["service"] == name
             assert httpx.get(f"{url}/health/ready").status_code == 200

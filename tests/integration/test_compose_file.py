@@ -23,7 +23,8 @@ def _compose() -> list[str]:
 
 REQUIRED = {"POSTGRES_PASSWORD": "secret", "CLICKHOUSE_PASSWORD": "secret",
             "MCU_DIRECTORY_FILE": "./directory.yaml", "MCU_INTAKE_API_KEYS": "web=k",
-            "MCU_VAULT_SECRET": "s" * 32, "MCU_VAULT_KEK": "k" * 43}
+            "MCU_VAULT_SECRET": "s" * 32, "MCU_VAULT_KEK": "k" * 43,
+            "MCU_AUDIT_KEY_FILE": "./audit-signing-key.pem"}
 
 
 def test_compose_file_is_valid_and_runs_every_part():
@@ -32,7 +33,8 @@ def test_compose_file_is_valid_and_runs_every_part():
                              "--services"], capture_output=True, text=True, env=env, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert set(result.stdout.split()) == {"kafka", "postgres", "clickhouse", "intake",
-                                          "routing", "sla", "analytics", "console"}
+                                          "routing", "sla", "analytics", "audit",
+                                          "console"}
 
 
 @pytest.mark.parametrize("missing", sorted(REQUIRED))

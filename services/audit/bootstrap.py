@@ -1,0 +1,51 @@
+"""Composition root of the audit service: it watches the whole log with its own group,
+commits to every record and signs checkpoints (services.audit.entrypoints.ingest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from kit.runtime import Running, Service, until_stopped
+from kit.settings import ConfigError, Settings
+from services.audit.adapters import keys
+from services.audit.adapters.store import AuditStore
+from services.audit.entrypoints.http import router
+from services.audit.entrypoints.ingest import AuditIngest
+
+
+def key_path(settings: Settings) -> Path:
+    return settings.audit_key or settings.data_dir / "audit" / "signing-key.pem"
+
+
+def signing_key(settings: Settings) -> Ed25519PrivateKey:
+    """MCU_AUDIT_KEY; in demo mode a key is made at the first start (outside it, a key
+    made up beside what it protects would witness nothing)."""
+    path = key_path(settings)
+    if not path.exists():
+        if not settings.demo:
+            raise ConfigError("MCU_AUDIT_KEY: ключ подписи контрольных точек обязателен вне "
+                              "демо-режима (создать: mcu audit keygen ФАЙЛ)")
+        return keys.generate(path)
+    try:
+        return keys.load(path)
+    except keys.KeyFileError as exc:
+        raise ConfigError(f"MCU_AUDIT_KEY: {exc}") from None
+
+
+def build(settings: Settings | None = None) -> Service:
+    settings = settings or Settings()
+    key = signing_key(settings)
+    store = AuditStore(settings.data_dir / "audit.sqlite")
+    ingest = AuditIngest(store, key, settings.log_topic, settings.dlq_topic,
+                         settings.kafka_bootstrap, every=settings.audit_checkpoint_every,
+                         interval=settings.audit_checkpoint_seconds)
+
+    async def watch_the_log(run: Running) -> None:
+        await until_stopped(run, ingest)
+
+    return Service("audit", settings, routers=[router(store, lambda: keys.public_keys(
+                       key_path(settings)))],
+                   background=[watch_the_log], title_ru="МЦУ: аудит журнала",
+                   on_close=store.close)

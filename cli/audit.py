@@ -77,3 +77,59 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON"
         typer.echo("итог: " + ("расхождения найдены" if found else "журнал сходится с "
                                "контрольными точками"))
     raise typer.Exit(1 if found else 0)
+
+
+WHY = ("reason", "rule_id", "rule_version", "basis", "policy_id", "authority", "comment",
+       "legal_ground")
+
+
+@audit.command("replay")
+def replay(appeal: str = typer.Argument(..., help="Идентификатор обращения"),
+           as_json: bool = typer.Option(False, "--json", help="История в JSON")) -> None:
+    """История обращения из самого журнала: каждое событие с доказательством включения
+    под подписанной контрольной точкой; чего в истории не хватает."""
+    from contracts.catalog import CATALOG
+    from services.audit.adapters import keys
+    from services.audit.adapters.log_reader import read_at
+    from services.audit.adapters.store import AuditStore
+    from services.audit.application import replay_appeal
+    from services.audit.bootstrap import key_path
+
+    settings = Settings()
+    store_path = settings.data_dir / "audit.sqlite"
+    if not store_path.exists():
+        fail(f"нет хранилища службы аудита ({store_path}): она ещё не запускалась")
+    store = AuditStore(store_path)
+    try:
+        steps, problems = replay_appeal(
+            appeal, settings.log_topic, store, keys.public_keys(key_path(settings)),
+            lambda places: asyncio.run(read_at(settings.kafka_bootstrap, settings.log_topic,
+                                               places)))
+    finally:
+        store.close()
+    if not steps:
+        fail(f"обращения {appeal} нет в журнале, который заверяет служба аудита")
+    if as_json:
+        typer.echo(json.dumps({"appeal_id": appeal, "problems": problems, "events": [
+            {"partition": s.partition, "offset": s.offset, "proven": s.proven,
+             "problem": s.problem, "envelope": s.envelope} for s in steps]},
+            ensure_ascii=False, indent=2))
+    else:
+        for s in steps:
+            e = s.envelope or {}
+            spec = CATALOG.get(e.get("event_type", ""))
+            what = spec.title_ru if spec else e.get("event_type", "нечитаемая запись")
+            actor = e.get("actor") or {}
+            why = "; ".join(f"{k}: {v}" for k, v in (e.get("payload") or {}).items()
+                            if k in WHY and v not in (None, ""))
+            mark = "✓" if s.proven else "✗"
+            typer.echo(f"{mark} {e.get('occurred_at', '—')} · {what} · {actor.get('id', '—')}"
+                       f" ({actor.get('role', '—')})" + (f" · {why}" if why else "")
+                       + (f"   [{s.problem}]" if s.problem else ""))
+        for problem in problems:
+            typer.echo(f"✗ {problem}")
+        proven = sum(s.proven for s in steps)
+        typer.echo(f"итог: событий {len(steps)}, заверено контрольными точками {proven}"
+                   + (f"; замечаний {len(problems) + len(steps) - proven}"
+                      if problems or proven < len(steps) else "; история полна и подлинна"))
+    raise typer.Exit(0 if not problems and all(s.proven for s in steps) else 1)

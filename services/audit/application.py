@@ -1,4 +1,5 @@
-"""Use cases of the audit service: verify the whole log against the signed checkpoints."""
+"""Use cases of the audit service: verify the whole log against the signed checkpoints;
+replay one appeal's history from the log, each event proven."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from services.audit.adapters.store import AuditStore
-from services.audit.domain.record import content
+from services.audit.domain import replay
+from services.audit.domain.record import content, leaf
 from services.audit.domain.verify import PartitionReport, Seen, verify_partition
 
 
@@ -54,3 +56,44 @@ def verify_log(topic: str, records: Iterable, store: AuditStore,
     return LogReport(tuple(verify_partition(p, by_partition.get(p, []), store.kept(p),
                                             sorted(seen.get(p, []), key=lambda s: s.offset),
                                             keys) for p in partitions))
+
+
+def replay_appeal(appeal_id: str, topic: str, store: AuditStore,
+                  keys: dict[str, Ed25519PublicKey], read) -> tuple[list[replay.Step], list[str]]:
+    """The appeal's events from the log in log order, each with whether it is proven under
+    the latest valid checkpoint of its partition, and what the history lacks. `read` gets
+    records by place (adapters.log_reader.read_at, bound to the broker)."""
+    import json
+
+    places = store.places_of(appeal_id)
+    if not places:
+        return [], []
+    latest: dict[int, object] = {}
+    for checkpoint in store.checkpoints():
+        name, _, partition = checkpoint.origin.rpartition("/")
+        if name == topic and checkpoint.verified_by(keys) and checkpoint.size > getattr(
+                latest.get(int(partition)), "size", -1):
+            latest[int(partition)] = checkpoint
+    records = read([(p, o) for p, _, o, _ in places])
+    leaves = {p: [leaf(p, k.offset, k.content) for k in store.kept(p)]
+              for p in {p for p, *_ in places}}
+    steps, problems = [], []
+    for partition, seq, offset, digest in places:
+        record = records.get((partition, offset))
+        if record is None:
+            steps.append(replay.Step(partition, offset, None, False,
+                                     "записи нет в журнале: удалена"))
+            continue
+        now = content(record.key, record.value)
+        try:
+            envelope = json.loads(record.value)
+        except (TypeError, ValueError):
+            envelope = None
+        proven = now == digest and replay.prove(partition, seq, offset, now, leaves[partition],
+                                                latest.get(partition))
+        problem = None if now == digest else "запись изменена после того, как её заверили"
+        if problem is None and not proven:
+            problem = "ещё не заверена контрольной точкой"
+        steps.append(replay.Step(partition, offset, envelope, proven, problem))
+    problems += replay.gaps([s.envelope for s in steps if s.envelope])
+    return steps, problems

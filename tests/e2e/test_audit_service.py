@@ -27,6 +27,7 @@ def test_the_audit_service_signs_the_log_and_verify_finds_it_whole(env):
             answer = httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": f"A-{i}"},
                                 headers={"X-API-Key": "demo-web"})
             assert answer.status_code == 201
+        appeal = answer.json()["appeal_id"]
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             published = httpx.get(f"{audit}/api/v1/audit/checkpoints").json()
@@ -44,3 +45,9 @@ def test_the_audit_service_signs_the_log_and_verify_finds_it_whole(env):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "записей в журнале: 12; под подписанными контрольными точками: 12" in done.stdout
     assert "журнал сходится" in done.stdout
+    replayed = subprocess.run([sys.executable, "-m", "cli.main", "audit", "replay", appeal],
+                              env={**os.environ, **env}, capture_output=True, text=True,
+                              timeout=120)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+    assert "✓" in replayed.stdout and "Обращение зарегистрировано" in replayed.stdout
+    assert "история полна и подлинна" in replayed.stdout

@@ -65,6 +65,14 @@ class AuditStore:
                                     "WHERE partition = ? ORDER BY seq", (partition,))
             return [Kept(o, bytes(c), a) for o, c, a in rows.fetchall()]
 
+    def places_of(self, appeal_id: str) -> list[tuple[int, int, int, bytes]]:
+        """The appeal's records as committed to: partition, seq, offset, digest."""
+        with self._lock:
+            rows = self._db.execute('SELECT partition, seq, "offset", content FROM records '
+                                    "WHERE appeal_id = ? ORDER BY partition, seq",
+                                    (appeal_id,)).fetchall()
+        return [(p, s, o, bytes(c)) for p, s, o, c in rows]
+
     def partitions(self) -> list[int]:
         with self._lock:
             return [p for (p,) in self._db.execute(

@@ -114,3 +114,36 @@ async def test_a_restarted_consumer_goes_on_and_its_checkpoints_still_verify(log
     records = await read_topic(log.kafka_bootstrap, log.log_topic)
     report = verify_log(log.log_topic, records, store, KEYS)
     assert report.discrepancies == [] and report.covered == 20
+
+
+async def test_an_appeals_history_is_replayed_from_the_log_each_event_proven(log, tmp_path):
+    import asyncio
+
+    from services.audit.adapters.log_reader import read_at
+    from services.audit.application import replay_appeal
+
+    store = AuditStore(tmp_path / "audit.sqlite")
+    await ingest_all(store, log, 18)
+    records = await read_topic(log.kafka_bootstrap, log.log_topic)
+    appeal = records[0].key.decode()
+    def loop_free(topic: str):
+        """Records by place, read in a loop of their own (as the CLI binds it)."""
+        return lambda places: asyncio.run(read_at(log.kafka_bootstrap, topic, places))
+
+    steps, problems = await asyncio.to_thread(replay_appeal, appeal, log.log_topic, store,
+                                              KEYS, loop_free(log.log_topic))
+    assert [s.envelope["event_type"] for s in steps] == [
+        "AppealRegistered", "AppealRouted", "AnswerPublished"]
+    assert all(s.proven and s.problem is None for s in steps) and problems == []
+
+    mine = [r for r in records if r.key.decode() == appeal]
+
+    def altered(partition, items):
+        return [(k, v.replace(b"AppealRouted", b"AppealRoutet")) if k.decode() == appeal
+                else (k, v) for k, v in items]
+
+    await copy_with(log, f"{log.log_topic}.copy", altered)
+    steps, _ = await asyncio.to_thread(replay_appeal, appeal, log.log_topic, store, KEYS,
+                                       loop_free(f"{log.log_topic}.copy"))
+    flagged = [(s.offset, s.problem) for s in steps if not s.proven]
+    assert flagged == [(mine[1].offset, "запись изменена после того, как её заверили")]

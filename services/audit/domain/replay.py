@@ -1,0 +1,43 @@
+"""An appeal's history as the log holds it, each event proven under a signed checkpoint
+(an inclusion proof from the record's leaf to the checkpoint's root), and what is missing:
+an event number skipped by its producer (each producer numbers an appeal's events 1, 2, …),
+a record the audit service committed to that the log no longer has or holds changed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.audit.domain.checkpoint import Checkpoint
+from services.audit.domain.merkle import inclusion_proof, verify_inclusion
+from services.audit.domain.record import leaf
+
+
+@dataclass(frozen=True)
+class Step:
+    partition: int
+    offset: int
+    envelope: dict | None  # the record as decoded (None: unreadable)
+    proven: bool  # under a signed checkpoint, by an inclusion proof
+    problem: str | None = None  # in Russian
+
+
+def prove(partition: int, seq: int, offset: int, digest: bytes, all_leaves: Sequence[bytes],
+          checkpoint: Checkpoint | None) -> bool:
+    """Whether the record (its place and digest) is leaf `seq` under the checkpoint."""
+    if checkpoint is None or seq >= checkpoint.size:
+        return False
+    proof = inclusion_proof(seq, all_leaves[:checkpoint.size])
+    return verify_inclusion(leaf(partition, offset, digest), seq, checkpoint.size, proof,
+                            checkpoint.root)
+
+
+def gaps(envelopes: Sequence[dict]) -> list[str]:
+    """Each producer's skipped event numbers for this appeal (the history is incomplete)."""
+    numbers: dict[str, set[int]] = defaultdict(set)
+    for e in envelopes:
+        numbers[e["producer"]].add(int(e["seq"]))
+    return [f"нет события № {n} от «{producer}»: история неполна"
+            for producer, got in sorted(numbers.items())
+            for n in range(1, max(got) + 1) if n not in got]

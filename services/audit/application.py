@@ -59,15 +59,15 @@ def verify_log(topic: str, records: Iterable, store: AuditStore,
 
 
 def replay_appeal(appeal_id: str, topic: str, store: AuditStore,
-                  keys: dict[str, Ed25519PublicKey], read) -> tuple[list[replay.Step], list[str]]:
+                  keys: dict[str, Ed25519PublicKey], read) -> list[replay.Step]:
     """The appeal's events from the log in log order, each with whether it is proven under
-    the latest valid checkpoint of its partition, and what the history lacks. `read` gets
+    the latest valid checkpoint of its partition, and what is wrong with it. `read` gets
     records by place (adapters.log_reader.read_at, bound to the broker)."""
     import json
 
     places = store.places_of(appeal_id)
     if not places:
-        return [], []
+        return []
     latest: dict[int, object] = {}
     for checkpoint in store.checkpoints():
         name, _, partition = checkpoint.origin.rpartition("/")
@@ -77,7 +77,7 @@ def replay_appeal(appeal_id: str, topic: str, store: AuditStore,
     records = read([(p, o) for p, _, o, _ in places])
     leaves = {p: [leaf(p, k.offset, k.content) for k in store.kept(p)]
               for p in {p for p, *_ in places}}
-    steps, problems = [], []
+    steps = []
     for partition, seq, offset, digest in places:
         record = records.get((partition, offset))
         if record is None:
@@ -95,5 +95,4 @@ def replay_appeal(appeal_id: str, topic: str, store: AuditStore,
         if problem is None and not proven:
             problem = "ещё не заверена контрольной точкой"
         steps.append(replay.Step(partition, offset, envelope, proven, problem))
-    problems += replay.gaps([s.envelope for s in steps if s.envelope])
-    return steps, problems
+    return steps

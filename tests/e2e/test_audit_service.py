@@ -50,4 +50,4 @@ def test_the_audit_service_signs_the_log_and_verify_finds_it_whole(env):
                               timeout=120)
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
     assert "✓" in replayed.stdout and "Обращение зарегистрировано" in replayed.stdout
-    assert "история полна и подлинна" in replayed.stdout
+    assert "все события подлинны" in replayed.stdout

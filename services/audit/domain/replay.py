@@ -1,11 +1,11 @@
 """An appeal's history as the log holds it, each event proven under a signed checkpoint
-(an inclusion proof from the record's leaf to the checkpoint's root), and what is missing:
-an event number skipped by its producer (each producer numbers an appeal's events 1, 2, …),
-a record the audit service committed to that the log no longer has or holds changed."""
+(an inclusion proof from the record's leaf to the checkpoint's root), and what is wrong
+with it: a record the audit service committed to that the log no longer has or holds
+changed. (An event a producer never published cannot be told from here: an envelope's
+`seq` is its aggregate's version, which unpublished facts advance too.)"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,13 +31,3 @@ def prove(partition: int, seq: int, offset: int, digest: bytes, all_leaves: Sequ
     proof = inclusion_proof(seq, all_leaves[:checkpoint.size])
     return verify_inclusion(leaf(partition, offset, digest), seq, checkpoint.size, proof,
                             checkpoint.root)
-
-
-def gaps(envelopes: Sequence[dict]) -> list[str]:
-    """Each producer's skipped event numbers for this appeal (the history is incomplete)."""
-    numbers: dict[str, set[int]] = defaultdict(set)
-    for e in envelopes:
-        numbers[e["producer"]].add(int(e["seq"]))
-    return [f"нет события № {n} от «{producer}»: история неполна"
-            for producer, got in sorted(numbers.items())
-            for n in range(1, max(got) + 1) if n not in got]

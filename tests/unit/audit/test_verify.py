@@ -93,14 +93,3 @@ def test_an_unsigned_checkpoint_counts_for_nothing():
     report = verify_partition(0, [forged], kept(), seen(), KEYS)
     assert report.covered == 0 and "не подписана" in report.discrepancies[0].what
 
-
-def test_a_producers_skipped_event_number_makes_the_history_incomplete():
-    from services.audit.domain.replay import gaps
-
-    whole = [{"producer": "intake", "seq": 1}, {"producer": "routing", "seq": 1},
-             {"producer": "routing", "seq": 2}]
-    assert gaps(whole) == []
-    holed = [{"producer": "intake", "seq": 1}, {"producer": "routing", "seq": 1},
-             {"producer": "routing", "seq": 3}, {"producer": "sla", "seq": 2}]
-    assert gaps(holed) == ["нет события № 2 от «routing»: история неполна",
-                           "нет события № 1 от «sla»: история неполна"]

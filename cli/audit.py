@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -53,8 +54,11 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON"
         fail(f"брокер недоступен: {exc}")
     store = AuditStore(store_path)
     try:
-        report = verify_log(settings.log_topic, records, store,
-                            keys.public_keys(key_path(settings)))
+        with typer.progressbar(length=len(records), label="сверка с контрольными точками",
+                               file=sys.stderr) as bar:
+            report = verify_log(settings.log_topic, records, store,
+                                keys.public_keys(key_path(settings)),
+                                progress=lambda done, _total: bar.update(done - bar.pos))
     finally:
         store.close()
     found = report.discrepancies

@@ -37,10 +37,11 @@ class LogReport:
 
 
 def verify_log(topic: str, records: Iterable, store: AuditStore,
-               keys: dict[str, Ed25519PublicKey], as_topic: str | None = None) -> LogReport:
+               keys: dict[str, Ed25519PublicKey], as_topic: str | None = None,
+               progress=lambda done, total: None) -> LogReport:
     """Each partition of `records` (Kafka records of the log, or of a copy of it) against
     the checkpoints the audit service signed for `as_topic` (the log it watched; default:
-    `topic`)."""
+    `topic`). `progress(done, total)` is told, in records, after each partition."""
     watched = as_topic or topic
     seen: dict[int, list[Seen]] = defaultdict(list)
     for record in records:
@@ -53,9 +54,12 @@ def verify_log(topic: str, records: Iterable, store: AuditStore,
         if name == watched:
             by_partition[int(partition)].append(checkpoint)
     partitions = sorted(set(seen) | set(by_partition))
-    return LogReport(tuple(verify_partition(p, by_partition.get(p, []), store.kept(p),
-                                            sorted(seen.get(p, []), key=lambda s: s.offset),
-                                            keys) for p in partitions))
+    total, reports = sum(len(found) for found in seen.values()), []
+    for p in partitions:
+        reports.append(verify_partition(p, by_partition.get(p, []), store.kept(p),
+                                        sorted(seen.get(p, []), key=lambda s: s.offset), keys))
+        progress(sum(r.records for r in reports), total)
+    return LogReport(tuple(reports))
 
 
 def replay_appeal(appeal_id: str, topic: str, store: AuditStore,

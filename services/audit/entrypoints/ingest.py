@@ -25,6 +25,10 @@ def origin(topic: str, partition: int) -> str:
     return f"{topic}/{partition}"
 
 
+def partition_of(checkpoint: Checkpoint) -> int:
+    return int(checkpoint.origin.rpartition("/")[2])
+
+
 class AuditIngest(LogConsumer):
     def __init__(self, store: AuditStore, key: Ed25519PrivateKey, topic: str, dlq_topic: str,
                  bootstrap: str, *, every: int = 1000, interval: float = 10.0,
@@ -52,10 +56,10 @@ class AuditIngest(LogConsumer):
             for kept in self.store.kept(partition):
                 tree.append(leaf(partition, kept.offset, kept.content))
         for checkpoint in self.store.checkpoints():
-            topic, _, partition = checkpoint.origin.rpartition("/")
-            if topic == self.topic:
-                self.signed_size[int(partition)] = max(
-                    checkpoint.size, self.signed_size.get(int(partition), 0))
+            if checkpoint.origin.rpartition("/")[0] == self.topic:
+                partition = partition_of(checkpoint)
+                self.signed_size[partition] = max(checkpoint.size,
+                                                  self.signed_size.get(partition, 0))
 
     def stored_positions(self, partitions: Sequence[int]) -> dict[int, int]:
         return self.store.next_offsets()
@@ -71,8 +75,7 @@ class AuditIngest(LogConsumer):
                 tree.append(leaf(tp.partition, record.offset, digest))
         checkpoints = self.due_checkpoints()
         await asyncio.to_thread(self.store.commit, rows, checkpoints)
-        for checkpoint in checkpoints:
-            self.signed_size[int(checkpoint.origin.rpartition("/")[2])] = checkpoint.size
+        self._signed(checkpoints)
         positions = {tp: recs[-1].offset + 1 for tp, recs in batch.items()}
         self.stored |= positions
         await self.commit(positions)
@@ -83,8 +86,7 @@ class AuditIngest(LogConsumer):
         checkpoints = self.due_checkpoints()
         if checkpoints:
             await asyncio.to_thread(self.store.commit, [], checkpoints)
-            for checkpoint in checkpoints:
-                self.signed_size[int(checkpoint.origin.rpartition("/")[2])] = checkpoint.size
+            self._signed(checkpoints)
 
     def due_checkpoints(self, now: datetime | None = None) -> list[Checkpoint]:
         """A signed checkpoint for each partition grown by `every` records, or for every
@@ -104,7 +106,11 @@ class AuditIngest(LogConsumer):
         self._last_signed -= self.interval
         checkpoints = self.due_checkpoints()
         self.store.commit([], checkpoints)
-        for checkpoint in checkpoints:
-            self.signed_size[int(checkpoint.origin.rpartition("/")[2])] = checkpoint.size
+        self._signed(checkpoints)
         return checkpoints
+
+    def _signed(self, checkpoints: list[Checkpoint]) -> None:
+        """Stored: the sizes the next checkpoints count from."""
+        for checkpoint in checkpoints:
+            self.signed_size[partition_of(checkpoint)] = checkpoint.size
 

@@ -102,9 +102,6 @@ class IntakeAppeal(AppealAggregate):
         piece = self._piece(what, draft_id)
         return piece is not None and piece["state"] == DUE
 
-    def delivery_pending(self, draft_id: str) -> bool:
-        return self.pending(ANSWER, draft_id)
-
     def with_operator(self, what: str, draft_id: str | None = None) -> bool:
         """Whether it waits for an operator's hand (a letter to post, a call)."""
         piece = self._piece(what, draft_id)

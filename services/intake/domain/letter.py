@@ -37,17 +37,6 @@ class OfficialLetter:
     signer: Signer
     rating_url: str | None = None
 
-    def text(self) -> str:
-        """The letter as plain text, in reading order (what the PDF shows)."""
-        head = [self.letterhead.parent, self.letterhead.organization, self.letterhead.address]
-        return "\n".join([
-            *(line for line in head if line),
-            f"Исх. № {self.number} от {self.dated:%d.%m.%Y}",
-            *self.addressee, "", *([self.about, ""] if self.about else []),
-            self.salutation, "", self.body.strip(), "",
-            *([f"Оценить ответ: {self.rating_url}"] if self.rating_url else []),
-            *([self.signer.position] if self.signer.position else []), self.signer.name])
-
 
 def letterhead(directory: Directory, organization_id: str) -> Letterhead:
     """The answering body's letterhead; a body without its own address uses the one of the

@@ -1,6 +1,8 @@
 """`mcu audit`: the log's tamper evidence for auditors — `verify` streams the whole log
 against the signed checkpoints and names each record that is not what was committed to;
-`keygen` makes the signing key (its public half beside it, to publish)."""
+`replay` and `dossier` show one appeal's history from the log, proven, as it stood at a
+moment, its decisions re-checked; `keygen` makes the signing key (its public half beside
+it, to publish)."""
 
 from __future__ import annotations
 
@@ -83,55 +85,94 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON"
     raise typer.Exit(1 if found else 0)
 
 
-WHY = ("reason", "rule_id", "rule_version", "basis", "policy_id", "authority", "comment",
-       "legal_ground")
+def _audit(appeal: str, at: str | None):
+    """The appeal audited at `at` (ISO; without an offset: the municipality's local time),
+    with the names its reader sees."""
+    from datetime import datetime
 
-
-@audit.command("replay")
-def replay(appeal: str = typer.Argument(..., help="Идентификатор обращения"),
-           as_json: bool = typer.Option(False, "--json", help="История в JSON")) -> None:
-    """История обращения из самого журнала: каждое событие с доказательством включения
-    под подписанной контрольной точкой."""
-    from contracts.catalog import CATALOG
+    from kit.staff import read_deployment
     from services.audit.adapters import keys
     from services.audit.adapters.log_reader import read_at
+    from services.audit.adapters.names import names_for
     from services.audit.adapters.store import AuditStore
-    from services.audit.application import replay_appeal
+    from services.audit.application import audit_appeal
     from services.audit.bootstrap import key_path
 
+    moment = None
+    if at is not None:
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            fail(f"--at {at}: ожидается дата и время ISO 8601, например 2026-11-20T12:00+03:00")
     settings = Settings()
     store_path = settings.data_dir / "audit.sqlite"
     if not store_path.exists():
         fail(f"нет хранилища службы аудита ({store_path}): она ещё не запускалась")
+    deployment = read_deployment(settings)
     store = AuditStore(store_path)
     try:
-        steps = replay_appeal(
+        found = asyncio.run(audit_appeal(
             appeal, settings.log_topic, store, keys.public_keys(key_path(settings)),
-            lambda places: asyncio.run(read_at(settings.kafka_bootstrap, settings.log_topic,
-                                               places)))
+            lambda places: read_at(settings.kafka_bootstrap, settings.log_topic, places),
+            lambda m: names_for(deployment, m).zone, moment))
     finally:
         store.close()
-    if not steps:
+    if found is None:
         fail(f"обращения {appeal} нет в журнале, который заверяет служба аудита")
+    return found, names_for(deployment, found.municipality)
+
+
+AT_HELP = "Состояние на момент (ISO 8601; без смещения — местное время муниципалитета)"
+
+
+@audit.command("replay")
+def replay(appeal: str = typer.Argument(..., help="Идентификатор обращения"),
+           at: str = typer.Option(None, "--at", help=AT_HELP),
+           as_json: bool = typer.Option(False, "--json", help="История в JSON")) -> None:
+    """История обращения из самого журнала: каждое событие с доказательством включения
+    под подписанной контрольной точкой, состояние на момент, перепроверенные решения."""
+    from services.audit.domain.dossier import dossier, machine
+
+    found, names = _audit(appeal, at)
     if as_json:
-        typer.echo(json.dumps({"appeal_id": appeal, "events": [
-            {"partition": s.partition, "offset": s.offset, "proven": s.proven,
-             "problem": s.problem, "envelope": s.envelope} for s in steps]},
-            ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(machine(found), ensure_ascii=False, indent=2))
+        raise typer.Exit(0 if found.verified else 1)
+    d = dossier(found, names)
+    typer.echo(f"{d.title} · {d.municipality} · время местное ({d.zone})")
+    for line in d.lines:
+        typer.echo(f"{'✓' if line.proven else '✗'} {line.local} · {line.what} · {line.who}"
+                   + (f" ({line.role})" if line.role and not line.who.startswith("система")
+                      else "") + (f" · {line.details}" if line.details else "")
+                   + (f"   [{line.problem}]" if line.problem else ""))
+    typer.echo(f"\nсостояние на {d.at_local}:")
+    for label, value in d.state:
+        typer.echo(f"  {label}: {value}")
+    for stage, due, standing in d.deadlines:
+        typer.echo(f"  срок «{stage}»: до {due} — {standing}")
+    if d.rechecks:
+        typer.echo("перепроверенные решения:")
+        for rule, when, ok, detail in d.rechecks:
+            typer.echo(f"  {'✓' if ok else '✗'} {rule} ({when}): {detail}")
+    typer.echo("итог: " + d.verdict)
+    raise typer.Exit(0 if found.verified else 1)
+
+
+@audit.command("dossier")
+def make_dossier(appeal: str = typer.Argument(..., help="Идентификатор обращения"),
+                 out: Path = typer.Option(..., "--out", help="Файл справки: .pdf или .html"),
+                 at: str = typer.Option(None, "--at", help=AT_HELP)) -> None:
+    """Справка аудитора по обращению (PDF или HTML): проверенная история, состояние на
+    момент, перепроверенные решения, контрольные точки."""
+    from services.audit.adapters.dossier_render import render_html, render_pdf
+    from services.audit.domain.dossier import dossier
+
+    if out.suffix.lower() not in (".pdf", ".html"):
+        fail(f"{out}: справка сохраняется в .pdf или .html")
+    found, names = _audit(appeal, at)
+    d = dossier(found, names)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(render_pdf(d))
     else:
-        for s in steps:
-            e = s.envelope or {}
-            spec = CATALOG.get(e.get("event_type", ""))
-            what = spec.title_ru if spec else e.get("event_type", "нечитаемая запись")
-            actor = e.get("actor") or {}
-            why = "; ".join(f"{k}: {v}" for k, v in (e.get("payload") or {}).items()
-                            if k in WHY and v not in (None, ""))
-            mark = "✓" if s.proven else "✗"
-            typer.echo(f"{mark} {e.get('occurred_at', '—')} · {what} · {actor.get('id', '—')}"
-                       f" ({actor.get('role', '—')})" + (f" · {why}" if why else "")
-                       + (f"   [{s.problem}]" if s.problem else ""))
-        proven = sum(s.proven for s in steps)
-        typer.echo(f"итог: событий {len(steps)}, заверено контрольными точками {proven}"
-                   + ("; все события подлинны" if proven == len(steps)
-                      else f"; не заверено или изменено: {len(steps) - proven}"))
-    raise typer.Exit(0 if all(s.proven for s in steps) else 1)
+        out.write_text(render_html(d), encoding="utf-8")
+    typer.echo(f"{out}: {d.title}; {d.verdict}")

@@ -72,6 +72,18 @@ class DeadlineStage(StrEnum):
     EXTENSION_NOTICE = "extension_notice"
 
 
+# what a deadline is for, as a person reads it (SLA's badge, the audit's replay)
+STAGE_RU: dict[DeadlineStage, str] = {
+    DeadlineStage.REGISTRATION: "регистрация", DeadlineStage.FORWARDING: "направление",
+    DeadlineStage.FIRST_REACTION: "первая реакция", DeadlineStage.ANSWER: "ответ",
+    DeadlineStage.REGISTRATION_NOTICE: "уведомление о регистрации",
+    DeadlineStage.FORWARDING_NOTICE: "уведомление о переадресации",
+    DeadlineStage.EXTENSION_NOTICE: "уведомление о продлении"}
+UNIT_RU: dict[TermUnit, str] = {TermUnit.CALENDAR_DAYS: "календарных дн.",
+                                TermUnit.WORKING_DAYS: "рабочих дн.",
+                                TermUnit.WORKING_HOURS: "рабочих ч"}
+
+
 class Notice(StrEnum):
     """A notice 59-ФЗ requires the applicant to get besides the answer."""
 

@@ -3,15 +3,21 @@ replay one appeal's history from the log, each event proven."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from services.audit.adapters.store import AuditStore
 from services.audit.domain import replay
+from services.audit.domain.checkpoint import Checkpoint
+from services.audit.domain.dossier import AppealAudit
+from services.audit.domain.rechecks import recheck
 from services.audit.domain.record import content, leaf
+from services.audit.domain.state import Event, state_at
 from services.audit.domain.verify import PartitionReport, Seen, verify_partition
 
 
@@ -62,25 +68,71 @@ def verify_log(topic: str, records: Iterable, store: AuditStore,
     return LogReport(tuple(reports))
 
 
-def replay_appeal(appeal_id: str, topic: str, store: AuditStore,
-                  keys: dict[str, Ed25519PublicKey], read) -> list[replay.Step]:
-    """The appeal's events from the log in log order, each with whether it is proven under
-    the latest valid checkpoint of its partition, and what is wrong with it. `read` gets
-    records by place (adapters.log_reader.read_at, bound to the broker)."""
-    import json
+async def audit_appeal(appeal_id: str, topic: str, store: AuditStore,
+                 keys: dict[str, Ed25519PublicKey], read, zone_of, at: datetime | None = None
+                 ) -> AppealAudit | None:
+    """The appeal's audit at `at` (default: now); None if the audit service has no record
+    of it. `read` gets records by place (adapters.log_reader.read_at, bound to the broker);
+    `zone_of(municipality)` is the municipality's time zone (a naive `at` is read in it)."""
+    steps = await replay_appeal(appeal_id, topic, store, keys, read)
+    if not steps:
+        return None
+    events = [Event.of(s.envelope) for s in steps if s.envelope is not None]
+    municipality = next((e.municipality for e in events if e.municipality), None)
+    zone = zone_of(municipality)
+    moment = (at if at is None or at.tzinfo else at.replace(tzinfo=zone)) or datetime.now(UTC)
+    latest = _latest_checkpoints(topic, store, keys)
+    used = tuple(latest[p] for p in sorted({s.partition for s in steps}) if p in latest)
+    return AppealAudit(appeal_id, municipality, moment, tuple(steps), state_at(events, moment),
+                       tuple(recheck([e for e in events if e.occurred_at <= moment],
+                                     zone)), used)
 
-    places = store.places_of(appeal_id)
-    if not places:
-        return []
-    latest: dict[int, object] = {}
+
+def _latest_checkpoints(topic: str, store: AuditStore, keys: dict[str, Ed25519PublicKey]
+                        ) -> dict[int, Checkpoint]:
+    latest: dict[int, Checkpoint] = {}
     for checkpoint in store.checkpoints():
         name, _, partition = checkpoint.origin.rpartition("/")
         if name == topic and checkpoint.verified_by(keys) and checkpoint.size > getattr(
                 latest.get(int(partition)), "size", -1):
             latest[int(partition)] = checkpoint
-    records = read([(p, o) for p, _, o, _ in places])
-    leaves = {p: [leaf(p, k.offset, k.content) for k in store.kept(p)]
-              for p in {p for p, *_ in places}}
+    return latest
+
+
+def _subtrees(store: AuditStore):
+    """`subtrees(partition)(level, index)`: the kept perfect subtrees (level 0 from the
+    record committed to), each read once per replay; KeyError for one the store lacks."""
+    memo: dict[tuple[int, int, int], bytes] = {}
+
+    def of(partition: int):
+        def subtree(level: int, index: int) -> bytes:
+            key = (partition, level, index)
+            if key not in memo:
+                if level == 0:
+                    found = store.record_at(partition, index)
+                    value = leaf(partition, *found) if found else None
+                else:
+                    value = store.node(partition, level, index)
+                if value is None:
+                    raise KeyError(key)
+                memo[key] = value
+            return memo[key]
+        return subtree
+    return of
+
+
+async def replay_appeal(appeal_id: str, topic: str, store: AuditStore,
+                  keys: dict[str, Ed25519PublicKey], read) -> list[replay.Step]:
+    """The appeal's events from the log in log order, each with whether it is proven under
+    the latest valid checkpoint of its partition, and what is wrong with it. `read` gets
+    records by place (adapters.log_reader: `PlacesReader.read`, or `read_at` bound to the
+    broker); the store is read in this thread (SQLite, indexed: milliseconds)."""
+    places = store.places_of(appeal_id)
+    if not places:
+        return []
+    latest = _latest_checkpoints(topic, store, keys)
+    records = await read([(p, o) for p, _, o, _ in places])
+    subtrees = _subtrees(store)
     steps = []
     for partition, seq, offset, digest in places:
         record = records.get((partition, offset))
@@ -93,8 +145,8 @@ def replay_appeal(appeal_id: str, topic: str, store: AuditStore,
             envelope = json.loads(record.value)
         except (TypeError, ValueError):
             envelope = None
-        proven = now == digest and replay.prove(partition, seq, offset, now, leaves[partition],
-                                                latest.get(partition))
+        proven = now == digest and replay.prove(partition, seq, offset, now,
+                                                subtrees(partition), latest.get(partition))
         problem = None if now == digest else "запись изменена после того, как её заверили"
         if problem is None and not proven:
             problem = "ещё не заверена контрольной точкой"

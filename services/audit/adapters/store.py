@@ -17,12 +17,16 @@ CREATE TABLE IF NOT EXISTS records (
     partition INTEGER NOT NULL, seq INTEGER NOT NULL, "offset" INTEGER NOT NULL,
     content BLOB NOT NULL, appeal_id TEXT, PRIMARY KEY (partition, seq));
 CREATE INDEX IF NOT EXISTS records_by_appeal ON records (appeal_id);
+CREATE TABLE IF NOT EXISTS nodes (
+    partition INTEGER NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL,
+    hash BLOB NOT NULL, PRIMARY KEY (partition, level, idx));
 CREATE TABLE IF NOT EXISTS checkpoints (
     origin TEXT NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL, time TEXT NOT NULL,
     key TEXT NOT NULL, signature BLOB NOT NULL, PRIMARY KEY (origin, size));
 """
 
 Row = tuple[int, int, int, bytes, str | None]  # partition, seq, offset, content, appeal
+NodeRow = tuple[int, int, int, bytes]  # partition, level, index, hash (a perfect subtree)
 
 
 class AuditStore:
@@ -36,13 +40,16 @@ class AuditStore:
     def close(self) -> None:
         self._db.close()
 
-    def commit(self, rows: list[Row], checkpoints: list[Checkpoint]) -> None:
-        """A batch's records and the checkpoints over them, in one transaction."""
+    def commit(self, rows: list[Row], checkpoints: list[Checkpoint],
+               nodes: list[NodeRow] = ()) -> None:
+        """A batch's records, the subtrees they completed and the checkpoints over them,
+        in one transaction."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.executemany('INSERT INTO records (partition, seq, "offset", content,'
                                      ' appeal_id) VALUES (?, ?, ?, ?, ?)', rows)
+                self._db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?)", nodes)
                 self._db.executemany(
                     "INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?)",
                     [(c.origin, c.size, c.root, c.time.isoformat(), c.key, c.signature)
@@ -64,6 +71,26 @@ class AuditStore:
             rows = self._db.execute('SELECT "offset", content, appeal_id FROM records '
                                     "WHERE partition = ? ORDER BY seq", (partition,))
             return [Kept(o, bytes(c), a) for o, c, a in rows.fetchall()]
+
+    def node(self, partition: int, level: int, index: int) -> bytes | None:
+        """A perfect subtree's hash (level ≥ 1) as kept; level 0: the record's leaf parts
+        are in `records` (services.audit.domain.record.leaf)."""
+        with self._lock:
+            row = self._db.execute("SELECT hash FROM nodes WHERE partition = ? AND level = ?"
+                                   " AND idx = ?", (partition, level, index)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def record_at(self, partition: int, seq: int) -> tuple[int, bytes] | None:
+        """The offset and digest committed to as leaf `seq` of the partition."""
+        with self._lock:
+            row = self._db.execute('SELECT "offset", content FROM records WHERE partition = ?'
+                                   " AND seq = ?", (partition, seq)).fetchone()
+        return (row[0], bytes(row[1])) if row else None
+
+    def node_count(self, partition: int) -> int:
+        with self._lock:
+            return self._db.execute("SELECT COUNT(*) FROM nodes WHERE partition = ?",
+                                    (partition,)).fetchone()[0]
 
     def places_of(self, appeal_id: str) -> list[tuple[int, int, int, bytes]]:
         """The appeal's records as committed to: partition, seq, offset, digest."""

@@ -55,6 +55,37 @@ def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
     return inclusion_proof(index - k, leaves[k:]) + [root(leaves[:k])]
 
 
+def range_root(lo: int, hi: int, subtree) -> bytes:
+    """MTH of leaves [lo, hi) from the perfect subtrees the tree is made of:
+    `subtree(level, index)` is the hash over leaves [index·2^level, (index+1)·2^level)
+    (level 0: the leaf). RFC 9162's split keeps every left part aligned, so O(log n)
+    subtrees make any range it asks for."""
+    n = hi - lo
+    if n & (n - 1) == 0:
+        level = n.bit_length() - 1
+        return subtree(level, lo >> level)
+    k = _split(n)
+    return node_hash(range_root(lo, lo + k, subtree), range_root(lo + k, hi, subtree))
+
+
+def inclusion_path(index: int, size: int, subtree) -> list[bytes]:
+    """PATH(index, D[size]) as `inclusion_proof` gives it, read from stored perfect
+    subtrees (see `range_root`) instead of every leaf: O(log² n) look-ups."""
+    if not 0 <= index < size:
+        raise ValueError(f"leaf {index} is not in a tree of {size}")
+    path: list[bytes] = []
+    lo, hi = 0, size
+    while hi - lo > 1:
+        k = _split(hi - lo)
+        if index < lo + k:
+            path.append(range_root(lo + k, hi, subtree))
+            hi = lo + k
+        else:
+            path.append(range_root(lo, lo + k, subtree))
+            lo += k
+    return path[::-1]
+
+
 def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
     """PROOF(m, D[n]): what shows the tree of the first `old_size` leaves is a prefix."""
     if not 0 < old_size <= len(leaves):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from typing import NamedTuple
 
 from services.audit.domain.merkle import EMPTY_ROOT, leaf_hash, node_hash
 
@@ -24,6 +25,14 @@ def leaf(partition: int, offset: int, content_digest: bytes) -> bytes:
     return leaf_hash(struct.pack(">IQ", partition, offset) + content_digest)
 
 
+class Node(NamedTuple):
+    """A perfect subtree: the hash over leaves [index·2^level, (index+1)·2^level)."""
+
+    level: int
+    index: int
+    hash: bytes
+
+
 class Frontier:
     """The perfect subtrees of a growing tree, left to right (at most log n of them): a
     leaf is appended in O(log n), the root of all so far read in O(log n)."""
@@ -32,12 +41,17 @@ class Frontier:
         self.size = 0
         self._trees: list[tuple[int, bytes]] = []  # (leaves under it, its hash)
 
-    def append(self, leaf_digest: bytes) -> None:
+    def append(self, leaf_digest: bytes) -> list[Node]:
+        """Append a leaf; the perfect subtrees it completes (kept, proofs read them)."""
         self.size += 1
         self._trees.append((1, leaf_digest))
+        completed = []
         while len(self._trees) > 1 and self._trees[-1][0] == self._trees[-2][0]:
             (n, right), (_, left) = self._trees.pop(), self._trees.pop()
             self._trees.append((2 * n, node_hash(left, right)))
+            level = (2 * n).bit_length() - 1
+            completed.append(Node(level, (self.size - 2 * n) >> level, self._trees[-1][1]))
+        return completed
 
     def root(self) -> bytes:
         if not self._trees:

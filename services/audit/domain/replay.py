@@ -6,11 +6,10 @@ changed. (An event a producer never published cannot be told from here: an envel
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.audit.domain.checkpoint import Checkpoint
-from services.audit.domain.merkle import inclusion_proof, verify_inclusion
+from services.audit.domain.merkle import inclusion_path, verify_inclusion
 from services.audit.domain.record import leaf
 
 
@@ -23,11 +22,16 @@ class Step:
     problem: str | None = None  # in Russian
 
 
-def prove(partition: int, seq: int, offset: int, digest: bytes, all_leaves: Sequence[bytes],
+def prove(partition: int, seq: int, offset: int, digest: bytes, subtree,
           checkpoint: Checkpoint | None) -> bool:
-    """Whether the record (its place and digest) is leaf `seq` under the checkpoint."""
+    """Whether the record (its place and digest) is leaf `seq` under the checkpoint;
+    `subtree(level, index)` reads the tree's kept perfect subtrees (merkle.range_root). A
+    kept subtree that is not what the checkpoint signed fails the proof."""
     if checkpoint is None or seq >= checkpoint.size:
         return False
-    proof = inclusion_proof(seq, all_leaves[:checkpoint.size])
+    try:
+        proof = inclusion_path(seq, checkpoint.size, subtree)
+    except LookupError:  # a subtree the store no longer has
+        return False
     return verify_inclusion(leaf(partition, offset, digest), seq, checkpoint.size, proof,
                             checkpoint.root)

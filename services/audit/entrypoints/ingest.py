@@ -53,8 +53,12 @@ class AuditIngest(LogConsumer):
         self.trees = {}
         for partition in self.store.partitions():
             tree = self.trees[partition] = Frontier()
+            nodes = []
             for kept in self.store.kept(partition):
-                tree.append(leaf(partition, kept.offset, kept.content))
+                nodes += [(partition, *n) for n in tree.append(
+                    leaf(partition, kept.offset, kept.content))]
+            if self.store.node_count(partition) != len(nodes):  # a store from before them
+                self.store.commit([], [], nodes)
         for checkpoint in self.store.checkpoints():
             if checkpoint.origin.rpartition("/")[0] == self.topic:
                 partition = partition_of(checkpoint)
@@ -65,16 +69,17 @@ class AuditIngest(LogConsumer):
         return self.store.next_offsets()
 
     async def handle(self, batch: Batch) -> int:
-        rows = []
+        rows, nodes = [], []
         for tp in sorted(batch, key=lambda t: t.partition):
             tree = self.trees.setdefault(tp.partition, Frontier())
             for record in batch[tp]:
                 digest = content(record.key, record.value)
                 rows.append((tp.partition, tree.size, record.offset, digest,
                              record.key.decode(errors="replace") if record.key else None))
-                tree.append(leaf(tp.partition, record.offset, digest))
+                nodes += [(tp.partition, *n) for n in tree.append(
+                    leaf(tp.partition, record.offset, digest))]
         checkpoints = self.due_checkpoints()
-        await asyncio.to_thread(self.store.commit, rows, checkpoints)
+        await asyncio.to_thread(self.store.commit, rows, checkpoints, nodes)
         self._signed(checkpoints)
         positions = {tp: recs[-1].offset + 1 for tp, recs in batch.items()}
         self.stored |= positions

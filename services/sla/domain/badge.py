@@ -7,18 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from contracts.vocabulary import DeadlineStage, TermUnit
+from contracts.vocabulary import STAGE_RU, UNIT_RU, DeadlineStage, TermUnit
 from services.sla.domain.deadline import NOTICE_STAGES, Basis, Deadline, StageClock
 from services.sla.domain.policy import Policy
 from services.sla.domain.terms import TermCalculator
 
-STAGE_RU = {DeadlineStage.REGISTRATION: "регистрация", DeadlineStage.FORWARDING: "направление",
-            DeadlineStage.FIRST_REACTION: "первая реакция", DeadlineStage.ANSWER: "ответ",
-            DeadlineStage.REGISTRATION_NOTICE: "уведомление о регистрации",
-            DeadlineStage.FORWARDING_NOTICE: "уведомление о переадресации",
-            DeadlineStage.EXTENSION_NOTICE: "уведомление о продлении"}
-UNIT_RU = {TermUnit.CALENDAR_DAYS: "календарных дн.", TermUnit.WORKING_DAYS: "рабочих дн.",
-           TermUnit.WORKING_HOURS: "рабочих ч"}
 STATES_RU = {"in_time": "в срок", "due_soon": "срок близко", "overdue": "просрочено",
              "paused": "приостановлено", "met": "соблюдён", "late": "нарушен"}
 

@@ -130,3 +130,30 @@ def test_the_growing_trees_root_is_the_whole_trees_at_every_size():
     for n, leaf in enumerate(LEAVES, start=1):
         frontier.append(leaf)
         assert frontier.size == n and frontier.root() == root(LEAVES[:n])
+
+
+def test_a_proof_read_from_the_kept_subtrees_is_the_proof_from_every_leaf():
+    """What replay reads (the perfect subtrees the growing tree completes, kept by the
+    service) gives RFC 9162's path for every leaf of every size, and a kept subtree
+    changed afterwards makes the proof fail."""
+    from services.audit.domain.record import Frontier
+
+    frontier, kept = Frontier(), {}
+    for i, leaf in enumerate(LEAVES):
+        kept[(0, i)] = leaf
+        kept.update({(n.level, n.index): n.hash for n in frontier.append(leaf)})
+    assert len(kept) == 2 * len(LEAVES) - bin(len(LEAVES)).count("1")
+
+    def subtree(level: int, index: int) -> bytes:
+        return kept[(level, index)]
+
+    for size in (1, 2, 3, 5, 8, 13, 31, 32, 33, 64, 70):
+        for index in range(size):
+            path = merkle.inclusion_path(index, size, subtree)
+            assert path == inclusion_proof(index, LEAVES[:size])
+            assert verify_inclusion(LEAVES[index], index, size, path, root(LEAVES[:size]))
+    kept[(3, 1)] = flipped(kept[(3, 1)])  # leaves 8..15 as the store holds them, changed
+    assert not verify_inclusion(LEAVES[2], 2, 64, merkle.inclusion_path(2, 64, subtree),
+                                root(LEAVES[:64]))
+    with pytest.raises(ValueError):
+        merkle.inclusion_path(5, 5, subtree)

@@ -1,0 +1,91 @@
+"""The appeal at a moment, folded from its events as the log holds them, and the decisions
+re-checked from the log alone (same-day return, a deadline's stop and breach)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from contracts.examples import EXAMPLES, example_envelope
+from contracts.vocabulary import AppealStatus, DeadlineStage
+from services.audit.domain.rechecks import recheck
+from services.audit.domain.state import Event, state_at
+
+T0 = datetime(2026, 11, 16, 7, 0, tzinfo=UTC)  # Monday 10:00 in Rostov (UTC+3)
+ZONE = ZoneInfo("Europe/Moscow")
+
+
+def event(event_type: str, hours: float, n: int, version: int = 1, cause: int | None = None,
+          **payload) -> Event:
+    envelope = example_envelope(event_type, version)
+    envelope.update(event_id=f"e{n}", causation_id=f"e{cause}" if cause else None,
+                    occurred_at=(T0 + timedelta(hours=hours)).isoformat(),
+                    payload={**EXAMPLES[(event_type, version)], **payload})
+    return Event.of(envelope)
+
+
+def due(hours: float) -> str:
+    return (T0 + timedelta(hours=hours)).isoformat()
+
+
+def history() -> list[Event]:
+    return [
+        event("AppealRegistered", 0, 1),
+        event("AppealNumbered", 0.01, 2, registration_number="ОГ-00007/2026"),
+        event("DeadlineSet", 0.02, 3, stage="answer", due_at=due(240)),
+        event("AppealRouted", 1, 4, recipient_id="adm-roads"),
+        event("AppealAssigned", 2, 5, recipient_id="adm-roads", executor_id="u-ivanova"),
+        event("AnswerPublished", 100, 6),
+        event("DeadlineStopped", 100, 7, stage="answer", met=True),
+        event("AppealRated", 120, 8, version=2, score=2, satisfied=False),
+        event("AppealReopened", 130, 9),
+        event("DeadlineSet", 130, 10, stage="answer", due_at=due(250)),
+    ]
+
+
+def test_the_state_before_and_after_a_reopening():
+    events = history()
+    before = state_at(events, T0 + timedelta(hours=125))
+    assert before.status is AppealStatus.ANSWERED and before.events == 8
+    assert before.registration_number == "ОГ-00007/2026"
+    assert (before.recipient_id, before.executor_id) == ("adm-roads", "u-ivanova")
+    assert before.answered_at == T0 + timedelta(hours=100) and before.rating == 2
+    assert before.deadlines[DeadlineStage.ANSWER].standing(before.at) == "met"
+    after = state_at(events, T0 + timedelta(hours=260))
+    assert after.status is AppealStatus.REOPENED and after.reopenings == 1
+    assert after.answered_at is None
+    clock = after.deadlines[DeadlineStage.ANSWER]
+    assert clock.due_at == T0 + timedelta(hours=250) and clock.standing(after.at) == "overdue"
+    at_start = state_at(events, T0 + timedelta(minutes=30))
+    assert at_start.status is AppealStatus.NEW and at_start.recipient_id is None
+    assert at_start.deadlines[DeadlineStage.ANSWER].standing(at_start.at) == "in_time"
+
+
+def test_a_return_the_day_after_the_assignment_breaks_the_same_day_rule():
+    assigned = event("AppealAssigned", 0, 1, recipient_id="adm-roads", executor_id="u-ivanova")
+    same_day = event("AppealReturned", 10, 2, returned_by="executor")  # 20:00 local
+    found = recheck([assigned, same_day], ZONE)
+    assert [(r.rule, r.consistent) for r in found] == [("same_day_return", True)]
+    next_day = event("AppealReturned", 15, 3, returned_by="executor")  # 01:00 next day
+    found = recheck([assigned, next_day], ZONE)
+    assert not found[0].consistent and "не в тот же день" in found[0].detail
+    by_settlement = event("AppealReturned", 40, 4, returned_by="subordinate_recipient")
+    assert recheck([assigned, by_settlement], ZONE) == []
+
+
+def test_a_stop_said_in_time_after_its_due_moment_is_found_and_a_posting_day_counts():
+    set_ = event("DeadlineSet", 0, 1, stage="answer", due_at=due(24))
+    honest = event("DeadlineStopped", 30, 2, stage="answer", met=False)
+    forged = event("DeadlineStopped", 30, 3, stage="answer", met=True)
+    assert recheck([set_, honest], ZONE)[0].consistent
+    wrong = recheck([set_, forged], ZONE)[0]
+    assert not wrong.consistent and "по журналу — с опозданием" in wrong.detail
+    posted = event("AnswerDelivered", 30, 4, dispatched_at=due(20))
+    by_post = event("DeadlineStopped", 30, 5, cause=4, stage="answer", met=True)
+    assert recheck([set_, posted, by_post], ZONE)[0].consistent
+
+
+def test_a_breach_before_its_due_moment_is_found():
+    early = event("DeadlineBreached", 5, 1, stage="answer", due_at=due(24))
+    late = event("DeadlineBreached", 25, 2, stage="answer", due_at=due(24))
+    assert [r.consistent for r in recheck([early, late], ZONE)] == [False, True]

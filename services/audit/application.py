@@ -15,9 +15,9 @@ from services.audit.adapters.store import AuditStore
 from services.audit.domain import replay
 from services.audit.domain.checkpoint import Checkpoint
 from services.audit.domain.dossier import AppealAudit
-from services.audit.domain.rechecks import recheck
+from services.audit.domain.rechecks import recheck, rewritten
 from services.audit.domain.record import content, leaf
-from services.audit.domain.state import Event, state_at
+from services.audit.domain.state import Event, first_of_each, state_at
 from services.audit.domain.verify import PartitionReport, Seen, verify_partition
 
 
@@ -77,24 +77,26 @@ async def audit_appeal(appeal_id: str, topic: str, store: AuditStore,
     steps = await replay_appeal(appeal_id, topic, store, keys, read)
     if not steps:
         return None
-    events = [Event.of(s.envelope) for s in steps if s.envelope is not None]
+    readable = [s.envelope for s in steps if s.envelope is not None]
+    every = [Event.of(envelope) for envelope in readable]
+    events = first_of_each(every)
     municipality = next((e.municipality for e in events if e.municipality), None)
     zone = zone_of(municipality)
     moment = (at if at is None or at.tzinfo else at.replace(tzinfo=zone)) or datetime.now(UTC)
     latest = _latest_checkpoints(topic, store, keys)
     used = tuple(latest[p] for p in sorted({s.partition for s in steps}) if p in latest)
     return AppealAudit(appeal_id, municipality, moment, tuple(steps), state_at(events, moment),
-                       tuple(recheck([e for e in events if e.occurred_at <= moment],
-                                     zone)), used)
+                       tuple(rewritten(every, readable, zone) + recheck(
+                           [e for e in events if e.occurred_at <= moment], zone)), used)
 
 
 def _latest_checkpoints(topic: str, store: AuditStore, keys: dict[str, Ed25519PublicKey]
                         ) -> dict[int, Checkpoint]:
+    """Per partition, the largest checkpoint whose signature holds (of the last few)."""
     latest: dict[int, Checkpoint] = {}
-    for checkpoint in store.checkpoints():
+    for checkpoint in store.latest_checkpoints(topic):  # the largest of each first
         name, _, partition = checkpoint.origin.rpartition("/")
-        if name == topic and checkpoint.verified_by(keys) and checkpoint.size > getattr(
-                latest.get(int(partition)), "size", -1):
+        if name == topic and int(partition) not in latest and checkpoint.verified_by(keys):
             latest[int(partition)] = checkpoint
     return latest
 

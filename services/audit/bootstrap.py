@@ -10,7 +10,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kit.runtime import Running, Service, until_stopped
 from kit.settings import ConfigError, Settings
 from services.audit.adapters import keys
+from kit.reference_watch import ReferenceWatch, watching
+from kit.staff import deployment_files, deployment_of, fresh_deployment
+from services.audit.adapters.log_reader import PlacesReader
 from services.audit.adapters.store import AuditStore
+from services.audit.entrypoints import appeal_http
 from services.audit.entrypoints.http import router
 from services.audit.entrypoints.ingest import AuditIngest
 
@@ -36,8 +40,10 @@ def signing_key(settings: Settings) -> Ed25519PrivateKey:
 
 def build(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
+    deployment = deployment_of(settings)  # the auditors and the names they read
     key = signing_key(settings)
     store = AuditStore(settings.data_dir / "audit.sqlite")
+    reader = PlacesReader(settings.kafka_bootstrap, settings.log_topic)
     ingest = AuditIngest(store, key, settings.log_topic, settings.dlq_topic,
                          settings.kafka_bootstrap, every=settings.audit_checkpoint_every,
                          interval=settings.audit_checkpoint_seconds)
@@ -45,7 +51,24 @@ def build(settings: Settings | None = None) -> Service:
     async def watch_the_log(run: Running) -> None:
         await until_stopped(run, ingest)
 
-    return Service("audit", settings, routers=[router(store, lambda: keys.public_keys(
-                       key_path(settings)))],
-                   background=[watch_the_log], title_ru="МЦУ: аудит журнала",
+    async def close_the_reader(run: Running) -> None:
+        """The replay door's reader of the log opens at its first read; closed at stop."""
+        await run.stopping.wait()
+        await reader.stop()
+
+    def public_keys():
+        return keys.public_keys(key_path(settings))
+
+    def reload(by: str | None) -> list[str]:
+        deployment.swap(deployment.checked(fresh_deployment(settings)))
+        return ["справочник перечитан"]
+
+    watch = ReferenceWatch(lambda: deployment_files(settings, deployment.current), reload)
+    return Service("audit", settings,
+                   routers=[router(store, public_keys),
+                            appeal_http.router(store, deployment, settings.log_topic,
+                                               public_keys, reader.read),
+                            appeal_http.reads_router(store, deployment)],
+                   background=[watch_the_log, close_the_reader],
+                   every_process=[watching(watch)], title_ru="МЦУ: аудит журнала",
                    on_close=store.close)

@@ -1,6 +1,7 @@
 """The audit service as a process (issue 24): it watches the log beside intake, publishes
 signed checkpoints at its public door, and `mcu audit verify` finds the log whole; the
-checkpoint's text verifies with the published key alone."""
+checkpoint's text verifies with the published key alone; an auditor replays an appeal
+through its door as routing tells it, and takes the dossier."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 
 import httpx
 import pytest
@@ -50,4 +52,59 @@ def test_the_audit_service_signs_the_log_and_verify_finds_it_whole(env):
                               timeout=120)
     assert replayed.returncode == 0, replayed.stdout + replayed.stderr
     assert "✓" in replayed.stdout and "Обращение зарегистрировано" in replayed.stdout
-    assert "все события подлинны" in replayed.stdout
+    assert "подтверждены подписанными контрольными точками: 1." in replayed.stdout
+
+
+def test_an_auditor_replays_an_appeal_through_the_door_as_routing_tells_it(env, tmp_path):
+    """Intake, routing and audit as processes: the auditor's door gives the appeal's
+    history from the log, each event proven, equal to routing's own history of it; the
+    state before registration and now; the dossier as PDF and HTML, and from the command
+    line; a person who is not an auditor is refused; every read is logged."""
+    env = {**env, "MCU_AUDIT_CHECKPOINT_EVERY": "2", "MCU_AUDIT_CHECKPOINT_SECONDS": "1"}
+    auditor = {"Authorization": "Bearer demo-u-auditor"}
+    with service("intake", env) as (intake, _), service("routing", env) as (routing, _), \
+            service("audit", env) as (audit, _):
+        answer = httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": "R-1"},
+                            headers={"X-API-Key": "demo-web"})
+        assert answer.status_code == 201
+        appeal = answer.json()["appeal_id"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            told = httpx.get(f"{routing}/api/v1/appeals/{appeal}",
+                             headers={"Authorization": "Bearer demo-u-head"})
+            seen = httpx.get(f"{audit}/api/v1/appeals/{appeal}/audit", headers=auditor)
+            if (told.status_code == 200 and told.json()["history"] and seen.status_code == 200
+                    and seen.json()["verified"] and len(seen.json()["events"]) >= 2):
+                break
+            time.sleep(0.5)
+        replay = seen.json()
+        assert replay["verified"] and all(e["proven"] for e in replay["events"])
+        from_routing = [(h["seq"], h["event_type"], h["payload"]) for h in told.json()["history"]]
+        from_log = [(e["envelope"]["seq"], e["envelope"]["event_type"], e["envelope"]["payload"])
+                    for e in replay["events"] if e["envelope"]["producer"] == "routing"]
+        assert from_log == from_routing and from_log
+        assert replay["state"]["status"] == told.json()["status"]
+        assert replay["state"]["recipient_id"] == told.json()["recipient_id"]
+        earlier = httpx.get(f"{audit}/api/v1/appeals/{appeal}/audit",
+                            params={"at": "2020-01-01T00:00:00+03:00"}, headers=auditor).json()
+        assert earlier["state"]["status"] is None and earlier["state"]["events"] == 0
+        pdf = httpx.get(f"{audit}/api/v1/appeals/{appeal}/audit/dossier", headers=auditor)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        page = httpx.get(f"{audit}/api/v1/appeals/{appeal}/audit/dossier",
+                         params={"format": "html"}, headers=auditor)
+        assert "справка аудитора" in page.text and "Направлено получателю" in page.text
+        refused = httpx.get(f"{audit}/api/v1/appeals/{appeal}/audit",
+                            headers={"Authorization": "Bearer demo-u-head"})
+        assert refused.status_code == 403 and refused.json()["code"] == "forbidden_role"
+        unknown = httpx.get(f"{audit}/api/v1/appeals/{uuid.uuid4()}/audit", headers=auditor)
+        assert unknown.status_code == 404 and unknown.json()["code"] == "appeal_not_found"
+        reads = httpx.get(f"{audit}/api/v1/audit/reads", headers=auditor).json()
+        assert [r["what"] for r in reads[:4]] == ["dossier.html", "dossier.pdf", "history",
+                                                  "history"]
+        assert {r["who"] for r in reads} == {"u-auditor"}
+    out = tmp_path / "dossier.pdf"
+    made = subprocess.run([sys.executable, "-m", "cli.main", "audit", "dossier", appeal,
+                           "--out", str(out), "--at", "2030-01-01T00:00"],
+                          env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert out.read_bytes().startswith(b"%PDF") and "Решений перепроверено" in made.stdout

@@ -10,7 +10,7 @@ import asyncio
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
-NEAR = 500  # records: a wanted offset this close after the last read is read on to, not sought
+NEAR = 64  # records: a wanted offset this close after the last read is read on to, not sought
 
 
 class PlacesReader:
@@ -21,7 +21,9 @@ class PlacesReader:
 
     async def start(self) -> None:
         self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap,
-                                          enable_auto_commit=False, fetch_max_wait_ms=50)
+                                          enable_auto_commit=False, fetch_max_wait_ms=10,
+                                          max_partition_fetch_bytes=64 * 1024,
+                                          retry_backoff_ms=5, consumer_timeout_ms=20)
         await self._consumer.start()
 
     async def stop(self) -> None:
@@ -35,12 +37,18 @@ class PlacesReader:
         if self._consumer is None:
             await self.start()
         async with self._lock:
-            return await self._read(sorted(set(places)))
+            try:
+                return await self._read(sorted(set(places)))
+            finally:  # nothing fetched between reads: no fetch in flight to wait out
+                self._consumer.pause(*self._consumer.assignment())
 
     async def _read(self, wanted: list[tuple[int, int]]) -> dict[tuple[int, int], ConsumerRecord]:
         reader = self._consumer
         tps = [TopicPartition(self.topic, p) for p in sorted({p for p, _ in wanted})]
-        reader.assign(tps)
+        if not set(tps) <= reader.assignment():
+            reader.assign(sorted(reader.assignment() | set(tps)))
+        reader.pause(*reader.assignment())
+        reader.resume(*tps)
         end = await reader.end_offsets(tps)
         found: dict[tuple[int, int], ConsumerRecord] = {}
         for tp in tps:

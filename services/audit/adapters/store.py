@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from services.audit.domain.checkpoint import Checkpoint
@@ -20,6 +20,9 @@ CREATE INDEX IF NOT EXISTS records_by_appeal ON records (appeal_id);
 CREATE TABLE IF NOT EXISTS nodes (
     partition INTEGER NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL,
     hash BLOB NOT NULL, PRIMARY KEY (partition, level, idx));
+CREATE TABLE IF NOT EXISTS reads (
+    read_at TEXT NOT NULL, who TEXT NOT NULL, role TEXT NOT NULL, appeal_id TEXT NOT NULL,
+    moment TEXT NOT NULL, what TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints (
     origin TEXT NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL, time TEXT NOT NULL,
     key TEXT NOT NULL, signature BLOB NOT NULL, PRIMARY KEY (origin, size));
@@ -104,6 +107,35 @@ class AuditStore:
         with self._lock:
             return [p for (p,) in self._db.execute(
                 "SELECT DISTINCT partition FROM records ORDER BY partition")]
+
+    def log_read(self, who: str, role: str, appeal_id: str, moment: datetime,
+                 what: str) -> None:
+        """An auditor read an appeal's audit (`what`: history, dossier.pdf, …) as it
+        stood at `moment`."""
+        with self._lock:
+            self._db.execute("INSERT INTO reads VALUES (?, ?, ?, ?, ?, ?)", (
+                datetime.now(UTC).isoformat(timespec="milliseconds"), who, role, appeal_id,
+                moment.isoformat(), what))
+
+    def reads(self, limit: int = 100) -> list[dict]:
+        with self._lock:
+            rows = self._db.execute("SELECT read_at, who, role, appeal_id, moment, what FROM "
+                                    "reads ORDER BY rowid DESC LIMIT ?", (limit,)).fetchall()
+        return [dict(zip(("read_at", "who", "role", "appeal_id", "moment", "what"), r))
+                for r in rows]
+
+    def latest_checkpoints(self, topic: str) -> list[Checkpoint]:
+        """Per partition of `topic`, its checkpoints from the largest down (the first whose
+        signature holds is the one to prove under), at most a few each."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT origin, size, root, time, key, signature FROM (SELECT *, ROW_NUMBER()"
+                " OVER (PARTITION BY origin ORDER BY size DESC) AS n FROM checkpoints WHERE "
+                "origin LIKE ? ESCAPE '\\') WHERE n <= 8 ORDER BY origin, size DESC",
+                (topic.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                 + "/%",)).fetchall()
+        return [Checkpoint(o, s, bytes(r), datetime.fromisoformat(t), k, bytes(g))
+                for o, s, r, t, k, g in rows]
 
     def checkpoints(self) -> list[Checkpoint]:
         with self._lock:

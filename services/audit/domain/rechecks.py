@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from contracts.vocabulary import STAGE_RU, ReturnedBy
 from services.audit.domain.state import Event
 
-RULE_RU = {"same_day_return": "возврат исполнителем — только в день назначения",
+RULE_RU = {"one_history": "одна история: каждое событие службы — одно",
+           "same_day_return": "возврат исполнителем — только в день назначения",
            "deadline_stop": "срок остановлен в срок или с опозданием",
            "deadline_breach": "нарушение срока — не раньше срока"}
 
@@ -26,8 +27,31 @@ class Recheck:
     detail: str  # what was found, in Russian
 
 
+def rewritten(events: Sequence[Event], envelopes: Sequence[dict], zone: ZoneInfo
+              ) -> list[Recheck]:
+    """An event number a producer published twice with different content: its history
+    was written again (its store replaced or rewritten). The same event published again
+    (after a crash, at-least-once) is not a finding. `envelopes` as decoded, in step with
+    `events`."""
+    first: dict[tuple[str, int], dict] = {}
+    found = []
+    for event, envelope in zip(events, envelopes):
+        key = (event.producer, event.seq)
+        if key not in first:
+            first[key] = envelope
+        elif envelope != first[key]:
+            was = Event.of(first[key])
+            found.append(Recheck(
+                "one_history", event.event_id, event.occurred_at, False,
+                f"служба «{event.producer}» выпустила событие № {event.seq} повторно и иначе: "
+                f"было «{was.event_type}» от {_local(was.occurred_at, zone)}, стало "
+                f"«{event.event_type}» от {_local(event.occurred_at, zone)} (история записана"
+                " заново: хранилище службы пересоздано или изменено); учтено первое"))
+    return found
+
+
 def recheck(events: Sequence[Event], zone: ZoneInfo) -> list[Recheck]:
-    """Every decision of these kinds in the history, in log order."""
+    """Every decision of these kinds in the history, in log order (each event once)."""
     found: list[Recheck] = []
     assigned_at: datetime | None = None
     due: dict[str, datetime] = {}

@@ -21,6 +21,8 @@ class Event:
 
     event_id: str
     causation_id: str | None
+    producer: str
+    seq: int
     event_type: str
     occurred_at: datetime
     actor_id: str
@@ -37,6 +39,7 @@ class Event:
             payload = None
         actor = envelope.get("actor") or {}
         return cls(str(envelope["event_id"]), envelope.get("causation_id"),
+                   envelope.get("producer", ""), int(envelope.get("seq", 0)),
                    envelope["event_type"], datetime.fromisoformat(envelope["occurred_at"]),
                    actor.get("id", ""), actor.get("role", ""), envelope.get("municipality"),
                    payload)
@@ -84,6 +87,19 @@ class AppealState:
     delivered_at: datetime | None = None
     rating: int | None = None
     satisfied: bool | None = None
+
+
+def first_of_each(events: Iterable[Event]) -> list[Event]:
+    """The events as consumers take them: each (producer, seq) once, the first in log
+    order (a republished event repeats it; what differs is services.audit.domain.rechecks'
+    concern)."""
+    seen: set[tuple[str, int]] = set()
+    kept = []
+    for event in events:
+        if (event.producer, event.seq) not in seen:
+            seen.add((event.producer, event.seq))
+            kept.append(event)
+    return kept
 
 
 def state_at(events: Iterable[Event], at: datetime) -> AppealState:

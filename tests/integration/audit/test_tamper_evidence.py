@@ -117,8 +117,6 @@ async def test_a_restarted_consumer_goes_on_and_its_checkpoints_still_verify(log
 
 
 async def test_an_appeals_history_is_replayed_from_the_log_each_event_proven(log, tmp_path):
-    import asyncio
-
     from services.audit.adapters.log_reader import read_at
     from services.audit.application import replay_appeal
 
@@ -126,12 +124,11 @@ async def test_an_appeals_history_is_replayed_from_the_log_each_event_proven(log
     await ingest_all(store, log, 18)
     records = await read_topic(log.kafka_bootstrap, log.log_topic)
     appeal = records[0].key.decode()
-    def loop_free(topic: str):
-        """Records by place, read in a loop of their own (as the CLI binds it)."""
-        return lambda places: asyncio.run(read_at(log.kafka_bootstrap, topic, places))
 
-    steps = await asyncio.to_thread(replay_appeal, appeal, log.log_topic, store,
-                                              KEYS, loop_free(log.log_topic))
+    def reading(topic: str):
+        return lambda places: read_at(log.kafka_bootstrap, topic, places)
+
+    steps = await replay_appeal(appeal, log.log_topic, store, KEYS, reading(log.log_topic))
     assert [s.envelope["event_type"] for s in steps] == [
         "AppealRegistered", "AppealRouted", "AnswerPublished"]
     assert all(s.proven and s.problem is None for s in steps)
@@ -143,7 +140,64 @@ async def test_an_appeals_history_is_replayed_from_the_log_each_event_proven(log
                 else (k, v) for k, v in items]
 
     await copy_with(log, f"{log.log_topic}.copy", altered)
-    steps = await asyncio.to_thread(replay_appeal, appeal, log.log_topic, store, KEYS,
-                                       loop_free(f"{log.log_topic}.copy"))
+    steps = await replay_appeal(appeal, log.log_topic, store, KEYS,
+                                reading(f"{log.log_topic}.copy"))
     flagged = [(s.offset, s.problem) for s in steps if not s.proven]
     assert flagged == [(mine[1].offset, "запись изменена после того, как её заверили")]
+
+
+async def test_the_state_before_and_after_a_reopening_and_a_history_written_twice(
+        kafka_bootstrap, log_topic, tmp_path):
+    """Audited from the real log at two moments: answered and rated, then reopened with a
+    new term. An event published again as it was (at-least-once) is no finding; the same
+    event number published again with other content is named."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from contracts.vocabulary import AppealStatus, DeadlineStage
+    from services.audit.adapters.log_reader import read_at
+    from services.audit.application import audit_appeal
+
+    settings = Settings(kafka_bootstrap=kafka_bootstrap, log_topic=log_topic, log_partitions=2)
+    await ensure_log_topics(settings)
+    story, hour = AppealStory(), timedelta(hours=1)
+    sla = AppealStory(story.appeal_id)
+    registered = story.registered(MON)
+    events = [registered, story.event("AppealRouted", MON + hour, recipient_id="adm-gkh"),
+              sla.event("DeadlineSet", MON + hour, stage="answer",
+                        due_at=(MON + 100 * hour).isoformat()),
+              story.event("AppealAssigned", MON + 2 * hour, recipient_id="adm-gkh",
+                          executor_id="u-gkh-exec"),
+              story.event("AnswerPublished", MON + 50 * hour),
+              sla.event("DeadlineStopped", MON + 50 * hour, stage="answer", met=True),
+              story.event("AppealRated", MON + 60 * hour, score=2, satisfied=False),
+              story.event("AppealReopened", MON + 70 * hour),
+              sla.event("DeadlineSet", MON + 70 * hour, stage="answer",
+                        due_at=(MON + 80 * hour).isoformat())]
+    again = [registered, registered.model_copy(update={"occurred_at": MON + 90 * hour})]
+    key = str(story.appeal_id).encode()
+    await produce_raw(kafka_bootstrap, log_topic, [(key, encode(e)) for e in events + again])
+    store = AuditStore(tmp_path / "audit.sqlite")
+    await ingest_all(store, settings, len(events) + 2)
+
+    async def audited(at):
+        return await audit_appeal(
+            str(story.appeal_id), log_topic, store, KEYS,
+            lambda places: read_at(kafka_bootstrap, log_topic, places),
+            lambda _: ZoneInfo("Europe/Moscow"), at)
+
+    before = await audited(MON + 65 * hour)
+    assert before.verified and len(before.steps) == len(events) + 2
+    assert before.state.status is AppealStatus.ANSWERED and before.state.rating == 2
+    assert before.state.executor_id == "u-gkh-exec"
+    assert before.state.deadlines[DeadlineStage.ANSWER].standing(before.at) == "met"
+    after = await audited(MON + 85 * hour)
+    assert after.state.status is AppealStatus.REOPENED and after.state.reopenings == 1
+    assert after.state.deadlines[DeadlineStage.ANSWER].standing(after.at) == "overdue"
+    assert after.state.events == len(events)  # each event once, as consumers take it
+    written_twice = [r for r in after.rechecks if r.rule == "one_history"]
+    assert len(written_twice) == 1 and not written_twice[0].consistent
+    assert "№ 1 повторно и иначе" in written_twice[0].detail
+    naive_local = await audited((MON + 65 * hour).astimezone(ZoneInfo("Europe/Moscow"))
+                                .replace(tzinfo=None))
+    assert naive_local.at == before.at  # a moment without an offset is the municipality's

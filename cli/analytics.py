@@ -98,11 +98,16 @@ def memo(week: str = typer.Option(..., help="ISO-неделя, например 
         from services.analytics.domain.indicators import IndicatorError
         from services.analytics.adapters.memo.render import render_html, render_pdf
 
+        from services.analytics.adapters.witness import fetch_witness
+
         scope = _scope(municipality, region)
+        local = _local()
         try:
-            data = _local().memo_data(week, scope=scope)
+            data = local.memo_data(week, scope=scope)
         except IndicatorError as exc:
             fail(str(exc))
+        data["witness"] = fetch_witness(settings.address_of("audit"),
+                                        local.week_end(week, scope))
         out.write_bytes(render_pdf(data) if fmt == "pdf" else render_html(data).encode())
     typer.echo(f"записка за {week}: {out}")
 

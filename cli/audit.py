@@ -176,3 +176,48 @@ def make_dossier(appeal: str = typer.Argument(..., help="Идентификат�
     else:
         out.write_text(render_html(d), encoding="utf-8")
     typer.echo(f"{out}: {d.title}; {d.verdict}")
+
+
+@audit.command("witness")
+def witness_cmd(until: str = typer.Option(None, "--until", help="Момент (ISO 8601); по "
+                                          "умолчанию — сейчас"),
+                send: bool = typer.Option(False, "--send", help="Отправить письмом "
+                                          "руководителям МЦУ и ЦУР (MCU_SMTP_HOST)")) -> None:
+    """Отпечаток журнала на момент: SHA-256 последних подписанных контрольных точек всех
+    разделов — для заверения вне системы (записка, письмо руководителям)."""
+    from datetime import UTC, datetime
+
+    from kit.mail import Mailer, SmtpSettings
+    from kit.staff import read_deployment
+    from services.audit.adapters.store import AuditStore
+    from services.audit.application import send_witness, witness_recipients
+    from services.audit.domain.checkpoint import witness_digest
+
+    settings = Settings()
+    try:
+        moment = datetime.fromisoformat(until) if until else datetime.now(UTC)
+    except ValueError:
+        fail(f"--until {until}: ожидается дата и время ISO 8601")
+    if moment.tzinfo is None:
+        fail("--until: укажите смещение, например 2026-12-07T00:00+03:00")
+    store_path = settings.data_dir / "audit.sqlite"
+    if not store_path.exists():
+        fail(f"нет хранилища службы аудита ({store_path}): она ещё не запускалась")
+    store = AuditStore(store_path)
+    try:
+        checkpoints = store.checkpoints_until(moment)
+        if not checkpoints:
+            fail(f"до {moment.isoformat()} не подписано ни одной контрольной точки")
+        typer.echo(f"отпечаток журнала на {moment.isoformat()}: {witness_digest(checkpoints)}")
+        typer.echo(f"записей: {sum(c.size for c in checkpoints)}; разделов: {len(checkpoints)}")
+        if send:
+            if not settings.smtp_host:
+                fail("MCU_SMTP_HOST не задан: отправить письмо некуда")
+            deployment = read_deployment(settings)
+            if not witness_recipients(deployment):
+                fail("ни у руководителей МЦУ, ни у сотрудников ЦУР нет адреса почты")
+            _, sent = send_witness(store, deployment, Mailer(
+                SmtpSettings.of(settings), sender_name="МЦУ: служба аудита"), moment)
+            typer.echo(f"письмо отправлено: получателей {sent}")
+    finally:
+        store.close()

@@ -109,6 +109,8 @@ class Settings(BaseSettings):
                             " empty: http://127.0.0.1:8001")
     analytics_url: str = Field(default="", description="Analytics' HTTP address for the "
                                "console; empty: http://127.0.0.1:8004")
+    audit_url: str = Field(default="", description="The audit service's HTTP address (the "
+                           "memo prints its witness of the log); empty: http://127.0.0.1:8005")
     console_idle_minutes: int = Field(default=30, ge=1, le=24 * 60,
                                       description="A console session ends after this idle time")
     console_secure_cookie: bool = Field(default=False, description="Send the session cookie "
@@ -150,7 +152,7 @@ class Settings(BaseSettings):
     def address_of(self, service: str) -> str:
         """Where a service answers HTTP, as the console and other services call it."""
         explicit = {"routing": self.routing_url, "sla": self.sla_url, "intake": self.intake_url,
-                    "analytics": self.analytics_url}.get(service, "")
+                    "analytics": self.analytics_url, "audit": self.audit_url}.get(service, "")
         return explicit or f"http://127.0.0.1:{DEFAULT_PORTS[service]}"
 
     def port_for(self, service: str) -> int:

@@ -25,6 +25,22 @@ class TopicMismatch(RuntimeError):
     code = "topic_partition_mismatch"
 
 
+async def ensure_topic(settings: Settings, name: str, partitions: int = 1) -> None:
+    """A topic of the platform's own besides the log (the audit's checkpoints), kept
+    forever like the log; created if missing."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        if name not in await _partitions(admin, [name]):
+            try:
+                await admin.create_topics([NewTopic(name, partitions, settings.log_replication,
+                                                    topic_configs=UNLIMITED)])
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        await admin.close()
+
+
 async def ensure_log_topics(settings: Settings) -> dict[str, int]:
     """Create the log and its DLQ if missing; returns partitions per topic."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)

@@ -57,6 +57,16 @@ class Analytics:
             "formula": r.formula, "rule": r.rule,
         }
 
+    def week_end(self, week: str, scope: Scope = None, now: datetime | None = None
+                 ) -> datetime:
+        """The memo's moment of witness: the week's end at midnight in its (first)
+        municipality's time, or now for a week not over yet."""
+        chosen = sorted(self.tree.zones) if scope is None else sorted(scope)
+        zone = ZoneInfo(self.tree.zones.get(chosen[0], "Europe/Moscow") if chosen
+                        else "Europe/Moscow")
+        end = datetime.combine(Period.iso_week(week).end, datetime.min.time(), zone)
+        return min(end, now or datetime.now(UTC))
+
     def _addressee(self, scope: Scope) -> str:
         """Whose memo it is: the municipality's name, or the region's for several."""
         chosen = sorted(self.tree.zones) if scope is None else sorted(scope)

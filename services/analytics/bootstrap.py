@@ -79,7 +79,8 @@ def build(settings: Settings | None = None) -> Service:
         analytics.ch.close()
 
     return Service("analytics", settings,
-                   routers=[router(analytics, deployment, analyst_sql)],
+                   routers=[router(analytics, deployment, analyst_sql,
+                                   settings.address_of("audit"))],
                    background=[ingest], title_ru="МЦУ: аналитика", on_close=close,
                    every_process=[watching(reference_watch(settings, analytics, deployment))],
                    middleware=[(StaffTokenFirst, {"directory": deployment})])

@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from services.audit.adapters.store import AuditStore
-from services.audit.domain import replay
+from contracts.vocabulary import Role
+from kit.deployment import Deployment
+from services.audit.domain import replay, witness
 from services.audit.domain.checkpoint import Checkpoint
 from services.audit.domain.dossier import AppealAudit
 from services.audit.domain.rechecks import recheck, rewritten
@@ -88,6 +90,32 @@ async def audit_appeal(appeal_id: str, topic: str, store: AuditStore,
     return AppealAudit(appeal_id, municipality, moment, tuple(steps), state_at(events, moment),
                        tuple(rewritten(every, readable, zone) + recheck(
                            [e for e in events if e.occurred_at <= moment], zone)), used)
+
+
+def witness_recipients(deployment: Deployment) -> list[tuple[str, str]]:
+    """Who keeps the witness outside the system: every municipality's MCU head and the
+    regions' curators and auditors, by (name, e-mail); those without an address are
+    skipped (the memo still prints it)."""
+    chosen = {p.id: p for m in deployment.municipalities.values()
+              if (p := m.directory.mcu_head) is not None}
+    chosen |= {p.id: p for p in deployment.staff.values()
+               if p.roles & {Role.REGIONAL_CURATOR, Role.REGIONAL_AUDITOR}}
+    return [(p.name, p.email) for p in sorted(chosen.values(), key=lambda p: p.id)
+            if p.email]
+
+
+def send_witness(store: AuditStore, deployment: Deployment, mailer, until: datetime
+                 ) -> tuple[list[Checkpoint], int]:
+    """E-mail the witness of `until` (each partition's latest checkpoint by then); records
+    that it was sent. Returns the checkpoints and how many got it."""
+    checkpoints = store.checkpoints_until(until)
+    recipients = witness_recipients(deployment)
+    if checkpoints and recipients:
+        subject, body = witness.letter(checkpoints, until)
+        mailer.send(recipients, subject, body,
+                    message_id_seed=f"witness-{until:%Y%m%d%H%M}")
+    store.record_witness(until, len(recipients) if checkpoints else 0)
+    return checkpoints, len(recipients) if checkpoints else 0
 
 
 def _latest_checkpoints(topic: str, store: AuditStore, keys: dict[str, Ed25519PublicKey]

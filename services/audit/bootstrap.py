@@ -3,10 +3,15 @@ commits to every record and signs checkpoints (services.audit.entrypoints.ingest
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import smtplib
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kit.mail import Mailer, SmtpSettings
 from kit.runtime import Running, Service, until_stopped
 from kit.settings import ConfigError, Settings
 from services.audit.adapters import keys
@@ -14,9 +19,14 @@ from kit.reference_watch import ReferenceWatch, watching
 from kit.staff import deployment_files, deployment_of, fresh_deployment
 from services.audit.adapters.log_reader import PlacesReader
 from services.audit.adapters.store import AuditStore
+from services.audit.application import send_witness
+from services.audit.domain import witness
 from services.audit.entrypoints import appeal_http
 from services.audit.entrypoints.http import router
 from services.audit.entrypoints.ingest import AuditIngest
+
+
+log = logging.getLogger(__name__)
 
 
 def key_path(settings: Settings) -> Path:
@@ -56,6 +66,24 @@ def build(settings: Settings | None = None) -> Service:
         await run.stopping.wait()
         await reader.stop()
 
+    async def witness_weekly(run: Running) -> None:
+        """Each Monday the week's witness goes by e-mail to the MCU heads and the region
+        (once: the store remembers it); a mail server away is tried again a minute later."""
+        mailer = Mailer(SmtpSettings.of(settings), sender_name="МЦУ: служба аудита")
+        while not await run.pause(60):
+            until = witness.week_end(datetime.now(witness.WEEK_ZONE).date())
+            if await asyncio.to_thread(store.witnessed, until):
+                continue
+            try:
+                checkpoints, sent = await asyncio.to_thread(
+                    send_witness, store, deployment.current, mailer, until)
+            except (OSError, smtplib.SMTPException) as exc:
+                run.health.failing("witness", exc)
+                continue
+            run.health.ok("witness")
+            log.info("witness sent", extra={"until": until.isoformat(), "recipients": sent,
+                                            "checkpoints": len(checkpoints)})
+
     def public_keys():
         return keys.public_keys(key_path(settings))
 
@@ -69,6 +97,7 @@ def build(settings: Settings | None = None) -> Service:
                             appeal_http.router(store, deployment, settings.log_topic,
                                                public_keys, reader.read),
                             appeal_http.reads_router(store, deployment)],
-                   background=[watch_the_log, close_the_reader],
+                   background=[watch_the_log, close_the_reader,
+                               *([witness_weekly] if settings.smtp_host else [])],
                    every_process=[watching(watch)], title_ru="МЦУ: аудит журнала",
                    on_close=store.close)

@@ -20,6 +20,7 @@ from kit.problems import Problem
 from kit.staff import caller, require_role
 from services.analytics.adapters import exports
 from services.analytics.adapters.analyst_sql import AnalystSql, SqlFailed
+from services.analytics.adapters.witness import fetch_witness
 from services.analytics.application import Analytics
 from services.analytics.domain.indicators import IndicatorError, Period
 from services.analytics.adapters.reports import DIMENSIONS, GROWTH_DIMENSIONS
@@ -61,7 +62,8 @@ Municipality = Annotated[str | None, Query(
     "что видит сотрудник (свой муниципалитет, у регионального — муниципалитеты региона)")]
 
 
-def router(analytics: Analytics, directory: Deployment, analyst_sql: AnalystSql) -> APIRouter:
+def router(analytics: Analytics, directory: Deployment, analyst_sql: AnalystSql,
+           audit_address: str = "http://127.0.0.1:8005") -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["analytics"],
                     responses=problems.responses(401, 403, 404, 422))
     Who = Annotated[Person, Depends(caller(directory))]
@@ -145,7 +147,10 @@ def router(analytics: Analytics, directory: Deployment, analyst_sql: AnalystSql)
     async def memo(who: Who, week: WeekText, format: Literal["html", "pdf"] = "html",
                    municipality: Municipality = None) -> Response:
         require_role(who, READERS)
-        data = await run(analytics.memo_data, week, None, scope(who, municipality))
+        chosen = scope(who, municipality)
+        data = await run(analytics.memo_data, week, None, chosen)
+        data["witness"] = await asyncio.to_thread(fetch_witness, audit_address,
+                                                  analytics.week_end(week, chosen))
         if format == "pdf":
             pdf = await asyncio.to_thread(render_pdf, data)
             return Response(pdf, media_type="application/pdf", headers={

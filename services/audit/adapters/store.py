@@ -20,6 +20,8 @@ CREATE INDEX IF NOT EXISTS records_by_appeal ON records (appeal_id);
 CREATE TABLE IF NOT EXISTS nodes (
     partition INTEGER NOT NULL, level INTEGER NOT NULL, idx INTEGER NOT NULL,
     hash BLOB NOT NULL, PRIMARY KEY (partition, level, idx));
+CREATE TABLE IF NOT EXISTS witnessed (
+    until TEXT PRIMARY KEY, sent_at TEXT NOT NULL, recipients INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS reads (
     read_at TEXT NOT NULL, who TEXT NOT NULL, role TEXT NOT NULL, appeal_id TEXT NOT NULL,
     moment TEXT NOT NULL, what TEXT NOT NULL);
@@ -38,6 +40,10 @@ class AuditStore:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(checkpoints)")}
+        if "published" not in columns:  # a store from before the checkpoints' topic
+            self._db.execute("ALTER TABLE checkpoints ADD COLUMN published INTEGER NOT NULL "
+                             "DEFAULT 0")
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -54,7 +60,8 @@ class AuditStore:
                                      ' appeal_id) VALUES (?, ?, ?, ?, ?)', rows)
                 self._db.executemany("INSERT OR REPLACE INTO nodes VALUES (?, ?, ?, ?)", nodes)
                 self._db.executemany(
-                    "INSERT INTO checkpoints VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO checkpoints (origin, size, root, time, key, signature) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
                     [(c.origin, c.size, c.root, c.time.isoformat(), c.key, c.signature)
                      for c in checkpoints])
                 self._db.execute("COMMIT")
@@ -117,6 +124,17 @@ class AuditStore:
                 datetime.now(UTC).isoformat(timespec="milliseconds"), who, role, appeal_id,
                 moment.isoformat(), what))
 
+    def witnessed(self, until: datetime) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM witnessed WHERE until = ?",
+                                    (until.isoformat(),)).fetchone() is not None
+
+    def record_witness(self, until: datetime, recipients: int) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO witnessed VALUES (?, ?, ?)", (
+                until.isoformat(), datetime.now(UTC).isoformat(timespec="seconds"),
+                recipients))
+
     def reads(self, limit: int = 100) -> list[dict]:
         with self._lock:
             rows = self._db.execute("SELECT read_at, who, role, appeal_id, moment, what FROM "
@@ -134,6 +152,32 @@ class AuditStore:
                 "origin LIKE ? ESCAPE '\\') WHERE n <= 8 ORDER BY origin, size DESC",
                 (topic.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                  + "/%",)).fetchall()
+        return [Checkpoint(o, s, bytes(r), datetime.fromisoformat(t), k, bytes(g))
+                for o, s, r, t, k, g in rows]
+
+    def unpublished(self, limit: int = 500) -> list[Checkpoint]:
+        """Checkpoints not yet on their topic, oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT origin, size, root, time, key, signature FROM "
+                                    "checkpoints WHERE published = 0 ORDER BY rowid LIMIT ?",
+                                    (limit,)).fetchall()
+        return [Checkpoint(o, s, bytes(r), datetime.fromisoformat(t), k, bytes(g))
+                for o, s, r, t, k, g in rows]
+
+    def mark_published(self, checkpoints: list[Checkpoint]) -> None:
+        with self._lock:
+            self._db.executemany("UPDATE checkpoints SET published = 1 WHERE origin = ? AND "
+                                 "size = ?", [(c.origin, c.size) for c in checkpoints])
+
+    def checkpoints_until(self, moment: datetime) -> list[Checkpoint]:
+        """Per partition, the latest checkpoint signed at or before `moment` (what a
+        witness of that moment holds)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT origin, size, root, time, key, signature FROM (SELECT *, ROW_NUMBER()"
+                " OVER (PARTITION BY origin ORDER BY size DESC) AS n FROM checkpoints WHERE "
+                "time <= ?) WHERE n = 1 ORDER BY origin",
+                (moment.astimezone(UTC).isoformat(),)).fetchall()
         return [Checkpoint(o, s, bytes(r), datetime.fromisoformat(t), k, bytes(g))
                 for o, s, r, t, k, g in rows]
 

@@ -79,3 +79,13 @@ class Checkpoint:
                        base64.b64decode(lines[6][2:], validate=True))
         except ValueError as exc:
             raise ValueError(f"контрольная точка повреждена: {exc}") from None
+
+
+def witness_digest(checkpoints: list[Checkpoint]) -> str:
+    """One value a person can compare over a phone line or on paper: SHA-256 over the
+    texts of the checkpoints (each partition's latest at a moment), in origin order, as
+    64 hex digits in groups of eight. Anyone holding the published checkpoints recomputes
+    it; each checkpoint still verifies with the public key on its own."""
+    texts = "".join(c.text() for c in sorted(checkpoints, key=lambda c: c.origin))
+    digest = hashlib.sha256(texts.encode()).hexdigest()
+    return " ".join(digest[i:i + 8] for i in range(0, 64, 8))

@@ -4,14 +4,17 @@ no token. (No `from __future__ import annotations`: FastAPI reads the signatures
 
 import asyncio
 import base64
+from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from services.audit.adapters.store import AuditStore
+from services.audit.domain.checkpoint import Checkpoint, witness_digest
 
 
 class PublishedCheckpoint(BaseModel):
@@ -23,21 +26,43 @@ class PublishedCheckpoint(BaseModel):
     text: str = Field(description="Контрольная точка целиком, как её подписывают и заверяют")
 
 
+class Witness(BaseModel):
+    until: str
+    digest: str = Field(description="SHA-256 текстов контрольных точек (по порядку origin), "
+                        "8 групп по 8 шестнадцатеричных цифр")
+    records: int = Field(description="Записей журнала под этими контрольными точками")
+    checkpoints: list[PublishedCheckpoint]
+
+
+UNTIL = Query(description="Момент, ISO 8601 со смещением: последние точки, подписанные не "
+              "позже него")
+
+
+def published(c: Checkpoint) -> PublishedCheckpoint:
+    return PublishedCheckpoint(origin=c.origin, size=c.size,
+                               root=base64.b64encode(c.root).decode(),
+                               time=c.time.isoformat(), key=c.key, text=c.text())
+
+
 def router(store: AuditStore, public_keys) -> APIRouter:
     api = APIRouter(prefix="/api/v1/audit", tags=["аудит"])
 
+    async def latest(until: datetime | None) -> list[Checkpoint]:
+        return await asyncio.to_thread(store.checkpoints_until, until or datetime.now(UTC))
+
     @api.get("/checkpoints", summary="Последняя подписанная контрольная точка каждого раздела "
-             "журнала")
-    async def checkpoints() -> list[PublishedCheckpoint]:
-        found = await asyncio.to_thread(store.checkpoints)
-        latest = {}
-        for c in found:
-            if c.size >= latest.get(c.origin, c).size:
-                latest[c.origin] = c
-        return [PublishedCheckpoint(origin=c.origin, size=c.size,
-                                    root=base64.b64encode(c.root).decode(),
-                                    time=c.time.isoformat(), key=c.key, text=c.text())
-                for c in sorted(latest.values(), key=lambda c: c.origin)]
+             "журнала (на момент `until`, по умолчанию — сейчас)")
+    async def checkpoints(until: Annotated[datetime | None, UNTIL] = None
+                          ) -> list[PublishedCheckpoint]:
+        return [published(c) for c in await latest(until)]
+
+    @api.get("/witness", summary="Отпечаток журнала для заверения вне системы: SHA-256 "
+             "последних контрольных точек всех разделов на момент")
+    async def witness(until: Annotated[datetime | None, UNTIL] = None) -> Witness:
+        found = await latest(until)
+        return Witness(until=(until or datetime.now(UTC)).isoformat(),
+                       digest=witness_digest(found), records=sum(c.size for c in found),
+                       checkpoints=[published(c) for c in found])
 
     @api.get("/keys", summary="Открытые ключи проверки контрольных точек (PEM)",
              response_class=PlainTextResponse,

@@ -2,23 +2,34 @@
 to every record in log order, per partition, and signs a checkpoint over each partition
 every `every` records or `interval` seconds, whichever comes first. The records' digests
 and the checkpoints are stored in one transaction, then the Kafka offsets committed; on
-(re)assignment it resumes after the last record it committed to."""
+(re)assignment it resumes after the last record it committed to. Each checkpoint is then
+published on the checkpoints' own topic (`<log>.checkpoints`, key: its origin), where
+anyone outside the service can keep them; one the broker did not take is sent again."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Sequence
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
 from kit.clock import Clock, SystemClock
+from kit.outbox import make_producer
+from kit.settings import Settings
+from kit.topics import ensure_topic
 from kit.log_consumer import Batch, LogConsumer
 from kit.supervision import Health
 from services.audit.adapters.store import AuditStore
 from services.audit.domain.checkpoint import Checkpoint, key_id
 from services.audit.domain.record import Frontier, content, leaf
+
+log = logging.getLogger(__name__)
 
 
 def origin(topic: str, partition: int) -> str:
@@ -33,7 +44,7 @@ class AuditIngest(LogConsumer):
     def __init__(self, store: AuditStore, key: Ed25519PrivateKey, topic: str, dlq_topic: str,
                  bootstrap: str, *, every: int = 1000, interval: float = 10.0,
                  group: str = "mcu.audit", clock: Clock | None = None,
-                 health: Health | None = None):
+                 health: Health | None = None, checkpoint_topic: str | None = None):
         super().__init__(group, topic, dlq_topic, bootstrap, batch_size=2000,
                          batch_timeout_ms=200, health=health)
         self.store, self.key = store, key
@@ -43,10 +54,37 @@ class AuditIngest(LogConsumer):
         self.trees: dict[int, Frontier] = {}
         self.signed_size: dict[int, int] = {}  # per partition, the latest checkpoint's size
         self._last_signed = time.monotonic()
+        self.checkpoint_topic = checkpoint_topic or f"{topic}.checkpoints"
+        self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
         await asyncio.to_thread(self._rebuild)
         await super().start()
+        await ensure_topic(Settings(kafka_bootstrap=self.bootstrap), self.checkpoint_topic)
+        self._producer = make_producer(self.bootstrap)
+        await self._producer.start()
+
+    async def close(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+        await super().close()
+
+    async def publish(self) -> int:
+        """The checkpoints not yet on their topic, sent and marked; a broker away leaves
+        them for the next batch."""
+        pending = await asyncio.to_thread(self.store.unpublished)
+        if not pending or self._producer is None:
+            return 0
+        try:
+            sent = [await self._producer.send(self.checkpoint_topic, key=c.origin.encode(),
+                                              value=c.text().encode()) for c in pending]
+            await asyncio.gather(*sent)
+        except KafkaError as exc:
+            log.warning("checkpoints not published yet", extra={"error": str(exc)[:300]})
+            return 0
+        await asyncio.to_thread(self.store.mark_published, pending)
+        return len(pending)
 
     def _rebuild(self) -> None:
         """The trees as the store holds them (a restart goes on from there)."""
@@ -81,6 +119,8 @@ class AuditIngest(LogConsumer):
         checkpoints = self.due_checkpoints()
         await asyncio.to_thread(self.store.commit, rows, checkpoints, nodes)
         self._signed(checkpoints)
+        if checkpoints:
+            await self.publish()
         positions = {tp: recs[-1].offset + 1 for tp, recs in batch.items()}
         self.stored |= positions
         await self.commit(positions)
@@ -92,6 +132,7 @@ class AuditIngest(LogConsumer):
         if checkpoints:
             await asyncio.to_thread(self.store.commit, [], checkpoints)
             self._signed(checkpoints)
+        await self.publish()
 
     def due_checkpoints(self, now: datetime | None = None) -> list[Checkpoint]:
         """A signed checkpoint for each partition grown by `every` records, or for every

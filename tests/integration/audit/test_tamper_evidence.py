@@ -201,3 +201,48 @@ async def test_the_state_before_and_after_a_reopening_and_a_history_written_twic
     naive_local = await audited((MON + 65 * hour).astimezone(ZoneInfo("Europe/Moscow"))
                                 .replace(tzinfo=None))
     assert naive_local.at == before.at  # a moment without an offset is the municipality's
+
+
+async def test_checkpoints_go_to_their_own_topic_and_the_witness_to_the_heads(log, tmp_path):
+    """Every checkpoint the consumer signs is on `<log>.checkpoints` (key: its origin),
+    verifiable with the public key alone; the week's witness goes by e-mail, through a real
+    SMTP server, to each municipality's MCU head, once."""
+    from datetime import UTC, datetime
+
+    from kit.mail import Mailer, SmtpSettings
+    from kit.staff import read_deployment
+    from services.audit.application import send_witness
+    from services.audit.domain.checkpoint import Checkpoint, witness_digest
+    from tests.support.smtp import smtp_server
+
+    store = AuditStore(tmp_path / "audit.sqlite")
+    ingest = AuditIngest(store, KEY, log.log_topic, log.dlq_topic, log.kafka_bootstrap,
+                         every=4, interval=3600, group=f"audit-{log.log_topic}")
+    await ingest.start()
+    for _ in range(200):
+        if sum(t.size for t in ingest.trees.values()) >= 18:
+            break
+        await ingest.consume_once()
+    await ingest.close()
+    signed = store.checkpoints()
+    assert signed and store.unpublished() == []
+    on_topic = await read_topic(log.kafka_bootstrap, f"{log.log_topic}.checkpoints")
+    published = [Checkpoint.parse(r.value.decode()) for r in on_topic]
+    assert {(c.origin, c.size) for c in published} == {(c.origin, c.size) for c in signed}
+    assert all(c.verified_by(KEYS) for c in published)
+    assert all(r.key.decode() == Checkpoint.parse(r.value.decode()).origin for r in on_topic)
+
+    deployment = read_deployment(Settings())
+    heads = {m.directory.mcu_head.email for m in deployment.municipalities.values()
+             if m.directory.mcu_head and m.directory.mcu_head.email}
+    until = datetime.now(UTC)
+    with smtp_server() as (inbox, port):
+        mailer = Mailer(SmtpSettings("127.0.0.1", port), sender_name="МЦУ: служба аудита")
+        checkpoints, sent = send_witness(store, deployment, mailer, until)
+    assert sent == len(heads) and len(inbox.messages) == 1
+    recipients, message = inbox.messages[0]
+    assert set(recipients) == heads
+    from email import message_from_bytes, policy
+
+    text = message_from_bytes(message, policy=policy.default).get_body().get_content()
+    assert witness_digest(checkpoints) in text and store.witnessed(until)

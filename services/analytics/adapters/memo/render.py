@@ -64,6 +64,22 @@ def title(data: dict) -> str:
     return f"Аналитическая записка МЦУ{whose} за неделю {data['week']} ({data['period'].label()})"
 
 
+def witness_text(data: dict) -> str:
+    """The log's witness as the head files it with the memo (services.audit: a checkpoint
+    of every partition of the log, signed; the value is SHA-256 over them)."""
+    w = data.get("witness")
+    if w is None:
+        return ("Отпечаток журнала не получен: служба аудита не ответила. Запросите его "
+                "позже (mcu audit witness) и приложите к записке.")
+    until = datetime.fromisoformat(w["until"])
+    offset = until.strftime("%z")  # +0300
+    return (f"Отпечаток журнала на {until:%d.%m.%Y %H:%M} (UTC{offset[:3]}): {w['digest']}. Он охватывает {w['records']} записей журнала в "
+            f"{len(w['checkpoints'])} разделах под подписанными контрольными точками службы "
+            "аудита. Сохраните записку: если этот же отпечаток, полученный по почте "
+            "руководителем МЦУ и ЦУР, совпадает с пересчитанным из опубликованных "
+            "контрольных точек (GET /api/v1/audit/witness), журнал за неделю не переписан.")
+
+
 def _charts(data: dict) -> dict[str, bytes]:
     return {
         "trend": charts.trend(data["trend"], data["period"].start),
@@ -92,7 +108,7 @@ def render_html(data: dict, images: dict[str, bytes] | None = None) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("memo.html.j2").render(
         **data, indicators=INDICATORS, changes=_changes(data), what_changed=what_changed(data),
-        title=title(data), recipient=lambda r: _recipient(data, r), municipal_header=MUNICIPAL_HEADER, municipal=municipal_rows(data),
+        title=title(data), witness_text=witness_text(data), recipient=lambda r: _recipient(data, r), municipal_header=MUNICIPAL_HEADER, municipal=municipal_rows(data),
         growth=data["growth_topics"] + data["growth_territories"],
         charts={k: base64.b64encode(v).decode() for k, v in images.items()},
         generated=datetime.now(UTC).strftime("%d.%m.%Y %H:%M UTC"))
@@ -164,6 +180,7 @@ def render_pdf(data: dict, images: dict[str, bytes] | None = None) -> bytes:
         Paragraph("7. Факторы роста", h2),
         *(spikes or [Paragraph("Аномального роста не выявлено.", body)]),
         Paragraph("8. Удовлетворённость заявителей", h2), image(images["satisfaction"], 110),
+        Paragraph("9. Заверение журнала обращений", h2), text(witness_text(data)),
     ]
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, title=f"Аналитическая записка {data['week']}",

@@ -35,8 +35,11 @@ def keygen(path: Path = typer.Argument(..., help="Куда записать кл
 
 
 @audit.command("verify")
-def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON")) -> None:
-    """Сверить весь журнал с подписанными контрольными точками службы аудита."""
+def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON"),
+           analytics: bool = typer.Option(False, "--analytics", help="Сверить и таблицу "
+                                          "событий ClickHouse с журналом")) -> None:
+    """Сверить весь журнал с подписанными контрольными точками службы аудита (и, с
+    --analytics, таблицу событий ClickHouse с журналом)."""
     from aiokafka.errors import KafkaError
 
     from kit.topics import read_topic
@@ -64,13 +67,17 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON"
     finally:
         store.close()
     found = report.discrepancies
+    rows = _analytics_check(settings, records) if analytics else None
     if as_json:
         typer.echo(json.dumps({
             "records": report.records, "covered": report.covered,
             "checkpoints": report.checkpoints, "partitions": len(report.partitions),
             "discrepancies": [{"partition": d.partition, "offset": d.offset,
-                               "appeal_id": d.appeal_id, "what": d.what} for d in found]},
-            ensure_ascii=False, indent=2))
+                               "appeal_id": d.appeal_id, "what": d.what} for d in found],
+            **({"analytics": {"rows": rows.rows, "events": rows.events, "discrepancies": [
+                {"event_id": d.event_id, "appeal_id": d.appeal_id, "partition": d.partition,
+                 "offset": d.offset, "what": d.what} for d in rows.discrepancies]}}
+               if rows else {})}, ensure_ascii=False, indent=2))
     else:
         typer.echo(f"записей в журнале: {report.records}; под подписанными контрольными "
                    f"точками: {report.covered}; разделов: {len(report.partitions)}; "
@@ -80,9 +87,37 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON"
                                                else "")
             typer.echo(f"  РАСХОЖДЕНИЕ — {where}"
                        + (f", обращение {d.appeal_id}" if d.appeal_id else "") + f": {d.what}")
-        typer.echo("итог: " + ("расхождения найдены" if found else "журнал сходится с "
-                               "контрольными точками"))
-    raise typer.Exit(1 if found else 0)
+        if rows is not None:
+            typer.echo(f"ClickHouse: строк в таблице событий {rows.rows}; событий журнала "
+                       f"{rows.events}")
+            for d in rows.discrepancies:
+                where = (f"раздел {d.partition}, смещение {d.offset}, "
+                         if d.partition is not None else "")
+                typer.echo(f"  РАСХОЖДЕНИЕ ClickHouse — {where}событие {d.event_id}, "
+                           f"обращение {d.appeal_id}: {d.what}")
+        bad = found or (rows is not None and rows.discrepancies)
+        typer.echo("итог: " + ("расхождения найдены" if bad else "журнал сходится с "
+                               "контрольными точками" + (", ClickHouse — с журналом"
+                                                          if rows is not None else "")))
+    raise typer.Exit(1 if found or (rows is not None and rows.discrepancies) else 0)
+
+
+def _analytics_check(settings: Settings, records):
+    """ClickHouse's events table against these records of the log (its own engine: stop
+    the analytics service first when the engine is the embedded chDB)."""
+    from kit.staff import read_deployment
+    from services.analytics.adapters.event_rows import event_rows, loaded_up_to
+    from services.analytics.bootstrap import open_analytics
+    from services.audit.domain.analytics_check import compare, envelopes_of
+
+    try:
+        ch = open_analytics(settings, read_deployment(settings)).ch
+    except Exception as exc:  # noqa: BLE001 - most often the lock of a running service
+        fail("не удалось открыть ClickHouse аналитики (встроенный chDB занят запущенной "
+             f"службой аналитики? остановите её или укажите сервер): {str(exc)[:200]}")
+    typer.echo("читаю таблицу событий ClickHouse…", err=True)
+    rows, loaded = event_rows(ch), loaded_up_to(ch, settings.log_topic)
+    return compare(envelopes_of(records), rows, loaded)
 
 
 def _audit(appeal: str, at: str | None):

@@ -65,7 +65,7 @@ class Analytics:
         zone = ZoneInfo(self.tree.zones.get(chosen[0], "Europe/Moscow") if chosen
                         else "Europe/Moscow")
         end = datetime.combine(Period.iso_week(week).end, datetime.min.time(), zone)
-        return min(end, now or datetime.now(UTC))
+        return min(end, (now or datetime.now(UTC)).astimezone(zone))
 
     def _addressee(self, scope: Scope) -> str:
         """Whose memo it is: the municipality's name, or the region's for several."""

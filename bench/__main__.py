@@ -9,6 +9,7 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.audit import EVENTS as EVENTS_PER_APPEAL
 from bench.pipeline import run
 
 
@@ -69,6 +70,17 @@ def main() -> None:
           f"{delivery['raw_mailer_per_s']:,.0f}/с, доля {delivery['ratio_to_raw_mailer']:.2f}); "
           f"от публикации до доставки при {delivery['steady_rate_per_s']:.0f}/с: p50 "
           f"{delivery['to_delivery_p50_ms']} мс, p99 {delivery['to_delivery_p99_ms']} мс")
+
+    from bench.audit import run as run_audit
+
+    print("\nАудит журнала (служба аудита процессом, 50 000 записей)…", flush=True)
+    audit = run_audit()
+    print(f"  заверение: {audit['ingested_per_s']:,.0f} записей/с, CPU службы "
+          f"{audit['cpu_us_per_record']} мкс на запись; mcu audit verify: "
+          f"{audit['verify_per_s']:,.0f} записей/с — {audit['verify_ratio_to_raw']:.2f} от "
+          f"сырого круга журнала ({audit['raw_round_trip_per_s']:,.0f}/с, цель ≥ 1,5); "
+          f"история обращения из {EVENTS_PER_APPEAL} событий через дверь службы: p50 "
+          f"{audit['replay_p50_ms']} мс, p95 {audit['replay_p95_ms']} мс (цель ≤ 20)")
 
     from bench.end_to_end import measure_both
 
@@ -133,6 +145,7 @@ def main() -> None:
         "classification": classification,
         "intake": intake,
         "delivery": delivery,
+        "audit": audit,
     }, ensure_ascii=False, indent=2))
     print(f"\nзаписано в {out}")
 

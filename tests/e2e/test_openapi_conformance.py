@@ -32,6 +32,7 @@ CREDENTIALS = {
         "u-adm-gkh-head", "u-head", "u-adm-gkh-exec1")],
     "analytics": [("Authorization", f"Bearer demo-{p}") for p in (
         "u-analyst", "u-head", "u-adm-gkh-exec1")],
+    "audit": [("Authorization", f"Bearer demo-{p}") for p in ("u-auditor", "u-head")],
 }
 
 
@@ -44,7 +45,7 @@ def running(tmp_path_factory, kafka_bootstrap) -> dict[str, str]:
         urls = {}
         urls["routing"], _ = stack.enter_context(service("routing", env))
         env["MCU_ROUTING_URL"] = urls["routing"]
-        for name in ("intake", "sla", "analytics"):
+        for name in ("intake", "sla", "analytics", "audit"):
             urls[name], _ = stack.enter_context(service(name, env))
         yield urls
 

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from contracts.vocabulary import Role
 from kit.deployment import Deployment
 from kit.directory import Person
+from kit import problems
 from kit.problems import Problem, appeal_not_found
 from kit.staff import caller, require_role
 from services.audit.adapters.dossier_render import render_html, render_pdf
@@ -22,16 +23,18 @@ from services.audit.adapters.names import names_for
 from services.audit.adapters.store import AuditStore
 from services.audit.application import audit_appeal
 from services.audit.domain.dossier import AppealAudit, dossier, machine
+from services.audit.entrypoints.http import MOMENT, moment
 
 log = logging.getLogger(__name__)
 AUDITORS = (Role.AUDITOR, Role.REGIONAL_AUDITOR)
-AT = Query(description="Состояние на момент, ISO 8601 (без смещения — местное время "
-           "муниципалитета); по умолчанию — сейчас")
+AT = Query(pattern=MOMENT, description="Состояние на момент, ISO 8601 (без смещения — "
+           "местное время муниципалитета); по умолчанию — сейчас")
 
 
 def router(store: AuditStore, deployment: Deployment, topic: str, public_keys, read
            ) -> APIRouter:
-    api = APIRouter(prefix="/api/v1/appeals", tags=["аудит"])
+    api = APIRouter(prefix="/api/v1/appeals", tags=["аудит"],
+                    responses=problems.responses(401, 403, 404, 422))
     Who = Annotated[Person, Depends(caller(deployment))]
 
     async def audited(person: Person, appeal_id: uuid.UUID, at: datetime | None,
@@ -48,20 +51,19 @@ def router(store: AuditStore, deployment: Deployment, topic: str, public_keys, r
         return found
 
     @api.get("/{appeal_id}/audit", summary="История обращения из журнала, заверенная "
-             "контрольными точками; состояние на момент; перепроверенные решения",
-             responses={404: {"description": "Обращения нет или оно вне зоны аудитора"}})
+             "контрольными точками; состояние на момент; перепроверенные решения")
     async def audit(appeal_id: uuid.UUID, who: Who,
-                    at: Annotated[datetime | None, AT] = None) -> dict:
-        return machine(await audited(who, appeal_id, at, "history"))
+                    at: Annotated[str | None, AT] = None) -> dict:
+        return machine(await audited(who, appeal_id, moment(at), "history"))
 
     @api.get("/{appeal_id}/audit/dossier", summary="Справка аудитора (PDF или HTML)",
              response_class=Response,
              responses={200: {"content": {"application/pdf": {}, "text/html": {}},
                               "description": "Справка"}})
     async def audit_dossier(appeal_id: uuid.UUID, who: Who,
-                            at: Annotated[datetime | None, AT] = None,
+                            at: Annotated[str | None, AT] = None,
                             format: Literal["pdf", "html"] = "pdf") -> Response:
-        found = await audited(who, appeal_id, at, f"dossier.{format}")
+        found = await audited(who, appeal_id, moment(at), f"dossier.{format}")
         d = dossier(found, names_for(deployment, found.municipality))
         if format == "html":
             return HTMLResponse(render_html(d))
@@ -74,7 +76,8 @@ def router(store: AuditStore, deployment: Deployment, topic: str, public_keys, r
 
 def reads_router(store: AuditStore, deployment: Deployment) -> APIRouter:
     """Who read which appeal's audit: for the auditors of the same reach."""
-    api = APIRouter(prefix="/api/v1/audit", tags=["аудит"])
+    api = APIRouter(prefix="/api/v1/audit", tags=["аудит"],
+                    responses=problems.responses(401, 403, 422))
     Who = Annotated[Person, Depends(caller(deployment))]
 
     @api.get("/reads", summary="Журнал прочтений аудита (кто, когда, какое обращение)")

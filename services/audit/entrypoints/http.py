@@ -13,6 +13,8 @@ from pydantic import BaseModel, Field
 
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from kit import problems
+from kit.problems import Problem
 from services.audit.adapters.store import AuditStore
 from services.audit.domain.checkpoint import Checkpoint, witness_digest
 
@@ -34,8 +36,21 @@ class Witness(BaseModel):
     checkpoints: list[PublishedCheckpoint]
 
 
-UNTIL = Query(description="Момент, ISO 8601 со смещением: последние точки, подписанные не "
-              "позже него")
+MOMENT = (r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
+          r"(Z|[+-]\d{2}(:?\d{2})?)?$")
+UNTIL = Query(pattern=MOMENT, description="Момент, ISO 8601 (без смещения — UTC): последние "
+              "точки, подписанные не позже него")
+
+
+def moment(text: str | None) -> datetime | None:
+    """A moment of a query (ISO 8601, as MOMENT admits it), or 422 `invalid_moment`."""
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise Problem(422, "invalid_moment", "Неверный момент времени",
+                      f"«{text[:40]}» — не дата и время ISO 8601") from None
 
 
 def published(c: Checkpoint) -> PublishedCheckpoint:
@@ -45,22 +60,26 @@ def published(c: Checkpoint) -> PublishedCheckpoint:
 
 
 def router(store: AuditStore, public_keys) -> APIRouter:
-    api = APIRouter(prefix="/api/v1/audit", tags=["аудит"])
+    api = APIRouter(prefix="/api/v1/audit", tags=["аудит"], responses=problems.responses(422))
 
     async def latest(until: datetime | None) -> list[Checkpoint]:
+        if until is not None and until.tzinfo is None:
+            until = until.replace(tzinfo=UTC)
         return await asyncio.to_thread(store.checkpoints_until, until or datetime.now(UTC))
 
     @api.get("/checkpoints", summary="Последняя подписанная контрольная точка каждого раздела "
              "журнала (на момент `until`, по умолчанию — сейчас)")
-    async def checkpoints(until: Annotated[datetime | None, UNTIL] = None
+    async def checkpoints(until: Annotated[str | None, UNTIL] = None
                           ) -> list[PublishedCheckpoint]:
-        return [published(c) for c in await latest(until)]
+        return [published(c) for c in await latest(moment(until))]
 
     @api.get("/witness", summary="Отпечаток журнала для заверения вне системы: SHA-256 "
              "последних контрольных точек всех разделов на момент")
-    async def witness(until: Annotated[datetime | None, UNTIL] = None) -> Witness:
-        found = await latest(until)
-        return Witness(until=(until or datetime.now(UTC)).isoformat(),
+    async def witness(until: Annotated[str | None, UNTIL] = None) -> Witness:
+        at = moment(until)
+        at = at if at is None or at.tzinfo else at.replace(tzinfo=UTC)
+        found = await latest(at)
+        return Witness(until=(at or datetime.now(UTC)).isoformat(),
                        digest=witness_digest(found), records=sum(c.size for c in found),
                        checkpoints=[published(c) for c in found])
 

@@ -171,7 +171,7 @@ def replay(appeal: str = typer.Argument(..., help="Идентификатор о
     found, names = _audit(appeal, at)
     if as_json:
         typer.echo(json.dumps(machine(found), ensure_ascii=False, indent=2))
-        raise typer.Exit(0 if found.verified else 1)
+        raise typer.Exit(0 if found.verified and found.consistent else 1)
     d = dossier(found, names)
     typer.echo(f"{d.title} · {d.municipality} · время местное ({d.zone})")
     for line in d.lines:
@@ -189,7 +189,7 @@ def replay(appeal: str = typer.Argument(..., help="Идентификатор о
         for rule, when, ok, detail in d.rechecks:
             typer.echo(f"  {'✓' if ok else '✗'} {rule} ({when}): {detail}")
     typer.echo("итог: " + d.verdict)
-    raise typer.Exit(0 if found.verified else 1)
+    raise typer.Exit(0 if d.verified else 1)
 
 
 @audit.command("dossier")

@@ -44,6 +44,11 @@ class Envelope(Contract):
     schema_version: int = Field(ge=1, description="Version of the payload schema")
     appeal_id: uuid.UUID = Field(description="The aggregate; also the Kafka key")
     seq: int = Field(ge=1, description="Position in the producer's history of this appeal")
+    previous_seq: int | None = Field(
+        default=None, ge=0, description="The `seq` of the producer's previous event of this "
+        "appeal on the log (0: this is its first). `seq` also counts facts a producer keeps "
+        "to itself, so its gaps are normal; this link lets an auditor tell an event left out"
+        " of the log. Every event written since contracts 1.4.0 has it")
     occurred_at: AwareDatetime = Field(description="When it happened, UTC")
     producer: NonEmpty = Field(description="Service that wrote the event")
     municipality: str | None = Field(

@@ -78,7 +78,7 @@ def render_asyncapi() -> str:
     document = AsyncAPI(
         broker,
         title="МЦУ: журнал обращений",
-        version="1.3.0",
+        version="1.4.0",
         description="One ordered log per appeal: topic mcu.appeals.v1 keyed by appeal_id. "
                     "Kafka headers of each record: event_type, producer, municipality (the "
                     "appeal's municipality in the deployment; empty on records written before "
@@ -88,7 +88,11 @@ def render_asyncapi() -> str:
                     "AnswerRatingReceived, by intake). 1.3.0: AnswerDelivered.dispatched_at "
                     "(a letter's posting day); delivery by letter, call-back, ПОС and "
                     "«Инцидент Менеджмент»; AppealNumbered, NoticeDelivered, NoticeFailed (the "
-                    "notices of 59-ФЗ) and the notice stages of deadlines.",
+                    "notices of 59-ФЗ) and the notice stages of deadlines. 1.4.0: the "
+                    "envelope's `previous_seq` (the producer's previous event of the appeal on "
+                    "the log, so that an event left out can be told); the audit service's "
+                    "signed checkpoints on mcu.appeals.v1.checkpoints (text/plain, "
+                    "mcu-audit-checkpoint/1, key: topic/partition).",
         schema_version="3.0.0",
     ).to_specification()
     return _dump(json.loads(document.to_json()))

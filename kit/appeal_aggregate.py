@@ -89,9 +89,11 @@ class AppealAggregate(Aggregate):
         causation_id: UUID | None
         correlation_id: UUID | None
         municipality: str | None = None  # the appeal's (absent in events stored before it)
+        previous_seq: int | None = None  # the previous published event's (absent before it)
 
         def apply(self, aggregate: AppealAggregate) -> None:
             aggregate.event_time = self.timestamp  # the library sets modified_on after apply
+            aggregate.published_seq = self.originator_version
             if aggregate.municipality is None:
                 aggregate.municipality = self.municipality
             aggregate.when(_as_model(self.event_type, self.schema_version, self.payload))
@@ -116,6 +118,7 @@ class AppealAggregate(Aggregate):
                  causation_id: UUID | None = None, correlation_id: UUID | None = None,
                  facts: dict | None = None, municipality: str | None = None):
         self.municipality = municipality
+        self.published_seq = 1 if event_type is not None else 0  # Opened is published
         self.initialize()
         if facts is not None:
             self.note(facts)
@@ -123,6 +126,7 @@ class AppealAggregate(Aggregate):
             self.when(_as_model(event_type, schema_version or 1, payload or {}))
 
     municipality = None  # the appeal's municipality in the deployment (None: before tenancy)
+    published_seq = 0  # the version of its latest published event (0: none yet)
     event_time = None  # time of the event being applied, inside when() (unannotated: the
     # library would make an annotated class attribute a constructor field)
 
@@ -165,4 +169,5 @@ class AppealAggregate(Aggregate):
         fields = _fields(payload, actor, cause, self.municipality
                          or getattr(cause, "municipality", None))
         with _deciding(payload, fields["payload"]):
-            self.trigger_event(self.Recorded, timestamp=_utc(at), **fields)
+            self.trigger_event(self.Recorded, timestamp=_utc(at),
+                               previous_seq=self.published_seq, **fields)

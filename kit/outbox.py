@@ -57,6 +57,7 @@ def envelope_of(producer: str, domain_event: Any) -> Envelope | None:
         schema_version=domain_event.schema_version,
         appeal_id=appeal_id,
         seq=seq,
+        previous_seq=0 if seq == 1 else getattr(domain_event, "previous_seq", None),
         occurred_at=domain_event.timestamp.astimezone(UTC),
         producer=producer,
         municipality=getattr(domain_event, "municipality", None),

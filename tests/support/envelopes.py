@@ -24,6 +24,7 @@ class AppealStory:
         return Envelope(
             event_id=event_id_for(spec.producer, self.appeal_id, seq), event_type=event_type,
             schema_version=spec.latest_version, appeal_id=self.appeal_id, seq=seq,
+            previous_seq=seq - 1,
             occurred_at=at, producer=spec.producer, correlation_id=self.appeal_id,
             municipality=self.municipality, actor=Actor(id="u-test", role="coordinator"),
             payload=spec.model.model_validate(payload))

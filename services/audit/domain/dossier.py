@@ -40,7 +40,17 @@ class AppealAudit:
 
     @property
     def verified(self) -> bool:
+        """Every event of the log proven under a signed checkpoint."""
         return all(s.proven for s in self.steps)
+
+    @property
+    def complete(self) -> bool:
+        """No event of a producer left out of the log (as far as `previous_seq` tells)."""
+        return not any(r.rule == "complete_history" for r in self.rechecks)
+
+    @property
+    def consistent(self) -> bool:
+        return all(r.consistent for r in self.rechecks)
 
 
 @dataclass(frozen=True)
@@ -103,6 +113,8 @@ def dossier(audit: AppealAudit, names: Names) -> Dossier:
     verdict = (f"Событий в журнале: {len(lines)}; подтверждены подписанными контрольными "
                f"точками: {len(lines) - len(bad)}"
                + (f"; не подтверждены или изменены: {len(bad)}" if bad else "")
+               + ("" if audit.complete else ". История неполна: в журнале пропущено "
+                  f"событий: {sum(r.rule == 'complete_history' for r in audit.rechecks)}")
                + f". Решений перепроверено: {len(audit.rechecks)}"
                + (f", с расхождением: {len(inconsistent)}." if inconsistent else
                   ", все согласуются с журналом."))
@@ -234,6 +246,7 @@ def machine(audit: AppealAudit) -> dict:
     return {
         "appeal_id": audit.appeal_id, "municipality": audit.municipality,
         "at": audit.at.isoformat(), "verified": audit.verified,
+        "complete": audit.complete, "consistent": audit.consistent,
         "events": [{"partition": x.partition, "offset": x.offset, "proven": x.proven,
                     "problem": x.problem, "envelope": x.envelope} for x in audit.steps],
         "state": {

@@ -13,6 +13,7 @@ from contracts.vocabulary import STAGE_RU, ReturnedBy
 from services.audit.domain.state import Event
 
 RULE_RU = {"one_history": "одна история: каждое событие службы — одно",
+           "complete_history": "полнота: нет пропущенных событий",
            "same_day_return": "возврат исполнителем — только в день назначения",
            "deadline_stop": "срок остановлен в срок или с опозданием",
            "deadline_breach": "нарушение срока — не раньше срока"}
@@ -47,6 +48,23 @@ def rewritten(events: Sequence[Event], envelopes: Sequence[dict], zone: ZoneInfo
                 f"было «{was.event_type}» от {_local(was.occurred_at, zone)}, стало "
                 f"«{event.event_type}» от {_local(event.occurred_at, zone)} (история записана"
                 " заново: хранилище службы пересоздано или изменено); учтено первое"))
+    return found
+
+
+def left_out(events: Sequence[Event], zone: ZoneInfo) -> list[Recheck]:
+    """Each event whose `previous_seq` names an event of its producer the log does not
+    have: one left out (never published, or removed before the audit service saw it).
+    Events written before contracts 1.4.0 say nothing and are not judged; an event left
+    out after the last one cannot be told until the next arrives."""
+    seen = {(e.producer, e.seq) for e in events}
+    found = []
+    for e in events:
+        if e.previous_seq and (e.producer, e.previous_seq) not in seen:
+            found.append(Recheck(
+                "complete_history", e.event_id, e.occurred_at, False,
+                f"в журнале нет события № {e.previous_seq} службы «{e.producer}», "
+                f"предшествующего событию № {e.seq} «{e.event_type}» от "
+                f"{_local(e.occurred_at, zone)}: история неполна"))
     return found
 
 

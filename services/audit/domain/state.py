@@ -23,6 +23,7 @@ class Event:
     causation_id: str | None
     producer: str
     seq: int
+    previous_seq: int | None  # the producer's previous event on the log (None: not said)
     event_type: str
     occurred_at: datetime
     actor_id: str
@@ -40,6 +41,7 @@ class Event:
         actor = envelope.get("actor") or {}
         return cls(str(envelope["event_id"]), envelope.get("causation_id"),
                    envelope.get("producer", ""), int(envelope.get("seq", 0)),
+                   envelope.get("previous_seq"),
                    envelope["event_type"], datetime.fromisoformat(envelope["occurred_at"]),
                    actor.get("id", ""), actor.get("role", ""), envelope.get("municipality"),
                    payload)

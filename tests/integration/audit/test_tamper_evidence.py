@@ -198,6 +198,7 @@ async def test_the_state_before_and_after_a_reopening_and_a_history_written_twic
     written_twice = [r for r in after.rechecks if r.rule == "one_history"]
     assert len(written_twice) == 1 and not written_twice[0].consistent
     assert "№ 1 повторно и иначе" in written_twice[0].detail
+    assert after.complete and all(r.rule != "complete_history" for r in after.rechecks)
     naive_local = await audited((MON + 65 * hour).astimezone(ZoneInfo("Europe/Moscow"))
                                 .replace(tzinfo=None))
     assert naive_local.at == before.at  # a moment without an offset is the municipality's
@@ -246,3 +247,37 @@ async def test_checkpoints_go_to_their_own_topic_and_the_witness_to_the_heads(lo
 
     text = message_from_bytes(message, policy=policy.default).get_body().get_content()
     assert witness_digest(checkpoints) in text and store.witnessed(until)
+
+
+async def test_an_event_left_out_of_the_log_is_found_and_the_history_called_incomplete(
+        kafka_bootstrap, log_topic, tmp_path):
+    """A producer's event that never reached the log (or was removed before the audit
+    service saw it): the next event of that producer names it as its previous one, and
+    the replay says the history is incomplete, naming what is missing."""
+    from zoneinfo import ZoneInfo
+
+    from services.audit.adapters.log_reader import read_at
+    from services.audit.application import audit_appeal
+    from services.audit.domain.dossier import dossier
+    from services.audit.adapters.names import names_for
+    from kit.staff import read_deployment
+
+    settings = Settings(kafka_bootstrap=kafka_bootstrap, log_topic=log_topic, log_partitions=2)
+    await ensure_log_topics(settings)
+    story = AppealStory()
+    events = [story.registered(MON), story.event("AppealRouted", MON),
+              story.event("AppealAssigned", MON), story.event("AnswerPublished", MON)]
+    kept = [events[0], events[1], events[3]]  # the assignment never reached the log
+    await produce_raw(kafka_bootstrap, log_topic,
+                      [(str(story.appeal_id).encode(), encode(e)) for e in kept])
+    store = AuditStore(tmp_path / "audit.sqlite")
+    await ingest_all(store, settings, len(kept))
+    found = await audit_appeal(str(story.appeal_id), log_topic, store, KEYS,
+                               lambda places: read_at(kafka_bootstrap, log_topic, places),
+                               lambda _: ZoneInfo("Europe/Moscow"))
+    assert found.verified and not found.complete  # what is there is authentic; not all is
+    missing = [r for r in found.rechecks if r.rule == "complete_history"]
+    assert len(missing) == 1 and f"нет события № {events[2].seq} службы «routing»" in \
+        missing[0].detail
+    d = dossier(found, names_for(read_deployment(Settings()), None))
+    assert not d.verified and "История неполна" in d.verdict

@@ -89,3 +89,24 @@ def test_a_breach_before_its_due_moment_is_found():
     early = event("DeadlineBreached", 5, 1, stage="answer", due_at=due(24))
     late = event("DeadlineBreached", 25, 2, stage="answer", due_at=due(24))
     assert [r.consistent for r in recheck([early, late], ZONE)] == [False, True]
+
+
+def test_an_event_left_out_of_the_log_makes_the_history_incomplete():
+    from services.audit.domain.rechecks import left_out
+
+    def numbered(event_type: str, n: int, seq: int, previous: int | None) -> Event:
+        envelope = example_envelope(event_type, 1)
+        envelope.update(event_id=f"e{n}", seq=seq, previous_seq=previous,
+                        occurred_at=(T0 + timedelta(hours=n)).isoformat())
+        return Event.of(envelope)
+
+    whole = [numbered("AppealRouted", 1, 2, 0), numbered("AppealAssigned", 2, 5, 2),
+             numbered("AnswerPublished", 3, 9, 5)]  # gaps in seq: facts kept inside
+    assert left_out(whole, ZONE) == []
+    missing = left_out([whole[0], whole[2]], ZONE)
+    assert [(r.rule, r.consistent, r.event_id) for r in missing] == [
+        ("complete_history", False, "e3")]
+    assert "нет события № 5 службы «routing»" in missing[0].detail
+    assert "история неполна" in missing[0].detail
+    before = [numbered("AppealRouted", 1, 2, None), numbered("AnswerPublished", 3, 9, None)]
+    assert left_out(before, ZONE) == []  # written before 1.4.0: nothing said, nothing judged

@@ -129,6 +129,7 @@ def _audit(appeal: str, at: str | None):
     from services.audit.adapters import keys
     from services.audit.adapters.log_reader import read_at
     from services.audit.adapters.names import names_for
+    from services.audit.adapters.sla_recheck import SlaRecheck
     from services.audit.adapters.store import AuditStore
     from services.audit.application import audit_appeal
     from services.audit.bootstrap import key_path
@@ -149,7 +150,8 @@ def _audit(appeal: str, at: str | None):
         found = asyncio.run(audit_appeal(
             appeal, settings.log_topic, store, keys.public_keys(key_path(settings)),
             lambda places: read_at(settings.kafka_bootstrap, settings.log_topic, places),
-            lambda m: names_for(deployment, m).zone, moment))
+            lambda m: names_for(deployment, m).zone, moment,
+            SlaRecheck(settings.address_of("sla"))))
     finally:
         store.close()
     if found is None:

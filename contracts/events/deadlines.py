@@ -19,6 +19,13 @@ class DeadlineSet(Contract):
     term: Term
     policy_id: str = Field(min_length=1, description="Policy rule that gave the term")
     basis: str = Field(min_length=1, description="Why: registration, kind change, reopening")
+    counted_from: AwareDatetime | None = Field(
+        default=None, description="The moment the term runs from (receipt, registration or "
+        "reopening); since contracts 1.4.0")
+    calendar_revision: str | None = Field(
+        default=None, max_length=64, description="Digest of the production calendar (with "
+        "the region's overlay) the due moment was computed on: the SLA service recomputes "
+        "the deadline with it on an auditor's request; since contracts 1.4.0")
 
 
 class DeadlineExtended(Contract):

@@ -17,7 +17,7 @@ from kit.deployment import Deployment
 from services.audit.domain import replay, witness
 from services.audit.domain.checkpoint import Checkpoint
 from services.audit.domain.dossier import AppealAudit
-from services.audit.domain.rechecks import left_out, recheck, rewritten
+from services.audit.domain.rechecks import deadline_terms, left_out, recheck, rewritten
 from services.audit.domain.record import content, leaf
 from services.audit.domain.state import Event, first_of_each, state_at
 from services.audit.domain.verify import PartitionReport, Seen, verify_partition
@@ -72,10 +72,12 @@ def verify_log(topic: str, records: Iterable, store: AuditStore,
 
 async def audit_appeal(appeal_id: str, topic: str, store: AuditStore,
                        keys: dict[str, Ed25519PublicKey], read, zone_of,
-                       at: datetime | None = None) -> AppealAudit | None:
+                       at: datetime | None = None, sla=None) -> AppealAudit | None:
     """The appeal's audit at `at` (default: now); None if the audit service has no record
     of it. `read` gets records by place (adapters.log_reader.read_at, bound to the broker);
-    `zone_of(municipality)` is the municipality's time zone (a naive `at` is read in it)."""
+    `zone_of(municipality)` is the municipality's time zone (a naive `at` is read in it);
+    `sla(municipality, events)` recomputes the deadlines (adapters.sla_recheck; None: not
+    asked)."""
     steps = await replay_appeal(appeal_id, topic, store, keys, read)
     if not steps:
         return None
@@ -87,8 +89,10 @@ async def audit_appeal(appeal_id: str, topic: str, store: AuditStore,
     moment = (at if at is None or at.tzinfo else at.replace(tzinfo=zone)) or datetime.now(UTC)
     latest = _latest_checkpoints(topic, store, keys)
     used = tuple(latest[p] for p in sorted({s.partition for s in steps}) if p in latest)
+    until_then = [e for e in events if e.occurred_at <= moment]
+    terms = deadline_terms(until_then, await sla(municipality, until_then), zone) if sla else []
     findings = (rewritten(every, readable, zone) + left_out(events, zone)
-                + recheck([e for e in events if e.occurred_at <= moment], zone))
+                + recheck(until_then, zone) + terms)
     return AppealAudit(appeal_id, municipality, moment, tuple(steps), state_at(events, moment),
                        tuple(findings), used)
 

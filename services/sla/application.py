@@ -24,7 +24,7 @@ from kit.directory import Directory
 from kit.stores import ServiceApplication
 from kit import revisions
 from services.sla.domain.calendar import ProductionCalendar
-from services.sla.domain.calendar_record import year_data
+from services.sla.domain.calendar_record import index_data, year_data, year_of
 from services.sla.domain.deadline import NOTICE_STAGES, Basis, Deadline, DeadlineError
 from services.sla.domain.policy import Policy
 from services.sla.domain.terms import Term, TermCalculator
@@ -133,6 +133,7 @@ class SlaApplication(ServiceApplication):
         """Record each loaded year that is new or changed; returns what changed, in Russian."""
         changes = []
         for prefix, calendar in sorted(self._calendars().items()):
+            revisions.record(self, f"{prefix}calendar", index_data(calendar), by)
             for year, data in sorted(calendar.years.items()):
                 record, changed = revisions.record(self, f"{prefix}calendar-{year}",
                                                    year_data(data), by)
@@ -141,6 +142,46 @@ class SlaApplication(ServiceApplication):
                     what = f"календарь {prefix.rstrip('/')} " if prefix else "календарь "
                     changes.append(f"{year}: {what}{verb} ({record.digest})")
         return changes
+
+    def calendar_as_of(self, municipality: str | None, revision: str
+                       ) -> ProductionCalendar | None:
+        """The municipality's calendar as it was in `revision` (the digest a DeadlineSet
+        names), put together from the recorded years; None if it was never recorded here
+        (a revision older than the records of whole calendars)."""
+        overlay = self.deployment.municipality(municipality).calendar
+        prefix = f"{overlay}/" if overlay else ""
+        index = next((r["data"] for r in revisions.history(self, f"{prefix}calendar")
+                      if r["digest"] == revision), None)
+        if index is None:
+            return None
+        years = []
+        for year, year_digest in index.items():
+            data = next((r["data"] for r in revisions.history(self, f"{prefix}calendar-{year}")
+                         if r["digest"] == year_digest), None)
+            if data is None:
+                return None
+            years.append(year_of(data))
+        return ProductionCalendar(years)
+
+    def recheck_deadline(self, municipality: str | None, term: Term, counted_from: datetime,
+                         due_at: datetime, revision: str) -> dict:
+        """A deadline recomputed with the calendar revision it names (and, beside it, with
+        the calendar in force now): consistent when the named revision gives the same
+        moment; a different moment under today's calendar is "calendar changed since",
+        not a fault of the deadline."""
+        tenant = self.tenant(municipality)
+        current = tenant.calc.due(counted_from, term)
+        found = {"calendar_revision": revision, "current_calendar_revision": tenant.calc.revision,
+                 "calendar_changed_since": revision != tenant.calc.revision,
+                 "due_at_with_current_calendar": current.due.isoformat()}
+        then = self.calendar_as_of(municipality, revision)
+        if then is None:
+            return found | {"revision_known": False, "consistent": None,
+                            "recomputed_due_at": None, "explanation": []}
+        recomputed = TermCalculator(then, tenant.calc.schedule).due(counted_from, term)
+        return found | {"revision_known": True, "consistent": recomputed.due == due_at,
+                        "recomputed_due_at": recomputed.due.isoformat(),
+                        "explanation": list(recomputed.explanation)}
 
     def calendar_revisions(self) -> list[dict]:
         return [{"calendar": prefix.rstrip("/") or "федеральный", "year": year,

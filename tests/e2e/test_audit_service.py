@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -108,3 +109,65 @@ def test_an_auditor_replays_an_appeal_through_the_door_as_routing_tells_it(env, 
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stdout + made.stderr
     assert out.read_bytes().startswith(b"%PDF") and "Решений перепроверено" in made.stdout
+
+
+def test_a_deadline_is_recomputed_by_its_calendar_revision_and_a_later_calendar_change_is_no_fault(
+        env, tmp_path):
+    """SLA, intake, routing and audit as processes on a calendar folder of their own: each
+    DeadlineSet is recomputed by SLA with the calendar revision it names (the same moment);
+    after the calendar file is changed (days off inside the term), the same deadline is
+    still consistent, and the replay says «календарь изменён после» with the moment
+    today's calendar would give."""
+    import datetime as dt
+    import shutil
+
+    import yaml
+
+    calendars = tmp_path / "calendars"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "services" / "sla" / "data"
+                    / "calendars", calendars)
+    env = {**env, "MCU_SLA_CALENDAR_DIR": str(calendars),
+           "MCU_AUDIT_CHECKPOINT_EVERY": "2", "MCU_AUDIT_CHECKPOINT_SECONDS": "1"}
+    auditor = {"Authorization": "Bearer demo-u-auditor"}
+    with service("routing", env) as (routing, _), service("sla", {
+            **env, "MCU_ROUTING_URL": routing}) as (sla, _), \
+            service("intake", env) as (intake, _), \
+            service("audit", {**env, "MCU_SLA_URL": sla}) as (audit, _):
+        answer = httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": "C-1"},
+                            headers={"X-API-Key": "demo-web"})
+        appeal = answer.json()["appeal_id"]
+
+        def terms() -> list[dict]:
+            found = httpx.get(f"{audit}/api/v1/appeals/{appeal}/audit", headers=auditor)
+            return [r for r in found.json().get("rechecks", [])
+                    if r["rule"] == "deadline_term"] if found.status_code == 200 else []
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not terms():
+            time.sleep(0.5)
+        before = terms()
+        assert before and all(r["consistent"] and "тот же срок" in r["detail"]
+                              for r in before), before
+        assert not any("изменён после" in r["detail"] for r in before)
+        replay = httpx.get(f"{audit}/api/v1/appeals/{appeal}/audit", headers=auditor).json()
+        set_ = [e["envelope"]["payload"] for e in replay["events"]
+                if e["envelope"]["event_type"] == "DeadlineSet"]
+        first = min(dt.datetime.fromisoformat(p["counted_from"]) for p in set_).date()
+        last = max(dt.datetime.fromisoformat(p["due_at"]) for p in set_).date()
+        year_file = calendars / f"ru-{first.year}.yaml"
+        data = yaml.safe_load(year_file.read_text(encoding="utf-8"))
+        day = first
+        while day <= last and day.year == first.year:
+            if day.weekday() < 5 and day not in data["non_working"]:
+                data["non_working"][day] = "проверка аудита: день объявлен нерабочим"
+            day += dt.timedelta(days=1)
+        year_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=True),
+                             encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(
+                "изменён после" in r["detail"] for r in terms()):
+            time.sleep(0.5)
+        after = terms()
+        assert after and all(r["consistent"] for r in after), after
+        assert all("календарь изменён после" in r["detail"] for r in after), after
+        assert any("по ней срок был бы" in r["detail"] for r in after), after

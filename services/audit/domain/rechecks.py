@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from contracts.vocabulary import STAGE_RU, ReturnedBy
+from contracts.vocabulary import STAGE_RU, UNIT_RU, ReturnedBy
 from services.audit.domain.state import Event
 
 RULE_RU = {"one_history": "одна история: каждое событие службы — одно",
+           "deadline_term": "срок пересчитан по правилу и редакции календаря",
            "complete_history": "полнота: нет пропущенных событий",
            "same_day_return": "возврат исполнителем — только в день назначения",
            "deadline_stop": "срок остановлен в срок или с опозданием",
@@ -127,3 +128,41 @@ def _breach(e: Event, due_at: datetime, zone: ZoneInfo) -> Recheck:
     return Recheck("deadline_breach", e.event_id, e.occurred_at, ok,
                    f"«{stage}»: срок {_local(due_at, zone)}, нарушение отмечено "
                    f"{_local(e.occurred_at, zone)}" + ("" if ok else ": раньше срока"))
+
+
+def deadline_terms(events: Sequence[Event], answers: dict[str, dict | None], zone: ZoneInfo
+                   ) -> list[Recheck]:
+    """The SLA service's recomputation of each DeadlineSet (services.audit.adapters.
+    sla_recheck) as findings: the named calendar revision gives the same moment or not;
+    a different moment under today's calendar is said as «календарь изменён после», which
+    is no fault of the deadline."""
+    found = []
+    for e in events:
+        if e.event_id not in answers:
+            continue
+        answer, p = answers[e.event_id], e.payload
+        stage = STAGE_RU.get(p.stage, p.stage.value)
+        head = (f"«{stage}»: {p.term.amount} {UNIT_RU[p.term.unit]} от "
+                f"{_local(p.counted_from, zone)}, срок {_local(p.due_at, zone)}")
+        if answer is None:
+            found.append(Recheck("deadline_term", e.event_id, e.occurred_at, True,
+                                 head + "; служба сроков не ответила — не пересчитан"))
+            continue
+        if not answer["revision_known"]:
+            found.append(Recheck("deadline_term", e.event_id, e.occurred_at, True,
+                                 head + f"; редакции календаря {p.calendar_revision} служба "
+                                 "сроков не хранит — не пересчитан"))
+            continue
+        recomputed = datetime.fromisoformat(answer["recomputed_due_at"])
+        detail = head + f"; по редакции календаря {p.calendar_revision}: " + (
+            "тот же срок" if answer["consistent"] else
+            f"{_local(recomputed, zone)} — срок не следует из правила и календаря")
+        if answer["calendar_changed_since"]:
+            now_due = datetime.fromisoformat(answer["due_at_with_current_calendar"])
+            detail += ("; календарь изменён после (действующая редакция "
+                       f"{answer['current_calendar_revision']}"
+                       + (f": по ней срок был бы {_local(now_due, zone)})"
+                          if now_due != recomputed else ": срок тот же)"))
+        found.append(Recheck("deadline_term", e.event_id, e.occurred_at,
+                             bool(answer["consistent"]), detail))
+    return found

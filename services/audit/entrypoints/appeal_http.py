@@ -31,8 +31,8 @@ AT = Query(pattern=MOMENT, description="Состояние на момент, IS
            "местное время муниципалитета); по умолчанию — сейчас")
 
 
-def router(store: AuditStore, deployment: Deployment, topic: str, public_keys, read
-           ) -> APIRouter:
+def router(store: AuditStore, deployment: Deployment, topic: str, public_keys, read,
+           sla=None) -> APIRouter:
     api = APIRouter(prefix="/api/v1/appeals", tags=["аудит"],
                     responses=problems.responses(401, 403, 404, 422))
     Who = Annotated[Person, Depends(caller(deployment))]
@@ -41,7 +41,7 @@ def router(store: AuditStore, deployment: Deployment, topic: str, public_keys, r
                       what: str) -> AppealAudit:
         role = require_role(person, AUDITORS)
         found = await audit_appeal(str(appeal_id), topic, store, public_keys(), read,
-                                   lambda m: names_for(deployment, m).zone, at)
+                                   lambda m: names_for(deployment, m).zone, at, sla)
         if found is None or not deployment.reaches(person, found.municipality):
             raise appeal_not_found()
         await asyncio.to_thread(store.log_read, person.id, role.value, str(appeal_id),

@@ -215,7 +215,8 @@ class Deadline(AppealAggregate):
         self.record(ev.DeadlineSet(
             stage=rule.stage, due_at=due.due, term={"amount": rule.term.amount,
                                                     "unit": rule.term.unit},
-            policy_id=rule.id, basis=f"{basis.value}: {detail}" if detail else basis.value),
+            policy_id=rule.id, basis=f"{basis.value}: {detail}" if detail else basis.value,
+            counted_from=start or now, calendar_revision=calc.revision),
             SLA, cause, at=now)
         if rule.stage is DeadlineStage.REGISTRATION and self.registered_at:
             self.record(ev.DeadlineStopped(

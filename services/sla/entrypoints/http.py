@@ -165,6 +165,28 @@ def router(app: SlaApplication, directory: Deployment, scope: RoutingScope) -> A
         except TermError as exc:
             raise Problem(422, exc.code, "Неверный срок", str(exc)) from None
 
+    @api.get("/deadline/recheck", summary="Пересчитать установленный срок по той редакции "
+             "календаря, которую он называет (для аудитора), и по действующей",
+             responses=problems.responses(422))
+    async def recheck(counted_from: Moment, due_at: Moment,
+                      term: Annotated[str, Query(pattern=r"^[1-9]\d{0,2}(d|wd|wh)$",
+                                                 description="30d, 10wd, 8wh")],
+                      calendar_revision: Annotated[str, Query(
+                          pattern=r"^[0-9a-f]{16,64}$",
+                          description="Редакция календаря из события DeadlineSet")],
+                      municipality: Annotated[str | None, Query(
+                          max_length=64, description="Муниципалитет обращения")] = None,
+                      ) -> dict:
+        if municipality is not None and municipality not in app.tenants:
+            raise Problem(422, "unknown_municipality", "Муниципалитет не найден",
+                          f"«{municipality}» нет в развёртывании")
+        try:
+            parsed = Term.parse(term)
+        except TermError as exc:
+            raise Problem(422, exc.code, "Неверный срок", str(exc)) from None
+        return await asyncio.to_thread(app.recheck_deadline, municipality, parsed,
+                                       counted_from, due_at, calendar_revision)
+
     return api
 
 

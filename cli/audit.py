@@ -129,6 +129,7 @@ def _audit(appeal: str, at: str | None):
     from services.audit.adapters import keys
     from services.audit.adapters.log_reader import read_at
     from services.audit.adapters.names import names_for
+    from services.audit.adapters.routing_recheck import RoutingRecheck
     from services.audit.adapters.sla_recheck import SlaRecheck
     from services.audit.adapters.store import AuditStore
     from services.audit.application import audit_appeal
@@ -151,7 +152,9 @@ def _audit(appeal: str, at: str | None):
             appeal, settings.log_topic, store, keys.public_keys(key_path(settings)),
             lambda places: read_at(settings.kafka_bootstrap, settings.log_topic, places),
             lambda m: names_for(deployment, m).zone, moment,
-            SlaRecheck(settings.address_of("sla"))))
+            SlaRecheck(settings.address_of("sla")),
+            RoutingRecheck(settings.routing_address, f"Bearer {settings.staff_token}"
+                           if settings.staff_token else None)))
     finally:
         store.close()
     if found is None:

@@ -17,7 +17,8 @@ from kit.deployment import Deployment
 from services.audit.domain import replay, witness
 from services.audit.domain.checkpoint import Checkpoint
 from services.audit.domain.dossier import AppealAudit
-from services.audit.domain.rechecks import deadline_terms, left_out, recheck, rewritten
+from services.audit.domain.rechecks import (autorule_decisions, deadline_terms, left_out,
+                                            recheck, rewritten)
 from services.audit.domain.record import content, leaf
 from services.audit.domain.state import Event, first_of_each, state_at
 from services.audit.domain.verify import PartitionReport, Seen, verify_partition
@@ -72,12 +73,14 @@ def verify_log(topic: str, records: Iterable, store: AuditStore,
 
 async def audit_appeal(appeal_id: str, topic: str, store: AuditStore,
                        keys: dict[str, Ed25519PublicKey], read, zone_of,
-                       at: datetime | None = None, sla=None) -> AppealAudit | None:
+                       at: datetime | None = None, sla=None, routing=None
+                       ) -> AppealAudit | None:
     """The appeal's audit at `at` (default: now); None if the audit service has no record
     of it. `read` gets records by place (adapters.log_reader.read_at, bound to the broker);
     `zone_of(municipality)` is the municipality's time zone (a naive `at` is read in it);
-    `sla(municipality, events)` recomputes the deadlines (adapters.sla_recheck; None: not
-    asked)."""
+    `sla(municipality, events)` recomputes the deadlines (adapters.sla_recheck) and
+    `routing(municipality, events, envelopes)` the autorules decisions
+    (adapters.routing_recheck); None: not asked."""
     steps = await replay_appeal(appeal_id, topic, store, keys, read)
     if not steps:
         return None
@@ -91,8 +94,11 @@ async def audit_appeal(appeal_id: str, topic: str, store: AuditStore,
     used = tuple(latest[p] for p in sorted({s.partition for s in steps}) if p in latest)
     until_then = [e for e in events if e.occurred_at <= moment]
     terms = deadline_terms(until_then, await sla(municipality, until_then), zone) if sla else []
+    by_id = {str(envelope["event_id"]): envelope for envelope in readable}
+    rules = autorule_decisions(until_then, await routing(municipality, until_then, by_id),
+                               zone) if routing else []
     findings = (rewritten(every, readable, zone) + left_out(events, zone)
-                + recheck(until_then, zone) + terms)
+                + recheck(until_then, zone) + rules + terms)
     return AppealAudit(appeal_id, municipality, moment, tuple(steps), state_at(events, moment),
                        tuple(findings), used)
 

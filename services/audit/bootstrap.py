@@ -18,6 +18,7 @@ from services.audit.adapters import keys
 from kit.reference_watch import ReferenceWatch, watching
 from kit.staff import deployment_files, deployment_of, fresh_deployment
 from services.audit.adapters.log_reader import PlacesReader
+from services.audit.adapters.routing_recheck import RoutingRecheck
 from services.audit.adapters.sla_recheck import SlaRecheck
 from services.audit.adapters.store import AuditStore
 from services.audit.application import send_witness
@@ -97,7 +98,9 @@ def build(settings: Settings | None = None) -> Service:
                    routers=[router(store, public_keys),
                             appeal_http.router(store, deployment, settings.log_topic,
                                                public_keys, reader.read,
-                                               SlaRecheck(settings.address_of("sla"))),
+                                               SlaRecheck(settings.address_of("sla")),
+                                               RoutingRecheck(settings.routing_address,
+                                                              None)),
                             appeal_http.reads_router(store, deployment)],
                    background=[watch_the_log, close_the_reader,
                                *([witness_weekly] if settings.smtp_host else [])],

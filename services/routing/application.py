@@ -16,6 +16,7 @@ from contracts import Actor, Envelope
 from contracts.events.delivery import (AnswerDelivered, AnswerRatingReceived, AppealNumbered,
                                       DeliveryFailed, NoticeDelivered, NoticeFailed)
 from contracts.events.registration import AppealRegistered
+from kit.reference_files import ReferenceFileError
 from contracts.vocabulary import STATUS_RU, Role
 from kit import metrics, revisions
 from kit.clock import Clock, SystemClock
@@ -80,6 +81,30 @@ class RoutingApplication(ServiceApplication):
         self.rules = {m: replace(book, version=records[name("autorules", m)].number)
                       for m, book in self.rules.items()}
         return changes
+
+    def recheck_routing(self, municipality: str | None, rule_version: int,
+                        registered: AppealRegistered) -> dict:
+        """The autorules decision for this registration recomputed with the revision of the
+        municipality's autorules it names (an AppealRouted's `rule_version`), as routing
+        decides at registration: for an auditor, against what the log says was decided."""
+        m = self.deployment.municipality(municipality)
+        found = revisions.history(self, self.deployment.revision_name("autorules", m.id))
+        if not 1 <= rule_version <= len(found):
+            return {"revision_known": False, "recipient_id": None, "rule_id": None,
+                    "reason": None}
+        try:
+            book = parse_rules(found[rule_version - 1]["data"], m.directory,
+                               version=rule_version)
+        except ReferenceFileError as exc:  # names a recipient the directory no longer has
+            return {"revision_known": False, "recipient_id": None, "rule_id": None,
+                    "reason": f"редакция не читается с нынешним справочником: {exc}"[:500]}
+        p = registered
+        decision = book.decide(AppealFacts(
+            kind=p.kind.value, channel=p.channel.value, topic=p.topic or "",
+            thematic_block=p.classification.thematic_block or "",
+            territory=p.territory or "", text=p.text))
+        return {"revision_known": True, "recipient_id": decision.recipient,
+                "rule_id": decision.rule_id, "reason": decision.reason}
 
     def reload_rules(self, rules: dict[str, RuleBook], rules_data: dict[str, dict],
                      by: str | None = None) -> list[str]:

@@ -20,6 +20,7 @@ from services.routing.adapters.reference_files import (SHIPPED_RULES, editable, 
 from services.routing.domain.autorules import RuleBook
 from services.routing.application import RoutingApplication
 from services.routing.entrypoints.http import router
+from services.routing.entrypoints import recheck_http
 
 log = logging.getLogger("mcu.routing")
 
@@ -85,7 +86,7 @@ def build(settings: Settings | None = None) -> Service:
         log.info("queue rebuilt", extra={"count": count})
 
     return Service("routing", settings, app=app, reaction=app.react, publishes=True,
-                   routers=[router(app), reference_http.router(
+                   routers=[router(app), recheck_http.router(app), reference_http.router(
                        app, app.deployment, lambda: editable(app.deployment, app.rules_data.get),
                        watch)],
                    startup=[index_queue], every_process=[watching(watch)],

@@ -64,7 +64,7 @@ def test_an_auditor_replays_an_appeal_through_the_door_as_routing_tells_it(env, 
     env = {**env, "MCU_AUDIT_CHECKPOINT_EVERY": "2", "MCU_AUDIT_CHECKPOINT_SECONDS": "1"}
     auditor = {"Authorization": "Bearer demo-u-auditor"}
     with service("intake", env) as (intake, _), service("routing", env) as (routing, _), \
-            service("audit", env) as (audit, _):
+            service("audit", {**env, "MCU_ROUTING_URL": routing}) as (audit, _):
         answer = httpx.post(f"{intake}/api/v1/appeals", json=APPEAL | {"external_id": "R-1"},
                             headers={"X-API-Key": "demo-web"})
         assert answer.status_code == 201
@@ -86,6 +86,9 @@ def test_an_auditor_replays_an_appeal_through_the_door_as_routing_tells_it(env, 
         assert from_log == from_routing and from_log
         assert replay["state"]["status"] == told.json()["status"]
         assert replay["state"]["recipient_id"] == told.json()["recipient_id"]
+        decided = [r for r in replay["rechecks"] if r["rule"] == "autorule"]
+        assert len(decided) == 1 and decided[0]["consistent"], replay["rechecks"]
+        assert "пересчёт: то же решение" in decided[0]["detail"]
         earlier = httpx.get(f"{audit}/api/v1/appeals/{appeal}/audit",
                             params={"at": "2020-01-01T00:00:00+03:00"}, headers=auditor).json()
         assert earlier["state"]["status"] is None and earlier["state"]["events"] == 0

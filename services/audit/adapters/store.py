@@ -97,6 +97,13 @@ class AuditStore:
                                    " AND seq = ?", (partition, seq)).fetchone()
         return (row[0], bytes(row[1])) if row else None
 
+    def size(self, partition: int) -> int:
+        """How many records of the partition were committed to (its tree's size)."""
+        with self._lock:
+            found = self._db.execute("SELECT MAX(seq) FROM records WHERE partition = ?",
+                                     (partition,)).fetchone()[0]
+        return 0 if found is None else found + 1
+
     def node_count(self, partition: int) -> int:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM nodes WHERE partition = ?",

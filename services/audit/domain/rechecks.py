@@ -13,6 +13,7 @@ from contracts.vocabulary import STAGE_RU, UNIT_RU, ReturnedBy
 from services.audit.domain.state import Event
 
 RULE_RU = {"one_history": "одна история: каждое событие службы — одно",
+           "autorule": "решение автоправил пересчитано по их редакции",
            "deadline_term": "срок пересчитан по правилу и редакции календаря",
            "complete_history": "полнота: нет пропущенных событий",
            "same_day_return": "возврат исполнителем — только в день назначения",
@@ -165,4 +166,34 @@ def deadline_terms(events: Sequence[Event], answers: dict[str, dict | None], zon
                           if now_due != recomputed else ": срок тот же)"))
         found.append(Recheck("deadline_term", e.event_id, e.occurred_at,
                              bool(answer["consistent"]), detail))
+    return found
+
+
+def autorule_decisions(events: Sequence[Event], answers: dict[str, dict | None],
+                       zone: ZoneInfo) -> list[Recheck]:
+    """Routing's recomputation of each autorules decision as findings: the revision named
+    gives the same recipient and rule, or the difference."""
+    found = []
+    for e in events:
+        if e.event_id not in answers:
+            continue
+        answer, p = answers[e.event_id], e.payload
+        head = (f"редакция {p.rule_version}: в журнале получатель {p.recipient_id}"
+                + (f" по правилу «{p.rule_id}»" if p.rule_id else " (правило не подошло)"))
+        if answer is None:
+            found.append(Recheck("autorule", e.event_id, e.occurred_at, True, head + "; "
+                                 "служба маршрутизации не спрошена (нужен токен аудитора) "
+                                 "или не ответила — не пересчитано"))
+        elif not answer["revision_known"]:
+            found.append(Recheck("autorule", e.event_id, e.occurred_at, True, head + "; "
+                                 "этой редакции автоправил служба маршрутизации не хранит"
+                                 + (f" ({answer['reason']})" if answer.get("reason") else "")
+                                 + " — не пересчитано"))
+        else:
+            same = (answer["recipient_id"], answer["rule_id"]) == (p.recipient_id, p.rule_id)
+            found.append(Recheck("autorule", e.event_id, e.occurred_at, same, head + (
+                "; пересчёт: то же решение" if same else
+                f"; пересчёт по этой редакции: получатель {answer['recipient_id']}"
+                + (f" по правилу «{answer['rule_id']}»" if answer["rule_id"] else "")
+                + " — решение не следует из автоправил")))
     return found

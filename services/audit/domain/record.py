@@ -53,6 +53,19 @@ class Frontier:
             completed.append(Node(level, (self.size - 2 * n) >> level, self._trees[-1][1]))
         return completed
 
+    @classmethod
+    def restored(cls, size: int, subtree) -> Frontier:
+        """The frontier of a tree of `size` leaves from its kept perfect subtrees
+        (`subtree(level, index)`, level 0: the leaf), one per set bit of `size`: a restart
+        reads O(log n) hashes, not every record."""
+        frontier, start = cls(), 0
+        frontier.size = size
+        for level in reversed(range(size.bit_length())):
+            if size >> level & 1:
+                frontier._trees.append((1 << level, subtree(level, start >> level)))
+                start += 1 << level
+        return frontier
+
     def root(self) -> bytes:
         if not self._trees:
             return EMPTY_ROOT

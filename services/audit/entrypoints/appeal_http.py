@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from contracts.vocabulary import Role
@@ -32,16 +32,17 @@ AT = Query(pattern=MOMENT, description="Состояние на момент, IS
 
 
 def router(store: AuditStore, deployment: Deployment, topic: str, public_keys, read,
-           sla=None) -> APIRouter:
+           sla=None, routing=None) -> APIRouter:
     api = APIRouter(prefix="/api/v1/appeals", tags=["аудит"],
                     responses=problems.responses(401, 403, 404, 422))
     Who = Annotated[Person, Depends(caller(deployment))]
 
     async def audited(person: Person, appeal_id: uuid.UUID, at: datetime | None,
-                      what: str) -> AppealAudit:
+                      what: str, authorization: str) -> AppealAudit:
         role = require_role(person, AUDITORS)
         found = await audit_appeal(str(appeal_id), topic, store, public_keys(), read,
-                                   lambda m: names_for(deployment, m).zone, at, sla)
+                                   lambda m: names_for(deployment, m).zone, at, sla,
+                                   routing.with_caller(authorization) if routing else None)
         if found is None or not deployment.reaches(person, found.municipality):
             raise appeal_not_found()
         await asyncio.to_thread(store.log_read, person.id, role.value, str(appeal_id),
@@ -52,18 +53,20 @@ def router(store: AuditStore, deployment: Deployment, topic: str, public_keys, r
 
     @api.get("/{appeal_id}/audit", summary="История обращения из журнала, заверенная "
              "контрольными точками; состояние на момент; перепроверенные решения")
-    async def audit(appeal_id: uuid.UUID, who: Who,
+    async def audit(appeal_id: uuid.UUID, who: Who, request: Request,
                     at: Annotated[str | None, AT] = None) -> dict:
-        return machine(await audited(who, appeal_id, moment(at), "history"))
+        return machine(await audited(who, appeal_id, moment(at), "history",
+                                     request.headers["authorization"]))
 
     @api.get("/{appeal_id}/audit/dossier", summary="Справка аудитора (PDF или HTML)",
              response_class=Response,
              responses={200: {"content": {"application/pdf": {}, "text/html": {}},
                               "description": "Справка"}})
-    async def audit_dossier(appeal_id: uuid.UUID, who: Who,
+    async def audit_dossier(appeal_id: uuid.UUID, who: Who, request: Request,
                             at: Annotated[str | None, AT] = None,
                             format: Literal["pdf", "html"] = "pdf") -> Response:
-        found = await audited(who, appeal_id, moment(at), f"dossier.{format}")
+        found = await audited(who, appeal_id, moment(at), f"dossier.{format}",
+                              request.headers["authorization"])
         d = dossier(found, names_for(deployment, found.municipality))
         if format == "html":
             return HTMLResponse(render_html(d))

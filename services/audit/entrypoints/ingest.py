@@ -87,21 +87,42 @@ class AuditIngest(LogConsumer):
         return len(pending)
 
     def _rebuild(self) -> None:
-        """The trees as the store holds them (a restart goes on from there)."""
+        """The trees as the store holds them (a restart goes on from there): each from its
+        kept subtrees; from every record only for a store kept before subtrees were."""
         self.trees = {}
         for partition in self.store.partitions():
-            tree = self.trees[partition] = Frontier()
-            nodes = []
-            for kept in self.store.kept(partition):
-                nodes += [(partition, *n) for n in tree.append(
-                    leaf(partition, kept.offset, kept.content))]
-            if self.store.node_count(partition) != len(nodes):  # a store from before them
-                self.store.commit([], [], nodes)
+            try:
+                self.trees[partition] = Frontier.restored(
+                    self.store.size(partition), self._subtree(partition))
+            except LookupError:
+                self.trees[partition] = self._replayed(partition)
         for checkpoint in self.store.checkpoints():
             if checkpoint.origin.rpartition("/")[0] == self.topic:
                 partition = partition_of(checkpoint)
                 self.signed_size[partition] = max(checkpoint.size,
                                                   self.signed_size.get(partition, 0))
+
+    def _subtree(self, partition: int):
+        def subtree(level: int, index: int) -> bytes:
+            if level == 0:
+                found = self.store.record_at(partition, index)
+                if found is None:
+                    raise LookupError((partition, level, index))
+                return leaf(partition, *found)
+            kept = self.store.node(partition, level, index)
+            if kept is None:
+                raise LookupError((partition, level, index))
+            return kept
+        return subtree
+
+    def _replayed(self, partition: int) -> Frontier:
+        """The tree from every record, its subtrees kept on the way."""
+        tree, nodes = Frontier(), []
+        for kept in self.store.kept(partition):
+            nodes += [(partition, *n) for n in tree.append(
+                leaf(partition, kept.offset, kept.content))]
+        self.store.commit([], [], nodes)
+        return tree
 
     def stored_positions(self, partitions: Sequence[int]) -> dict[int, int]:
         return self.store.next_offsets()

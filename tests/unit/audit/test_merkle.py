@@ -157,3 +157,17 @@ def test_a_proof_read_from_the_kept_subtrees_is_the_proof_from_every_leaf():
                                 root(LEAVES[:64]))
     with pytest.raises(ValueError):
         merkle.inclusion_path(5, 5, subtree)
+
+
+def test_a_restarted_tree_from_its_kept_subtrees_is_the_tree_it_was():
+    from services.audit.domain.record import Frontier
+
+    frontier, kept = Frontier(), {}
+    for i, leaf in enumerate(LEAVES):
+        kept[(0, i)] = leaf
+        kept.update({(n.level, n.index): n.hash for n in frontier.append(leaf)})
+        again = Frontier.restored(i + 1, lambda level, index: kept[(level, index)])
+        assert again.size == i + 1 and again.root() == root(LEAVES[:i + 1])
+    again.append(LEAVES[0])  # and it grows on as the original would
+    assert again.root() == root(LEAVES + [LEAVES[0]])
+    assert Frontier.restored(0, lambda *_: b"").root() == root([])

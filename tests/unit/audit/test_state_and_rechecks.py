@@ -110,3 +110,38 @@ def test_an_event_left_out_of_the_log_makes_the_history_incomplete():
     assert "история неполна" in missing[0].detail
     before = [numbered("AppealRouted", 1, 2, None), numbered("AnswerPublished", 3, 9, None)]
     assert left_out(before, ZONE) == []  # written before 1.4.0: nothing said, nothing judged
+
+
+def test_the_owners_recomputations_become_findings():
+    """Routing's and SLA's answers (their recheck doors) as the auditor reads them: the
+    same decision, a different one, a revision the owner does not keep, no answer; a
+    calendar changed afterwards is said, and is no fault."""
+    from services.audit.domain.rechecks import autorule_decisions, deadline_terms
+
+    routed = event("AppealRouted", 1, 1, recipient_id="adm-roads", rule_id="roads",
+                   rule_version=3)
+    same = {"revision_known": True, "recipient_id": "adm-roads", "rule_id": "roads",
+            "reason": "…"}
+    other = same | {"recipient_id": "adm-gkh", "rule_id": "housing"}
+    assert autorule_decisions([routed], {"e1": same}, ZONE)[0].consistent
+    wrong = autorule_decisions([routed], {"e1": other}, ZONE)[0]
+    assert not wrong.consistent and "получатель adm-gkh по правилу «housing»" in wrong.detail
+    unknown = autorule_decisions([routed], {"e1": same | {"revision_known": False}}, ZONE)[0]
+    assert unknown.consistent and "не пересчитано" in unknown.detail
+    assert "нужен токен аудитора" in autorule_decisions([routed], {"e1": None}, ZONE)[0].detail
+    assert autorule_decisions([routed], {}, ZONE) == []  # not asked: nothing said
+
+    set_ = event("DeadlineSet", 0, 2, stage="answer", due_at=due(240),
+                 counted_from=T0.isoformat(), calendar_revision="3770e7fa3d732741")
+    kept = {"revision_known": True, "consistent": True, "recomputed_due_at": due(240),
+            "calendar_changed_since": False, "due_at_with_current_calendar": due(240),
+            "current_calendar_revision": "3770e7fa3d732741", "explanation": []}
+    assert "тот же срок" in deadline_terms([set_], {"e2": kept}, ZONE)[0].detail
+    changed = kept | {"calendar_changed_since": True, "due_at_with_current_calendar": due(264),
+                      "current_calendar_revision": "aaaaaaaaaaaaaaaa"}
+    since = deadline_terms([set_], {"e2": changed}, ZONE)[0]
+    assert since.consistent and "календарь изменён после" in since.detail
+    assert "по ней срок был бы 27.11.2026 10:00" in since.detail
+    forged = kept | {"consistent": False, "recomputed_due_at": due(216)}
+    bad = deadline_terms([set_], {"e2": forged}, ZONE)[0]
+    assert not bad.consistent and "срок не следует из правила и календаря" in bad.detail

@@ -65,7 +65,7 @@ def build(settings: Settings | None = None) -> Service:
         log.warning("console assets not built: run `make console-assets` (htmx is missing;"
                     " pages work without live updates)")
     upstream = Upstream({name: settings.address_of(name)
-                         for name in ("routing", "sla", "intake", "analytics")})
+                         for name in ("routing", "sla", "intake", "analytics", "audit")})
     app = ConsoleApplication(upstream, timedelta(minutes=settings.console_idle_minutes))
     live = LiveFeed(settings.kafka_bootstrap, settings.log_topic,
                     lambda header: deployment.municipality(header or None).id)

@@ -1,5 +1,6 @@
-"""The whole system as processes (intake, routing, SLA, the console) on the real log, and
-Debian's Chromium driven by Playwright: what a person sees and does in the console."""
+"""The whole system as processes (intake, routing, SLA, analytics, audit, the console) on
+the real log, and Debian's Chromium driven by Playwright: what a person sees and does in
+the console."""
 
 from __future__ import annotations
 
@@ -40,11 +41,12 @@ def running_system(kafka_bootstrap: str, data: Path, settings: dict[str, str | N
         sla, _ = stack.enter_context(service("sla", env))
         intake, _ = stack.enter_context(service("intake", env))
         analytics, _ = stack.enter_context(service("analytics", env))
+        audit, _ = stack.enter_context(service("audit", {**env, "MCU_SLA_URL": sla}))
         console, _ = stack.enter_context(service("console", {
             **env, "MCU_SLA_URL": sla, "MCU_INTAKE_URL": intake,
-            "MCU_ANALYTICS_URL": analytics}))
+            "MCU_ANALYTICS_URL": analytics, "MCU_AUDIT_URL": audit}))
         yield {"routing": routing, "sla": sla, "intake": intake, "analytics": analytics,
-               "console": console}
+               "audit": audit, "console": console}
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ when. (No `from __future__ import annotations`: FastAPI reads the signatures.)""
 import asyncio
 import logging
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -57,6 +58,14 @@ def router(store: AuditStore, deployment: Deployment, topic: str, public_keys, r
                     at: Annotated[str | None, AT] = None) -> dict:
         return machine(await audited(who, appeal_id, moment(at), "history",
                                      request.headers["authorization"]))
+
+    @api.get("/{appeal_id}/audit/report", summary="Справка аудитора как данные (для консоли):"
+             " имена вместо идентификаторов, местное время, итог")
+    async def audit_report(appeal_id: uuid.UUID, who: Who, request: Request,
+                           at: Annotated[str | None, AT] = None) -> dict:
+        found = await audited(who, appeal_id, moment(at), "report",
+                              request.headers["authorization"])
+        return asdict(dossier(found, names_for(deployment, found.municipality)))
 
     @api.get("/{appeal_id}/audit/dossier", summary="Справка аудитора (PDF или HTML)",
              response_class=Response,

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from services.console.adapters.live import LiveFeed
 from services.console.application import ConsoleApplication
-from services.console.entrypoints import (admin, card, deliveries, insight, live_updates,
+from services.console.entrypoints import (admin, audit, card, deliveries, insight, live_updates,
                                           queues, sign_in)
 from services.console.entrypoints.web import Pages, SignInNeeded, environment
 
@@ -19,6 +19,6 @@ def router(app: ConsoleApplication, live: LiveFeed, *, secure_cookie: bool,
            demo_people: list[tuple[str, str, str]] = ()) -> APIRouter:
     pages = APIRouter(include_in_schema=False)
     web = Pages(app, live, secure_cookie, list(demo_people))
-    for group in (sign_in, queues, card, insight, admin, deliveries, live_updates):
+    for group in (sign_in, queues, card, audit, insight, admin, deliveries, live_updates):
         group.add(pages, web)
     return pages

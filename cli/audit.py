@@ -154,7 +154,8 @@ def _audit(appeal: str, at: str | None):
             lambda m: names_for(deployment, m).zone, moment,
             SlaRecheck(settings.address_of("sla")),
             RoutingRecheck(settings.routing_address, f"Bearer {settings.staff_token}"
-                           if settings.staff_token else None)))
+                           if settings.staff_token else None),
+            lambda m, org: names_for(deployment, m).organization(org)))
     finally:
         store.close()
     if found is None:

@@ -73,14 +73,15 @@ def verify_log(topic: str, records: Iterable, store: AuditStore,
 
 async def audit_appeal(appeal_id: str, topic: str, store: AuditStore,
                        keys: dict[str, Ed25519PublicKey], read, zone_of,
-                       at: datetime | None = None, sla=None, routing=None
-                       ) -> AppealAudit | None:
+                       at: datetime | None = None, sla=None, routing=None,
+                       org_name=None) -> AppealAudit | None:
     """The appeal's audit at `at` (default: now); None if the audit service has no record
     of it. `read` gets records by place (adapters.log_reader.read_at, bound to the broker);
     `zone_of(municipality)` is the municipality's time zone (a naive `at` is read in it);
     `sla(municipality, events)` recomputes the deadlines (adapters.sla_recheck) and
     `routing(municipality, events, envelopes)` the autorules decisions
-    (adapters.routing_recheck); None: not asked."""
+    (adapters.routing_recheck); None: not asked. `org_name(municipality, id)` names an
+    organisation in what the re-checks say (default: its id)."""
     steps = await replay_appeal(appeal_id, topic, store, keys, read)
     if not steps:
         return None
@@ -95,8 +96,10 @@ async def audit_appeal(appeal_id: str, topic: str, store: AuditStore,
     until_then = [e for e in events if e.occurred_at <= moment]
     terms = deadline_terms(until_then, await sla(municipality, until_then), zone) if sla else []
     by_id = {str(envelope["event_id"]): envelope for envelope in readable}
-    rules = autorule_decisions(until_then, await routing(municipality, until_then, by_id),
-                               zone) if routing else []
+    rules = autorule_decisions(
+        until_then, await routing(municipality, until_then, by_id), zone,
+        (lambda org: org_name(municipality, org)) if org_name else (lambda org: org)
+    ) if routing else []
     findings = (rewritten(every, readable, zone) + left_out(events, zone)
                 + recheck(until_then, zone) + rules + terms)
     return AppealAudit(appeal_id, municipality, moment, tuple(steps), state_at(events, moment),

@@ -53,8 +53,8 @@ def test_an_auditor_checks_an_appeal_against_the_log(audited, browser):
     page.screenshot(path=str(SHOTS / "audit-page.png"), full_page=True)
     page.fill("input[name=at]", "2020-01-01T00:00")
     page.click("form.audit-at button[type=submit]")
-    page.wait_for_selector("table.facts")
-    assert "ещё не зарегистрировано" in page.inner_text("table.facts")
+    page.wait_for_selector("table.audit-state")
+    assert "ещё не зарегистрировано" in page.inner_text("table.audit-state")
     pdf = page.request.get(f"{urls['console']}/appeals/{appeal}/audit.pdf")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
 

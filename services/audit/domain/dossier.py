@@ -120,8 +120,7 @@ def dossier(audit: AppealAudit, names: Names) -> Dossier:
                   ", все согласуются с журналом."))
     return Dossier(
         appeal_id=audit.appeal_id,
-        title=f"Обращение {s.registration_number}" if s.registration_number
-        else f"Обращение {audit.appeal_id}",
+        title=_title(audit),
         municipality=names.municipality, zone=str(names.zone),
         at_local=names.local(audit.at), at_utc=_utc(audit.at),
         verified=audit.verified and not inconsistent, verdict=verdict, lines=lines,
@@ -134,6 +133,16 @@ def dossier(audit: AppealAudit, names: Names) -> Dossier:
                        for r in audit.rechecks),
         checkpoints=tuple((c.origin, str(c.size), base64.b64encode(c.root).decode(),
                            _utc(c.time), c.key) for c in audit.checkpoints))
+
+
+def _title(audit: AppealAudit) -> str:
+    """By the registration number; else by the channel's number; else by the id."""
+    s = audit.state
+    if s.registration_number:
+        return f"Обращение рег. № {s.registration_number}"
+    if s.external_id and s.channel:
+        return f"Обращение № {s.external_id} ({CHANNEL_RU[Channel(s.channel)]})"
+    return f"Обращение {audit.appeal_id}"
 
 
 def _utc(moment: datetime) -> str:

@@ -170,15 +170,19 @@ def deadline_terms(events: Sequence[Event], answers: dict[str, dict | None], zon
 
 
 def autorule_decisions(events: Sequence[Event], answers: dict[str, dict | None],
-                       zone: ZoneInfo) -> list[Recheck]:
+                       zone: ZoneInfo, org=lambda org_id: org_id) -> list[Recheck]:
     """Routing's recomputation of each autorules decision as findings: the revision named
-    gives the same recipient and rule, or the difference."""
+    gives the same recipient and rule, or the difference. `org(id)`: its name."""
     found = []
+
+    def name(org_id: str | None) -> str:
+        return (org(org_id) or org_id) if org_id else "—"
+
     for e in events:
         if e.event_id not in answers:
             continue
         answer, p = answers[e.event_id], e.payload
-        head = (f"редакция {p.rule_version}: в журнале получатель {p.recipient_id}"
+        head = (f"редакция {p.rule_version}: в журнале получатель «{name(p.recipient_id)}»"
                 + (f" по правилу «{p.rule_id}»" if p.rule_id else " (правило не подошло)"))
         if answer is None:
             found.append(Recheck("autorule", e.event_id, e.occurred_at, True, head + "; "
@@ -193,7 +197,7 @@ def autorule_decisions(events: Sequence[Event], answers: dict[str, dict | None],
             same = (answer["recipient_id"], answer["rule_id"]) == (p.recipient_id, p.rule_id)
             found.append(Recheck("autorule", e.event_id, e.occurred_at, same, head + (
                 "; пересчёт: то же решение" if same else
-                f"; пересчёт по этой редакции: получатель {answer['recipient_id']}"
+                f"; пересчёт по этой редакции: получатель «{name(answer['recipient_id'])}»"
                 + (f" по правилу «{answer['rule_id']}»" if answer["rule_id"] else "")
                 + " — решение не следует из автоправил")))
     return found

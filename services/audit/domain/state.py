@@ -76,6 +76,7 @@ class AppealState:
     events: int  # how many of the appeal's events had happened by then
     status: AppealStatus | None = None
     registration_number: str | None = None
+    external_id: str | None = None  # the channel's number of the item
     kind: str | None = None
     channel: str | None = None
     received_at: datetime | None = None
@@ -122,7 +123,7 @@ def _apply(s: AppealState, e: Event) -> AppealState:
     match e.event_type:
         case "AppealRegistered":
             return replace(s, kind=p.kind.value, channel=p.channel.value,
-                           received_at=p.received_at)
+                           received_at=p.received_at, external_id=p.external_id)
         case "AppealNumbered":
             return replace(s, registration_number=p.registration_number)
         case "AppealRouted":

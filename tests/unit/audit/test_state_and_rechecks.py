@@ -125,7 +125,9 @@ def test_the_owners_recomputations_become_findings():
     other = same | {"recipient_id": "adm-gkh", "rule_id": "housing"}
     assert autorule_decisions([routed], {"e1": same}, ZONE)[0].consistent
     wrong = autorule_decisions([routed], {"e1": other}, ZONE)[0]
-    assert not wrong.consistent and "получатель adm-gkh по правилу «housing»" in wrong.detail
+    assert not wrong.consistent and "получатель «adm-gkh» по правилу «housing»" in wrong.detail
+    named = autorule_decisions([routed], {"e1": other}, ZONE, {"adm-gkh": "Управление ЖКХ"}.get)
+    assert "получатель «Управление ЖКХ» по правилу «housing»" in named[0].detail
     unknown = autorule_decisions([routed], {"e1": same | {"revision_known": False}}, ZONE)[0]
     assert unknown.consistent and "не пересчитано" in unknown.detail
     assert "нужен токен аудитора" in autorule_decisions([routed], {"e1": None}, ZONE)[0].detail

@@ -135,6 +135,9 @@ def _audit(appeal: str, at: str | None):
     from services.audit.application import audit_appeal
     from services.audit.bootstrap import key_path
 
+    import logging
+
+    logging.getLogger("services.audit").setLevel(logging.ERROR)  # said in the findings
     moment = None
     if at is not None:
         try:
@@ -193,7 +196,7 @@ def replay(appeal: str = typer.Argument(..., help="Идентификатор о
     if d.rechecks:
         typer.echo("перепроверенные решения:")
         for rule, when, ok, detail in d.rechecks:
-            typer.echo(f"  {'✓' if ok else '✗'} {rule} ({when}): {detail}")
+            typer.echo(f"  {'·' if ok is None else '✓' if ok else '✗'} {rule} ({when}): {detail}")
     typer.echo("итог: " + d.verdict)
     raise typer.Exit(0 if d.verified else 1)
 

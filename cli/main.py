@@ -209,7 +209,10 @@ def run(rate: float = typer.Option(2.0, help="Скорость демо, обр�
     typer.echo(f"  хранилища  {settings.data_dir.resolve()}/<сервис>.sqlite")
     typer.echo(f"  почта      письма о сроках и ответы заявителям: {dev.mailbox.maildir}/new "
                f"(часы сроков ×{clock_speed:g})")
-    typer.echo(f"  ПОС и ИМ   ответы, принятые приёмником: {dev.gateway.run_dir}/<канал>/\n")
+    typer.echo(f"  ПОС и ИМ   ответы, принятые приёмником: {dev.gateway.run_dir}/<канал>/")
+    typer.echo("  аудит      в консоли аудитор u-auditor: «Проверка по журналу» в карточке; "
+               "mcu audit replay ОБРАЩЕНИЕ [--at …], mcu audit dossier ОБРАЩЕНИЕ --out "
+               "справка.pdf, mcu audit verify\n")
     if not no_demo:
         supervisor.add("demo", [sys.executable, "-m", "cli.main", "demo", "--rate", str(rate)])
     raise typer.Exit(supervisor.run())

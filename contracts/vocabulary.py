@@ -115,6 +115,13 @@ class ClosingReason(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+CLOSING_RU: dict[ClosingReason, str] = {
+    ClosingReason.ANSWERED: "дан ответ", ClosingReason.RATED: "заявитель оценил ответ",
+    ClosingReason.TRANSFERRED: "передано в другой орган",
+    ClosingReason.LEFT_WITHOUT_ANSWER: "оставлено без ответа",
+    ClosingReason.DUPLICATE: "повтор", ClosingReason.WITHDRAWN: "отозвано заявителем"}
+
+
 class ClassificationMethod(StrEnum):
     RULE = "rule"
     MODEL = "model"

@@ -22,11 +22,17 @@ from aiokafka.structs import ConsumerRecord
 
 from kit.dead_letters import REPLAY_FOR, DeadLetterSink
 from kit.supervision import Health, retrying
+from kit.topics import log_partitions
 
 log = logging.getLogger("mcu.consumer")
 
 Batch = dict[TopicPartition, list[ConsumerRecord]]
 CLOSE_TIMEOUT = 10.0  # seconds to let go of the broker at a stop
+
+
+class LogTopicMissing(RuntimeError):
+    """The log's topic does not exist yet (a consumer started before the services that
+    create it)."""
 
 
 class LogConsumer:
@@ -84,6 +90,11 @@ class LogConsumer:
             auto_offset_reset="earliest", max_poll_records=self.batch_size,
             fetch_max_bytes=32 * 1024 * 1024)
         await self._consumer.start()
+        if not await log_partitions(self._consumer, self.topic):
+            # subscribed to a topic not there yet, aiokafka would wait for its next metadata
+            # refresh (minutes) before joining: fail the start, the service retries it
+            raise LogTopicMissing(f"топика {self.topic} ещё нет: его создаёт первая служба, "
+                                  "вошедшая в журнал")
         self._consumer.subscribe([self.topic], listener=_SeekToStored(self))
 
     def stop(self) -> None:

@@ -59,7 +59,11 @@ def render_pdf(d: Dossier) -> bytes:
         t.setStyle(TableStyle(style))
         return t
 
-    def mark(ok: bool, yes: str = "✓", no: str = "✗") -> Paragraph:
+    def mark(ok: bool | None, yes: str = "✓", no: str = "✗", unknown: str = "—"
+             ) -> Paragraph:
+        if ok is None:
+            return Paragraph(escape(unknown), ParagraphStyle("m", parent=body,
+                                                             textColor=colors.grey))
         return Paragraph(escape(yes if ok else no),
                          ParagraphStyle("m", parent=body, fontName=bold,
                                         textColor=good if ok else bad))
@@ -85,7 +89,7 @@ def render_pdf(d: Dossier) -> bytes:
         [10, 33, 58, 62, 98])]
     story.append(text("3. Перепроверенные решения", h2))
     story.append(table([["Правило", "Когда", "Итог", "Что найдено"]] + [
-        [rule, when, mark(ok, "согласуется", "расхождение"), detail]
+        [rule, when, mark(ok, "согласуется", "расхождение", "не пересчитано"), detail]
         for rule, when, ok, detail in d.rechecks], [70, 30, 26, 135])
         if d.rechecks else text("Решений, которые можно перепроверить по журналу, в истории "
                                 "нет."))

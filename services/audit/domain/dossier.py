@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from contracts.catalog import CATALOG
-from contracts.vocabulary import (CHANNEL_RU, KIND_RU, ROLE_RU, STAGE_RU, STATUS_RU,
+from contracts.vocabulary import (CHANNEL_RU, CLOSING_RU, KIND_RU, ROLE_RU, STAGE_RU, STATUS_RU,
                                   AppealStatus, Channel, Kind, Role)
 from services.audit.domain.checkpoint import Checkpoint
 from services.audit.domain.rechecks import RULE_RU, Recheck
@@ -50,7 +50,8 @@ class AppealAudit:
 
     @property
     def consistent(self) -> bool:
-        return all(r.consistent for r in self.rechecks)
+        """No decision found to differ (one that could not be recomputed is not)."""
+        return all(r.consistent is not False for r in self.rechecks)
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class Dossier:
     lines: tuple[Line, ...]
     state: tuple[tuple[str, str], ...]
     deadlines: tuple[tuple[str, str, str], ...]  # stage, due (local), standing
-    rechecks: tuple[tuple[str, str, bool, str], ...]  # rule, when (local), consistent, detail
+    rechecks: tuple[tuple[str, str, bool | None, str], ...]  # rule, when, consistent, detail
     checkpoints: tuple[tuple[str, str, str, str, str], ...]  # origin, size, root, time, key
 
 
@@ -109,15 +110,18 @@ def dossier(audit: AppealAudit, names: Names) -> Dossier:
     lines = tuple(_line(step, names) for step in audit.steps)
     s = audit.state
     bad = [line for line in lines if not line.proven]
-    inconsistent = [r for r in audit.rechecks if not r.consistent]
+    inconsistent = [r for r in audit.rechecks if r.consistent is False]
+    unchecked = [r for r in audit.rechecks if r.consistent is None]
+    checked = len(audit.rechecks) - len(unchecked)
     verdict = (f"Событий в журнале: {len(lines)}; подтверждены подписанными контрольными "
                f"точками: {len(lines) - len(bad)}"
                + (f"; не подтверждены или изменены: {len(bad)}" if bad else "")
                + ("" if audit.complete else ". История неполна: в журнале пропущено "
                   f"событий: {sum(r.rule == 'complete_history' for r in audit.rechecks)}")
-               + f". Решений перепроверено: {len(audit.rechecks)}"
-               + (f", с расхождением: {len(inconsistent)}." if inconsistent else
-                  ", все согласуются с журналом."))
+               + f". Решений перепроверено: {checked}"
+               + (f", с расхождением: {len(inconsistent)}" if inconsistent else
+                  ", все согласуются с журналом" if checked else "")
+               + (f"; не удалось пересчитать: {len(unchecked)}" if unchecked else "") + ".")
     return Dossier(
         appeal_id=audit.appeal_id,
         title=_title(audit),
@@ -234,17 +238,22 @@ def _details(e: Event, names: Names) -> str:
         case "AnswerApproved" | "AnswerReturnedForRework":
             found.append(f"согласующий: {names.who(p.approver_id)}")
         case "AnswerDelivered" | "NoticeDelivered":
-            found.append(f"{CHANNEL_RU[p.channel]}: {p.reference}")
+            way = CHANNEL_RU[p.channel]
+            found.append(p.reference if p.reference.startswith(way) else
+                         f"{way}: {p.reference}")
             if p.dispatched_at:
                 found.append(f"отправлено {names.local(p.dispatched_at)}")
         case "AppealRated":
             found.append(f"оценка {p.score} из 5")
+        case "AppealClosed":
+            found.append(f"причина: {CLOSING_RU[p.reason]}")
     for field, label in (("reason", "причина"), ("basis", "основание"),
                          ("policy_id", "правило сроков"), ("authority", "орган"),
                          ("legal_ground", "основание"), ("comment", "комментарий"),
                          ("decision", "решение"), ("argument", "довод")):
         value = getattr(p, field, None)
-        if value not in (None, "") and not (field == "reason" and e.event_type == "AppealRated"):
+        if value not in (None, "") and not (field == "reason" and e.event_type in (
+                "AppealRated", "AppealClosed")):
             found.append(f"{label}: {getattr(value, 'value', value)}")
     return "; ".join(found)
 

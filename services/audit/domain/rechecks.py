@@ -26,7 +26,7 @@ class Recheck:
     rule: str  # RULE_RU's key
     event_id: str
     at: datetime
-    consistent: bool
+    consistent: bool | None  # None: the owner could not recompute it (said in `detail`)
     detail: str  # what was found, in Russian
 
 
@@ -146,11 +146,11 @@ def deadline_terms(events: Sequence[Event], answers: dict[str, dict | None], zon
         head = (f"«{stage}»: {p.term.amount} {UNIT_RU[p.term.unit]} от "
                 f"{_local(p.counted_from, zone)}, срок {_local(p.due_at, zone)}")
         if answer is None:
-            found.append(Recheck("deadline_term", e.event_id, e.occurred_at, True,
+            found.append(Recheck("deadline_term", e.event_id, e.occurred_at, None,
                                  head + "; служба сроков не ответила — не пересчитан"))
             continue
         if not answer["revision_known"]:
-            found.append(Recheck("deadline_term", e.event_id, e.occurred_at, True,
+            found.append(Recheck("deadline_term", e.event_id, e.occurred_at, None,
                                  head + f"; редакции календаря {p.calendar_revision} служба "
                                  "сроков не хранит — не пересчитан"))
             continue
@@ -185,11 +185,11 @@ def autorule_decisions(events: Sequence[Event], answers: dict[str, dict | None],
         head = (f"редакция {p.rule_version}: в журнале получатель «{name(p.recipient_id)}»"
                 + (f" по правилу «{p.rule_id}»" if p.rule_id else " (правило не подошло)"))
         if answer is None:
-            found.append(Recheck("autorule", e.event_id, e.occurred_at, True, head + "; "
-                                 "служба маршрутизации не спрошена (нужен токен аудитора) "
-                                 "или не ответила — не пересчитано"))
+            found.append(Recheck("autorule", e.event_id, e.occurred_at, None, head + "; "
+                                 "не пересчитано: служба маршрутизации не спрошена (нужен "
+                                 "токен аудитора этого муниципалитета) или не ответила"))
         elif not answer["revision_known"]:
-            found.append(Recheck("autorule", e.event_id, e.occurred_at, True, head + "; "
+            found.append(Recheck("autorule", e.event_id, e.occurred_at, None, head + "; "
                                  "этой редакции автоправил служба маршрутизации не хранит"
                                  + (f" ({answer['reason']})" if answer.get("reason") else "")
                                  + " — не пересчитано"))

@@ -22,6 +22,9 @@ class DeadlineSet(Contract):
     counted_from: AwareDatetime | None = Field(
         default=None, description="The moment the term runs from (receipt, registration or "
         "reopening); since contracts 1.4.0")
+    policy_revision: str | None = Field(
+        default=None, max_length=64, description="Digest of the deadline policy file the rule "
+        "`policy_id` was read from; since contracts 1.4.0")
     calendar_revision: str | None = Field(
         default=None, max_length=64, description="Digest of the production calendar (with "
         "the region's overlay) the due moment was computed on: the SLA service recomputes "

@@ -163,15 +163,41 @@ class SlaApplication(ServiceApplication):
             years.append(year_of(data))
         return ProductionCalendar(years)
 
+    def policy_term(self, municipality: str | None, revision: str, rule_id: str
+                    ) -> Term | None:
+        """The term rule `rule_id` gave in the municipality's policy as it was in
+        `revision`; None if that revision or rule is not kept here."""
+        from services.sla.adapters.policy_file import PolicyFileError, parse_data
+
+        m = self.deployment.municipality(municipality)
+        data = next((r["data"] for r in revisions.history(
+            self, self.deployment.revision_name("policy", m.id)) if r["digest"] == revision),
+            None)
+        if data is None:
+            return None
+        try:
+            rule = parse_data(data, self.tenant(m.id).calc.schedule.timezone).policy.rule(rule_id)
+        except PolicyFileError:
+            return None
+        return rule.term if rule else None
+
     def recheck_deadline(self, municipality: str | None, term: Term, counted_from: datetime,
-                         due_at: datetime, revision: str) -> dict:
+                         due_at: datetime, revision: str, policy_revision: str | None = None,
+                         policy_id: str | None = None) -> dict:
         """A deadline recomputed with the calendar revision it names (and, beside it, with
         the calendar in force now): consistent when the named revision gives the same
         moment; a different moment under today's calendar is "calendar changed since",
         not a fault of the deadline."""
         tenant = self.tenant(municipality)
+        policy = {}
+        if policy_revision and policy_id:
+            given = self.policy_term(municipality, policy_revision, policy_id)
+            policy = {"policy_revision_known": given is not None,
+                      "policy_term": str(given) if given else None,
+                      "term_consistent": None if given is None else given == term}
         current = tenant.calc.due(counted_from, term)
-        found = {"calendar_revision": revision, "current_calendar_revision": tenant.calc.revision,
+        found = {**policy, "calendar_revision": revision,
+                 "current_calendar_revision": tenant.calc.revision,
                  "calendar_changed_since": revision != tenant.calc.revision,
                  "due_at_with_current_calendar": current.due.isoformat()}
         then = self.calendar_as_of(municipality, revision)

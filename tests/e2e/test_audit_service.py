@@ -152,6 +152,7 @@ def test_a_deadline_is_recomputed_by_its_calendar_revision_and_a_later_calendar_
         assert before and all(r["consistent"] and "тот же срок" in r["detail"]
                               for r in before), before
         assert not any("изменён после" in r["detail"] for r in before)
+        assert all("в редакции политики" in r["detail"] for r in before), before
         replay = httpx.get(f"{audit}/api/v1/appeals/{appeal}/audit", headers=auditor).json()
         set_ = [e["envelope"]["payload"] for e in replay["events"]
                 if e["envelope"]["event_type"] == "DeadlineSet"]

@@ -34,6 +34,8 @@ class SlaRecheck:
                           "due_at": p.due_at.isoformat(),
                           "term": f"{p.term.amount}{SUFFIX[p.term.unit.value]}",
                           "calendar_revision": p.calendar_revision,
+                          **({"policy_revision": p.policy_revision, "policy_id": p.policy_id}
+                             if p.policy_revision else {}),
                           **({"municipality": municipality} if municipality else {})}
                 try:
                     answer = await client.get("/api/v1/deadline/recheck", params=params)

@@ -155,7 +155,14 @@ def deadline_terms(events: Sequence[Event], answers: dict[str, dict | None], zon
                                  "сроков не хранит — не пересчитан"))
             continue
         recomputed = datetime.fromisoformat(answer["recomputed_due_at"])
-        detail = head + f"; по редакции календаря {p.calendar_revision}: " + (
+        policy = ""
+        if answer.get("policy_revision_known"):
+            policy = (f"; правило «{p.policy_id}» в редакции политики {p.policy_revision}: "
+                      + ("тот же срок" if answer["term_consistent"] else
+                         f"{answer['policy_term']} — не тот срок, что в событии"))
+        elif answer.get("policy_revision_known") is False:
+            policy = f"; редакции политики {p.policy_revision} служба сроков не хранит"
+        detail = head + policy + f"; по редакции календаря {p.calendar_revision}: " + (
             "тот же срок" if answer["consistent"] else
             f"{_local(recomputed, zone)} — срок не следует из правила и календаря")
         if answer["calendar_changed_since"]:
@@ -165,7 +172,8 @@ def deadline_terms(events: Sequence[Event], answers: dict[str, dict | None], zon
                        + (f": по ней срок был бы {_local(now_due, zone)})"
                           if now_due != recomputed else ": срок тот же)"))
         found.append(Recheck("deadline_term", e.event_id, e.occurred_at,
-                             bool(answer["consistent"]), detail))
+                             bool(answer["consistent"])
+                             and answer.get("term_consistent") is not False, detail))
     return found
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from contracts.vocabulary import DeadlineStage, Kind, Role
 from kit.directory import Directory
+from kit.revisions import digest
 from kit.reference_files import ReferenceFileError, load_yaml, problems
 from services.sla.domain.policy import PER_APPEAL, EscalationStep, Policy, TermRule
 from services.sla.domain.schedule import WorkSchedule
@@ -99,7 +100,11 @@ class LoadedPolicy:
 
 def parse(text: str, zone: ZoneInfo, source: str = "политика") -> LoadedPolicy:
     """The policy, its schedule in the municipality's zone (the directory's)."""
-    data = load_yaml(text, source, PolicyFileError)
+    return parse_data(load_yaml(text, source, PolicyFileError), zone, source)
+
+
+def parse_data(data: object, zone: ZoneInfo, source: str = "политика") -> LoadedPolicy:
+    """The policy from the file's data as read (or as a revision recorded it)."""
     if isinstance(data, dict) and (moved := [k for k in MOVED_TO_DIRECTORY if k in data]):
         raise PolicyFileError(source, [f"{k}: больше не часть политики — {MOVED_TO_DIRECTORY[k]}"
                                        for k in moved])
@@ -115,7 +120,8 @@ def parse(text: str, zone: ZoneInfo, source: str = "политика") -> Loaded
             reminders_days=tuple(_term(t) for t in raw.reminders.get("days", [])),
             reminders_hours=tuple(_term(t) for t in raw.reminders.get("hours", [])),
             ladder_days=tuple(_steps(raw.escalation.get("days", []))),
-            ladder_hours=tuple(_steps(raw.escalation.get("hours", []))))
+            ladder_hours=tuple(_steps(raw.escalation.get("hours", []))),
+            revision=digest(data))
         schedule = WorkSchedule(zone, raw.schedule.start, raw.schedule.end, raw.schedule.lunch)
     except ValidationError as exc:
         raise PolicyFileError(source, problems(exc)) from None

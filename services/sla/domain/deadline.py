@@ -194,7 +194,7 @@ class Deadline(AppealAggregate):
             if (only is not None and rule.stage not in only) or (
                     only is None and rule.stage in TRIGGERED):
                 continue
-            self._set(rule, calc, now, basis, cause, detail)
+            self._set(rule, calc, now, basis, cause, detail, policy.revision)
 
     def notice_due(self, stage: DeadlineStage, calc: TermCalculator, policy: Policy,
                    now: datetime, basis: Basis, cause: Any = None) -> None:
@@ -204,7 +204,7 @@ class Deadline(AppealAggregate):
             self._set_all(calc, policy, now, basis, cause, only={stage})
 
     def _set(self, rule: TermRule, calc: TermCalculator, now: datetime, basis: Basis,
-             cause: Any, detail: str) -> None:
+             cause: Any, detail: str, policy_revision: str = "") -> None:
         # Registration is counted from receipt (59-ФЗ art. 8); other stages from registration,
         # or from the reopening when the appeal is reopened.
         start = self.received_at if rule.stage is DeadlineStage.REGISTRATION else (
@@ -216,7 +216,8 @@ class Deadline(AppealAggregate):
             stage=rule.stage, due_at=due.due, term={"amount": rule.term.amount,
                                                     "unit": rule.term.unit},
             policy_id=rule.id, basis=f"{basis.value}: {detail}" if detail else basis.value,
-            counted_from=start or now, calendar_revision=calc.revision),
+            counted_from=start or now, calendar_revision=calc.revision,
+            policy_revision=policy_revision or None),
             SLA, cause, at=now)
         if rule.stage is DeadlineStage.REGISTRATION and self.registered_at:
             self.record(ev.DeadlineStopped(

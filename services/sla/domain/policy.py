@@ -48,6 +48,7 @@ class Policy:
     reminders_hours: tuple[Term, ...]
     ladder_days: tuple[EscalationStep, ...]
     ladder_hours: tuple[EscalationStep, ...]
+    revision: str = ""  # digest of the file's data (kit.revisions): a DeadlineSet names it
 
     def terms_for(self, kind: Kind, channel: str, topic: str | None) -> list[TermRule]:
         """One rule per stage: the most specific match; among equals, the later one."""

@@ -176,6 +176,11 @@ def router(app: SlaApplication, directory: Deployment, scope: RoutingScope) -> A
                           description="Редакция календаря из события DeadlineSet")],
                       municipality: Annotated[str | None, Query(
                           max_length=64, description="Муниципалитет обращения")] = None,
+                      policy_revision: Annotated[str | None, Query(
+                          pattern=r"^[0-9a-f]{16,64}$",
+                          description="Редакция политики сроков из события")] = None,
+                      policy_id: Annotated[str | None, Query(
+                          max_length=100, description="Правило политики из события")] = None,
                       ) -> dict:
         if municipality is not None and municipality not in app.tenants:
             raise Problem(422, "unknown_municipality", "Муниципалитет не найден",
@@ -185,7 +190,8 @@ def router(app: SlaApplication, directory: Deployment, scope: RoutingScope) -> A
         except TermError as exc:
             raise Problem(422, exc.code, "Неверный срок", str(exc)) from None
         return await asyncio.to_thread(app.recheck_deadline, municipality, parsed,
-                                       counted_from, due_at, calendar_revision)
+                                       counted_from, due_at, calendar_revision,
+                                       policy_revision, policy_id)
 
     return api
 

@@ -148,3 +148,21 @@ def test_the_owners_recomputations_become_findings():
     forged = kept | {"consistent": False, "recomputed_due_at": due(216)}
     bad = deadline_terms([set_], {"e2": forged}, ZONE)[0]
     assert bad.consistent is False and "срок не следует из правила и календаря" in bad.detail
+
+
+def test_a_term_the_named_policy_revision_does_not_give_is_found():
+    from services.audit.domain.rechecks import deadline_terms
+
+    set_ = event("DeadlineSet", 0, 2, stage="answer", due_at=due(240), policy_id="official",
+                 counted_from=T0.isoformat(), calendar_revision="3770e7fa3d732741",
+                 policy_revision="0123456789abcdef")
+    answer = {"revision_known": True, "consistent": True, "recomputed_due_at": due(240),
+              "calendar_changed_since": False, "due_at_with_current_calendar": due(240),
+              "current_calendar_revision": "3770e7fa3d732741", "explanation": [],
+              "policy_revision_known": True, "policy_term": "30d", "term_consistent": True}
+    same = deadline_terms([set_], {"e2": answer}, ZONE)[0]
+    assert same.consistent and "правило «official» в редакции политики 0123456789abcdef: " \
+        "тот же срок" in same.detail
+    other = deadline_terms([set_], {"e2": answer | {"term_consistent": False,
+                                                    "policy_term": "15d"}}, ZONE)[0]
+    assert other.consistent is False and "15d — не тот срок, что в событии" in other.detail

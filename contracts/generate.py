@@ -75,6 +75,15 @@ def render_asyncapi() -> str:
         schema=DeadLetter,
         description="Сообщения, которые потребитель не смог обработать, с ошибкой и позицией.",
     )
+    broker.publisher(
+        f"{LOG_TOPIC}.checkpoints",
+        title=f"{LOG_TOPIC}.checkpoints",
+        schema=str,
+        description="Подписанные контрольные точки службы аудита (text/plain, формат "
+                    "mcu-audit-checkpoint/1: origin, размер дерева, корень RFC 9162, время, "
+                    "ключ; затем подпись Ed25519). Ключ записи: топик/раздел журнала "
+                    "(docs/audit.md).",
+    )
     document = AsyncAPI(
         broker,
         title="МЦУ: журнал обращений",

@@ -42,7 +42,6 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON"
     --analytics, таблицу событий ClickHouse с журналом)."""
     from aiokafka.errors import KafkaError
 
-    from kit.topics import read_topic
     from services.audit.adapters import keys
     from services.audit.adapters.store import AuditStore
     from services.audit.application import verify_log
@@ -54,7 +53,7 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON"
         fail(f"нет хранилища службы аудита ({store_path}): она ещё не запускалась")
     typer.echo(f"читаю журнал {settings.log_topic} ({settings.kafka_bootstrap})…", err=True)
     try:
-        records = asyncio.run(read_topic(settings.kafka_bootstrap, settings.log_topic))
+        records = asyncio.run(_digests(settings))
     except KafkaError as exc:
         fail(f"брокер недоступен: {exc}")
     store = AuditStore(store_path)
@@ -67,7 +66,7 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON"
     finally:
         store.close()
     found = report.discrepancies
-    rows = _analytics_check(settings, records) if analytics else None
+    rows = _analytics_check(settings) if analytics else None
     if as_json:
         typer.echo(json.dumps({
             "records": report.records, "covered": report.covered,
@@ -102,9 +101,35 @@ def verify(as_json: bool = typer.Option(False, "--json", help="Итог в JSON"
     raise typer.Exit(1 if found or (rows is not None and rows.discrepancies) else 0)
 
 
-def _analytics_check(settings: Settings, records):
-    """ClickHouse's events table against these records of the log (its own engine: stop
-    the analytics service first when the engine is the embedded chDB)."""
+async def _digests(settings: Settings) -> list:
+    """The log streamed by, each record kept as its place, key and digest (a progress bar
+    over the records as they come)."""
+    from kit.topics import stream_topic
+    from services.audit.application import Digested
+
+    found, bar = [], None
+
+    def total(n: int) -> None:
+        nonlocal bar
+        bar = typer.progressbar(length=n, label="чтение журнала", file=sys.stderr)
+        bar.__enter__()
+
+    try:
+        async for record in stream_topic(settings.kafka_bootstrap, settings.log_topic, total):
+            found.append(Digested.of(record))
+            if bar is not None and len(found) % 1000 == 0:
+                bar.update(1000)
+    finally:
+        if bar is not None:
+            bar.update(len(found) % 1000)
+            bar.__exit__(None, None, None)
+    return found
+
+
+def _analytics_check(settings: Settings):
+    """ClickHouse's events table against the log (its own engine: stop the analytics
+    service first when the engine is the embedded chDB; the log is read again, its
+    envelopes needed this time)."""
     from kit.staff import read_deployment
     from services.analytics.adapters.event_rows import event_rows, loaded_up_to
     from services.analytics.bootstrap import open_analytics
@@ -117,6 +142,9 @@ def _analytics_check(settings: Settings, records):
              f"службой аналитики? остановите её или укажите сервер): {str(exc)[:200]}")
     typer.echo("читаю таблицу событий ClickHouse…", err=True)
     rows, loaded = event_rows(ch), loaded_up_to(ch, settings.log_topic)
+    from kit.topics import read_topic
+
+    records = asyncio.run(read_topic(settings.kafka_bootstrap, settings.log_topic))
     return compare(envelopes_of(records), rows, loaded)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
@@ -101,23 +102,34 @@ async def log_partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPa
     return [TopicPartition(topic, p) for p in sorted(found)]
 
 
-async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:
-    """Every record of a topic as it stands now, partition by partition, in offset order
-    (no consumer group: nothing is committed). For reconciliation and tooling."""
+async def stream_topic(bootstrap: str, topic: str, on_total=None
+                       ) -> AsyncIterator[ConsumerRecord]:
+    """Every record of a topic as it stands now, as it is fetched (no consumer group:
+    nothing is committed); `on_total(n)` is told how many there are before the first.
+    For tooling that must not hold the whole log (mcu audit verify)."""
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await reader.start()
     try:
         partitions = await log_partitions(reader, topic)
         if not partitions:
-            return []
+            return
         reader.assign(partitions)
         await reader.seek_to_beginning(*partitions)
         end = await reader.end_offsets(partitions)
-        records: list[ConsumerRecord] = []
+        if on_total is not None:
+            begin = await reader.beginning_offsets(partitions)
+            on_total(sum(end[tp] - begin[tp] for tp in partitions))
         while [tp for tp in partitions if await reader.position(tp) < end[tp]]:
             for batch in (await reader.getmany(timeout_ms=500)).values():
-                records.extend(r for r in batch
-                               if r.offset < end[TopicPartition(r.topic, r.partition)])
-        return sorted(records, key=lambda r: (r.partition, r.offset))
+                for record in batch:
+                    if record.offset < end[TopicPartition(record.topic, record.partition)]:
+                        yield record
     finally:
         await reader.stop()
+
+
+async def read_topic(bootstrap: str, topic: str) -> list[ConsumerRecord]:
+    """Every record of a topic as it stands now, partition by partition, in offset order
+    (no consumer group: nothing is committed). For reconciliation and tooling."""
+    records = [record async for record in stream_topic(bootstrap, topic)]
+    return sorted(records, key=lambda r: (r.partition, r.offset))

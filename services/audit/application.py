@@ -25,6 +25,22 @@ from services.audit.domain.verify import PartitionReport, Seen, verify_partition
 
 
 @dataclass(frozen=True)
+class Digested:
+    """A record of the log as verification needs it: its place, key and digest (the value
+    itself need not be held while the whole log streams by)."""
+
+    partition: int
+    offset: int
+    key: bytes | None
+    digest: bytes
+
+    @classmethod
+    def of(cls, record) -> Digested:
+        return cls(record.partition, record.offset, record.key,
+                   content(record.key, record.value))
+
+
+@dataclass(frozen=True)
 class LogReport:
     partitions: tuple[PartitionReport, ...]
 
@@ -48,14 +64,16 @@ class LogReport:
 def verify_log(topic: str, records: Iterable, store: AuditStore,
                keys: dict[str, Ed25519PublicKey], as_topic: str | None = None,
                progress=lambda done, total: None) -> LogReport:
-    """Each partition of `records` (Kafka records of the log, or of a copy of it) against
+    """Each partition of `records` (Kafka records of the log, or of a copy of it, or their
+    `Digested` forms) against
     the checkpoints the audit service signed for `as_topic` (the log it watched; default:
     `topic`). `progress(done, total)` is told, in records, after each partition."""
     watched = as_topic or topic
     seen: dict[int, list[Seen]] = defaultdict(list)
     for record in records:
         seen[record.partition].append(Seen(
-            record.offset, content(record.key, record.value),
+            record.offset, record.digest if isinstance(record, Digested)
+            else content(record.key, record.value),
             record.key.decode(errors="replace") if record.key else None))
     by_partition: dict[int, list] = defaultdict(list)
     for checkpoint in store.checkpoints():

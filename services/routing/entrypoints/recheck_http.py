@@ -21,8 +21,8 @@ AUDITORS = (Role.AUDITOR, Role.REGIONAL_AUDITOR)
 
 
 class RoutingRecheck(BaseModel):
-    municipality: str | None = Field(default=None, max_length=64,
-                                     description="Муниципалитет обращения")
+    municipality: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+                                     description="Муниципалитет обращения (id в развёртывании)")
     rule_version: int = Field(ge=1, le=1_000_000, description="Редакция автоправил из "
                               "AppealRouted.rule_version")
     registered: AppealRegistered = Field(description="Регистрация обращения, как её хранит "
@@ -45,11 +45,9 @@ def router(app: RoutingApplication) -> APIRouter:
               "которую называет AppealRouted (для аудитора)")
     async def recheck(body: RoutingRecheck, who: Who) -> RoutingRechecked:
         require_role(who, AUDITORS)
-        if body.municipality is not None and body.municipality not in \
-                app.deployment.municipalities:
-            raise Problem(422, "unknown_municipality", "Муниципалитет не найден",
-                          f"«{body.municipality}» нет в развёртывании")
-        if not app.deployment.reaches(who, body.municipality):
+        if (body.municipality is not None and body.municipality not in
+                app.deployment.municipalities) or not app.deployment.reaches(
+                    who, body.municipality):  # unknown and out of reach: the same answer
             raise Problem(404, "municipality_not_found", "Муниципалитет не найден",
                           "Этот муниципалитет вне вашей зоны ответственности")
         return RoutingRechecked(**await asyncio.to_thread(

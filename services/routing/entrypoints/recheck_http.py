@@ -38,7 +38,7 @@ class RoutingRechecked(BaseModel):
 
 def router(app: RoutingApplication) -> APIRouter:
     api = APIRouter(prefix="/api/v1", tags=["аудит"],
-                    responses=problems.responses(401, 403, 404, 422))
+                    responses=problems.responses(401, 403, 404, 413, 422))
     Who = Annotated[Person, Depends(caller(app.deployment))]
 
     @api.post("/autorules/recheck", summary="Пересчитать решение автоправил по редакции, "

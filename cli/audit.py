@@ -131,6 +131,7 @@ def _analytics_check(settings: Settings):
     service first when the engine is the embedded chDB; the log is read again, its
     envelopes needed this time)."""
     from kit.staff import read_deployment
+    from kit.topics import read_topic
     from services.analytics.adapters.event_rows import event_rows, loaded_up_to
     from services.analytics.bootstrap import open_analytics
     from services.audit.domain.analytics_check import compare, envelopes_of
@@ -142,8 +143,6 @@ def _analytics_check(settings: Settings):
              f"службой аналитики? остановите её или укажите сервер): {str(exc)[:200]}")
     typer.echo("читаю таблицу событий ClickHouse…", err=True)
     rows, loaded = event_rows(ch), loaded_up_to(ch, settings.log_topic)
-    from kit.topics import read_topic
-
     records = asyncio.run(read_topic(settings.kafka_bootstrap, settings.log_topic))
     return compare(envelopes_of(records), rows, loaded)
 
@@ -151,19 +150,12 @@ def _analytics_check(settings: Settings):
 def _audit(appeal: str, at: str | None):
     """The appeal audited at `at` (ISO; without an offset: the municipality's local time),
     with the names its reader sees."""
+    import logging
     from datetime import datetime
 
     from kit.staff import read_deployment
-    from services.audit.adapters import keys
-    from services.audit.adapters.log_reader import read_at
     from services.audit.adapters.names import names_for
-    from services.audit.adapters.routing_recheck import RoutingRecheck
-    from services.audit.adapters.sla_recheck import SlaRecheck
     from services.audit.adapters.store import AuditStore
-    from services.audit.application import audit_appeal
-    from services.audit.bootstrap import key_path
-
-    import logging
 
     logging.getLogger("services.audit").setLevel(logging.ERROR)  # said in the findings
     moment = None
@@ -179,19 +171,36 @@ def _audit(appeal: str, at: str | None):
     deployment = read_deployment(settings)
     store = AuditStore(store_path)
     try:
-        found = asyncio.run(audit_appeal(
-            appeal, settings.log_topic, store, keys.public_keys(key_path(settings)),
-            lambda places: read_at(settings.kafka_bootstrap, settings.log_topic, places),
-            lambda m: names_for(deployment, m).zone, moment,
-            SlaRecheck(settings.address_of("sla")),
-            RoutingRecheck(settings.routing_address, f"Bearer {settings.staff_token}"
-                           if settings.staff_token else None),
-            lambda m, org: names_for(deployment, m).organization(org)))
+        found = asyncio.run(_audited(appeal, settings, store, moment, deployment))
     finally:
         store.close()
     if found is None:
         fail(f"обращения {appeal} нет в журнале, который заверяет служба аудита")
     return found, names_for(deployment, found.municipality)
+
+
+async def _audited(appeal: str, settings: Settings, store, moment, deployment):
+    """One appeal's audit, its owners asked through clients closed afterwards."""
+    from services.audit.adapters import keys
+    from services.audit.adapters.log_reader import read_at
+    from services.audit.adapters.names import names_for
+    from services.audit.adapters.owner_client import OwnerClient
+    from services.audit.adapters.routing_recheck import RoutingRecheck
+    from services.audit.adapters.sla_recheck import SlaRecheck
+    from services.audit.application import audit_appeal
+    from services.audit.bootstrap import key_path
+
+    sla, routing = OwnerClient(settings.address_of("sla")), OwnerClient(settings.routing_address)
+    try:
+        return await audit_appeal(
+            appeal, settings.log_topic, store, keys.public_keys(key_path(settings)),
+            lambda places: read_at(settings.kafka_bootstrap, settings.log_topic, places),
+            lambda m: names_for(deployment, m), moment, SlaRecheck(sla),
+            RoutingRecheck(routing, f"Bearer {settings.staff_token}"
+                           if settings.staff_token else None))
+    finally:
+        await sla.close()
+        await routing.close()
 
 
 AT_HELP = "Состояние на момент (ISO 8601; без смещения — местное время муниципалитета)"

@@ -3,6 +3,7 @@ replay one appeal's history from the log, each event proven."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -11,9 +12,9 @@ from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from services.audit.adapters.store import AuditStore
 from contracts.vocabulary import Role
 from kit.deployment import Deployment
+from services.audit.adapters.store import AuditStore
 from services.audit.domain import replay, witness
 from services.audit.domain.checkpoint import Checkpoint
 from services.audit.domain.dossier import AppealAudit
@@ -89,35 +90,39 @@ def verify_log(topic: str, records: Iterable, store: AuditStore,
     return LogReport(tuple(reports))
 
 
+async def _nothing() -> dict:
+    return {}
+
+
 async def audit_appeal(appeal_id: str, topic: str, store: AuditStore,
-                       keys: dict[str, Ed25519PublicKey], read, zone_of,
-                       at: datetime | None = None, sla=None, routing=None,
-                       org_name=None) -> AppealAudit | None:
+                       keys: dict[str, Ed25519PublicKey], read, names_of,
+                       at: datetime | None = None, sla=None, routing=None
+                       ) -> AppealAudit | None:
     """The appeal's audit at `at` (default: now); None if the audit service has no record
     of it. `read` gets records by place (adapters.log_reader.read_at, bound to the broker);
-    `zone_of(municipality)` is the municipality's time zone (a naive `at` is read in it);
-    `sla(municipality, events)` recomputes the deadlines (adapters.sla_recheck) and
-    `routing(municipality, events, envelopes)` the autorules decisions
-    (adapters.routing_recheck); None: not asked. `org_name(municipality, id)` names an
-    organisation in what the re-checks say (default: its id)."""
-    steps = await replay_appeal(appeal_id, topic, store, keys, read)
+    `names_of(municipality)` gives its Names (time zone: a naive `at` is read in it;
+    organisations named in the re-checks); `sla(municipality, events)` recomputes the
+    deadlines (adapters.sla_recheck) and `routing(municipality, events, envelopes)` the
+    autorules decisions (adapters.routing_recheck), both asked at once; None: not asked."""
+    latest = _latest_checkpoints(topic, store, keys)
+    steps = await _replay(appeal_id, store, read, latest)
     if not steps:
         return None
     readable = [s.envelope for s in steps if s.envelope is not None]
     every = [Event.of(envelope) for envelope in readable]
     events = first_of_each(every)
     municipality = next((e.municipality for e in events if e.municipality), None)
-    zone = zone_of(municipality)
+    names = names_of(municipality)
+    zone = names.zone
     moment = (at if at is None or at.tzinfo else at.replace(tzinfo=zone)) or datetime.now(UTC)
-    latest = _latest_checkpoints(topic, store, keys)
     used = tuple(latest[p] for p in sorted({s.partition for s in steps}) if p in latest)
     until_then = [e for e in events if e.occurred_at <= moment]
-    terms = deadline_terms(until_then, await sla(municipality, until_then), zone) if sla else []
     by_id = {str(envelope["event_id"]): envelope for envelope in readable}
-    rules = autorule_decisions(
-        until_then, await routing(municipality, until_then, by_id), zone,
-        (lambda org: org_name(municipality, org)) if org_name else (lambda org: org)
-    ) if routing else []
+    deadlines, decisions = await asyncio.gather(
+        sla(municipality, until_then) if sla else _nothing(),
+        routing(municipality, until_then, by_id) if routing else _nothing())
+    terms = deadline_terms(until_then, deadlines, zone)
+    rules = autorule_decisions(until_then, decisions, zone, names.organization)
     findings = (rewritten(every, readable, zone) + left_out(events, zone)
                 + recheck(until_then, zone) + rules + terms)
     return AppealAudit(appeal_id, municipality, moment, tuple(steps), state_at(events, moment),
@@ -184,15 +189,19 @@ def _subtrees(store: AuditStore):
 
 
 async def replay_appeal(appeal_id: str, topic: str, store: AuditStore,
-                  keys: dict[str, Ed25519PublicKey], read) -> list[replay.Step]:
+                        keys: dict[str, Ed25519PublicKey], read) -> list[replay.Step]:
     """The appeal's events from the log in log order, each with whether it is proven under
     the latest valid checkpoint of its partition, and what is wrong with it. `read` gets
     records by place (adapters.log_reader: `PlacesReader.read`, or `read_at` bound to the
     broker); the store is read in this thread (SQLite, indexed: milliseconds)."""
+    return await _replay(appeal_id, store, read, _latest_checkpoints(topic, store, keys))
+
+
+async def _replay(appeal_id: str, store: AuditStore, read, latest: dict[int, Checkpoint]
+                  ) -> list[replay.Step]:
     places = store.places_of(appeal_id)
     if not places:
         return []
-    latest = _latest_checkpoints(topic, store, keys)
     records = await read([(p, o) for p, _, o, _ in places])
     subtrees = _subtrees(store)
     steps = []

@@ -18,6 +18,7 @@ from services.audit.adapters import keys
 from kit.reference_watch import ReferenceWatch, watching
 from kit.staff import deployment_files, deployment_of, fresh_deployment
 from services.audit.adapters.log_reader import PlacesReader
+from services.audit.adapters.owner_client import OwnerClient
 from services.audit.adapters.routing_recheck import RoutingRecheck
 from services.audit.adapters.sla_recheck import SlaRecheck
 from services.audit.adapters.store import AuditStore
@@ -56,6 +57,7 @@ def build(settings: Settings | None = None) -> Service:
     key = signing_key(settings)
     store = AuditStore(settings.data_dir / "audit.sqlite")
     reader = PlacesReader(settings.kafka_bootstrap, settings.log_topic)
+    owners = [OwnerClient(settings.address_of("sla")), OwnerClient(settings.routing_address)]
     ingest = AuditIngest(store, key, settings.log_topic, settings.dlq_topic,
                          settings.kafka_bootstrap, every=settings.audit_checkpoint_every,
                          interval=settings.audit_checkpoint_seconds)
@@ -64,9 +66,12 @@ def build(settings: Settings | None = None) -> Service:
         await until_stopped(run, ingest)
 
     async def close_the_reader(run: Running) -> None:
-        """The replay door's reader of the log opens at its first read; closed at stop."""
+        """The replay door's reader of the log and its clients of the owners open at their
+        first use; closed at stop."""
         await run.stopping.wait()
         await reader.stop()
+        for owner in owners:
+            await owner.close()
 
     async def witness_weekly(run: Running) -> None:
         """Each Monday the week's witness goes by e-mail to the MCU heads and the region
@@ -98,9 +103,8 @@ def build(settings: Settings | None = None) -> Service:
                    routers=[router(store, public_keys),
                             appeal_http.router(store, deployment, settings.log_topic,
                                                public_keys, reader.read,
-                                               SlaRecheck(settings.address_of("sla")),
-                                               RoutingRecheck(settings.routing_address,
-                                                              None)),
+                                               SlaRecheck(owners[0]),
+                                               RoutingRecheck(owners[1], None)),
                             appeal_http.reads_router(store, deployment)],
                    background=[watch_the_log, close_the_reader,
                                *([witness_weekly] if settings.smtp_host else [])],

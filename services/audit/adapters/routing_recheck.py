@@ -5,13 +5,8 @@ with the question (the door's caller, or MCU_STAFF_TOKEN on the command line).""
 
 from __future__ import annotations
 
-import logging
-
-import httpx
-
+from services.audit.adapters.owner_client import OwnerClient
 from services.audit.domain.state import Event
-
-log = logging.getLogger(__name__)
 
 
 def decided_by_rules(events: list[Event]) -> list[Event]:
@@ -21,11 +16,12 @@ def decided_by_rules(events: list[Event]) -> list[Event]:
 
 
 class RoutingRecheck:
-    def __init__(self, address: str, authorization: str | None, timeout: float = 5.0):
-        self.address, self.authorization, self.timeout = address, authorization, timeout
+    def __init__(self, routing: OwnerClient, authorization: str | None):
+        self.routing, self.authorization = routing, authorization
 
     def with_caller(self, authorization: str | None) -> RoutingRecheck:
-        return RoutingRecheck(self.address, authorization, self.timeout)
+        """The same connection, asking with another caller's token."""
+        return RoutingRecheck(self.routing, authorization)
 
     async def __call__(self, municipality: str | None, events: list[Event],
                        envelopes: dict[str, dict]) -> dict[str, dict | None]:
@@ -34,19 +30,10 @@ class RoutingRecheck:
         decided = decided_by_rules(events)
         registered = next((envelopes[e.event_id]["payload"] for e in events
                            if e.event_type == "AppealRegistered"), None)
-        if not decided or registered is None or not self.authorization:
+        if registered is None or not self.authorization:
             return {e.event_id: None for e in decided}
-        answers: dict[str, dict | None] = {}
-        async with httpx.AsyncClient(base_url=self.address, timeout=self.timeout, headers={
-                "Authorization": self.authorization}) as client:
-            for e in decided:
-                try:
-                    answer = await client.post("/api/v1/autorules/recheck", json={
-                        "municipality": municipality, "rule_version": e.payload.rule_version,
-                        "registered": registered})
-                    answer.raise_for_status()
-                    answers[e.event_id] = answer.json()
-                except (httpx.HTTPError, ValueError) as exc:
-                    log.warning("routing not rechecked", extra={"error": str(exc)[:300]})
-                    answers[e.event_id] = None
-        return answers
+        return {e.event_id: await self.routing.ask(
+            "POST", "/api/v1/autorules/recheck",
+            headers={"Authorization": self.authorization},
+            json={"municipality": municipality, "rule_version": e.payload.rule_version,
+                  "registered": registered}) for e in decided}

@@ -42,9 +42,8 @@ def router(store: AuditStore, deployment: Deployment, topic: str, public_keys, r
                       what: str, authorization: str) -> AppealAudit:
         role = require_role(person, AUDITORS)
         found = await audit_appeal(str(appeal_id), topic, store, public_keys(), read,
-                                   lambda m: names_for(deployment, m).zone, at, sla,
-                                   routing.with_caller(authorization) if routing else None,
-                                   lambda m, org: names_for(deployment, m).organization(org))
+                                   lambda m: names_for(deployment, m), at, sla,
+                                   routing.with_caller(authorization) if routing else None)
         if found is None or not deployment.reaches(person, found.municipality):
             raise appeal_not_found()
         await asyncio.to_thread(store.log_read, person.id, role.value, str(appeal_id),

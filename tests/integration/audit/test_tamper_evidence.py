@@ -184,7 +184,7 @@ async def test_the_state_before_and_after_a_reopening_and_a_history_written_twic
         return await audit_appeal(
             str(story.appeal_id), log_topic, store, KEYS,
             lambda places: read_at(kafka_bootstrap, log_topic, places),
-            lambda _: ZoneInfo("Europe/Moscow"), at)
+            moscow, at)
 
     before = await audited(MON + 65 * hour)
     assert before.verified and len(before.steps) == len(events) + 2
@@ -254,13 +254,11 @@ async def test_an_event_left_out_of_the_log_is_found_and_the_history_called_inco
     """A producer's event that never reached the log (or was removed before the audit
     service saw it): the next event of that producer names it as its previous one, and
     the replay says the history is incomplete, naming what is missing."""
-    from zoneinfo import ZoneInfo
-
+    from kit.staff import read_deployment
     from services.audit.adapters.log_reader import read_at
+    from services.audit.adapters.names import names_for
     from services.audit.application import audit_appeal
     from services.audit.domain.dossier import dossier
-    from services.audit.adapters.names import names_for
-    from kit.staff import read_deployment
 
     settings = Settings(kafka_bootstrap=kafka_bootstrap, log_topic=log_topic, log_partitions=2)
     await ensure_log_topics(settings)
@@ -274,10 +272,19 @@ async def test_an_event_left_out_of_the_log_is_found_and_the_history_called_inco
     await ingest_all(store, settings, len(kept))
     found = await audit_appeal(str(story.appeal_id), log_topic, store, KEYS,
                                lambda places: read_at(kafka_bootstrap, log_topic, places),
-                               lambda _: ZoneInfo("Europe/Moscow"))
+                               moscow)
     assert found.verified and not found.complete  # what is there is authentic; not all is
     missing = [r for r in found.rechecks if r.rule == "complete_history"]
     assert len(missing) == 1 and f"нет события № {events[2].seq} службы «routing»" in \
         missing[0].detail
     d = dossier(found, names_for(read_deployment(Settings()), None))
     assert not d.verified and "История неполна" in d.verdict
+
+
+def moscow(_municipality):
+    """Names of a municipality in Moscow time, ids as they are (what the tests read)."""
+    from zoneinfo import ZoneInfo
+
+    from services.audit.domain.dossier import Names
+
+    return Names("тест", ZoneInfo("Europe/Moscow"), lambda _: None, lambda _: None)
